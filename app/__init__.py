@@ -1,0 +1,1 @@
+"""edumap web application: settings, database, HTTP API and command line."""

@@ -1,0 +1,18 @@
+"""``edumap serve``: the web application under uvicorn."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, help="Worker processes (2 suits a two-core server)."),
+    reload: bool = typer.Option(False, help="Restart on code changes (development)."),
+) -> None:
+    """Serve the API and web pages."""
+    uvicorn.run(
+        "app.main:app", host=host, port=port, workers=workers, reload=reload, proxy_headers=True
+    )

@@ -1,0 +1,90 @@
+"""Settings, read once from the environment (prefix ``EDUMAP_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Literal
+from urllib.parse import quote
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = PROJECT_ROOT / "data"
+
+
+def normalise_database_url(url: str) -> str:
+    """Make any PostgreSQL URL use SQLAlchemy's psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field can be set as ``EDUMAP_<FIELD>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="EDUMAP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    # An existing PostGIS server. When unset, edumap runs its own cluster inside the checkout.
+    database_url: str | None = None
+
+    # The project-local cluster (used only when database_url is unset).
+    var_dir: Path = PROJECT_ROOT / "var"
+    pg_port: int = Field(default=5433, ge=1024, le=65535)
+    pg_database: str = "edumap"
+    pg_user: str = "edumap"
+    pg_bin_dir: Path | None = None
+    # initdb refuses to run as root; this system account owns the cluster when invoked as root.
+    pg_os_user: str = "postgres"
+
+    data_dir: Path = DATA_DIR
+    demo_province: str = "55"
+
+    api_max_features: int = Field(default=20_000, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str | None) -> str | None:
+        return normalise_database_url(value) if value else None
+
+    @property
+    def uses_local_cluster(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def pgdata_dir(self) -> Path:
+        return self.var_dir / "pgdata"
+
+    @property
+    def pg_socket_dir(self) -> Path:
+        return self.var_dir / "run"
+
+    @property
+    def pg_password_file(self) -> Path:
+        return self.var_dir / "pg-password"
+
+    def local_database_url(self, database: str | None = None) -> str:
+        """URL of the project-local cluster; its password is generated at initdb."""
+        password = ""
+        if self.pg_password_file.exists():
+            password = ":" + quote(self.pg_password_file.read_text().strip(), safe="")
+        return (
+            f"postgresql+psycopg://{self.pg_user}{password}@127.0.0.1:{self.pg_port}/"
+            f"{database or self.pg_database}"
+        )
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or self.local_database_url()
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, created on first use."""
+    return Settings()

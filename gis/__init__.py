@@ -1,0 +1,1 @@
+"""Spatial side of edumap: boundaries, villages, service areas, coverage and maps."""
