@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import shapely
-from shapely.geometry.base import BaseGeometry
-
-import geopandas as gpd
-
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+import geopandas as gpd
+import shapely
+from shapely.geometry.base import BaseGeometry
 
 from gis.loading import LoadError, LoadReport, copy_rows, record_load, sha256_of
 from gis.vector_io import read_vector
@@ -65,8 +64,7 @@ def _polygonal(geometry: BaseGeometry) -> BaseGeometry:
     if geometry.geom_type in ("Polygon", "MultiPolygon"):
         return geometry
     parts = [
-        g for g in getattr(geometry, "geoms", [])
-        if g.geom_type in ("Polygon", "MultiPolygon")
+        g for g in getattr(geometry, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")
     ]
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
@@ -101,42 +99,62 @@ def _validated_features(
         feature = f"feature {raw_code}" if raw_code else None
         if code is None:
             raise LoadError(
-                source, f"expected 'TH' + {level.code_digits} digits, got {raw_code!r}",
-                row=position, field=level.pcode_field,
+                source,
+                f"expected 'TH' + {level.code_digits} digits, got {raw_code!r}",
+                row=position,
+                field=level.pcode_field,
             )
         if code in seen:
-            raise LoadError(source, f"code {raw_code} appears twice", row=position,
-                            field=level.pcode_field)
+            raise LoadError(
+                source, f"code {raw_code} appears twice", row=position, field=level.pcode_field
+            )
         seen.add(code)
         parent_code = None
         if level.parent_field:
             parent_code = _parse_pcode(values[level.parent_field], level.code_digits - 2)
             if parent_code is None or not code.startswith(parent_code):
                 raise LoadError(
-                    source, f"parent code {values[level.parent_field]!r} does not contain "
-                    f"{raw_code}", row=position, feature=feature, field=level.parent_field,
+                    source,
+                    f"parent code {values[level.parent_field]!r} does not contain {raw_code}",
+                    row=position,
+                    feature=feature,
+                    field=level.parent_field,
                 )
         name_th = str(values[level.name_th_field] or "").strip()
         if not THAI_SCRIPT.search(name_th):
             raise LoadError(
-                source, f"{name_th!r} is not Thai text (wrong encoding, or a missing .cpg "
-                "on a non-UTF-8 file?)", row=position, feature=feature,
+                source,
+                f"{name_th!r} is not Thai text (wrong encoding, or a missing .cpg "
+                "on a non-UTF-8 file?)",
+                row=position,
+                feature=feature,
                 field=level.name_th_field,
             )
         name_en = str(values[level.name_en_field] or "").strip()
         geometry = values["geometry"]
         if geometry is None or geometry.is_empty:
-            raise LoadError(source, "has no geometry", row=position, feature=feature,
-                            field="geometry")
+            raise LoadError(
+                source, "has no geometry", row=position, feature=feature, field="geometry"
+            )
         if geometry.geom_type not in ("Polygon", "MultiPolygon"):
-            raise LoadError(source, f"expected a polygon, got {geometry.geom_type}",
-                            row=position, feature=feature, field="geometry")
+            raise LoadError(
+                source,
+                f"expected a polygon, got {geometry.geom_type}",
+                row=position,
+                feature=feature,
+                field="geometry",
+            )
         if not geometry.is_valid:
             reason = shapely.is_valid_reason(geometry)
             geometry = _polygonal(shapely.make_valid(geometry))
             if geometry.is_empty or not geometry.is_valid:
-                raise LoadError(source, f"invalid geometry that cannot be repaired: {reason}",
-                                row=position, feature=feature, field="geometry")
+                raise LoadError(
+                    source,
+                    f"invalid geometry that cannot be repaired: {reason}",
+                    row=position,
+                    feature=feature,
+                    field="geometry",
+                )
             report.repaired.append(f"{raw_code} {name_en or name_th}: {reason}")
         yield _Feature(code, parent_code, name_th, name_en, shapely.to_wkb(geometry))
 
@@ -154,32 +172,41 @@ def load_admin_layer(
     A feature's geometry replaces the stored one only when it is at least as fine
     (``resolution``), so reloading the simplified national layer keeps full-resolution tambons.
     """
-    report = LoadReport(kind=f"boundaries:{level.table}", source=str(path),
-                        sha256=sha256_of(path))
+    report = LoadReport(kind=f"boundaries:{level.table}", source=str(path), sha256=sha256_of(path))
     if frame is None:
         frame = read_vector(path)
     conn = session.connection()
-    conn.execute(text(
-        "CREATE TEMP TABLE staging_boundary (code text, parent_code text, name_th text, "
-        "name_en text, wkb bytea) ON COMMIT DROP"
-    ))
+    conn.execute(
+        text(
+            "CREATE TEMP TABLE staging_boundary (code text, parent_code text, name_th text, "
+            "name_en text, wkb bytea) ON COMMIT DROP"
+        )
+    )
     copy_rows(
-        conn, "staging_boundary", ["code", "parent_code", "name_th", "name_en", "wkb"],
-        ((f.code, f.parent_code, f.name_th, f.name_en, f.wkb)
-         for f in _validated_features(frame, level, path, report)),
+        conn,
+        "staging_boundary",
+        ["code", "parent_code", "name_th", "name_en", "wkb"],
+        (
+            (f.code, f.parent_code, f.name_th, f.name_en, f.wkb)
+            for f in _validated_features(frame, level, path, report)
+        ),
     )
     if level.parent_field:
         parent_table = LEVELS[level.level - 1].table
-        orphan = conn.execute(text(
-            f"SELECT s.code, s.parent_code FROM staging_boundary s "
-            f"LEFT JOIN {parent_table} p ON p.code = s.parent_code "
-            f"WHERE p.code IS NULL ORDER BY s.code LIMIT 1"
-        )).first()
+        orphan = conn.execute(
+            text(
+                f"SELECT s.code, s.parent_code FROM staging_boundary s "
+                f"LEFT JOIN {parent_table} p ON p.code = s.parent_code "
+                f"WHERE p.code IS NULL ORDER BY s.code LIMIT 1"
+            )
+        ).first()
         if orphan:
             raise LoadError(
-                path, f"its {parent_table} {orphan.parent_code} is not loaded; load the "
+                path,
+                f"its {parent_table} {orphan.parent_code} is not loaded; load the "
                 f"national boundaries first (edumap load boundaries)",
-                feature=f"feature TH{orphan.code}", field=level.parent_field,
+                feature=f"feature TH{orphan.code}",
+                field=level.parent_field,
             )
     geometry_sql = "ST_Multi(ST_GeomFromWKB(s.wkb, 4326))"
     params = {"source": Path(path).name, "resolution": resolution}
@@ -215,17 +242,17 @@ def load_admin_layer(
         )
     flags = conn.execute(text(upsert + "RETURNING (xmax = 0) AS inserted"), params).scalars().all()
     inserted = sum(1 for f in flags if f)
-    report.counts = {"features": len(flags), "inserted": inserted,
-                     "updated": len(flags) - inserted}
+    report.counts = {"features": len(flags), "inserted": inserted, "updated": len(flags) - inserted}
     if level is SUBDISTRICT:
-        kept = conn.execute(text(
-            "SELECT count(*) FROM staging_boundary s JOIN subdistrict t USING (code) "
-            "WHERE t.geom_resolution > :resolution"
-        ), params).scalar_one()
+        kept = conn.execute(
+            text(
+                "SELECT count(*) FROM staging_boundary s JOIN subdistrict t USING (code) "
+                "WHERE t.geom_resolution > :resolution"
+            ),
+            params,
+        ).scalar_one()
         if kept:
-            report.notes.append(
-                f"{kept} tambon(s) kept their finer geometry already loaded"
-            )
+            report.notes.append(f"{kept} tambon(s) kept their finer geometry already loaded")
     conn.execute(text("DROP TABLE staging_boundary"))
     record_load(session, report)
     return report

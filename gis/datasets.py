@@ -79,19 +79,33 @@ class LoadStep:
 def boundary_steps(data: BundledData, province_code: str) -> list[LoadStep]:
     """National provinces, districts and tambons, then the province's full-resolution tambons."""
     steps = [
-        LoadStep("boundaries:province", (data.provinces,),
-                 lambda s: load_admin_layer(s, data.provinces, PROVINCE)),
-        LoadStep("boundaries:district", (data.districts,),
-                 lambda s: load_admin_layer(s, data.districts, DISTRICT)),
-        LoadStep("boundaries:subdistrict", (data.subdistricts_simplified,),
-                 lambda s: load_admin_layer(s, data.subdistricts_simplified, SUBDISTRICT,
-                                            resolution=RESOLUTION_SIMPLIFIED)),
+        LoadStep(
+            "boundaries:province",
+            (data.provinces,),
+            lambda s: load_admin_layer(s, data.provinces, PROVINCE),
+        ),
+        LoadStep(
+            "boundaries:district",
+            (data.districts,),
+            lambda s: load_admin_layer(s, data.districts, DISTRICT),
+        ),
+        LoadStep(
+            "boundaries:subdistrict",
+            (data.subdistricts_simplified,),
+            lambda s: load_admin_layer(
+                s, data.subdistricts_simplified, SUBDISTRICT, resolution=RESOLUTION_SIMPLIFIED
+            ),
+        ),
     ]
     full = data.subdistricts_full(province_code)
     if full is not None:
-        steps.append(LoadStep("boundaries:subdistrict", (full,),
-                              lambda s: load_admin_layer(s, full, SUBDISTRICT,
-                                                         resolution=RESOLUTION_FULL)))
+        steps.append(
+            LoadStep(
+                "boundaries:subdistrict",
+                (full,),
+                lambda s: load_admin_layer(s, full, SUBDISTRICT, resolution=RESOLUTION_FULL),
+            )
+        )
     return steps
 
 
@@ -99,10 +113,16 @@ def reference_steps(data: BundledData, province_code: str) -> list[LoadStep]:
     """Everything the demo needs, in dependency order."""
     return [
         *boundary_steps(data, province_code),
-        LoadStep("villages", (data.villages, data.muban_list),
-                 lambda s: load_villages(s, data.villages, data.muban_list)),
-        LoadStep("population", (data.population,),
-                 lambda s: load_population(s, data.population, data.code_changes)),
+        LoadStep(
+            "villages",
+            (data.villages, data.muban_list),
+            lambda s: load_villages(s, data.villages, data.muban_list),
+        ),
+        LoadStep(
+            "population",
+            (data.population,),
+            lambda s: load_population(s, data.population, data.code_changes),
+        ),
         LoadStep("offices", (data.offices,), lambda s: load_offices(s, data.offices)),
     ]
 
@@ -122,11 +142,13 @@ def run_steps(
     for step in steps:
         with session_factory() as session:
             checksum = sha256_of(*step.files)
-            if not upstream_changed and last_load_sha256(
-                session, step.kind, str(step.files[0])
-            ) == checksum:
-                yield LoadReport(kind=step.kind, source=str(step.files[0]), sha256=checksum,
-                                 skipped=True)
+            if (
+                not upstream_changed
+                and last_load_sha256(session, step.kind, str(step.files[0])) == checksum
+            ):
+                yield LoadReport(
+                    kind=step.kind, source=str(step.files[0]), sha256=checksum, skipped=True
+                )
                 continue
             upstream_changed = True
             yield step.run(session)

@@ -94,8 +94,9 @@ def last_load_sha256(session: Session, kind: str, source: str) -> str | None:
 def record_load(session: Session, report: LoadReport) -> None:
     """Keep the report of a successful load (same transaction as the load)."""
     session.add(
-        LoadLog(kind=report.kind, source=report.source, sha256=report.sha256,
-                report=report.as_dict())
+        LoadLog(
+            kind=report.kind, source=report.source, sha256=report.sha256, report=report.as_dict()
+        )
     )
 
 

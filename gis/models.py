@@ -111,9 +111,7 @@ class Village(Base):
     code: Mapped[str | None] = mapped_column(String(8), index=True)
     moo: Mapped[int | None] = mapped_column(SmallInteger)
     name_th: Mapped[str] = mapped_column(Text)
-    subdistrict_code: Mapped[str | None] = mapped_column(
-        ForeignKey("subdistrict.code"), index=True
-    )
+    subdistrict_code: Mapped[str | None] = mapped_column(ForeignKey("subdistrict.code"), index=True)
     source_tambon_name_th: Mapped[str | None] = mapped_column(Text)
     source_district_name_th: Mapped[str | None] = mapped_column(Text)
     source_province_name_th: Mapped[str | None] = mapped_column(Text)

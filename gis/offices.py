@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -34,35 +33,51 @@ def load_offices(session: Session, path: Path) -> LoadReport:
         line = int(str(index)) + 2
         code = row["code"].strip()
         if not code or len(code) > 16 or code in seen:
-            raise LoadError(path, f"code {code!r} is empty, too long or repeated", row=line,
-                            field="code")
+            raise LoadError(
+                path, f"code {code!r} is empty, too long or repeated", row=line, field="code"
+            )
         seen.add(code)
         if not row["name_th"].strip():
             raise LoadError(path, "a Thai name is required", row=line, field="name_th")
         kind = row["kind"].strip()
         if kind not in kinds:
-            raise LoadError(path, f"kind must be one of {sorted(kinds)}, got {kind!r}",
-                            row=line, field="kind")
+            raise LoadError(
+                path, f"kind must be one of {sorted(kinds)}, got {kind!r}", row=line, field="kind"
+            )
         districts = row["district_codes"].split()
         unknown = [d for d in districts if d not in known_districts]
         if not districts or unknown:
-            raise LoadError(path, f"unknown or no district codes: {unknown or 'none given'} "
-                            "(4-digit DOPA codes of loaded districts, separated by spaces)",
-                            row=line, field="district_codes")
+            raise LoadError(
+                path,
+                f"unknown or no district codes: {unknown or 'none given'} "
+                "(4-digit DOPA codes of loaded districts, separated by spaces)",
+                row=line,
+                field="district_codes",
+            )
         province = row["province_code"].strip()
         if any(not d.startswith(province) for d in districts):
-            raise LoadError(path, f"districts outside province {province!r}", row=line,
-                            field="district_codes")
-        values = {"code": code, "name_th": row["name_th"].strip(),
-                  "name_en": row["name_en"].strip() or None, "kind": OfficeKind(kind),
-                  "province_code": province}
+            raise LoadError(
+                path, f"districts outside province {province!r}", row=line, field="district_codes"
+            )
+        values = {
+            "code": code,
+            "name_th": row["name_th"].strip(),
+            "name_en": row["name_en"].strip() or None,
+            "kind": OfficeKind(kind),
+            "province_code": province,
+        }
         statement = insert(ServiceAreaOffice).values(**values)
-        session.execute(statement.on_conflict_do_update(
-            index_elements=["code"], set_={k: v for k, v in values.items() if k != "code"}))
-        session.execute(delete(ServiceAreaOfficeDistrict)
-                        .where(ServiceAreaOfficeDistrict.office_code == code))
-        session.add_all(ServiceAreaOfficeDistrict(office_code=code, district_code=d)
-                        for d in districts)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["code"], set_={k: v for k, v in values.items() if k != "code"}
+            )
+        )
+        session.execute(
+            delete(ServiceAreaOfficeDistrict).where(ServiceAreaOfficeDistrict.office_code == code)
+        )
+        session.add_all(
+            ServiceAreaOfficeDistrict(office_code=code, district_code=d) for d in districts
+        )
         links += len(districts)
     session.flush()
     report.counts = {"offices": len(seen), "district_links": links}

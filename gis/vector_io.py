@@ -6,10 +6,9 @@ import struct
 import zipfile
 from pathlib import Path, PurePosixPath
 
+import geopandas as gpd
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
-
-import geopandas as gpd
 
 from gis.loading import LoadError
 

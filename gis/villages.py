@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import shapely
-
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+import shapely
 
 from gis.loading import LoadError, LoadReport, copy_rows, record_load, sha256_of
 from gis.vector_io import read_vector
@@ -27,22 +27,27 @@ def _normalised_tambon_name(column: str) -> str:
 def assign_villages_to_subdistricts(session: Session) -> dict[str, int]:
     """Place every village in the tambon whose best loaded polygon holds it (PostGIS).
 
+    Where a full-resolution tambon overlaps a neighbour's simplified one, the finer one wins.
+
     Points in no polygon take the nearest tambon within NEAREST_TAMBON_LIMIT_M (KNN on the
     GiST index, distance in metres on the geography). Flags villages whose own tambon name
     differs from the tambon they fall in.
     """
     conn = session.connection()
-    conn.execute(text(
-        "UPDATE village SET subdistrict_code = NULL, assignment = 'none', "
-        "assignment_distance_m = NULL"
-    ))
-    within = conn.execute(text(
-        """
+    conn.execute(
+        text(
+            "UPDATE village SET subdistrict_code = NULL, assignment = 'none', "
+            "assignment_distance_m = NULL"
+        )
+    )
+    within = conn.execute(
+        text(
+            """
         WITH hit AS (
             SELECT v.id, (
                 SELECT s.code FROM subdistrict s
                 WHERE ST_Intersects(s.geom, v.geom)
-                ORDER BY s.code LIMIT 1
+                ORDER BY s.geom_resolution DESC, s.code LIMIT 1
             ) AS code
             FROM village v
         )
@@ -50,9 +55,11 @@ def assign_villages_to_subdistricts(session: Session) -> dict[str, int]:
                assignment_distance_m = 0
         FROM hit WHERE hit.id = v.id AND hit.code IS NOT NULL
         """
-    )).rowcount
-    nearest = conn.execute(text(
-        """
+        )
+    ).rowcount
+    nearest = conn.execute(
+        text(
+            """
         WITH near AS (
             SELECT v.id, n.code,
                    ST_Distance(n.geom::geography, v.geom::geography) AS distance_m
@@ -66,23 +73,31 @@ def assign_villages_to_subdistricts(session: Session) -> dict[str, int]:
                assignment_distance_m = near.distance_m
         FROM near WHERE near.id = v.id AND near.distance_m <= :limit_m
         """
-    ), {"limit_m": NEAREST_TAMBON_LIMIT_M}).rowcount
-    conn.execute(text(
-        f"""
+        ),
+        {"limit_m": NEAREST_TAMBON_LIMIT_M},
+    ).rowcount
+    conn.execute(
+        text(
+            f"""
         UPDATE village v SET tambon_name_mismatch = (
-            {_normalised_tambon_name('v.source_tambon_name_th')}
-            IS DISTINCT FROM {_normalised_tambon_name('s.name_th')})
+            {_normalised_tambon_name("v.source_tambon_name_th")}
+            IS DISTINCT FROM {_normalised_tambon_name("s.name_th")})
         FROM subdistrict s WHERE s.code = v.subdistrict_code
         """
-    ))
-    outside = conn.execute(text(
-        "SELECT count(*) FROM village WHERE subdistrict_code IS NULL"
-    )).scalar_one()
-    mismatched = conn.execute(text(
-        "SELECT count(*) FROM village WHERE tambon_name_mismatch"
-    )).scalar_one()
-    return {"within": within, "nearest": nearest, "outside_loaded_tambons": outside,
-            "tambon_name_mismatch": mismatched}
+        )
+    )
+    outside = conn.execute(
+        text("SELECT count(*) FROM village WHERE subdistrict_code IS NULL")
+    ).scalar_one()
+    mismatched = conn.execute(
+        text("SELECT count(*) FROM village WHERE tambon_name_mismatch")
+    ).scalar_one()
+    return {
+        "within": within,
+        "nearest": nearest,
+        "outside_loaded_tambons": outside,
+        "tambon_name_mismatch": mismatched,
+    }
 
 
 def load_villages(session: Session, path: Path, muban_list: Path | None = None) -> LoadReport:
@@ -102,27 +117,43 @@ def load_villages(session: Session, path: Path, muban_list: Path | None = None) 
         for position, row in enumerate(frame.itertuples(index=False), start=1):
             geometry = row.geometry
             if geometry is None or geometry.geom_type != "Point" or geometry.is_empty:
-                raise LoadError(path, "expected a point", row=position,
-                                feature=f"MAIN_ID {row.MAIN_ID}", field="geometry")
-            yield (int(row.MAIN_ID), str(row.NAME or "").strip(),
-                   str(row.TAM_NAME or "").strip(), str(row.AMP_NAME or "").strip(),
-                   str(row.PRV_NAME or "").strip(), shapely.to_wkb(geometry))
+                raise LoadError(
+                    path,
+                    "expected a point",
+                    row=position,
+                    feature=f"MAIN_ID {row.MAIN_ID}",
+                    field="geometry",
+                )
+            yield (
+                int(row.MAIN_ID),
+                str(row.NAME or "").strip(),
+                str(row.TAM_NAME or "").strip(),
+                str(row.AMP_NAME or "").strip(),
+                str(row.PRV_NAME or "").strip(),
+                shapely.to_wkb(geometry),
+            )
 
     conn = session.connection()
-    conn.execute(text(
-        "CREATE TEMP TABLE staging_village (source_id bigint, name_th text, "
-        "tambon text, district text, province text, wkb bytea) ON COMMIT DROP"
-    ))
-    staged = copy_rows(conn, "staging_village",
-                       ["source_id", "name_th", "tambon", "district", "province", "wkb"],
-                       rows())
-    duplicate = conn.execute(text(
-        "SELECT source_id FROM staging_village GROUP BY source_id HAVING count(*) > 1 LIMIT 1"
-    )).scalar()
+    conn.execute(
+        text(
+            "CREATE TEMP TABLE staging_village (source_id bigint, name_th text, "
+            "tambon text, district text, province text, wkb bytea) ON COMMIT DROP"
+        )
+    )
+    staged = copy_rows(
+        conn,
+        "staging_village",
+        ["source_id", "name_th", "tambon", "district", "province", "wkb"],
+        rows(),
+    )
+    duplicate = conn.execute(
+        text("SELECT source_id FROM staging_village GROUP BY source_id HAVING count(*) > 1 LIMIT 1")
+    ).scalar()
     if duplicate is not None:
         raise LoadError(path, f"MAIN_ID {duplicate} appears more than once", field="MAIN_ID")
-    conn.execute(text(
-        """
+    conn.execute(
+        text(
+            """
         INSERT INTO village AS t (source_id, name_th, source_tambon_name_th,
             source_district_name_th, source_province_name_th, geom, assignment,
             tambon_name_mismatch)
@@ -134,11 +165,10 @@ def load_villages(session: Session, path: Path, muban_list: Path | None = None) 
             source_district_name_th = EXCLUDED.source_district_name_th,
             source_province_name_th = EXCLUDED.source_province_name_th, geom = EXCLUDED.geom
         """
-    ))
+        )
+    )
     assigned = assign_villages_to_subdistricts(session)
-    removed = conn.execute(text(
-        "DELETE FROM village WHERE subdistrict_code IS NULL"
-    )).rowcount
+    removed = conn.execute(text("DELETE FROM village WHERE subdistrict_code IS NULL")).rowcount
     report.counts = {"points": staged, "kept": staged - removed, **assigned}
     if removed:
         report.notes.append(f"{removed:,} points lie outside the loaded tambons and were not kept")
@@ -165,16 +195,24 @@ def _assign_dopa_codes(session: Session, muban_list: Path) -> int:
         raise LoadError(muban_list, f"missing column(s) {', '.join(missing)}")
     bad = muban.index[~muban["muban_geocode"].str.fullmatch(r"\d{8}")]
     if len(bad):
-        raise LoadError(muban_list,
-                        f"expected an 8-digit code, got {muban.at[bad[0], 'muban_geocode']!r}",
-                        row=int(bad[0]) + 2, field="muban_geocode")
+        raise LoadError(
+            muban_list,
+            f"expected an 8-digit code, got {muban.at[bad[0], 'muban_geocode']!r}",
+            row=int(bad[0]) + 2,
+            field="muban_geocode",
+        )
     conn = session.connection()
     conn.execute(text("CREATE TEMP TABLE staging_muban (code text, name_th text) ON COMMIT DROP"))
-    copy_rows(conn, "staging_muban", ["code", "name_th"],
-              zip(muban["muban_geocode"], muban["name_th"], strict=True))
+    copy_rows(
+        conn,
+        "staging_muban",
+        ["code", "name_th"],
+        zip(muban["muban_geocode"], muban["name_th"], strict=True),
+    )
     conn.execute(text("UPDATE village SET code = NULL, moo = NULL"))
-    matched = conn.execute(text(
-        """
+    matched = conn.execute(
+        text(
+            """
         WITH muban AS (
             SELECT left(code, 6) AS tambon, regexp_replace(name_th, '\\s', '', 'g') AS name,
                    min(code) AS code
@@ -190,6 +228,7 @@ def _assign_dopa_codes(session: Session, muban_list: Path) -> int:
         FROM village_key k JOIN muban m USING (tambon, name)
         WHERE k.id = v.id AND k.same_name = 1
         """
-    )).rowcount
+        )
+    ).rowcount
     conn.execute(text("DROP TABLE staging_muban"))
     return matched

@@ -27,8 +27,9 @@ def start() -> None:
     except localdb.LocalClusterError as exc:
         _fail(str(exc))
         return
-    typer.echo(f"PostGIS cluster {current.detail}; port {settings.pg_port}, "
-               f"data in {settings.pgdata_dir}")
+    typer.echo(
+        f"PostGIS cluster {current.detail}; port {settings.pg_port}, data in {settings.pgdata_dir}"
+    )
 
 
 @cli.command()

@@ -17,8 +17,9 @@ from gis.offices import load_offices
 from gis.population import load_population
 from gis.villages import assign_villages_to_subdistricts, load_villages
 
-cli = typer.Typer(help="Load reference data (idempotent; a failed load changes nothing).",
-                  no_args_is_help=True)
+cli = typer.Typer(
+    help="Load reference data (idempotent; a failed load changes nothing).", no_args_is_help=True
+)
 
 
 def bundled() -> BundledData:
@@ -31,8 +32,9 @@ def run_load(load: Callable[[Session], LoadReport]) -> LoadReport:
         with session_scope() as session:
             report = load(session)
     except LoadError as exc:
-        typer.secho(f"edumap: load failed, nothing was changed. {exc}", fg=typer.colors.RED,
-                    err=True)
+        typer.secho(
+            f"edumap: load failed, nothing was changed. {exc}", fg=typer.colors.RED, err=True
+        )
         raise typer.Exit(1) from exc
     typer.echo(report.summary())
     return report
@@ -41,15 +43,20 @@ def run_load(load: Callable[[Session], LoadReport]) -> LoadReport:
 @cli.command()
 def boundaries(
     file: Path | None = typer.Option(
-        None, "--file", exists=True, dir_okay=False,
+        None,
+        "--file",
+        exists=True,
+        dir_okay=False,
         help="An RTSD/HDX tambon shapefile (.shp or .zip) whose geometry replaces that of the "
-             "tambons it holds, e.g. another province's full-resolution file.",
+        "tambons it holds, e.g. another province's full-resolution file.",
     ),
     simplified: bool = typer.Option(
-        False, help="With --file: the file is a simplified layer (never replaces finer ones)."),
+        False, help="With --file: the file is a simplified layer (never replaces finer ones)."
+    ),
     province: str = typer.Option(
-        None, help="Province whose bundled full-resolution tambons to load "
-                   "(default: the demo province)."),
+        None,
+        help="Province whose bundled full-resolution tambons to load (default: the demo province).",
+    ),
 ) -> None:
     """Provinces, districts and tambons of the whole country, plus full-resolution tambons."""
     if file is not None:
@@ -58,7 +65,8 @@ def boundaries(
         def load_file(session: Session) -> LoadReport:
             report = load_admin_layer(session, file, SUBDISTRICT, resolution=resolution)
             report.counts.update(
-                {f"villages_{k}": v for k, v in assign_villages_to_subdistricts(session).items()})
+                {f"villages_{k}": v for k, v in assign_villages_to_subdistricts(session).items()}
+            )
             return report
 
         run_load(load_file)
@@ -70,8 +78,13 @@ def boundaries(
 
 @cli.command()
 def villages(
-    file: Path | None = typer.Option(None, "--file", exists=True, dir_okay=False,
-                                     help="Village point layer (default: bundled 2012 layer)."),
+    file: Path | None = typer.Option(
+        None,
+        "--file",
+        exists=True,
+        dir_okay=False,
+        help="Village point layer (default: bundled 2012 layer).",
+    ),
 ) -> None:
     """2012 village points of the loaded provinces, placed in tambons by a spatial join."""
     data = bundled()
@@ -80,8 +93,13 @@ def villages(
 
 @cli.command()
 def population(
-    file: Path | None = typer.Option(None, "--file", exists=True, dir_okay=False,
-                                     help="DOPA population CSV (default: bundled 2021 table)."),
+    file: Path | None = typer.Option(
+        None,
+        "--file",
+        exists=True,
+        dir_okay=False,
+        help="DOPA population CSV (default: bundled 2021 table).",
+    ),
 ) -> None:
     """DOPA registered population per tambon, joined by code."""
     data = bundled()
@@ -90,8 +108,13 @@ def population(
 
 @cli.command()
 def offices(
-    file: Path | None = typer.Option(None, "--file", exists=True, dir_okay=False,
-                                     help="Office CSV (default: data/service_area_offices.csv)."),
+    file: Path | None = typer.Option(
+        None,
+        "--file",
+        exists=True,
+        dir_okay=False,
+        help="Office CSV (default: data/service_area_offices.csv).",
+    ),
 ) -> None:
     """Educational Service Area Offices and their districts."""
     run_load(lambda s: load_offices(s, file or bundled().offices))
@@ -104,6 +127,7 @@ def run_bundled_steps(force: bool) -> None:
         for report in run_steps(steps, session_scope, force=force):
             typer.echo(report.summary())
     except LoadError as exc:
-        typer.secho(f"edumap: load failed, that step changed nothing. {exc}",
-                    fg=typer.colors.RED, err=True)
+        typer.secho(
+            f"edumap: load failed, that step changed nothing. {exc}", fg=typer.colors.RED, err=True
+        )
         raise typer.Exit(1) from exc

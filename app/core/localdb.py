@@ -77,7 +77,9 @@ def _as_owner(settings: Settings, argv: list[str]) -> list[str]:
     return ["runuser", "-u", owner.pw_name, "--", *argv]
 
 
-def _run(settings: Settings, argv: list[str], check: bool = True) -> subprocess.CompletedProcess[str]:
+def _run(
+    settings: Settings, argv: list[str], check: bool = True
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         _as_owner(settings, argv), capture_output=True, text=True, check=False, cwd="/"
     )
@@ -153,8 +155,10 @@ def initialise(settings: Settings) -> None:
             settings,
             [
                 str(bin_dir / "initdb"),
-                "-D", str(settings.pgdata_dir),
-                "-U", settings.pg_user,
+                "-D",
+                str(settings.pgdata_dir),
+                "-U",
+                settings.pg_user,
                 f"--pwfile={pwfile}",
                 "--auth-local=scram-sha-256",
                 "--auth-host=scram-sha-256",
@@ -175,16 +179,33 @@ def start(settings: Settings, timeout_s: int = 60) -> ClusterStatus:
     if not current.running:
         pg_ctl = str(find_pg_bin_dir(settings) / "pg_ctl")
         _make_dir_for_owner(settings, settings.pg_socket_dir, 0o755)
-        _run(
-            settings,
-            [
-                pg_ctl, "-D", str(settings.pgdata_dir),
-                "-l", str(settings.var_dir / "log" / "postgresql.log"),
-                "-o", _server_options(settings),
-                "-w", "-t", str(timeout_s),
-                "start",
-            ],
-        )
+        log_file = settings.var_dir / "log" / "postgresql.log"
+        try:
+            _run(
+                settings,
+                [
+                    pg_ctl,
+                    "-D",
+                    str(settings.pgdata_dir),
+                    "-l",
+                    str(log_file),
+                    "-o",
+                    _server_options(settings),
+                    "-w",
+                    "-t",
+                    str(timeout_s),
+                    "start",
+                ],
+            )
+        except LocalClusterError as exc:
+            tail = (
+                log_file.read_text(errors="replace").splitlines()[-5:] if log_file.exists() else []
+            )
+            raise LocalClusterError(
+                f"{exc}\nLast lines of {log_file}:\n"
+                + "\n".join(tail)
+                + f"\n(Is port {settings.pg_port} taken? Set EDUMAP_PG_PORT to another.)"
+            ) from exc
     ensure_database(settings, settings.pg_database)
     return status(settings)
 

@@ -1,0 +1,1 @@
+"""HTTP routers: thin layers that turn domain results and errors into responses."""

@@ -1,0 +1,73 @@
+"""Provinces and subdistricts (tambons) with their population, as JSON and GeoJSON."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel
+
+from app.api.deps import BBoxDep, DistrictCode, ProvinceCode, SessionDep, SimplifyDep
+from app.core.config import get_settings
+from gis import geography
+
+router = APIRouter(prefix="/api/v1", tags=["geography"])
+
+GEOJSON = "application/geo+json"
+
+
+class ProvinceRead(BaseModel):
+    code: str
+    name_th: str
+    name_en: str
+    districts: int
+    subdistricts: int
+    population_total: int | None
+    bbox: list[float]
+
+
+@router.get("/provinces", response_model=list[ProvinceRead], summary="Provinces (จังหวัด)")
+def list_provinces(session: SessionDep) -> list[dict[str, object]]:
+    return geography.list_provinces(session)
+
+
+@router.get(
+    "/subdistricts",
+    summary="Subdistricts (ตำบล/แขวง) as GeoJSON, with DOPA population",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}}},
+)
+def list_subdistricts(
+    session: SessionDep,
+    bbox: BBoxDep,
+    province: ProvinceCode = None,
+    district: DistrictCode = None,
+    simplify_m: SimplifyDep = None,
+    limit: Annotated[int | None, Query(ge=1)] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    max_features = get_settings().api_max_features
+    body = geography.subdistricts_geojson(
+        session,
+        province=province,
+        district=district,
+        bbox=bbox,
+        simplify_m=simplify_m,
+        limit=min(limit or max_features, max_features),
+        offset=offset,
+    )
+    return Response(body, media_type=GEOJSON)
+
+
+@router.get(
+    "/subdistricts/{code}",
+    summary="One subdistrict as a GeoJSON Feature",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}}, 404: {"description": "Not loaded"}},
+)
+def get_subdistrict(
+    session: SessionDep,
+    code: Annotated[str, Path(pattern=r"^\d{6}$", description="6-digit DOPA code")],
+    simplify_m: SimplifyDep = None,
+) -> Response:
+    return Response(geography.subdistrict_geojson(session, code, simplify_m), media_type=GEOJSON)

@@ -1,0 +1,174 @@
+"""Read queries on the administrative geography; GeoJSON is built by PostGIS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+
+class NotFoundError(LookupError):
+    """A requested area does not exist; the message names it."""
+
+
+@dataclass(frozen=True)
+class BBox:
+    """A WGS84 bounding box in degrees."""
+
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+
+# Simplification happens in the UTM zone of each feature (47N west of 102°E, 48N east of it),
+# so the tolerance is in metres everywhere in Thailand.
+_UTM_SRID = "CASE WHEN ST_X(ST_PointOnSurface(s.geom)) < 102 THEN 32647 ELSE 32648 END"
+_COORDINATE_DECIMALS = 6  # about 0.1 m
+
+
+def _geometry_sql(simplify_m: float | None) -> str:
+    if not simplify_m:
+        return "s.geom"
+    return (
+        f"ST_Transform(ST_SimplifyPreserveTopology(ST_Transform(s.geom, {_UTM_SRID}), "
+        ":simplify_m), 4326)"
+    )
+
+
+def _feature_sql(simplify_m: float | None) -> str:
+    return f"""
+        json_build_object(
+            'type', 'Feature',
+            'id', s.code,
+            'geometry', ST_AsGeoJSON({_geometry_sql(simplify_m)}, {_COORDINATE_DECIMALS})::json,
+            'properties', json_build_object(
+                'code', s.code,
+                'name_th', s.name_th,
+                'name_en', s.name_en,
+                'district_code', d.code,
+                'district_name_th', d.name_th,
+                'district_name_en', d.name_en,
+                'province_code', p.code,
+                'province_name_th', p.name_th,
+                'province_name_en', p.name_en,
+                'geometry_source', s.geom_source,
+                'population_total', pop.total,
+                'population_male', pop.male,
+                'population_female', pop.female,
+                'households', pop.households,
+                'population_reference_date', pop.reference_date
+            )
+        )
+    """
+
+
+_FROM_SQL = """
+    FROM subdistrict s
+    JOIN district d ON d.code = s.district_code
+    JOIN province p ON p.code = s.province_code
+    LEFT JOIN LATERAL (
+        SELECT total, male, female, households, reference_date FROM population
+        WHERE subdistrict_code = s.code ORDER BY reference_date DESC LIMIT 1
+    ) pop ON true
+"""
+
+
+def list_provinces(session: Session) -> list[dict[str, Any]]:
+    """Every loaded province with its counts, population and bounding box."""
+    rows = session.execute(
+        text(
+            """
+        SELECT p.code, p.name_th, p.name_en,
+               (SELECT count(*) FROM district d WHERE d.province_code = p.code) AS districts,
+               (SELECT count(*) FROM subdistrict s WHERE s.province_code = p.code)
+                   AS subdistricts,
+               (SELECT sum(pop.total) FROM population pop
+                JOIN subdistrict s ON s.code = pop.subdistrict_code
+                WHERE s.province_code = p.code) AS population_total,
+               ST_XMin(p.geom) AS min_lon, ST_YMin(p.geom) AS min_lat,
+               ST_XMax(p.geom) AS max_lon, ST_YMax(p.geom) AS max_lat
+        FROM province p ORDER BY p.code
+        """
+        )
+    ).mappings()
+    return [
+        {
+            "code": r["code"],
+            "name_th": r["name_th"],
+            "name_en": r["name_en"],
+            "districts": r["districts"],
+            "subdistricts": r["subdistricts"],
+            "population_total": int(r["population_total"]) if r["population_total"] else None,
+            "bbox": [round(r[k], 6) for k in ("min_lon", "min_lat", "max_lon", "max_lat")],
+        }
+        for r in rows
+    ]
+
+
+def _require(session: Session, table: str, code: str, label: str) -> None:
+    found = session.execute(text(f"SELECT 1 FROM {table} WHERE code = :code"), {"code": code})
+    if found.first() is None:
+        raise NotFoundError(f"{label} {code} is not loaded")
+
+
+def subdistricts_geojson(
+    session: Session,
+    *,
+    province: str | None = None,
+    district: str | None = None,
+    bbox: BBox | None = None,
+    simplify_m: float | None = None,
+    limit: int = 20_000,
+    offset: int = 0,
+) -> str:
+    """Tambons as a GeoJSON FeatureCollection string (WGS84), filtered and optionally simplified.
+
+    ``simplify_m`` is a Douglas-Peucker tolerance in metres, applied in the feature's UTM zone.
+    """
+    if province:
+        _require(session, "province", province, "province")
+    if district:
+        _require(session, "district", district, "district")
+    where = ["true"]
+    params: dict[str, Any] = {"limit": limit, "offset": offset, "simplify_m": simplify_m}
+    if province:
+        where.append("s.province_code = :province")
+        params["province"] = province
+    if district:
+        where.append("s.district_code = :district")
+        params["district"] = district
+    if bbox:
+        where.append("ST_Intersects(s.geom, ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326))")
+        params |= {"x0": bbox.min_lon, "y0": bbox.min_lat, "x1": bbox.max_lon, "y1": bbox.max_lat}
+    where_sql = " AND ".join(where)
+    sql = f"""
+        WITH matched AS (
+            SELECT s.code FROM subdistrict s WHERE {where_sql}
+        ), page AS (
+            SELECT {_feature_sql(simplify_m)} AS feature, s.code
+            {_FROM_SQL}
+            WHERE {where_sql}
+            ORDER BY s.code LIMIT :limit OFFSET :offset
+        )
+        SELECT json_build_object(
+            'type', 'FeatureCollection',
+            'numberMatched', (SELECT count(*) FROM matched),
+            'numberReturned', (SELECT count(*) FROM page),
+            'features', COALESCE((SELECT json_agg(feature ORDER BY code) FROM page), '[]'::json)
+        )::text
+    """
+    return session.execute(text(sql), params).scalar_one()
+
+
+def subdistrict_geojson(session: Session, code: str, simplify_m: float | None = None) -> str:
+    """One tambon as a GeoJSON Feature string; NotFoundError if it is not loaded."""
+    feature = session.execute(
+        text(f"SELECT {_feature_sql(simplify_m)}::text {_FROM_SQL} WHERE s.code = :code"),
+        {"code": code, "simplify_m": simplify_m},
+    ).scalar()
+    if feature is None:
+        raise NotFoundError(f"subdistrict {code} is not loaded")
+    return feature
