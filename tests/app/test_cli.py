@@ -1,0 +1,63 @@
+"""The ``edumap`` command line, run as a real process against the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from gis.datasets import BundledData
+
+
+def edumap(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "EDUMAP_DATABASE_URL": database_url}
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+
+
+def nan_fingerprint(engine: Engine) -> tuple[int, str]:
+    with engine.connect() as conn:
+        return tuple(conn.execute(text(  # type: ignore[return-value]
+            "SELECT count(*), md5(string_agg(ST_AsEWKB(geom)::text, '' ORDER BY code)) "
+            "FROM subdistrict WHERE province_code = '55'"
+        )).one())
+
+
+def test_db_url_prints_the_configured_url(database_url: str) -> None:
+    result = edumap(database_url, "db", "url")
+    assert result.returncode == 0
+    assert result.stdout.strip() == database_url
+
+
+def test_failed_load_exits_1_says_why_and_changes_nothing(
+    tmp_path: Path, database_url: str, engine: Engine, data: BundledData
+) -> None:
+    nan = data.subdistricts_full("55")
+    assert nan is not None
+    with zipfile.ZipFile(nan) as zf:
+        zf.extractall(tmp_path)
+    shp = next(tmp_path.glob("*.shp"))
+    shp.write_bytes(shp.read_bytes()[:200_000])
+    before = nan_fingerprint(engine)
+    result = edumap(database_url, "load", "boundaries", "--file", str(shp))
+    assert result.returncode == 1
+    assert "load failed, nothing was changed" in result.stderr
+    assert "TH55_Nan.shp" in result.stderr
+    assert nan_fingerprint(engine) == before
+
+
+@pytest.mark.parametrize("command", [["load", "offices"], ["demo"]])
+def test_loads_are_idempotent_from_the_command_line(
+    database_url: str, engine: Engine, command: list[str]
+) -> None:
+    before = nan_fingerprint(engine)
+    result = edumap(database_url, *command)
+    assert result.returncode == 0, result.stderr
+    assert nan_fingerprint(engine) == before

@@ -1,0 +1,86 @@
+"""Fixtures on a real PostGIS: a test database migrated once and loaded with the bundled data.
+
+The test database is ``<configured name>_test`` on the configured server (the project-local
+cluster unless EDUMAP_DATABASE_URL is set), or EDUMAP_TEST_DATABASE_URL. Tests that change data
+use ``db_session``, whose work is rolled back at the end.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, make_url
+from sqlalchemy.orm import Session
+
+from app.core import localdb, migrate
+from app.core.config import get_settings
+from app.main import create_app
+from gis.datasets import BundledData, reference_steps, run_steps
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _test_database_url() -> str:
+    explicit = os.environ.get("EDUMAP_TEST_DATABASE_URL")
+    if explicit:
+        return explicit.replace("postgresql://", "postgresql+psycopg://", 1)
+    url = make_url(get_settings().effective_database_url)
+    return url.set(database=f"{url.database}_test").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    """URL of the migrated test database, with the bundled reference data loaded."""
+    url = _test_database_url()
+    parsed = make_url(url)
+    maintenance = parsed.set(database="postgres").render_as_string(hide_password=False)
+    localdb.ensure_database(get_settings(), parsed.database or "", server_url=maintenance)
+    migrate.upgrade(url)
+    engine = create_engine(url)
+
+    @contextmanager
+    def scope() -> Iterator[Session]:
+        with Session(engine) as session, session.begin():
+            yield session
+
+    settings = get_settings()
+    for _ in run_steps(reference_steps(BundledData(settings.data_dir), "55"), scope):
+        pass
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_session(engine: Engine) -> Iterator[Session]:
+    """A session whose every change, committed or not, is rolled back after the test."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        session = Session(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield session
+        finally:
+            session.close()
+            transaction.rollback()
+
+
+@pytest.fixture(scope="session")
+def client(database_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(database_url)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def data() -> BundledData:
+    return BundledData(get_settings().data_dir)
