@@ -18,16 +18,24 @@ def edumap(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "EDUMAP_DATABASE_URL": database_url}
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
 def nan_fingerprint(engine: Engine) -> tuple[int, str]:
     with engine.connect() as conn:
-        return tuple(conn.execute(text(  # type: ignore[return-value]
-            "SELECT count(*), md5(string_agg(ST_AsEWKB(geom)::text, '' ORDER BY code)) "
-            "FROM subdistrict WHERE province_code = '55'"
-        )).one())
+        return tuple(
+            conn.execute(
+                text(  # type: ignore[return-value]
+                    "SELECT count(*), md5(string_agg(ST_AsEWKB(geom)::text, '' ORDER BY code)) "
+                    "FROM subdistrict WHERE province_code = '55'"
+                )
+            ).one()
+        )
 
 
 def test_db_url_prints_the_configured_url(database_url: str) -> None:

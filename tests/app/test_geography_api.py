@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import shapely
 from fastapi.testclient import TestClient
-from shapely.geometry import box, shape
 
 import geopandas as gpd
+import shapely
+from shapely.geometry import box, shape
 
 from gis.datasets import BundledData
 from gis.vector_io import read_vector
@@ -26,8 +26,12 @@ def test_health_checks_the_database(client: TestClient) -> None:
 def test_openapi_docs_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
-    assert {"/health", "/api/v1/provinces", "/api/v1/subdistricts",
-            "/api/v1/subdistricts/{code}"} <= set(paths)
+    assert {
+        "/health",
+        "/api/v1/provinces",
+        "/api/v1/subdistricts",
+        "/api/v1/subdistricts/{code}",
+    } <= set(paths)
 
 
 def test_provinces_list_nan_with_its_population(client: TestClient) -> None:

@@ -7,11 +7,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import shapely
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 import geopandas as gpd
+import shapely
 
 from gis.boundaries import (
     DISTRICT,
@@ -142,20 +142,27 @@ def test_truncated_shapefile_fails_clearly_and_keeps_data(
     shp = unzip(nan, tmp_path)
     content = shp.read_bytes()
     shp.write_bytes(content[: len(content) // 3])
-    before = scalar(db_session, "SELECT md5(string_agg(ST_AsEWKB(geom)::text, '' ORDER BY code)) "
-                    "FROM subdistrict WHERE province_code = '55'")
+    before = scalar(
+        db_session,
+        "SELECT md5(string_agg(ST_AsEWKB(geom)::text, '' ORDER BY code)) "
+        "FROM subdistrict WHERE province_code = '55'",
+    )
     with pytest.raises(LoadError) as caught:
         with db_session.begin_nested():
             frame = read_vector(shp)
             load_admin_layer(db_session, shp, SUBDISTRICT, frame=frame)
     assert "TH55_Nan.shp" in str(caught.value)
-    after = scalar(db_session, "SELECT md5(string_agg(ST_AsEWKB(geom)::text, '' ORDER BY code)) "
-                   "FROM subdistrict WHERE province_code = '55'")
+    after = scalar(
+        db_session,
+        "SELECT md5(string_agg(ST_AsEWKB(geom)::text, '' ORDER BY code)) "
+        "FROM subdistrict WHERE province_code = '55'",
+    )
     assert after == before
 
 
-def test_wrong_columns_name_the_missing_ones(tmp_path: Path, data: BundledData,
-                                            db_session: Session) -> None:
+def test_wrong_columns_name_the_missing_ones(
+    tmp_path: Path, data: BundledData, db_session: Session
+) -> None:
     nan = data.subdistricts_full("55")
     assert nan is not None
     frame = read_vector(nan).head(3).rename(columns={"ADM3_PCODE": "TAMBON_CODE"})
@@ -165,8 +172,9 @@ def test_wrong_columns_name_the_missing_ones(tmp_path: Path, data: BundledData,
         load_admin_layer(db_session, target, SUBDISTRICT)
 
 
-def test_bad_code_names_row_and_field(tmp_path: Path, data: BundledData,
-                                      db_session: Session) -> None:
+def test_bad_code_names_row_and_field(
+    tmp_path: Path, data: BundledData, db_session: Session
+) -> None:
     nan = data.subdistricts_full("55")
     assert nan is not None
     frame = read_vector(nan).head(3)
@@ -178,8 +186,9 @@ def test_bad_code_names_row_and_field(tmp_path: Path, data: BundledData,
     assert str(caught.value).startswith("badcode.gpkg, row 2, field ADM3_PCODE: expected 'TH'")
 
 
-def test_invalid_polygon_is_repaired_and_reported(tmp_path: Path, data: BundledData,
-                                                  db_session: Session) -> None:
+def test_invalid_polygon_is_repaired_and_reported(
+    tmp_path: Path, data: BundledData, db_session: Session
+) -> None:
     nan = data.subdistricts_full("55")
     assert nan is not None
     frame = read_vector(nan).head(1).copy()
@@ -192,12 +201,15 @@ def test_invalid_polygon_is_repaired_and_reported(tmp_path: Path, data: BundledD
     report = load_admin_layer(db_session, target, SUBDISTRICT, resolution=3)
     assert report.repaired and "Self-intersection" in report.repaired[0]
     code = frame["ADM3_PCODE"].iloc[0][2:]
-    assert scalar(db_session, "SELECT ST_IsValid(geom) FROM subdistrict WHERE code = :c",
-                  c=code) is True
+    assert (
+        scalar(db_session, "SELECT ST_IsValid(geom) FROM subdistrict WHERE code = :c", c=code)
+        is True
+    )
 
 
-def test_tambon_of_unloaded_district_is_refused(tmp_path: Path, data: BundledData,
-                                                db_session: Session) -> None:
+def test_tambon_of_unloaded_district_is_refused(
+    tmp_path: Path, data: BundledData, db_session: Session
+) -> None:
     nan = data.subdistricts_full("55")
     assert nan is not None
     frame = read_vector(nan).head(2)

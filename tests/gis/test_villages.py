@@ -33,7 +33,8 @@ def test_nan_village_count_matches_the_2012_layer(db_session: Session, data: Bun
     )
     assert len(stored) == len(expected) == 866
     assert stored == {
-        int(m): code[2:] for m, code in zip(expected["MAIN_ID"], expected["ADM3_PCODE"], strict=True)
+        int(m): code[2:]
+        for m, code in zip(expected["MAIN_ID"], expected["ADM3_PCODE"], strict=True)
     }
     # Of the 868 points the layer itself labels Nan, two lie across the province border.
     labelled = points[points["PRV_NAME"] == "น่าน"]
@@ -47,9 +48,12 @@ def test_every_kept_village_has_a_tambon(db_session: Session) -> None:
     by_method = dict(counts)
     assert set(by_method) <= {"within", "nearest"}
     assert by_method["within"] > 60_000
-    assert db_session.execute(
-        text("SELECT max(assignment_distance_m) FROM village WHERE assignment = 'nearest'")
-    ).scalar_one() <= 2_000
+    assert (
+        db_session.execute(
+            text("SELECT max(assignment_distance_m) FROM village WHERE assignment = 'nearest'")
+        ).scalar_one()
+        <= 2_000
+    )
 
 
 def test_name_mismatch_is_flagged_not_hidden(db_session: Session) -> None:
