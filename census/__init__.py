@@ -1,0 +1,1 @@
+"""School-age census: forms, validation, Thai age rules and imports."""
