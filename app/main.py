@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
-from app.api import geography, health
+from app.api import admin, auth, geography, health
 from app.api.errors import register_error_handlers
+from app.core.config import get_settings
 from app.core.db import make_engine
+from app.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from app.web import pages
+
+STATIC_DIR = Path(__file__).parent / "static"
+# Paths that take file uploads (the larger body limit applies).
+UPLOAD_PATHS = ("/api/v1/census/imports", "/api/v1/schools/imports")
 
 
 def create_app(database_url: str | None = None) -> FastAPI:
     """Build the app; ``database_url`` overrides the settings (tests use their own database)."""
+    settings = get_settings()  # refuses default secrets outside development
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -26,10 +37,29 @@ def create_app(database_url: str | None = None) -> FastAPI:
         summary="Education mapping and school-age census for Thai service area offices",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     register_error_handlers(app)
-    app.include_router(health.router)
-    app.include_router(geography.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    for router in (pages.router, health.router, auth.router, admin.router, geography.router):
+        app.include_router(router)
+
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        default_limit=settings.max_body_bytes,
+        upload_limit=settings.max_upload_bytes,
+        upload_paths=UPLOAD_PATHS,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+        )
+    app.add_middleware(SecurityHeadersMiddleware)
     return app
 
 

@@ -8,9 +8,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-
-class NotFoundError(LookupError):
-    """A requested area does not exist; the message names it."""
+from app.core.errors import NotFoundError
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,20 @@ use ``db_session``, whose work is rolled back at the end.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, make_url
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
+from app.auth import security, service
+from app.auth.models import Role
 from app.core import localdb, migrate
 from app.core.config import get_settings
 from app.main import create_app
@@ -51,6 +55,8 @@ def database_url() -> str:
     settings = get_settings()
     for _ in run_steps(reference_steps(BundledData(settings.data_dir), "55"), scope):
         pass
+    with engine.begin() as conn:  # accounts and logs start empty in every run
+        conn.execute(text("TRUNCATE user_account, login_attempt, audit_log CASCADE"))
     engine.dispose()
     return url
 
@@ -84,3 +90,47 @@ def client(database_url: str) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def data() -> BundledData:
     return BundledData(get_settings().data_dir)
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    password: str
+    role: Role
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+ROLE_NAMES = ("anonymous", "admin", "planner", "surveyor", "school")
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture(scope="session")
+def accounts(engine: Engine) -> dict[str, Account]:
+    """One account per role, with an access token each (surveyor assigned tambon 550101)."""
+    specs = {
+        "admin": {"role": Role.admin},
+        "planner": {"role": Role.planner, "office_code": "P5501"},
+        "surveyor": {"role": Role.surveyor},
+        "school": {"role": Role.school, "school_code": "5501000001"},
+    }
+    made: dict[str, Account] = {}
+    with Session(engine) as session, session.begin():
+        for name, spec in specs.items():
+            user = service.create_user(
+                session, username=f"matrix-{name}", password=PASSWORD, **spec
+            )
+            if name == "surveyor":
+                service.assign_area(session, user.username, "550101")
+            token, _ = security.issue_token(
+                get_settings(),
+                user_id=user.id,
+                kind="access",
+                version=user.token_version,
+                lifetime=dt.timedelta(hours=2),
+            )
+            made[name] = Account(user.username, PASSWORD, user.role, token)
+    return made

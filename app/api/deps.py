@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from app.api.errors import InvalidParameterError
+from app.core.errors import InvalidInputError
 from gis.geography import BBox
 
 
@@ -44,12 +44,12 @@ def parse_bbox(
     except ValueError:
         values = []
     if len(values) != 4:
-        raise InvalidParameterError(
+        raise InvalidInputError(
             "query.bbox", f"expected four numbers minLon,minLat,maxLon,maxLat, got {bbox!r}"
         )
     box = BBox(*values)
     if not (-180 <= box.min_lon < box.max_lon <= 180 and -90 <= box.min_lat < box.max_lat <= 90):
-        raise InvalidParameterError(
+        raise InvalidInputError(
             "query.bbox",
             "needs minLon < maxLon within -180..180 and minLat < maxLat within "
             f"-90..90 (degrees), got {bbox!r}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -12,20 +13,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from gis.geography import NotFoundError
+from app.core.errors import (
+    AuthenticationError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    TooManyAttemptsError,
+)
 
 log = logging.getLogger("edumap")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-
-
-class InvalidParameterError(ValueError):
-    """A request parameter is malformed; ``field`` names it, as ``query.bbox`` say."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
 
 
 def problem(status: int, detail: str, **extra: Any) -> JSONResponse:
@@ -54,8 +53,8 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(422, f"Invalid request: {detail}", errors=errors)
 
 
-async def _invalid_parameter(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, InvalidParameterError)
+async def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidInputError)
     return problem(
         422,
         f"Invalid request: {exc.field}: {exc.message}",
@@ -63,8 +62,24 @@ async def _invalid_parameter(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _not_found(_: Request, exc: Exception) -> JSONResponse:
-    return problem(404, str(exc))
+def _status_handler(status: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def handle(_: Request, exc: Exception) -> JSONResponse:
+        return problem(status, str(exc))
+
+    return handle
+
+
+async def _unauthenticated(_: Request, exc: Exception) -> JSONResponse:
+    response = problem(401, str(exc))
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+async def _throttled(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, TooManyAttemptsError)
+    response = problem(429, str(exc), retry_after_s=exc.retry_after_s)
+    response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -84,7 +99,11 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 def register_error_handlers(app: FastAPI) -> None:
     """The one table from exceptions to HTTP statuses."""
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(InvalidParameterError, _invalid_parameter)
-    app.add_exception_handler(NotFoundError, _not_found)
+    app.add_exception_handler(InvalidInputError, _invalid_input)
+    app.add_exception_handler(NotFoundError, _status_handler(404))
+    app.add_exception_handler(ConflictError, _status_handler(409))
+    app.add_exception_handler(PermissionDeniedError, _status_handler(403))
+    app.add_exception_handler(AuthenticationError, _unauthenticated)
+    app.add_exception_handler(TooManyAttemptsError, _throttled)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
 
+from app.api.access import PUBLIC, AccessRule
 from app.api.deps import BBoxDep, DistrictCode, ProvinceCode, SessionDep, SimplifyDep
 from app.core.config import get_settings
 from gis import geography
@@ -71,3 +72,12 @@ def get_subdistrict(
     simplify_m: SimplifyDep = None,
 ) -> Response:
     return Response(geography.subdistrict_geojson(session, code, simplify_m), media_type=GEOJSON)
+
+
+ACCESS_RULES = [
+    AccessRule("GET", "/api/v1/provinces", PUBLIC),
+    AccessRule("GET", "/api/v1/subdistricts", PUBLIC, params={"district": "5501"}),
+    AccessRule(
+        "GET", "/api/v1/subdistricts/{code}", PUBLIC, example_path="/api/v1/subdistricts/550101"
+    ),
+]

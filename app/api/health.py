@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.api.access import PUBLIC, AccessRule
 from app.api.deps import SessionDep
 from app.api.errors import problem
 
@@ -25,3 +26,6 @@ def health(session: SessionDep) -> Any:
     return JSONResponse(
         {"status": "ok", "database": "ok", "postgis": postgis, "schema_revision": revision}
     )
+
+
+ACCESS_RULES = [AccessRule("GET", "/health", PUBLIC)]

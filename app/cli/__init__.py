@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import secrets as token_source
+
 import typer
 
-from app.cli import db, demo, load, serve
+from app.cli import db, demo, load, serve, users
 
 cli = typer.Typer(
     help="edumap: GIS education mapping and school-age census for Thai service area offices.",
@@ -13,8 +16,17 @@ cli = typer.Typer(
 )
 cli.add_typer(db.cli, name="db")
 cli.add_typer(load.cli, name="load")
+cli.add_typer(users.cli, name="users")
 cli.command("demo")(demo.demo)
 cli.command("serve")(serve.serve)
+
+
+@cli.command("secrets")
+def print_secrets() -> None:
+    """Print fresh EDUMAP_SECRET_KEY and EDUMAP_PII_KEY lines for a production .env file."""
+    typer.echo(f"EDUMAP_SECRET_KEY={token_source.token_urlsafe(48)}")
+    typer.echo(f"EDUMAP_PII_KEY={base64.b64encode(token_source.token_bytes(32)).decode()}")
+    typer.echo("# Keep EDUMAP_PII_KEY safe and backed up: without it stored national IDs are lost.")
 
 
 def main() -> None:

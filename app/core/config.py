@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# Development-only values; startup refuses them in any other environment.
+DEVELOPMENT_SECRET_KEY = "edumap-development-secret-key-do-not-use-in-production"
+DEVELOPMENT_PII_KEY = "ZWR1bWFwLWRldmVsb3BtZW50LXBpaS1rZXktMzJieXQ="  # 32 bytes, base64
 DATA_DIR = PROJECT_ROOT / "data"
 
 
@@ -48,10 +51,50 @@ class Settings(BaseSettings):
 
     api_max_features: int = Field(default=20_000, ge=1)
 
+    # Signing key for access, refresh and session tokens and CSRF tokens.
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
+    # Key (base64, 32 bytes) that encrypts national IDs at rest and keys their lookup hash.
+    pii_key: SecretStr = SecretStr(DEVELOPMENT_PII_KEY)
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=7, ge=1, le=90)
+    session_hours: int = Field(default=10, ge=1, le=72)
+    # None: secure cookies everywhere except development (plain http on a laptop).
+    cookie_secure: bool | None = None
+    login_max_failures_per_user: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=20, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    # CORS is closed unless origins are listed (JSON list in the environment).
+    cors_origins: list[str] = []
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+
     @field_validator("database_url")
     @classmethod
     def _normalise_url(cls, value: str | None) -> str | None:
         return normalise_database_url(value) if value else None
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Settings:
+        if self.environment == "development":
+            return self
+        defaults = []
+        if self.secret_key.get_secret_value() == DEVELOPMENT_SECRET_KEY:
+            defaults.append("EDUMAP_SECRET_KEY")
+        if self.pii_key.get_secret_value() == DEVELOPMENT_PII_KEY:
+            defaults.append("EDUMAP_PII_KEY")
+        if defaults:
+            raise ValueError(
+                f"{' and '.join(defaults)} still have the development default; in "
+                f"{self.environment} set them to new random values: `edumap secrets` prints a "
+                "fresh pair"
+            )
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.environment != "development"
 
     @property
     def uses_local_cluster(self) -> bool:

@@ -1,0 +1,85 @@
+"""User management and the audit log (admins only)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+
+from app.api.access import ADMIN_ONLY, AccessRule, expect
+from app.api.deps import SessionDep
+from app.auth import service
+from app.auth.deps import AdminDep
+from app.auth.schemas import AreaAssign, AuditRead, UserCreate, UserRead
+
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+
+@router.get("/users", response_model=list[UserRead], summary="All accounts")
+def list_users(_: AdminDep, session: SessionDep) -> Any:
+    return service.list_users(session)
+
+
+@router.post(
+    "/users", response_model=UserRead, status_code=status.HTTP_201_CREATED, summary="New account"
+)
+def create_user(body: UserCreate, _: AdminDep, session: SessionDep) -> Any:
+    user = service.create_user(session, **body.model_dump())
+    session.commit()
+    return user
+
+
+@router.post("/users/{username}/disable", response_model=UserRead, summary="Disable an account")
+def disable_user(username: str, _: AdminDep, session: SessionDep) -> Any:
+    user = service.disable_user(session, username)
+    session.commit()
+    return user
+
+
+@router.post(
+    "/users/{username}/areas", response_model=UserRead, summary="Assign a surveyor an area"
+)
+def assign_area(username: str, body: AreaAssign, _: AdminDep, session: SessionDep) -> Any:
+    user = service.assign_area(session, username, body.subdistrict_code, body.moo)
+    session.commit()
+    return user
+
+
+@router.get("/audit-log", response_model=list[AuditRead], summary="Who read personal data")
+def audit_log(
+    _: AdminDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Any:
+    return service.audit_entries(session, limit=limit, offset=offset)
+
+
+ACCESS_RULES = [
+    AccessRule("GET", "/api/v1/admin/users", ADMIN_ONLY),
+    AccessRule(
+        "POST",
+        "/api/v1/admin/users",
+        expect(403, anonymous=401, admin=201),
+        json=lambda: {
+            "username": f"made-{uuid.uuid4().hex[:10]}",
+            "password": "a-long-enough-password",
+            "role": "surveyor",
+        },
+    ),
+    AccessRule(
+        "POST",
+        "/api/v1/admin/users/{username}/disable",
+        ADMIN_ONLY,
+        example_path="/api/v1/admin/users/matrix-victim/disable",
+    ),
+    AccessRule(
+        "POST",
+        "/api/v1/admin/users/{username}/areas",
+        ADMIN_ONLY,
+        example_path="/api/v1/admin/users/matrix-surveyor/areas",
+        json={"subdistrict_code": "550102"},
+    ),
+    AccessRule("GET", "/api/v1/admin/audit-log", ADMIN_ONLY),
+]

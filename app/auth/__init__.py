@@ -1,0 +1,1 @@
+"""Accounts, roles and their scopes; authentication; the audit log of personal-data access."""

@@ -1,0 +1,101 @@
+"""FastAPI dependencies: who is calling (token, API key or web session) and may they."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.api.deps import SessionDep
+from app.auth import security, service
+from app.auth.models import Role
+from app.auth.principal import ANONYMOUS, Principal
+from app.core.config import get_settings
+from app.core.errors import AuthenticationError, PermissionDeniedError
+
+SESSION_COOKIE = "edumap_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FORM_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address (uvicorn resolves X-Forwarded-For from trusted proxies)."""
+    host = request.client.host if request.client else ""
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return "0.0.0.0"  # not an IP (in-process test clients); all such share one bucket
+
+
+async def _check_csrf(request: Request, principal: Principal) -> None:
+    """Cookie-authenticated writes must carry the session's CSRF token (header or form)."""
+    if request.method in SAFE_METHODS or principal.session_token_id is None:
+        return
+    candidate = request.headers.get(CSRF_HEADER)
+    content_type = request.headers.get("content-type", "")
+    if candidate is None and content_type.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        value = (await request.form()).get(CSRF_FORM_FIELD)
+        candidate = value if isinstance(value, str) else None
+    if not security.csrf_matches(get_settings(), principal.session_token_id, candidate):
+        raise PermissionDeniedError("Missing or wrong CSRF token; reload the page and try again.")
+
+
+async def get_principal(request: Request, session: SessionDep) -> Principal:
+    """The caller. Bad credentials are a 401, never a silent fall-back to anonymous."""
+    settings = get_settings()
+    authorization = request.headers.get("authorization", "")
+    scheme, _, credential = authorization.partition(" ")
+    api_key = request.headers.get("x-api-key")
+    if scheme.lower() == "bearer" and credential.startswith(security.API_KEY_PREFIX):
+        api_key, credential = credential, ""
+    if api_key:
+        user = service.user_for_api_key(session, settings, api_key)
+        session.commit()  # keeps last_used_at
+        return service.principal_for(user, "api_key")
+    if scheme.lower() == "bearer" and credential:
+        try:
+            claims = security.decode_token(settings, credential, "access")
+        except security.InvalidTokenError as exc:
+            raise AuthenticationError(f"Bearer token rejected: {exc}.") from exc
+        return service.principal_for(
+            service.user_for_token(session, claims.user_id, claims.version), "bearer"
+        )
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        try:
+            claims = security.decode_token(settings, cookie, "session")
+            user = service.user_for_token(session, claims.user_id, claims.version)
+        except (security.InvalidTokenError, AuthenticationError):
+            return ANONYMOUS  # a stale cookie just means "logged out"
+        principal = service.principal_for(user, "session", claims.token_id)
+        await _check_csrf(request, principal)
+        return principal
+    return ANONYMOUS
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that admits only these roles: 401 when anonymous, 403 otherwise."""
+
+    async def check(principal: PrincipalDep) -> Principal:
+        if principal.is_anonymous:
+            raise AuthenticationError("Log in first (this needs an account).")
+        if not principal.has_role(*roles):
+            allowed = ", ".join(r.value for r in roles)
+            raise PermissionDeniedError(
+                f"Your role ({principal.role}) may not do this; it needs: {allowed}."
+            )
+        return principal
+
+    return check
+
+
+AdminDep = Annotated[Principal, Depends(require_roles(Role.admin))]
+SignedInDep = Annotated[Principal, Depends(require_roles(*Role))]

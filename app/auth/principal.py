@@ -1,0 +1,44 @@
+"""Who is calling, and what their role and scope allow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.auth.models import Role
+
+PERSONAL_DATA_ROLES = frozenset({Role.admin, Role.planner, Role.surveyor, Role.school})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller: an account with its scope, or anonymous (``role`` None)."""
+
+    user_id: int | None = None
+    username: str = "anonymous"
+    role: Role | None = None
+    office_code: str | None = None
+    school_code: str | None = None
+    # (subdistrict code, moo or None for the whole tambon)
+    areas: frozenset[tuple[str, int | None]] = field(default_factory=frozenset)
+    auth_method: str = "none"
+    session_token_id: str | None = None
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.role is None
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role is not None and self.role in roles
+
+    def may_see_personal_data(self) -> bool:
+        """Whether any personal data may be shown; callers still apply the scope rules."""
+        return self.role in PERSONAL_DATA_ROLES
+
+    def covers(self, subdistrict_code: str, moo: int | None = None) -> bool:
+        """Whether a surveyor's assignment covers this tambon (and moo)."""
+        return (subdistrict_code, None) in self.areas or (
+            moo is not None and (subdistrict_code, moo) in self.areas
+        )
+
+
+ANONYMOUS = Principal()

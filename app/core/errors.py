@@ -1,0 +1,40 @@
+"""Domain errors. Services raise these; app/api/errors.py maps each to one HTTP status."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose; the message is for people."""
+
+
+class NotFoundError(DomainError, LookupError):
+    """The thing asked for does not exist (404)."""
+
+
+class InvalidInputError(DomainError, ValueError):
+    """Input breaks a rule; ``field`` names the offending field (422)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class ConflictError(DomainError):
+    """The request clashes with stored state, e.g. a taken username (409)."""
+
+
+class AuthenticationError(DomainError):
+    """No valid credentials (401)."""
+
+
+class PermissionDeniedError(DomainError):
+    """Valid credentials, but this role or scope may not do this (403)."""
+
+
+class TooManyAttemptsError(DomainError):
+    """Throttled; retry after ``retry_after_s`` seconds (429)."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        self.retry_after_s = retry_after_s
+        super().__init__(message)

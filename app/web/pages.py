@@ -1,0 +1,150 @@
+"""Home, login and logout pages; the web session is a signed HttpOnly cookie with CSRF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.api.access import PUBLIC, AccessRule, expect
+from app.api.deps import SessionDep
+from app.auth import security, service
+from app.auth.deps import SESSION_COOKIE, PrincipalDep, client_ip
+from app.auth.models import ROLE_LABELS_TH
+from app.core.config import get_settings
+from app.core.errors import AuthenticationError, TooManyAttemptsError
+from app.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+
+LOGIN_CSRF_COOKIE = "edumap_login_csrf"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths, so the login page is no open redirect."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, principal: PrincipalDep) -> Response:
+    csrf = (
+        security.csrf_token(get_settings(), principal.session_token_id)
+        if principal.session_token_id
+        else None
+    )
+    return templates.TemplateResponse(
+        request,
+        "home.html",
+        {
+            "principal": principal,
+            "role_label": ROLE_LABELS_TH.get(principal.role) if principal.role else None,
+            "csrf_token": csrf,
+        },
+    )
+
+
+def _login_page(request: Request, next_path: str, error: str | None, status: int) -> Response:
+    token = secrets.token_urlsafe(32)
+    response = templates.TemplateResponse(
+        request,
+        "login.html",
+        {"csrf_token": token, "next": next_path, "error": error},
+        status_code=status,
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=get_settings().secure_cookies,
+        max_age=3600,
+    )
+    return response
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def swagger_ui() -> HTMLResponse:
+    # Served from app/static so the API docs work without internet.
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="edumap API",
+        swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+    )
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str | None = None) -> Response:
+    return _login_page(request, _safe_next(next), None, 200)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    settings = get_settings()
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not secrets.compare_digest(expected, csrf_token):
+        return _login_page(request, _safe_next(next), "แบบฟอร์มหมดอายุ กรุณาลองอีกครั้ง", 403)
+    try:
+        user = service.authenticate(session, settings, username, password, client_ip(request))
+    except AuthenticationError:
+        session.commit()
+        return _login_page(
+            request, _safe_next(next), "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง (Wrong username or password)", 401
+        )
+    except TooManyAttemptsError:
+        return _login_page(request, _safe_next(next), "เข้าสู่ระบบผิดหลายครั้งเกินไป กรุณารอสักครู่", 429)
+    session.commit()
+    token, _ = security.issue_token(
+        settings,
+        user_id=user.id,
+        kind="session",
+        version=user.token_version,
+        lifetime=dt.timedelta(hours=settings.session_hours),
+    )
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        max_age=settings.session_hours * 3600,
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout")
+def logout(principal: PrincipalDep) -> Response:
+    # get_principal has already checked the CSRF token of a cookie session.
+    del principal
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+ACCESS_RULES = [
+    AccessRule("GET", "/", PUBLIC),
+    AccessRule("GET", "/login", PUBLIC),
+    # Without the login form's CSRF cookie the post is refused, whoever sends it.
+    AccessRule(
+        "POST", "/login", expect(403), form={"username": "x", "password": "y", "csrf_token": "z"}
+    ),
+    AccessRule("POST", "/logout", expect(303)),
+    AccessRule("GET", "/docs", PUBLIC),
+    AccessRule("GET", "/openapi.json", PUBLIC),
+]

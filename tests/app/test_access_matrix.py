@@ -1,0 +1,79 @@
+"""Every endpoint x every role -> the status its ACCESS_RULES promise; no endpoint unlisted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.routing import BaseRoute, Mount
+
+from app.api.access import ROLES, AccessRule, all_rules
+from app.main import create_app
+from tests.conftest import Account
+
+RULES = all_rules()
+
+
+def flatten(routes: Sequence[BaseRoute]) -> Iterator[BaseRoute]:
+    """Routes of the app, looking inside included routers (we include them unprefixed)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from flatten(inner.routes)
+        elif not isinstance(route, Mount):  # static files
+            yield route
+
+
+def test_every_route_has_an_access_rule() -> None:
+    app = create_app()
+    covered = {(rule.method, rule.route) for rule in RULES}
+    routes = {
+        (method, getattr(route, "path", ""))
+        for route in flatten(app.routes)
+        for method in (getattr(route, "methods", None) or set()) - {"HEAD"}
+    }
+    assert len(routes) >= 20
+    missing = sorted(routes - covered)
+    assert not missing, f"routes without an entry in ACCESS_RULES: {missing}"
+    stale = sorted(covered - routes)
+    assert not stale, f"ACCESS_RULES for routes that no longer exist: {stale}"
+
+
+@pytest.fixture(scope="module")
+def victim(client: TestClient, accounts: dict[str, Account]) -> None:
+    """The account the disable rule acts on."""
+    response = client.post(
+        "/api/v1/admin/users",
+        headers=accounts["admin"].headers,
+        json={
+            "username": "matrix-victim",
+            "password": "a-long-enough-password",
+            "role": "surveyor",
+        },
+    )
+    assert response.status_code in (201, 409)
+
+
+@pytest.mark.usefixtures("victim")
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.method} {r.route}")
+def test_role_gets_the_expected_status(
+    client: TestClient,
+    accounts: dict[str, Account],
+    rule: AccessRule,
+    role: str,
+) -> None:
+    headers = accounts[role].headers if role != "anonymous" else {}
+    body = rule.json() if callable(rule.json) else rule.json
+    form = rule.form() if callable(rule.form) else rule.form
+    response = client.request(
+        rule.method,
+        rule.path,
+        headers=headers,
+        params=rule.params,
+        json=body,
+        data=form,
+        follow_redirects=False,
+    )
+    assert response.status_code == rule.expected[role], response.text[:300]
