@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from app.api import admin, auth, geography, health
+from app.api import admin, auth, geography, health, schools
 from app.api.errors import register_error_handlers
 from app.core.config import get_settings
 from app.core.db import make_engine
@@ -43,7 +43,14 @@ def create_app(database_url: str | None = None) -> FastAPI:
     register_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    for router in (pages.router, health.router, auth.router, admin.router, geography.router):
+    for router in (
+        pages.router,
+        health.router,
+        auth.router,
+        admin.router,
+        geography.router,
+        schools.router,
+    ):
         app.include_router(router)
 
     app.add_middleware(

@@ -20,6 +20,8 @@ from gis.boundaries import (
 from gis.loading import LoadReport, last_load_sha256, sha256_of
 from gis.offices import load_offices
 from gis.population import load_population
+from gis.schools.importer import load_school_list
+from gis.schools.synth import fill_synthetic_records
 from gis.villages import load_villages
 
 
@@ -66,6 +68,15 @@ class BundledData:
     def offices(self) -> Path:
         return self.root / "service_area_offices.csv"
 
+    def school_list(self, province_code: str) -> Path | None:
+        """The province's school list (names, tambon, level), if bundled."""
+        matches = sorted((self.root / "schools").glob(f"TH{province_code}_*_schools*.csv"))
+        return matches[0] if matches else None
+
+    @property
+    def schools_all_provinces(self) -> Path:
+        return self.root / "schools" / "schools_all_provinces.zip"
+
 
 @dataclass(frozen=True)
 class LoadStep:
@@ -109,9 +120,27 @@ def boundary_steps(data: BundledData, province_code: str) -> list[LoadStep]:
     return steps
 
 
-def reference_steps(data: BundledData, province_code: str) -> list[LoadStep]:
+def load_schools(
+    session: Session, path: Path, province_code: str, academic_year: int, seed: int
+) -> LoadReport:
+    """The province's school list, then seeded synthetic records for one academic year."""
+    report = load_school_list(session, path, province_code)
+    filled = fill_synthetic_records(
+        session, province_code=province_code, academic_year=academic_year, seed=seed
+    )
+    report.counts |= {f"synthetic_{k}": v for k, v in filled.items() if k != "schools"}
+    report.notes.append(
+        f"enrolment, classrooms, personnel, ICT and assets for {academic_year} are synthetic "
+        f"(seed {seed})"
+    )
+    return report
+
+
+def reference_steps(
+    data: BundledData, province_code: str, academic_year: int = 2569, seed: int = 2569
+) -> list[LoadStep]:
     """Everything the demo needs, in dependency order."""
-    return [
+    steps = [
         *boundary_steps(data, province_code),
         LoadStep(
             "villages",
@@ -125,6 +154,16 @@ def reference_steps(data: BundledData, province_code: str) -> list[LoadStep]:
         ),
         LoadStep("offices", (data.offices,), lambda s: load_offices(s, data.offices)),
     ]
+    school_list = data.school_list(province_code)
+    if school_list is not None:
+        steps.append(
+            LoadStep(
+                f"schools:list:{province_code}",
+                (school_list,),
+                lambda s: load_schools(s, school_list, province_code, academic_year, seed),
+            )
+        )
+    return steps
 
 
 def run_steps(

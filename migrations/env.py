@@ -8,7 +8,8 @@ from sqlalchemy import create_engine, pool
 from geoalchemy2 import alembic_helpers
 
 import app.auth.models  # noqa: F401  (registers the tables on Base.metadata)
-import gis.models  # noqa: F401
+import gis.models
+import gis.schools.models  # noqa: F401
 from app.core.config import get_settings
 from app.core.db import Base
 

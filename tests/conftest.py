@@ -53,10 +53,14 @@ def database_url() -> str:
             yield session
 
     settings = get_settings()
-    for _ in run_steps(reference_steps(BundledData(settings.data_dir), "55"), scope):
+    steps = reference_steps(BundledData(settings.data_dir), "55", 2569, 2569)
+    for _ in run_steps(steps, scope):
         pass
-    with engine.begin() as conn:  # accounts and logs start empty in every run
+    with engine.begin() as conn:  # what tests add starts empty in every run
         conn.execute(text("TRUNCATE user_account, login_attempt, audit_log CASCADE"))
+        conn.execute(text("DELETE FROM school WHERE NOT code_synthetic"))
+        for table in ("ict_device", "building", "school_grade_year"):
+            conn.execute(text(f"DELETE FROM {table} WHERE NOT synthetic"))
     engine.dispose()
     return url
 
@@ -105,6 +109,8 @@ class Account:
 
 
 ROLE_NAMES = ("anonymous", "admin", "planner", "surveyor", "school")
+# The demo's first school in Mueang Nan (office P5501); the school account's own school.
+MATRIX_SCHOOL = "9955010001"
 PASSWORD = "a-long-test-password"
 
 
@@ -115,7 +121,7 @@ def accounts(engine: Engine) -> dict[str, Account]:
         "admin": {"role": Role.admin},
         "planner": {"role": Role.planner, "office_code": "P5501"},
         "surveyor": {"role": Role.surveyor},
-        "school": {"role": Role.school, "school_code": "5501000001"},
+        "school": {"role": Role.school, "school_code": MATRIX_SCHOOL},
     }
     made: dict[str, Account] = {}
     with Session(engine) as session, session.begin():

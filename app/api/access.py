@@ -39,6 +39,7 @@ class AccessRule:
     # A callable gives a fresh body per call (unique usernames, say).
     json: Callable[[], Any] | Any = None
     form: Callable[[], dict[str, str]] | dict[str, str] | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
     params: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -48,8 +49,8 @@ class AccessRule:
 
 def all_rules() -> list[AccessRule]:
     """The rules of every router module."""
-    from app.api import admin, auth, geography, health
+    from app.api import admin, auth, geography, health, schools
     from app.web import pages
 
-    modules = (health, auth, admin, geography, pages)
+    modules = (health, auth, admin, geography, schools, pages)
     return [rule for module in modules for rule in module.ACCESS_RULES]

@@ -63,7 +63,9 @@ class UserAccount(Base):
         ForeignKey("service_area_office.code"), index=True
     )
     # A school account's school (10-digit code).
-    school_code: Mapped[str | None] = mapped_column(String(10), index=True)
+    school_code: Mapped[str | None] = mapped_column(
+        ForeignKey("school.code", onupdate="CASCADE"), index=True
+    )
     password_hash: Mapped[str] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(default=True)
     # Raised on disable or password change: every token issued before stops working.

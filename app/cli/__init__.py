@@ -7,7 +7,7 @@ import secrets as token_source
 
 import typer
 
-from app.cli import db, demo, load, serve, users
+from app.cli import db, demo, load, schools, serve, users
 
 cli = typer.Typer(
     help="edumap: GIS education mapping and school-age census for Thai service area offices.",
@@ -17,6 +17,7 @@ cli = typer.Typer(
 cli.add_typer(db.cli, name="db")
 cli.add_typer(load.cli, name="load")
 cli.add_typer(users.cli, name="users")
+cli.add_typer(schools.cli, name="schools")
 cli.command("demo")(demo.demo)
 cli.command("serve")(serve.serve)
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.core.config import get_settings
 from app.core.db import session_scope
 from gis.boundaries import RESOLUTION_FULL, RESOLUTION_SIMPLIFIED, SUBDISTRICT, load_admin_layer
-from gis.datasets import BundledData, boundary_steps, reference_steps, run_steps
+from gis.datasets import BundledData, boundary_steps, load_schools, reference_steps, run_steps
 from gis.loading import LoadError, LoadReport
 from gis.offices import load_offices
 from gis.population import load_population
@@ -120,9 +120,47 @@ def offices(
     run_load(lambda s: load_offices(s, file or bundled().offices))
 
 
+@cli.command()
+def schools(
+    file: Path | None = typer.Option(
+        None,
+        "--file",
+        exists=True,
+        dir_okay=False,
+        help="School list CSV (name, subDistrict, district, province, level); default: bundled.",
+    ),
+    province: str = typer.Option(None, help="Province code (default: the demo province)."),
+    year: int = typer.Option(None, help="Academic year (B.E.) of the synthetic records."),
+    seed: int = typer.Option(None, help="Seed of the synthetic records."),
+) -> None:
+    """A province's schools: placed on the map, with seeded synthetic records."""
+    settings = get_settings()
+    province_code = province or settings.demo_province
+    path = file or bundled().school_list(province_code)
+    if path is None:
+        typer.secho(
+            f"edumap: no bundled school list for province {province_code}; use --file",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(1)
+    run_load(
+        lambda s: load_schools(
+            s,
+            path,
+            province_code,
+            year or settings.demo_academic_year,
+            settings.demo_seed if seed is None else seed,
+        )
+    )
+
+
 def run_bundled_steps(force: bool) -> None:
     """Load the demo's reference data, skipping files that are already loaded unchanged."""
-    steps = reference_steps(bundled(), get_settings().demo_province)
+    settings = get_settings()
+    steps = reference_steps(
+        bundled(), settings.demo_province, settings.demo_academic_year, settings.demo_seed
+    )
     try:
         for report in run_steps(steps, session_scope, force=force):
             typer.echo(report.summary())

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = DATA_DIR
     demo_province: str = "55"
+    # Academic year (Buddhist Era) and seed of the demo's synthetic records.
+    demo_academic_year: int = Field(default=2569, ge=2500, le=2700)
+    demo_seed: int = 2569
 
     api_max_features: int = Field(default=20_000, ge=1)
 

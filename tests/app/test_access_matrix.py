@@ -6,11 +6,12 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
 from starlette.routing import BaseRoute, Mount
 
 from app.api.access import ROLES, AccessRule, all_rules
 from app.main import create_app
-from tests.conftest import Account
+from tests.conftest import MATRIX_SCHOOL, Account
 
 RULES = all_rules()
 
@@ -55,12 +56,27 @@ def victim(client: TestClient, accounts: dict[str, Account]) -> None:
     assert response.status_code in (201, 409)
 
 
+@pytest.fixture(scope="module")
+def path_values(engine: Engine) -> dict[str, str]:
+    """Ids that example paths name, e.g. a device of the matrix school."""
+    with engine.connect() as conn:
+        device = conn.execute(
+            text(
+                "SELECT d.id FROM ict_device d JOIN school s ON s.id = d.school_id "
+                "WHERE s.code = :code ORDER BY d.id LIMIT 1"
+            ),
+            {"code": MATRIX_SCHOOL},
+        ).scalar_one()
+    return {"device_id": str(device)}
+
+
 @pytest.mark.usefixtures("victim")
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.method} {r.route}")
 def test_role_gets_the_expected_status(
     client: TestClient,
     accounts: dict[str, Account],
+    path_values: dict[str, str],
     rule: AccessRule,
     role: str,
 ) -> None:
@@ -69,11 +85,12 @@ def test_role_gets_the_expected_status(
     form = rule.form() if callable(rule.form) else rule.form
     response = client.request(
         rule.method,
-        rule.path,
+        rule.path.format(**path_values),
         headers=headers,
         params=rule.params,
         json=body,
         data=form,
+        files=rule.files,
         follow_redirects=False,
     )
     assert response.status_code == rule.expected[role], response.text[:300]

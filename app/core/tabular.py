@@ -1,0 +1,154 @@
+"""Reading CSV and XLSX files row by row: UTF-8 (with or without BOM) or TIS-620/cp874,
+Thai or English headers mapped to field names through aliases. Streams; never loads the file."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SAMPLE_BYTES = 256 * 1024
+
+
+class TableError(ValueError):
+    """The file itself cannot be read (format, encoding, headers); names the file."""
+
+
+def detect_text_encoding(sample: bytes) -> str:
+    """'utf-8-sig' with a BOM, 'utf-8' if the sample decodes, else 'cp874' (Thai Windows)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A character cut off at the end of the sample is still UTF-8.
+        if exc.start < len(sample) - 4:
+            return "cp874"
+    return "utf-8"
+
+
+def normalise_header(header: str) -> str:
+    return " ".join(str(header or "").replace("\ufeff", "").strip().lower().split())
+
+
+@dataclass(frozen=True)
+class Table:
+    """An opened table: which field each column holds, and a row iterator."""
+
+    path: Path
+    encoding: str | None
+    columns: dict[str, int]  # field -> column index
+    unknown_headers: list[str]
+    rows: Iterator[tuple[int, dict[str, Any]]]
+
+
+def _map_headers(
+    path: Path, headers: list[Any], aliases: Mapping[str, tuple[str, ...]]
+) -> tuple[dict[str, int], list[str]]:
+    lookup = {normalise_header(a): field for field, names in aliases.items() for a in names}
+    lookup |= {normalise_header(field): field for field in aliases}
+    columns: dict[str, int] = {}
+    unknown: list[str] = []
+    for index, header in enumerate(headers):
+        key = normalise_header(header)
+        if not key:
+            continue
+        field = lookup.get(key)
+        if field is None:
+            unknown.append(str(header))
+        elif field in columns:
+            raise TableError(f"{path.name}: two columns mean {field!r} ({header!r})")
+        else:
+            columns[field] = index
+    return columns, unknown
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date()
+    return value
+
+
+def open_table(path: Path, aliases: Mapping[str, tuple[str, ...]]) -> Table:
+    """Open a .csv or .xlsx; the first row holds the headers. Row numbers are as in the file
+    (the header is row 1)."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _open_xlsx(path, aliases)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _open_csv(path, aliases)
+    raise TableError(f"{path.name}: expected a .csv or .xlsx file")
+
+
+def _open_csv(path: Path, aliases: Mapping[str, tuple[str, ...]]) -> Table:
+    with path.open("rb") as raw:
+        sample = raw.read(SAMPLE_BYTES)
+    encoding = detect_text_encoding(sample)
+    handle = path.open(encoding=encoding, newline="")
+    try:
+        dialect = csv.Sniffer().sniff(sample[:8192].decode(encoding, "ignore"), ",;\t|")
+    except csv.Error:
+        dialect = csv.excel  # type: ignore[assignment]
+    reader = csv.reader(handle, dialect)
+    try:
+        headers = next(reader)
+    except StopIteration:
+        handle.close()
+        raise TableError(f"{path.name}: the file is empty") from None
+    columns, unknown = _map_headers(path, headers, aliases)
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        with handle:
+            for number, values in enumerate(reader, start=2):
+                if not any(v.strip() for v in values):
+                    continue
+                yield (
+                    number,
+                    {
+                        field: _cell(values[i]) if i < len(values) else None
+                        for field, i in columns.items()
+                    },
+                )
+
+    return Table(path, encoding, columns, unknown, rows())
+
+
+def _open_xlsx(path: Path, aliases: Mapping[str, tuple[str, ...]]) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a damaged file
+        raise TableError(f"{path.name}: not a readable .xlsx file ({exc})") from exc
+    sheet = workbook.worksheets[0]
+    iterator = sheet.iter_rows(values_only=True)
+    try:
+        headers = list(next(iterator))
+    except StopIteration:
+        workbook.close()
+        raise TableError(f"{path.name}: the first sheet is empty") from None
+    columns, unknown = _map_headers(path, headers, aliases)
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+        try:
+            for number, values in enumerate(iterator, start=2):
+                if not any(v not in (None, "") for v in values):
+                    continue
+                yield (
+                    number,
+                    {
+                        field: _cell(values[i]) if i < len(values) else None
+                        for field, i in columns.items()
+                    },
+                )
+        finally:
+            workbook.close()
+
+    return Table(path, None, columns, unknown, rows())

@@ -1,0 +1,1 @@
+"""The school registry: schools, their years, personnel, ICT and assets."""

@@ -1,0 +1,222 @@
+"""School registry tables: schools, yearly enrolment and classrooms, personnel, ICT, assets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from geoalchemy2 import Geometry, WKBElement
+
+from app.core.db import Base
+from gis.models import SRID_WGS84
+
+BE_YEAR_CHECK = "BETWEEN 2500 AND 2700"
+
+
+class LocationSource(enum.StrEnum):
+    surveyed = "surveyed"
+    village_match = "village_match"
+    subdistrict_centroid = "subdistrict_centroid"
+
+
+class Affiliation(enum.StrEnum):
+    obec_primary = "obec_primary"  # สพป.
+    obec_secondary = "obec_secondary"  # สพม.
+    municipality = "municipality"  # เทศบาล / อปท.
+    private = "private"  # เอกชน (สช.)
+    border_patrol = "border_patrol"  # ตชด.
+    other = "other"
+
+
+class School(Base):
+    """A school with the grades it teaches and where it is (and how sure that is)."""
+
+    __tablename__ = "school"
+    __table_args__ = (
+        CheckConstraint("code ~ '^[0-9]{10}$'", name="code_format"),
+        CheckConstraint("location_accuracy_m >= 0", name="accuracy_positive"),
+        Index("ix_school_location", "location", postgresql_using="gist"),
+        Index("ix_school_grades", "grades", postgresql_using="gin"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # OBEC-style 10-digit code; demo codes begin with 99 and are synthetic.
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    code_synthetic: Mapped[bool] = mapped_column(default=False)
+    name_th: Mapped[str] = mapped_column(Text)
+    grades: Mapped[list[str]] = mapped_column(ARRAY(String(2)))
+    level_text: Mapped[str | None] = mapped_column(Text)
+    affiliation: Mapped[str] = mapped_column(String(20), default=Affiliation.obec_primary.value)
+    subdistrict_code: Mapped[str] = mapped_column(ForeignKey("subdistrict.code"), index=True)
+    office_code: Mapped[str | None] = mapped_column(
+        ForeignKey("service_area_office.code"), index=True
+    )
+    location: Mapped[WKBElement] = mapped_column(
+        Geometry("POINT", srid=SRID_WGS84, spatial_index=False)
+    )
+    location_source: Mapped[str] = mapped_column(String(24))
+    location_accuracy_m: Mapped[float] = mapped_column(Float)
+    # Which village the location came from, when matched by name.
+    location_village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
+    source: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    grade_years: Mapped[list[SchoolGradeYear]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class SchoolGradeYear(Base):
+    """Enrolment by sex and classrooms for one grade in one academic year (B.E.)."""
+
+    __tablename__ = "school_grade_year"
+    __table_args__ = (
+        CheckConstraint(f"academic_year {BE_YEAR_CHECK}", name="year_be"),
+        CheckConstraint(
+            "enrolled_male >= 0 AND enrolled_female >= 0 AND classrooms >= 0",
+            name="counts_not_negative",
+        ),
+    )
+
+    school_id: Mapped[int] = mapped_column(
+        ForeignKey("school.id", ondelete="CASCADE"), primary_key=True
+    )
+    academic_year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    grade: Mapped[str] = mapped_column(String(2), primary_key=True)
+    enrolled_male: Mapped[int] = mapped_column(Integer, default=0)
+    enrolled_female: Mapped[int] = mapped_column(Integer, default=0)
+    classrooms: Mapped[int] = mapped_column(Integer, default=0)
+    synthetic: Mapped[bool] = mapped_column(default=False)
+
+
+class SchoolPersonnel(Base):
+    """Teachers and other staff by position in one academic year."""
+
+    __tablename__ = "school_personnel"
+    __table_args__ = (
+        CheckConstraint(f"academic_year {BE_YEAR_CHECK}", name="year_be"),
+        CheckConstraint("count >= 0", name="count_not_negative"),
+    )
+
+    school_id: Mapped[int] = mapped_column(
+        ForeignKey("school.id", ondelete="CASCADE"), primary_key=True
+    )
+    academic_year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    position: Mapped[str] = mapped_column(String(40), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    synthetic: Mapped[bool] = mapped_column(default=False)
+
+
+class IctDevice(Base):
+    """A batch of ICT devices of one kind: how many, how many work, when acquired."""
+
+    __tablename__ = "ict_device"
+    __table_args__ = (
+        CheckConstraint("count > 0 AND working >= 0 AND working <= count", name="working_le_count"),
+        CheckConstraint(f"year_acquired IS NULL OR year_acquired {BE_YEAR_CHECK}", name="year_be"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str | None] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(Integer)
+    working: Mapped[int] = mapped_column(Integer)
+    year_acquired: Mapped[int | None] = mapped_column(SmallInteger)
+    note: Mapped[str] = mapped_column(Text, default="")
+    synthetic: Mapped[bool] = mapped_column(default=False)
+
+    maintenance: Mapped[list[DeviceMaintenance]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="DeviceMaintenance.date"
+    )
+
+
+class DeviceMaintenance(Base):
+    """One repair or service of a device batch."""
+
+    __tablename__ = "device_maintenance"
+    __table_args__ = (CheckConstraint("cost_baht >= 0", name="cost_not_negative"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(
+        ForeignKey("ict_device.id", ondelete="CASCADE"), index=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date)
+    problem: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text, default="")
+    cost_baht: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal(0))
+
+
+class InternetLink(Base):
+    """A school's internet connection."""
+
+    __tablename__ = "internet_link"
+    __table_args__ = (CheckConstraint("mbps >= 0", name="mbps_not_negative"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    link_type: Mapped[str] = mapped_column(String(32))
+    mbps: Mapped[float] = mapped_column(Float)
+    provider: Mapped[str] = mapped_column(Text, default="")
+    synthetic: Mapped[bool] = mapped_column(default=False)
+
+
+class Building(Base):
+    """A building: kind, standard design, age, size and condition (1 poor - 5 good)."""
+
+    __tablename__ = "building"
+    __table_args__ = (
+        CheckConstraint("condition BETWEEN 1 AND 5", name="condition_1_5"),
+        CheckConstraint(f"year_built IS NULL OR year_built {BE_YEAR_CHECK}", name="year_be"),
+        CheckConstraint("floors >= 1 AND rooms >= 0", name="size_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    design_name: Mapped[str] = mapped_column(Text, default="")
+    year_built: Mapped[int | None] = mapped_column(SmallInteger)
+    floors: Mapped[int] = mapped_column(SmallInteger, default=1)
+    rooms: Mapped[int] = mapped_column(SmallInteger, default=0)
+    condition: Mapped[int] = mapped_column(SmallInteger)
+    synthetic: Mapped[bool] = mapped_column(default=False)
+
+
+class DurableGood(Base):
+    """Durable goods (ครุภัณฑ์) of one category, with their overall condition."""
+
+    __tablename__ = "durable_good"
+    __table_args__ = (
+        CheckConstraint("condition BETWEEN 1 AND 5", name="condition_1_5"),
+        CheckConstraint("count >= 0", name="count_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    count: Mapped[int] = mapped_column(Integer)
+    condition: Mapped[int] = mapped_column(SmallInteger)
+    synthetic: Mapped[bool] = mapped_column(default=False)
