@@ -97,8 +97,8 @@ def test_stored_locations_lie_in_or_near_their_tambon(db_session: Session) -> No
     assert far == 0  # tambon points are inside their tambon
     summary = db_session.execute(
         text(
-            "SELECT location_source, count(*) FROM school WHERE subdistrict_code LIKE '55%' AND code_synthetic "
-            "GROUP BY 1"
+            "SELECT location_source, count(*) FROM school "
+            "WHERE subdistrict_code LIKE '55%' AND code_synthetic GROUP BY 1"
         )
     ).all()
     assert sum(n for _, n in summary) == 398
