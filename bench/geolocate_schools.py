@@ -72,8 +72,8 @@ def main() -> None:
         f"baseline exact match: {baseline:,} schools ({baseline / total:.1%}) in {baseline_s:.2f} s"
     )
     print(
-        f"edumap matcher: {by_village:,} by village ({by_village / total:.1%}) in {matcher_s:.2f} s "
-        f"({total / matcher_s:,.0f} schools/s)"
+        f"edumap matcher: {by_village:,} by village ({by_village / total:.1%}) "
+        f"in {matcher_s:.2f} s ({total / matcher_s:,.0f} schools/s)"
     )
     for key, count in shares.items():
         print(f"  {key:<36} {count:>7,}  {count / total:6.1%}")
