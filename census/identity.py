@@ -1,0 +1,36 @@
+"""Thai 13-digit national ID numbers (เลขประจำตัวประชาชน)."""
+
+from __future__ import annotations
+
+import re
+
+_DIGITS = re.compile(r"\D")
+
+
+def clean_national_id(value: str | int | None) -> str:
+    """Digits only: '1-1017-00203-45-1' -> '1101700203451'."""
+    return _DIGITS.sub("", str(value or ""))
+
+
+def check_digit(first_twelve: str) -> int:
+    """s = sum(d_i * (14 - i)) for i = 1..12; check = (11 - s mod 11) mod 10."""
+    total = sum(int(d) * (13 - i) for i, d in enumerate(first_twelve))
+    return (11 - total % 11) % 10
+
+
+def national_id_problem(value: str) -> str | None:
+    """None for a valid ID; otherwise what is wrong with it, for the person fixing the row."""
+    if len(value) != 13 or not value.isdigit():
+        return f"expected 13 digits, got {len(value)}"
+    if value == "0" * 13 or len(set(value)) == 1:
+        return "not a real ID (all digits the same)"
+    if value[0] in "09":
+        return f"first digit {value[0]} is not issued (1-8 are)"
+    if check_digit(value[:12]) != int(value[12]):
+        return "check digit does not match (a digit mistyped?)"
+    return None
+
+
+def with_check_digit(first_twelve: str) -> str:
+    """Complete 12 digits into a valid ID (for synthetic data and tests)."""
+    return first_twelve + str(check_digit(first_twelve))
