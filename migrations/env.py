@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, pool
 from geoalchemy2 import alembic_helpers
 
 import app.auth.models  # noqa: F401  (registers the tables on Base.metadata)
+import census.models  # noqa: F401
 import gis.models
 import gis.schools.models  # noqa: F401
 from app.core.config import get_settings
