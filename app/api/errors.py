@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.core.errors import (
     AuthenticationError,
     ConflictError,
+    InvalidFieldsError,
     InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
@@ -51,6 +52,15 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem(422, f"Invalid request: {detail}", errors=errors)
+
+
+async def _invalid_fields(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidFieldsError)
+    return problem(
+        422,
+        f"Invalid request: {exc}",
+        errors=[{"field": f, "message": m} for f, m in exc.problems],
+    )
 
 
 async def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
@@ -100,6 +110,7 @@ def register_error_handlers(app: FastAPI) -> None:
     """The one table from exceptions to HTTP statuses."""
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(InvalidInputError, _invalid_input)
+    app.add_exception_handler(InvalidFieldsError, _invalid_fields)
     app.add_exception_handler(NotFoundError, _status_handler(404))
     app.add_exception_handler(ConflictError, _status_handler(409))
     app.add_exception_handler(PermissionDeniedError, _status_handler(403))

@@ -20,6 +20,14 @@ class InvalidInputError(DomainError, ValueError):
         super().__init__(f"{field}: {message}")
 
 
+class InvalidFieldsError(DomainError, ValueError):
+    """Several fields are wrong at once; ``problems`` is a list of (field, message) (422)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
+
+
 class ConflictError(DomainError):
     """The request clashes with stored state, e.g. a taken username (409)."""
 

@@ -1,0 +1,62 @@
+"""The age rules of census/rules.py as SQL, so counts over many children run in PostGIS.
+
+``assessed_children_sql`` gives a SELECT over ``child`` with each child's expected grade,
+stage and flags for a round; tests check it against the Python rules child by child.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from census.rules import AgeRules, cutoff_date, default_rules
+
+_GRADES_ARRAY = "ARRAY['K1','K2','K3','P1','P2','P3','P4','P5','P6','M1','M2','M3','M4','M5','M6']"
+
+
+def assessment_params(round_year: int, rules: AgeRules | None = None) -> dict[str, Any]:
+    rules = rules or default_rules()
+    return {
+        "round_year": round_year,
+        "cutoff": cutoff_date(round_year, rules),
+        "p1_offset": rules.prathom1_offset,
+        "anuban1_age": rules.anuban1_age,
+        "oldest_offset": rules.compulsory_oldest_offset,
+        "youngest_offset": rules.compulsory_youngest_offset,
+    }
+
+
+def assessed_children_sql(where: str = "true") -> str:
+    """SELECT c.*, grade_index, expected_grade, stage, compulsory_age, out_of_school,
+    due_prathom1_next_year FROM child c WHERE c.round_year = :round_year AND ``where``."""
+    return f"""
+        SELECT a.*,
+               CASE WHEN a.grade_index IS NULL THEN NULL
+                    ELSE ({_GRADES_ARRAY})[a.grade_index + 1] END AS expected_grade,
+               CASE WHEN a.grade_index IS NULL THEN 'out_of_range'
+                    WHEN a.grade_index <= 2 THEN 'pre_primary'
+                    WHEN a.grade_index <= 8 THEN 'primary'
+                    WHEN a.grade_index <= 11 THEN 'lower_secondary'
+                    ELSE 'upper_secondary' END AS stage,
+               (a.in_window AND a.enrolment_status <> 'completed_m3') AS compulsory_age,
+               (a.in_window AND a.enrolment_status = 'not_enrolled') AS out_of_school,
+               (a.born_be = :round_year + 1 - :p1_offset) AS due_prathom1_next_year
+        FROM (
+            SELECT c.*,
+                   b.born_be,
+                   b.born_be BETWEEN :round_year - :oldest_offset
+                                 AND :round_year - :youngest_offset AS in_window,
+                   CASE WHEN (:round_year - :p1_offset) - b.born_be >= 0 THEN
+                            CASE WHEN 3 + (:round_year - :p1_offset) - b.born_be <= 14
+                                 THEN 3 + (:round_year - :p1_offset) - b.born_be END
+                        WHEN b.age_on_cutoff >= :anuban1_age
+                            THEN least(b.age_on_cutoff - :anuban1_age, 2)
+                   END AS grade_index
+            FROM child c
+            CROSS JOIN LATERAL (
+                SELECT extract(year FROM c.birth_date)::int + 543 AS born_be,
+                       extract(year FROM age(CAST(:cutoff AS date), c.birth_date))::int
+                           AS age_on_cutoff
+            ) b
+            WHERE c.round_year = :round_year AND ({where})
+        ) a
+    """

@@ -1,0 +1,408 @@
+"""Bulk census import from CSV/XLSX (house-register extracts and census forms).
+
+Rows stream from the file into temporary tables through COPY; households and children are
+then inserted in one statement each, inside one transaction. Default all-or-nothing: any
+rejected row and nothing is stored. ``accept_valid`` stores the valid rows and returns the
+rejected ones to fix and upload again. Importing the same (or an overlapping) file again adds
+nothing: households have stable ids, children are keyed within their household.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.core.config import Settings
+from app.core.errors import ConflictError, NotFoundError
+from app.core.tabular import Table, TableError, open_table
+from census.forms import FieldProblem, clean_child, household_uuid, parse_moo
+from gis.loading import copy_rows
+from gis.schools.geolocate import admin_key
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "national_id": ("เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "เลขประจำตัว", "national id",
+                    "national_id", "id card", "citizen id", "pid"),
+    "g_code": ("รหัส g", "เลข g", "g-code", "g code", "gcode"),
+    "no_id_reason": ("เหตุที่ไม่มีเลขประจำตัว", "no id reason"),
+    "title": ("คำนำหน้า", "คำนำหน้าชื่อ", "title", "prefix"),
+    "first_name": ("ชื่อ", "first name", "given name", "name"),
+    "last_name": ("นามสกุล", "last name", "surname", "family name"),
+    "sex": ("เพศ", "sex", "gender"),
+    "birth_date": ("วันเกิด", "วันเดือนปีเกิด", "วัน/เดือน/ปีเกิด", "birth date", "date of birth",
+                   "dob", "birthdate"),
+    "nationality": ("สัญชาติ", "nationality"),
+    "house_code": ("รหัสบ้าน", "house code", "house id"),
+    "house_number": ("บ้านเลขที่", "เลขที่", "house number", "house no", "house no."),
+    "moo": ("หมู่", "หมู่ที่", "moo", "village no", "village number"),
+    "subdistrict": ("ตำบล", "แขวง", "subdistrict", "tambon"),
+    "district": ("อำเภอ", "เขต", "district", "amphoe"),
+    "province": ("จังหวัด", "province", "changwat"),
+    "subdistrict_code": ("รหัสตำบล", "subdistrict code", "tambon code"),
+    "father_name": ("ชื่อบิดา", "father name", "father"),
+    "mother_name": ("ชื่อมารดา", "mother name", "mother"),
+    "guardian_name": ("ผู้ปกครอง", "ชื่อผู้ปกครอง", "guardian", "guardian name"),
+    "guardian_relationship": ("ความสัมพันธ์", "ความเกี่ยวข้อง", "relationship"),
+    "move_in_date": ("วันที่ย้ายเข้า", "move in date", "move-in date", "moved in"),
+    "disability": ("ความพิการ", "พิการ", "disability"),
+    "school_code": ("รหัสโรงเรียน", "school code"),
+    "grade": ("ชั้น", "ระดับชั้น", "grade", "class"),
+    "enrolment_status": ("สถานะ", "สถานะการศึกษา", "status", "enrolment status"),
+    "not_enrolled_reason": ("สาเหตุที่ไม่ได้เรียน", "reason not enrolled", "reason"),
+    "latitude": ("ละติจูด", "lat", "latitude"),
+    "longitude": ("ลองจิจูด", "lon", "lng", "long", "longitude"),
+}  # fmt: skip
+PROGRESS_EVERY = 5_000
+MAX_ERRORS_IN_REPORT = 1_000
+THAILAND_BOUNDS = (97.0, 5.0, 106.0, 21.0)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    value: str | None
+    message: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did; ``errors`` names every rejected row and field."""
+
+    source: str
+    round_year: int
+    encoding: str | None = None
+    rows_read: int = 0
+    rows_rejected: int = 0
+    households_new: int = 0
+    children_new: int = 0
+    children_already_stored: int = 0
+    stored: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    notes: list[str] = field(default_factory=list)
+    # Every rejected row number, even past the errors kept for the report.
+    rejected_rows: set[int] = field(default_factory=set)
+
+    def add_error(self, error: RowError) -> None:
+        self.error_count += 1
+        if error.row > 1:
+            self.rejected_rows.add(error.row)
+        if len(self.errors) < MAX_ERRORS_IN_REPORT:
+            self.errors.append(error)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source, "round": self.round_year, "encoding": self.encoding,
+            "rows_read": self.rows_read, "rows_rejected": self.rows_rejected,
+            "households_new": self.households_new, "children_new": self.children_new,
+            "children_already_stored": self.children_already_stored, "stored": self.stored,
+            "error_count": self.error_count,
+            "errors": [e.__dict__ for e in self.errors], "notes": self.notes,
+        }  # fmt: skip
+
+    def write_errors_csv(self, path: Path) -> None:
+        """The per-row report as CSV (UTF-8 with BOM, so Excel shows the Thai)."""
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["row", "field", "value", "message"])
+            for e in self.errors:
+                writer.writerow([e.row, e.field, e.value or "", e.message])
+
+
+class Places:
+    """Tambon codes from names, village and tambon points: read once per import."""
+
+    def __init__(self, session: Session) -> None:
+        rows = session.execute(text(
+            """
+            SELECT s.code, s.name_th, d.name_th, p.name_th,
+                   ST_X(ST_PointOnSurface(s.geom)), ST_Y(ST_PointOnSurface(s.geom)),
+                   sqrt(ST_Area(s.geom::geography) / pi())
+            FROM subdistrict s JOIN district d ON d.code = s.district_code
+            JOIN province p ON p.code = s.province_code
+            """
+        )).all()  # fmt: skip
+        self.by_names: dict[tuple[str, str, str], str] = {}
+        self.by_province_tambon: dict[tuple[str, str], list[str]] = {}
+        self.tambon_point: dict[str, tuple[float, float, float]] = {}
+        for code, tambon, district, province, lon, lat, radius in rows:
+            key = (admin_key(province), admin_key(district), admin_key(tambon))
+            self.by_names[key] = code
+            self.by_province_tambon.setdefault((key[0], key[2]), []).append(code)
+            self.tambon_point[code] = (lon, lat, radius)
+        self.village: dict[str, tuple[int, float, float]] = {
+            code: (vid, lon, lat)
+            for code, vid, lon, lat in session.execute(text(
+                "SELECT DISTINCT ON (code) code, id, ST_X(geom), ST_Y(geom) FROM village "
+                "WHERE code IS NOT NULL ORDER BY code, id"
+            ))
+        }  # fmt: skip
+
+    def subdistrict(self, row: dict[str, Any]) -> str | None:
+        code = str(row.get("subdistrict_code") or "").strip()
+        if code:
+            return code if code in self.tambon_point else None
+        province = admin_key(str(row.get("province") or ""))
+        district = admin_key(str(row.get("district") or ""))
+        tambon = admin_key(str(row.get("subdistrict") or ""))
+        found = self.by_names.get((province, district, tambon))
+        if found is None:
+            candidates = self.by_province_tambon.get((province, tambon), [])
+            found = candidates[0] if len(candidates) == 1 else None
+        return found
+
+
+def open_round(session: Session, round_year: int) -> None:
+    state = session.execute(
+        text("SELECT state FROM census_round WHERE academic_year = :y"), {"y": round_year}
+    ).scalar()
+    if state is None:
+        raise NotFoundError(f"no census round for academic year {round_year}")
+    if state != "open":
+        raise ConflictError(f"the census round {round_year} is closed")
+
+
+_STAGING = """
+    CREATE TEMP TABLE staging_child (
+        row_number int, household_uuid uuid, house_number text, moo smallint,
+        village_code text, village_id int, subdistrict_code text, house_code text,
+        lon float8, lat float8, location_source text, accuracy_m float8,
+        person_key text, id_kind text, national_id_encrypted bytea, national_id_hash text,
+        g_code text, no_id_reason text, title text, first_name text, last_name text, sex text,
+        birth_date date, nationality text, guardian_name text, guardian_relationship text,
+        disability bool, move_in_date date, enrolment_status text, school_code text, grade text,
+        not_enrolled_reason text
+    ) ON COMMIT DROP
+"""
+_STAGING_COLUMNS = [
+    "row_number", "household_uuid", "house_number", "moo", "village_code", "village_id",
+    "subdistrict_code", "house_code", "lon", "lat", "location_source", "accuracy_m",
+    "person_key", "id_kind", "national_id_encrypted", "national_id_hash", "g_code",
+    "no_id_reason", "title", "first_name", "last_name", "sex", "birth_date", "nationality",
+    "guardian_name", "guardian_relationship", "disability", "move_in_date", "enrolment_status",
+    "school_code", "grade", "not_enrolled_reason",
+]  # fmt: skip
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def import_census_file(
+    session: Session,
+    settings: Settings,
+    path: Path,
+    round_year: int,
+    *,
+    source: str | None = None,
+    accept_valid: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Validate every row, then store all (or, with ``accept_valid``, the valid) rows.
+
+    The caller owns the transaction: commit when ``report.stored``; roll back otherwise.
+    """
+    open_round(session, round_year)
+    report = ImportReport(source=path.name, round_year=round_year)
+    try:
+        table = open_table(path, ALIASES)
+    except TableError as exc:
+        report.add_error(RowError(1, "file", None, str(exc)))
+        return report
+    report.encoding = table.encoding
+    required = ["first_name", "last_name", "birth_date"]
+    where = [f for f in ("subdistrict_code", "subdistrict") if f in table.columns]
+    missing = [f for f in required if f not in table.columns]
+    if not where:
+        missing.append("subdistrict (ตำบล) or subdistrict_code")
+    if "national_id" not in table.columns and "g_code" not in table.columns:
+        missing.append("national_id (เลขประจำตัวประชาชน)")
+    if missing:
+        report.add_error(RowError(1, "header", None, f"missing column(s): {', '.join(missing)}"))
+        return report
+    if table.unknown_headers:
+        report.notes.append(f"columns ignored: {', '.join(table.unknown_headers)}")
+    kind = source or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
+
+    places = Places(session)
+    schools = set(session.scalars(text("SELECT code FROM school")))
+    conn = session.connection()
+    conn.execute(text(_STAGING))
+    copy_rows(
+        conn,
+        "staging_child",
+        _STAGING_COLUMNS,
+        _staged_rows(table, report, places, schools, settings, round_year, progress),
+    )
+    # The same child twice in one household of this file: keep the first, reject the rest.
+    for row_number, first in conn.execute(text(
+        """
+        SELECT row_number, first_value(row_number) OVER w FROM (
+            SELECT row_number, household_uuid, person_key,
+                   count(*) OVER (PARTITION BY household_uuid, person_key) AS n
+            FROM staging_child) s
+        WHERE n > 1
+        WINDOW w AS (PARTITION BY household_uuid, person_key ORDER BY row_number)
+        """
+    )).all():  # fmt: skip
+        if row_number != first:
+            report.add_error(
+                RowError(
+                    row_number,
+                    "national_id",
+                    None,
+                    f"the same child as row {first} (repeated in this file)",
+                )
+            )
+    report.rows_rejected = len(report.rejected_rows)
+    if report.error_count and not accept_valid:
+        conn.execute(text("DROP TABLE staging_child"))
+        return report
+    if report.rejected_rows:
+        conn.execute(text("DELETE FROM staging_child WHERE row_number = ANY(:rows)"),
+                     {"rows": sorted(report.rejected_rows)})  # fmt: skip
+    report.households_new = conn.execute(text(
+        """
+        INSERT INTO household (uuid, round_year, house_number, moo, village_code, village_id,
+            subdistrict_code, house_code, location, location_source, location_accuracy_m,
+            source, content_hash)
+        SELECT DISTINCT ON (household_uuid) household_uuid, :round, house_number, moo,
+            village_code, village_id, subdistrict_code, house_code,
+            ST_SetSRID(ST_MakePoint(lon, lat), 4326), location_source, accuracy_m, :source,
+            encode(sha256(household_uuid::text::bytea), 'hex')
+        FROM staging_child ORDER BY household_uuid, row_number
+        ON CONFLICT (uuid) DO NOTHING
+        """
+    ), {"round": round_year, "source": kind}).rowcount  # fmt: skip
+    staged = conn.execute(text("SELECT count(*) FROM staging_child")).scalar_one()
+    report.children_new = conn.execute(text(
+        """
+        INSERT INTO child (household_id, round_year, person_key, id_kind, national_id_encrypted,
+            national_id_hash, g_code, no_id_reason, title, first_name, last_name, sex,
+            birth_date, nationality, guardian_name, guardian_relationship, disability,
+            move_in_date, enrolment_status, school_code, grade, not_enrolled_reason)
+        SELECT h.id, :round, s.person_key, s.id_kind, s.national_id_encrypted,
+            s.national_id_hash, s.g_code, s.no_id_reason, s.title, s.first_name, s.last_name,
+            s.sex, s.birth_date, s.nationality, s.guardian_name, s.guardian_relationship,
+            s.disability, s.move_in_date, s.enrolment_status, s.school_code, s.grade,
+            s.not_enrolled_reason
+        FROM staging_child s JOIN household h ON h.uuid = s.household_uuid
+        ORDER BY s.row_number
+        ON CONFLICT (household_id, person_key) DO NOTHING
+        """
+    ), {"round": round_year}).rowcount  # fmt: skip
+    report.children_already_stored = staged - report.children_new
+    conn.execute(text("DROP TABLE staging_child"))
+    report.stored = True
+    return report
+
+
+def _staged_rows(
+    table: Table,
+    report: ImportReport,
+    places: Places,
+    schools: set[str],
+    settings: Settings,
+    round_year: int,
+    progress: Callable[[int], None] | None,
+) -> Iterator[tuple[Any, ...]]:
+    for number, row in table.rows:
+        report.rows_read += 1
+        if progress and report.rows_read % PROGRESS_EVERY == 0:
+            progress(report.rows_read)
+        child, problems = clean_child(row, settings, round_year, schools)
+        problems = list(problems)
+        subdistrict = places.subdistrict(row)
+        if subdistrict is None:
+            where = row.get("subdistrict_code") or " / ".join(
+                str(row.get(k) or "") for k in ("subdistrict", "district", "province")
+            )
+            problems.append(FieldProblem("subdistrict", where, "no such tambon is loaded"))
+        moo = parse_moo(row.get("moo"))
+        if row.get("moo") not in (None, "") and moo is None:
+            problems.append(FieldProblem("moo", row.get("moo"), "expected a number 1-99"))
+        house_code = str(row.get("house_code") or "").replace("-", "").strip() or None
+        if house_code and not (len(house_code) == 11 and house_code.isdigit()):
+            problems.append(FieldProblem("house_code", house_code, "expected 11 digits"))
+        house_number = str(row.get("house_number") or "").strip() or None
+        if house_code is None and (moo is None or house_number is None):
+            missing_field = "moo" if moo is None else "house_number"
+            problems.append(FieldProblem(
+                missing_field, row.get(missing_field),
+                "required when there is no house code (รหัสบ้าน): rows of one household share "
+                "house number, moo and tambon",
+            ))  # fmt: skip
+        lon, lat = _float(row.get("longitude")), _float(row.get("latitude"))
+        if (lon is None) != (lat is None) or (
+            lon is not None and lat is not None
+            and not (THAILAND_BOUNDS[0] <= lon <= THAILAND_BOUNDS[2]
+                     and THAILAND_BOUNDS[1] <= lat <= THAILAND_BOUNDS[3])
+        ):  # fmt: skip
+            problems.append(
+                FieldProblem(
+                    "latitude", f"{lat}, {lon}", "need both latitude and longitude, inside Thailand"
+                )
+            )
+        if problems or child is None or subdistrict is None:
+            for problem in problems:
+                value = None if problem.value is None else str(problem.value)
+                report.add_error(RowError(number, problem.field, value, problem.message))
+            continue
+        village_code = f"{subdistrict}{moo:02d}" if moo else None
+        village = places.village.get(village_code) if village_code else None
+        location: tuple[float, float, str, float | None]
+        if lon is not None and lat is not None:
+            location = (lon, lat, "gps", None)
+        elif village is not None:
+            location = (village[1], village[2], "village_point", 1_000.0)
+        else:
+            tambon = places.tambon_point[subdistrict]
+            location = (tambon[0], tambon[1], "tambon", round(tambon[2], 1))
+        key = f"house:{house_code}" if house_code else f"{subdistrict}:{moo}:{house_number}"
+        yield (
+            number, household_uuid(round_year, key), house_number, moo, village_code,
+            village[0] if village else None, subdistrict, house_code, location[0], location[1],
+            location[2], location[3], child.person_key, child.id_kind,
+            child.national_id_encrypted, child.national_id_hash, child.g_code,
+            child.no_id_reason, child.title, child.first_name, child.last_name, child.sex,
+            child.birth_date, child.nationality, child.guardian_name,
+            child.guardian_relationship, child.disability, child.move_in_date,
+            child.enrolment_status, child.school_code, child.grade, child.not_enrolled_reason,
+        )  # fmt: skip
+
+
+def write_rejects(source: Path, rows: Iterable[int], target: Path) -> int:
+    """Copy the rejected rows of a CSV/XLSX (header first) to a UTF-8 CSV to fix and re-upload."""
+    wanted = set(rows)
+    written = 0
+    if source.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(source, read_only=True, data_only=True)
+        raw_rows: Iterable[list[Any]] = (
+            [*r] for r in book.worksheets[0].iter_rows(values_only=True)
+        )
+    else:
+        from app.core.tabular import detect_text_encoding
+
+        with source.open("rb") as handle:
+            encoding = detect_text_encoding(handle.read(256 * 1024))
+        raw_rows = csv.reader(source.open(encoding=encoding, newline=""))
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        for number, values in enumerate(raw_rows, start=1):
+            if number == 1 or number in wanted:
+                writer.writerow(["" if v is None else (v.isoformat() if isinstance(v, dt.date)
+                                                      else v) for v in values])  # fmt: skip
+                written += number != 1
+    return written

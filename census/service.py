@@ -1,0 +1,438 @@
+"""Census services: rounds, REST submissions (idempotent), reads with PDPA rules, changes,
+summaries and conflicts. Plain functions on a session; callers commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from app.auth.principal import Principal
+from app.core.config import Settings
+from app.core.errors import (
+    ConflictError,
+    InvalidFieldsError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from census.assessment_sql import assessed_children_sql, assessment_params
+from census.forms import clean_child
+from census.models import CensusRound, Child, ChildChange, Household
+from census.privacy import suppress_small_count
+from census.rules import EnrolmentStatus, assess
+
+STAGES = ("pre_primary", "primary", "lower_secondary", "upper_secondary", "out_of_range")
+
+
+# --- rounds -------------------------------------------------------------------------------
+
+
+def get_round(session: Session, year: int) -> CensusRound:
+    found = session.get(CensusRound, year)
+    if found is None:
+        raise NotFoundError(f"no census round for academic year {year}")
+    return found
+
+
+def create_round(
+    session: Session, *, academic_year: int, province_code: str, office_code: str | None = None
+) -> CensusRound:
+    """Open a round for an academic year (idempotent for the same year and province)."""
+    existing = session.get(CensusRound, academic_year)
+    if existing is not None:
+        if existing.province_code != province_code:
+            raise ConflictError(f"round {academic_year} already exists for province "
+                                f"{existing.province_code}")  # fmt: skip
+        return existing
+    created = CensusRound(academic_year=academic_year, province_code=province_code,
+                          office_code=office_code, state="open")  # fmt: skip
+    session.add(created)
+    session.flush()
+    return created
+
+
+def set_round_state(session: Session, year: int, state: str) -> CensusRound:
+    if state not in ("open", "closed"):
+        raise InvalidInputError("state", "open or closed")
+    found = get_round(session, year)
+    found.state = state
+    session.flush()
+    return found
+
+
+# --- who may touch which household --------------------------------------------------------
+
+
+def office_districts(session: Session, office_code: str | None) -> set[str]:
+    if not office_code:
+        return set()
+    return set(session.scalars(text(
+        "SELECT district_code FROM service_area_office_district WHERE office_code = :o"
+    ), {"o": office_code}))  # fmt: skip
+
+
+def may_write_household(
+    session: Session, principal: Principal, subdistrict_code: str, moo: int | None
+) -> bool:
+    if principal.role == "admin":
+        return True
+    if principal.role == "planner":
+        return subdistrict_code[:4] in office_districts(session, principal.office_code)
+    if principal.role == "surveyor":
+        return principal.covers(subdistrict_code, moo)
+    return False
+
+
+def household_scope_sql(session: Session, principal: Principal) -> tuple[str, dict[str, Any]]:
+    """SQL condition on ``h`` (household) limiting reads to what the principal may see."""
+    if principal.role == "admin":
+        return "true", {}
+    if principal.role == "planner":
+        return "left(h.subdistrict_code, 4) = ANY(:scope_districts)", {
+            "scope_districts": sorted(office_districts(session, principal.office_code))
+        }
+    if principal.role == "surveyor":
+        return "h.surveyor_id = :scope_user", {"scope_user": principal.user_id}
+    raise PermissionDeniedError("your role may not read named census records")
+
+
+# --- submissions --------------------------------------------------------------------------
+
+
+def content_hash(body: dict[str, Any]) -> str:
+    """SHA-256 of the submission as canonical JSON (sorted keys)."""
+    return hashlib.sha256(
+        json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
+
+
+def submit_household(
+    session: Session, settings: Settings, principal: Principal, body: dict[str, Any]
+) -> tuple[Household, bool]:
+    """Store a household with its children in one go; returns (household, created).
+
+    The client's UUID makes resends safe: the same UUID with the same content returns the
+    stored household (created False); with other content it is a ConflictError.
+    """
+    round_ = get_round(session, body["round"])
+    if round_.state != "open":
+        raise ConflictError(f"the census round {round_.academic_year} is closed")
+    subdistrict = body["subdistrict_code"]
+    if (
+        session.execute(
+            text("SELECT 1 FROM subdistrict WHERE code = :c"), {"c": subdistrict}
+        ).first()
+        is None
+    ):
+        raise InvalidInputError("subdistrict_code", f"no subdistrict {subdistrict} is loaded")
+    if not may_write_household(session, principal, subdistrict, body.get("moo")):
+        raise PermissionDeniedError(
+            f"tambon {subdistrict}{' moo ' + str(body['moo']) if body.get('moo') else ''} is "
+            "outside the areas assigned to you"
+        )
+    digest = content_hash(body)
+    existing = session.scalar(select(Household).where(Household.uuid == body["uuid"]))
+    if existing is not None:
+        return _resend(existing, digest)
+
+    schools = set(session.scalars(text("SELECT code FROM school")))
+    problems: list[tuple[str, str]] = []
+    records = []
+    for index, child in enumerate(body["children"]):
+        record, child_problems = clean_child(child, settings, round_.academic_year, schools)
+        problems += [(f"children.{index}.{p.field}", p.message) for p in child_problems]
+        records.append(record)
+    keys = [r.person_key for r in records if r is not None]
+    if len(keys) != len(set(keys)):
+        problems.append(("children", "the same child is listed twice"))
+    if problems:
+        raise InvalidFieldsError(problems)
+
+    location = body.get("location")
+    village = None
+    if body.get("moo"):
+        village = session.execute(text(
+            "SELECT id, code, ST_X(geom), ST_Y(geom) FROM village WHERE code = :c "
+            "ORDER BY id LIMIT 1"
+        ), {"c": f"{subdistrict}{body['moo']:02d}"}).first()  # fmt: skip
+    if location:
+        point = (location["lon"], location["lat"], "gps", location.get("accuracy_m"))
+    elif village is not None:
+        point = (village[2], village[3], "village_point", 1000.0)
+    else:
+        lon, lat, radius = session.execute(text(
+            "SELECT ST_X(p), ST_Y(p), sqrt(ST_Area(geom::geography) / pi()) FROM subdistrict, "
+            "ST_PointOnSurface(geom) p WHERE code = :c"
+        ), {"c": subdistrict}).one()  # fmt: skip
+        point = (lon, lat, "tambon", radius)
+    inserted = session.execute(
+        insert(Household).values(
+            uuid=body["uuid"], round_year=round_.academic_year,
+            house_number=body.get("house_number"), moo=body.get("moo"),
+            village_code=body.get("village_code") or (village[1] if village else None),
+            village_id=village[0] if village else None, subdistrict_code=subdistrict,
+            house_code=body.get("house_code"),
+            location=f"SRID=4326;POINT({point[0]} {point[1]})", location_source=point[2],
+            location_accuracy_m=point[3], surveyor_id=principal.user_id,
+            surveyed_at=body.get("surveyed_at") or dt.datetime.now(dt.UTC), source="rest",
+            content_hash=digest,
+        ).on_conflict_do_nothing(index_elements=["uuid"]).returning(Household.id)
+    ).scalar()  # fmt: skip
+    if inserted is None:  # a concurrent resend won the race
+        existing = session.scalar(select(Household).where(Household.uuid == body["uuid"]))
+        assert existing is not None
+        return _resend(existing, digest)
+    for record in records:
+        assert record is not None
+        values = {k: v for k, v in record.__dict__.items()
+                  if k not in ("national_id_masked", "birth_date_era")}  # fmt: skip
+        session.add(Child(household_id=inserted, round_year=round_.academic_year, **values))
+    session.flush()
+    household = session.get(Household, inserted)
+    assert household is not None
+    return household, True
+
+
+def _resend(existing: Household, digest: str) -> tuple[Household, bool]:
+    if existing.content_hash != digest:
+        raise ConflictError(
+            f"household {existing.uuid} was already submitted with different content; "
+            "send it with a new UUID, or change it with PATCH"
+        )
+    return existing, False
+
+
+# --- reading named records ----------------------------------------------------------------
+
+
+def list_households(
+    session: Session,
+    principal: Principal,
+    *,
+    round_year: int,
+    subdistrict: str | None = None,
+    village_code: str | None = None,
+    bbox: Any = None,
+    flag: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Households with their children (IDs masked) that the principal may see."""
+    scope, params = household_scope_sql(session, principal)
+    where = [scope, "h.round_year = :round_year"]
+    params |= {"limit": limit, "offset": offset, **assessment_params(round_year)}
+    if subdistrict:
+        where.append("h.subdistrict_code = :subdistrict")
+        params["subdistrict"] = subdistrict
+    if village_code:
+        where.append("h.village_code = :village")
+        params["village"] = village_code
+    if bbox is not None:
+        where.append("ST_Intersects(h.location, ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326))")
+        params |= {"x0": bbox.min_lon, "y0": bbox.min_lat, "x1": bbox.max_lon,
+                   "y1": bbox.max_lat}  # fmt: skip
+    if flag:
+        if flag not in ("compulsory_age", "out_of_school", "due_prathom1_next_year"):
+            raise InvalidInputError(
+                "flag", "compulsory_age, out_of_school or due_prathom1_next_year"
+            )
+        where.append(
+            f"EXISTS (SELECT 1 FROM ({assessed_children_sql('c.household_id = h.id')}) f "
+            f"WHERE f.{flag})"
+        )
+    ids = list(session.scalars(text(
+        f"SELECT h.id FROM household h WHERE {' AND '.join(where)} ORDER BY h.id "
+        "LIMIT :limit OFFSET :offset"
+    ), params))  # fmt: skip
+    households = session.scalars(
+        select(Household).where(Household.id.in_(ids)).order_by(Household.id)
+    ).all()
+    return [household_view(session, h) for h in households]
+
+
+def household_view(session: Session, household: Household) -> dict[str, Any]:
+    lon, lat = session.execute(text(
+        "SELECT ST_X(location), ST_Y(location) FROM household WHERE id = :id"
+    ), {"id": household.id}).one()  # fmt: skip
+    return {
+        "uuid": str(household.uuid), "round": household.round_year,
+        "house_number": household.house_number, "moo": household.moo,
+        "village_code": household.village_code, "subdistrict_code": household.subdistrict_code,
+        "house_code": household.house_code,
+        "location": {"lon": lon, "lat": lat, "source": household.location_source,
+                     "accuracy_m": household.location_accuracy_m},
+        "source": household.source,
+        "children": [child_view(c, household.round_year) for c in household.children],
+    }  # fmt: skip
+
+
+def child_view(child: Child, round_year: int) -> dict[str, Any]:
+    """A child as shown to roles allowed personal data: the national ID never in full."""
+    flags = assess(child.birth_date, round_year, child.enrolment_status)
+    return {
+        "id": child.id, "id_kind": child.id_kind,
+        "national_id": "x-xxxx-xxxxx-xx-x" if child.id_kind == "national_id" else None,
+        "g_code": child.g_code, "title": child.title, "first_name": child.first_name,
+        "last_name": child.last_name, "sex": child.sex, "birth_date": child.birth_date,
+        "guardian_name": child.guardian_name,
+        "guardian_relationship": child.guardian_relationship, "disability": child.disability,
+        "enrolment_status": child.enrolment_status, "school_code": child.school_code,
+        "grade": child.grade, "not_enrolled_reason": child.not_enrolled_reason,
+        "expected_grade": flags.expected_grade, "stage": flags.stage,
+        "compulsory_age": flags.compulsory_age, "out_of_school": flags.out_of_school,
+        "due_prathom1_next_year": flags.due_prathom1_next_year,
+    }  # fmt: skip
+
+
+# --- changes -----------------------------------------------------------------------------
+
+CHANGEABLE = ("enrolment_status", "school_code", "grade", "not_enrolled_reason")
+
+
+def update_child(
+    session: Session, principal: Principal, child_id: int, changes: dict[str, Any]
+) -> Child:
+    """Change a child's enrolment; every changed field is kept in child_change."""
+    child = session.get(Child, child_id)
+    if child is None:
+        raise NotFoundError(f"no child {child_id}")
+    household = child.household
+    allowed = may_write_household(session, principal, household.subdistrict_code, household.moo)
+    if principal.role == "surveyor":
+        allowed = allowed and household.surveyor_id == principal.user_id
+    if not allowed:
+        raise NotFoundError(f"no child {child_id}")  # do not reveal that it exists
+    merged = {k: getattr(child, k) for k in CHANGEABLE} | {
+        k: v for k, v in changes.items() if k in CHANGEABLE
+    }
+    status = merged["enrolment_status"]
+    if status not in {s.value for s in EnrolmentStatus}:
+        raise InvalidInputError("enrolment_status", f"unknown status {status!r}")
+    if status == EnrolmentStatus.enrolled and not merged["school_code"]:
+        raise InvalidInputError("school_code", "an enrolled child needs the school's code")
+    if (
+        merged["school_code"]
+        and session.execute(
+            text("SELECT 1 FROM school WHERE code = :c"), {"c": merged["school_code"]}
+        ).first()
+        is None
+    ):
+        raise InvalidInputError("school_code", f"no school {merged['school_code']}")
+    if status != EnrolmentStatus.not_enrolled:
+        merged["not_enrolled_reason"] = None
+    if status not in (EnrolmentStatus.enrolled, EnrolmentStatus.enrolled_outside_area):
+        merged["school_code"], merged["grade"] = None, None
+    for name in CHANGEABLE:
+        old, new = getattr(child, name), merged[name]
+        if old != new:
+            session.add(ChildChange(child_id=child.id, changed_by=principal.username,
+                                    field=name, old_value=None if old is None else str(old),
+                                    new_value=None if new is None else str(new)))  # fmt: skip
+            setattr(child, name, new)
+    session.flush()
+    return child
+
+
+def child_history(session: Session, child_id: int) -> list[ChildChange]:
+    return list(session.scalars(
+        select(ChildChange).where(ChildChange.child_id == child_id).order_by(ChildChange.id)
+    ))  # fmt: skip
+
+
+# --- aggregates ---------------------------------------------------------------------------
+
+
+def round_summary(
+    session: Session, round_year: int, *, province: str | None = None,
+    district: str | None = None, suppress: bool = True,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Children per tambon by stage and flag. Public, so counts of 1-4 show as "<5"."""
+    get_round(session, round_year)
+    where, params = ["true"], assessment_params(round_year)
+    if province:
+        where.append("h.subdistrict_code LIKE :prefix")
+        params["prefix"] = f"{province}%"
+    if district:
+        where.append("left(h.subdistrict_code, 4) = :district")
+        params["district"] = district
+    rows = session.execute(text(
+        f"""
+        SELECT h.subdistrict_code, s.name_th, a.stage,
+               count(*) AS children,
+               count(*) FILTER (WHERE a.compulsory_age) AS compulsory_age,
+               count(*) FILTER (WHERE a.out_of_school) AS out_of_school,
+               count(*) FILTER (WHERE a.due_prathom1_next_year) AS due_prathom1_next_year
+        FROM ({assessed_children_sql()}) a
+        JOIN household h ON h.id = a.household_id
+        JOIN subdistrict s ON s.code = h.subdistrict_code
+        WHERE {' AND '.join(where)}
+        GROUP BY 1, 2, 3 ORDER BY 1
+        """
+    ), params).all()  # fmt: skip
+    by_tambon: dict[str, dict[str, Any]] = {}
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for code, name, stage, children, compulsory, out, due in rows:
+        by_tambon.setdefault(code, {"subdistrict_code": code, "name_th": name})
+        totals[code][f"stage_{stage}"] += children
+        totals[code]["children"] += children
+        totals[code]["compulsory_age"] += compulsory
+        totals[code]["out_of_school"] += out
+        totals[code]["due_prathom1_next_year"] += due
+    result = []
+    for code, entry in by_tambon.items():
+        counts = {f"stage_{s}": totals[code].get(f"stage_{s}", 0) for s in STAGES}
+        counts |= {k: totals[code][k] for k in ("children", "compulsory_age", "out_of_school",
+                                                 "due_prathom1_next_year")}  # fmt: skip
+        shown: dict[str, int | str] = (
+            {k: suppress_small_count(v) for k, v in counts.items()} if suppress else dict(counts)
+        )
+        result.append(entry | shown)
+    return result
+
+
+def conflicts(session: Session, principal: Principal, round_year: int) -> dict[str, Any]:
+    """The same national ID in two or more households, and likely duplicates without IDs
+    (same names and birth date in the same village); listed for review, never merged."""
+    scope, params = household_scope_sql(session, principal)
+    params["round_year"] = round_year
+    same_id = session.execute(text(
+        f"""
+        SELECT c.national_id_hash, array_agg(c.id ORDER BY c.id),
+               array_agg(h.uuid::text ORDER BY c.id),
+               array_agg(c.first_name || ' ' || c.last_name ORDER BY c.id)
+        FROM child c JOIN household h ON h.id = c.household_id
+        WHERE c.round_year = :round_year AND c.national_id_hash IS NOT NULL AND {scope}
+        GROUP BY c.national_id_hash HAVING count(DISTINCT c.household_id) > 1
+        """
+    ), params).all()  # fmt: skip
+    likely = session.execute(text(
+        f"""
+        SELECT array_agg(c.id ORDER BY c.id), array_agg(h.uuid::text ORDER BY c.id),
+               min(c.first_name || ' ' || c.last_name), min(c.birth_date),
+               coalesce(h.village_code, h.subdistrict_code)
+        FROM child c JOIN household h ON h.id = c.household_id
+        WHERE c.round_year = :round_year AND c.national_id_hash IS NULL AND {scope}
+        GROUP BY c.first_name, c.last_name, c.birth_date,
+                 coalesce(h.village_code, h.subdistrict_code)
+        HAVING count(*) > 1
+        """
+    ), params).all()  # fmt: skip
+    return {
+        "same_national_id": [{"child_ids": ids, "households": hs, "names": names}
+                             for _, ids, hs, names in same_id],
+        "likely_duplicates": [{"child_ids": ids, "households": hs, "name": name,
+                               "birth_date": born, "village_or_tambon": where}
+                              for ids, hs, name, born, where in likely],
+    }  # fmt: skip
+
+
+def new_uuid() -> uuid.UUID:
+    return uuid.uuid4()
