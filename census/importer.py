@@ -207,6 +207,8 @@ def import_census_file(
     source: str | None = None,
     accept_valid: bool = False,
     progress: Callable[[int], None] | None = None,
+    may_write: Callable[[str, int | None], bool] | None = None,
+    surveyor_id: int | None = None,
 ) -> ImportReport:
     """Validate every row, then store all (or, with ``accept_valid``, the valid) rows.
 
@@ -242,7 +244,7 @@ def import_census_file(
         conn,
         "staging_child",
         _STAGING_COLUMNS,
-        _staged_rows(table, report, places, schools, settings, round_year, progress),
+        _staged_rows(table, report, places, schools, settings, round_year, progress, may_write),
     )
     # The same child twice in one household of this file: keep the first, reject the rest.
     for row_number, first in conn.execute(text(
@@ -275,15 +277,15 @@ def import_census_file(
         """
         INSERT INTO household (uuid, round_year, house_number, moo, village_code, village_id,
             subdistrict_code, house_code, location, location_source, location_accuracy_m,
-            source, content_hash)
+            source, content_hash, surveyor_id)
         SELECT DISTINCT ON (household_uuid) household_uuid, :round, house_number, moo,
             village_code, village_id, subdistrict_code, house_code,
             ST_SetSRID(ST_MakePoint(lon, lat), 4326), location_source, accuracy_m, :source,
-            encode(sha256(household_uuid::text::bytea), 'hex')
+            encode(sha256(household_uuid::text::bytea), 'hex'), :surveyor
         FROM staging_child ORDER BY household_uuid, row_number
         ON CONFLICT (uuid) DO NOTHING
         """
-    ), {"round": round_year, "source": kind}).rowcount  # fmt: skip
+    ), {"round": round_year, "source": kind, "surveyor": surveyor_id}).rowcount  # fmt: skip
     staged = conn.execute(text("SELECT count(*) FROM staging_child")).scalar_one()
     report.children_new = conn.execute(text(
         """
@@ -315,6 +317,7 @@ def _staged_rows(
     settings: Settings,
     round_year: int,
     progress: Callable[[int], None] | None,
+    may_write: Callable[[str, int | None], bool] | None,
 ) -> Iterator[tuple[Any, ...]]:
     for number, row in table.rows:
         report.rows_read += 1
@@ -331,6 +334,9 @@ def _staged_rows(
         moo = parse_moo(row.get("moo"))
         if row.get("moo") not in (None, "") and moo is None:
             problems.append(FieldProblem("moo", row.get("moo"), "expected a number 1-99"))
+        if subdistrict and may_write is not None and not may_write(subdistrict, moo):
+            problems.append(FieldProblem("subdistrict", subdistrict,
+                                         "outside the areas assigned to you"))  # fmt: skip
         house_code = str(row.get("house_code") or "").replace("-", "").strip() or None
         if house_code and not (len(house_code) == 11 and house_code.isdigit()):
             problems.append(FieldProblem("house_code", house_code, "expected 11 digits"))

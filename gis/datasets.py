@@ -18,11 +18,6 @@ from gis.boundaries import (
     load_admin_layer,
 )
 from gis.loading import LoadReport, last_load_sha256, sha256_of
-from gis.offices import load_offices
-from gis.population import load_population
-from gis.schools.importer import load_school_list
-from gis.schools.synth import fill_synthetic_records
-from gis.villages import load_villages
 
 
 @dataclass(frozen=True)
@@ -115,52 +110,6 @@ def boundary_steps(data: BundledData, province_code: str) -> list[LoadStep]:
                 "boundaries:subdistrict",
                 (full,),
                 lambda s: load_admin_layer(s, full, SUBDISTRICT, resolution=RESOLUTION_FULL),
-            )
-        )
-    return steps
-
-
-def load_schools(
-    session: Session, path: Path, province_code: str, academic_year: int, seed: int
-) -> LoadReport:
-    """The province's school list, then seeded synthetic records for one academic year."""
-    report = load_school_list(session, path, province_code)
-    filled = fill_synthetic_records(
-        session, province_code=province_code, academic_year=academic_year, seed=seed
-    )
-    report.counts |= {f"synthetic_{k}": v for k, v in filled.items() if k != "schools"}
-    report.notes.append(
-        f"enrolment, classrooms, personnel, ICT and assets for {academic_year} are synthetic "
-        f"(seed {seed})"
-    )
-    return report
-
-
-def reference_steps(
-    data: BundledData, province_code: str, academic_year: int = 2569, seed: int = 2569
-) -> list[LoadStep]:
-    """Everything the demo needs, in dependency order."""
-    steps = [
-        *boundary_steps(data, province_code),
-        LoadStep(
-            "villages",
-            (data.villages, data.muban_list),
-            lambda s: load_villages(s, data.villages, data.muban_list),
-        ),
-        LoadStep(
-            "population",
-            (data.population,),
-            lambda s: load_population(s, data.population, data.code_changes),
-        ),
-        LoadStep("offices", (data.offices,), lambda s: load_offices(s, data.offices)),
-    ]
-    school_list = data.school_list(province_code)
-    if school_list is not None:
-        steps.append(
-            LoadStep(
-                f"schools:list:{province_code}",
-                (school_list,),
-                lambda s: load_schools(s, school_list, province_code, academic_year, seed),
             )
         )
     return steps

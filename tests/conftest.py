@@ -23,8 +23,9 @@ from app.auth import security, service
 from app.auth.models import Role
 from app.core import localdb, migrate
 from app.core.config import get_settings
+from app.demo_data import demo_steps
 from app.main import create_app
-from gis.datasets import BundledData, reference_steps, run_steps
+from gis.datasets import BundledData, run_steps
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -53,7 +54,7 @@ def database_url() -> str:
             yield session
 
     settings = get_settings()
-    steps = reference_steps(BundledData(settings.data_dir), "55", 2569, 2569)
+    steps = demo_steps(settings, BundledData(settings.data_dir))
     for _ in run_steps(steps, scope):
         pass
     with engine.begin() as conn:  # what tests add starts empty in every run

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from app.core.config import get_settings
 from app.core.db import session_scope
+from app.demo_data import demo_steps, load_schools
 from gis.boundaries import RESOLUTION_FULL, RESOLUTION_SIMPLIFIED, SUBDISTRICT, load_admin_layer
-from gis.datasets import BundledData, boundary_steps, load_schools, reference_steps, run_steps
+from gis.datasets import BundledData, boundary_steps, run_steps
 from gis.loading import LoadError, LoadReport
 from gis.offices import load_offices
 from gis.population import load_population
@@ -157,10 +158,7 @@ def schools(
 
 def run_bundled_steps(force: bool) -> None:
     """Load the demo's reference data, skipping files that are already loaded unchanged."""
-    settings = get_settings()
-    steps = reference_steps(
-        bundled(), settings.demo_province, settings.demo_academic_year, settings.demo_seed
-    )
+    steps = demo_steps(get_settings(), bundled())
     try:
         for report in run_steps(steps, session_scope, force=force):
             typer.echo(report.summary())

@@ -1,0 +1,304 @@
+"""School-age census: rounds, household submissions, named lists (restricted), imports,
+summaries (public, aggregated) and conflicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Path, Query, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, Field
+
+from app.api.access import PUBLIC, AccessRule, expect
+from app.api.deps import BBoxDep, DistrictCode, ProvinceCode, SessionDep
+from app.auth import service as accounts
+from app.auth.deps import client_ip, require_roles
+from app.auth.models import Role
+from app.auth.principal import Principal
+from app.core.config import get_settings
+from app.core.errors import InvalidInputError, NotFoundError
+from census import jobs
+from census import service as census
+from census.models import ImportJob
+
+router = APIRouter(prefix="/api/v1/census", tags=["census"])
+Year = Annotated[int, Path(ge=2500, le=2700, description="Academic year, Buddhist Era")]
+NamedReaderDep = Annotated[
+    Principal, Depends(require_roles(Role.admin, Role.planner, Role.surveyor))
+]
+PlannerDep = Annotated[Principal, Depends(require_roles(Role.admin, Role.planner))]
+AdminDep = Annotated[Principal, Depends(require_roles(Role.admin))]
+
+
+class RoundCreate(BaseModel):
+    academic_year: int = Field(ge=2500, le=2700)
+    province_code: str = Field(pattern=r"^\d{2}$")
+    office_code: str | None = None
+
+
+class RoundUpdate(BaseModel):
+    state: str = Field(pattern=r"^(open|closed)$")
+
+
+class RoundRead(BaseModel):
+    academic_year: int
+    province_code: str
+    office_code: str | None
+    state: str
+
+
+class Location(BaseModel):
+    lon: float = Field(ge=97, le=106)
+    lat: float = Field(ge=5, le=21)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+
+
+class ChildSubmit(BaseModel):
+    national_id: str | None = Field(default=None, max_length=20)
+    g_code: str | None = Field(default=None, max_length=16)
+    no_id_reason: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=32)
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    sex: str = Field(max_length=10, description="ชาย/หญิง, ช/ญ, M/F or 1/2")
+    birth_date: str = Field(max_length=30, description="15/03/2562, 2562-03-15, 2019-03-15...")
+    nationality: str | None = Field(default=None, max_length=40)
+    guardian_name: str | None = Field(default=None, max_length=200)
+    guardian_relationship: str | None = Field(default=None, max_length=40)
+    disability: bool = False
+    move_in_date: str | None = Field(default=None, max_length=30)
+    enrolment_status: str | None = Field(default=None, max_length=30)
+    school_code: str | None = Field(default=None, pattern=r"^\d{10}$")
+    grade: str | None = Field(default=None, max_length=20)
+    not_enrolled_reason: str | None = Field(default=None, max_length=300)
+
+
+class HouseholdSubmit(BaseModel):
+    uuid: uuid.UUID = Field(description="The client's id for this form: resending is safe")
+    round: int = Field(ge=2500, le=2700)
+    house_number: str | None = Field(default=None, max_length=32)
+    moo: int | None = Field(default=None, ge=1, le=99)
+    village_code: str | None = Field(default=None, pattern=r"^\d{8}$")
+    subdistrict_code: str = Field(pattern=r"^\d{6}$")
+    house_code: str | None = Field(default=None, pattern=r"^\d{11}$")
+    location: Location | None = None
+    surveyed_at: dt.datetime | None = None
+    children: list[ChildSubmit] = Field(min_length=1, max_length=30)
+
+
+class ChildUpdate(BaseModel):
+    enrolment_status: str | None = None
+    school_code: str | None = Field(default=None, pattern=r"^\d{10}$")
+    grade: str | None = Field(default=None, pattern=r"^(K[1-3]|P[1-6]|M[1-6])$")
+    not_enrolled_reason: str | None = Field(default=None, max_length=300)
+
+
+@router.post("/rounds", response_model=RoundRead, status_code=201, summary="Open a round")
+def create_round(body: RoundCreate, _: AdminDep, session: SessionDep) -> Any:
+    created = census.create_round(session, **body.model_dump())
+    session.commit()
+    return created
+
+
+@router.patch("/rounds/{year}", response_model=RoundRead, summary="Open or close a round")
+def update_round(year: Year, body: RoundUpdate, _: AdminDep, session: SessionDep) -> Any:
+    changed = census.set_round_state(session, year, body.state)
+    session.commit()
+    return changed
+
+
+@router.get("/rounds/{year}/summary", summary="Children per tambon by stage and flag (public)")
+def round_summary(
+    year: Year, session: SessionDep, province: ProvinceCode = None, district: DistrictCode = None
+) -> dict[str, Any]:
+    rows = census.round_summary(session, year, province=province, district=district)
+    return {"round": year, "suppressed_below": 5, "subdistricts": rows}
+
+
+@router.get("/rounds/{year}/conflicts", summary="Duplicate children to review (restricted)")
+def round_conflicts(
+    year: Year, request: Request, principal: PlannerDep, session: SessionDep
+) -> dict[str, Any]:
+    census.get_round(session, year)
+    found = census.conflicts(session, principal, year)
+    count = sum(len(c["child_ids"]) for group in found.values() for c in group)
+    accounts.record_access(session, principal, action="read", resource=f"census {year} conflicts",
+                           record_count=count, ip=client_ip(request))  # fmt: skip
+    session.commit()
+    return found
+
+
+@router.post("/households", status_code=201, summary="Submit a household and its children")
+def submit_household(
+    body: HouseholdSubmit, principal: NamedReaderDep, session: SessionDep
+) -> JSONResponse:
+    household, created = census.submit_household(
+        session, get_settings(), principal, body.model_dump(mode="json")
+    )
+    session.commit()
+    view = census.household_view(session, household)
+    return JSONResponse(
+        jsonable(view), status_code=201 if created else 200,
+        headers={"Location": f"/api/v1/census/households/{household.uuid}",
+                 "X-Edumap-Already-Stored": "false" if created else "true"},
+    )  # fmt: skip
+
+
+@router.get("/households", summary="Households with named children (restricted, audited)")
+def list_households(
+    request: Request,
+    principal: NamedReaderDep,
+    session: SessionDep,
+    bbox: BBoxDep,
+    round: Annotated[int, Query(ge=2500, le=2700)],
+    subdistrict: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    village: Annotated[str | None, Query(pattern=r"^\d{8}$")] = None,
+    flag: Annotated[
+        str | None, Query(pattern=r"^(compulsory_age|out_of_school|due_prathom1_next_year)$")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    rows = census.list_households(
+        session, principal, round_year=round, subdistrict=subdistrict, village_code=village,
+        bbox=bbox, flag=flag, limit=limit, offset=offset,
+    )  # fmt: skip
+    children = sum(len(h["children"]) for h in rows)
+    accounts.record_access(
+        session, principal, action="read", resource=f"census {round} households",
+        record_count=children, ip=client_ip(request),
+        detail={"subdistrict": subdistrict, "village": village, "flag": flag},
+    )  # fmt: skip
+    session.commit()
+    return {"round": round, "households": rows}
+
+
+@router.patch("/children/{child_id}", summary="Change a child's enrolment (kept in history)")
+def update_child(
+    child_id: int, body: ChildUpdate, principal: NamedReaderDep, session: SessionDep
+) -> dict[str, Any]:
+    child = census.update_child(session, principal, child_id, body.model_dump(exclude_unset=True))
+    session.commit()
+    history = [{"field": c.field, "old": c.old_value, "new": c.new_value, "by": c.changed_by,
+                "at": c.changed_at} for c in census.child_history(session, child.id)]  # fmt: skip
+    return census.child_view(child, child.round_year) | {"history": history}
+
+
+@router.post("/imports", status_code=202, summary="Upload a census file: returns a job to poll")
+def start_import(
+    request: Request,
+    background: BackgroundTasks,
+    file: UploadFile,
+    principal: NamedReaderDep,
+    session: SessionDep,
+    round: Annotated[int, Form(ge=2500, le=2700)],
+    accept_valid: Annotated[bool, Form()] = False,
+) -> JSONResponse:
+    settings = get_settings()
+    census.get_round(session, round)
+    suffix = FilePath(file.filename or "").suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InvalidInputError("file", "upload a .csv or .xlsx file")
+    job = ImportJob(round_year=round, filename=file.filename or "upload" + suffix,
+                    accept_valid=accept_valid, created_by=principal.user_id)  # fmt: skip
+    session.add(job)
+    session.commit()
+    folder = jobs.job_dir(settings, job.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    upload = folder / f"upload{suffix}"
+    with upload.open("wb") as handle:
+        while chunk := file.file.read(1 << 20):
+            handle.write(chunk)
+    background.add_task(jobs.run_import_job, request.app.state.engine, settings, job.id, upload,
+                        principal)  # fmt: skip
+    return JSONResponse({"job": str(job.id), "state": "queued",
+                         "poll": f"/api/v1/census/imports/{job.id}"}, status_code=202,
+                        headers={"Location": f"/api/v1/census/imports/{job.id}"})  # fmt: skip
+
+
+def _job_for(session: SessionDep, principal: Principal, job_id: uuid.UUID) -> ImportJob:
+    job = session.get(ImportJob, job_id)
+    if job is None or (principal.role == "surveyor" and job.created_by != principal.user_id):
+        raise NotFoundError(f"no import job {job_id}")
+    return job
+
+
+@router.get("/imports/{job_id}", summary="An import job's progress and per-row report")
+def get_import(job_id: uuid.UUID, principal: NamedReaderDep, session: SessionDep) -> dict[str, Any]:
+    job = _job_for(session, principal, job_id)
+    return {"job": str(job.id), "state": job.state, "round": job.round_year,
+            "filename": job.filename, "accept_valid": job.accept_valid,
+            "rows_read": job.rows_read, "created_at": job.created_at,
+            "finished_at": job.finished_at, "report": job.report,
+            "report_csv": f"/api/v1/census/imports/{job.id}/report.csv",
+            "rejects_csv": f"/api/v1/census/imports/{job.id}/rejects.csv"}  # fmt: skip
+
+
+@router.get("/imports/{job_id}/{name}", summary="The job's report or rejected rows as CSV")
+def get_import_file(
+    job_id: uuid.UUID,
+    name: Annotated[str, Path(pattern=r"^(report|rejects)\.csv$")],
+    principal: NamedReaderDep,
+    session: SessionDep,
+) -> FileResponse:
+    _job_for(session, principal, job_id)
+    path = jobs.job_dir(get_settings(), job_id) / name
+    if not path.exists():
+        raise NotFoundError(f"job {job_id} has no {name}")
+    return FileResponse(path, media_type="text/csv; charset=utf-8", filename=name)
+
+
+def jsonable(value: Any) -> Any:
+    from fastapi.encoders import jsonable_encoder
+
+    return jsonable_encoder(value)
+
+
+def _new_household() -> dict[str, Any]:
+    from census.identity import with_check_digit
+
+    serial = uuid.uuid4().int
+    return {
+        "uuid": str(uuid.uuid4()), "round": 2569, "subdistrict_code": "550101", "moo": 1,
+        "house_number": str(serial % 900 + 1),
+        "children": [{"national_id": with_check_digit(f"15501{serial % 10**7:07d}"),
+                      "first_name": "ทดสอบ", "last_name": "สิทธิ์", "sex": "ชาย",
+                      "birth_date": "01/06/2560"}],
+    }  # fmt: skip
+
+
+NAMED = expect(403, anonymous=401, admin=200, planner=200, surveyor=200)
+SMALL_FILE = (
+    "ตำบล,อำเภอ,จังหวัด,หมู่ที่,บ้านเลขที่,เลขประจำตัวประชาชน,ชื่อ,นามสกุล,เพศ,วันเดือนปีเกิด\n"
+    "ในเวียง,เมืองน่าน,น่าน,1,99/9,1550100000014,ทดสอบ,นำเข้า,หญิง,01/06/2560\n"
+).encode()
+ACCESS_RULES = [
+    AccessRule("POST", "/api/v1/census/rounds", expect(403, anonymous=401, admin=201),
+               json={"academic_year": 2569, "province_code": "55"}),
+    AccessRule("PATCH", "/api/v1/census/rounds/{year}", expect(403, anonymous=401, admin=200),
+               example_path="/api/v1/census/rounds/2569", json={"state": "open"}),
+    AccessRule("GET", "/api/v1/census/rounds/{year}/summary", PUBLIC,
+               example_path="/api/v1/census/rounds/2569/summary", params={"district": "5501"}),
+    AccessRule("GET", "/api/v1/census/rounds/{year}/conflicts",
+               expect(403, anonymous=401, admin=200, planner=200),
+               example_path="/api/v1/census/rounds/2569/conflicts"),
+    AccessRule("POST", "/api/v1/census/households",
+               expect(403, anonymous=401, admin=201, planner=201, surveyor=201),
+               json=_new_household),
+    AccessRule("GET", "/api/v1/census/households", NAMED,
+               params={"round": "2569", "subdistrict": "550101", "limit": "5"}),
+    AccessRule("PATCH", "/api/v1/census/children/{child_id}", NAMED,
+               example_path="/api/v1/census/children/{child_id}",
+               json={"enrolment_status": "not_enrolled", "not_enrolled_reason": "ทดสอบ"}),
+    AccessRule("POST", "/api/v1/census/imports",
+               expect(403, anonymous=401, admin=202, planner=202, surveyor=202),
+               form={"round": "2569"}, files={"file": ("form.csv", SMALL_FILE, "text/csv")}),
+    AccessRule("GET", "/api/v1/census/imports/{job_id}", NAMED,
+               example_path="/api/v1/census/imports/{job_id}"),
+    AccessRule("GET", "/api/v1/census/imports/{job_id}/{name}",
+               expect(403, anonymous=401, admin=404, planner=404, surveyor=404),
+               example_path="/api/v1/census/imports/{job_id}/rejects.csv"),
+]  # fmt: skip

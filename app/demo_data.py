@@ -1,0 +1,112 @@
+"""What `edumap demo` loads, in order: the reference data, schools, a synthetic census.
+
+Each step is one transaction and is skipped when its files are unchanged since it last ran
+(see gis.datasets.run_steps), so a second `edumap demo` takes about a second.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from app.core.config import Settings
+from census.importer import import_census_file
+from census.service import create_round
+from census.synth import synthesize_rows, write_rows
+from gis.datasets import BundledData, LoadStep, boundary_steps
+from gis.loading import LoadError, LoadReport, record_load, sha256_of
+from gis.offices import load_offices
+from gis.population import load_population
+from gis.schools.importer import load_school_list
+from gis.schools.synth import fill_synthetic_records
+from gis.villages import load_villages
+
+
+def load_schools(
+    session: Session, path: Path, province_code: str, academic_year: int, seed: int
+) -> LoadReport:
+    """The province's school list, then seeded synthetic records for one academic year."""
+    report = load_school_list(session, path, province_code)
+    filled = fill_synthetic_records(
+        session, province_code=province_code, academic_year=academic_year, seed=seed
+    )
+    report.counts |= {f"synthetic_{k}": v for k, v in filled.items() if k != "schools"}
+    report.notes.append(
+        f"enrolment, classrooms, personnel, ICT and assets for {academic_year} are synthetic "
+        f"(seed {seed})"
+    )
+    return report
+
+
+def reference_steps(
+    data: BundledData, province_code: str, academic_year: int = 2569, seed: int = 2569
+) -> list[LoadStep]:
+    """Everything the demo needs, in dependency order."""
+    steps = [
+        *boundary_steps(data, province_code),
+        LoadStep(
+            "villages",
+            (data.villages, data.muban_list),
+            lambda s: load_villages(s, data.villages, data.muban_list),
+        ),
+        LoadStep(
+            "population",
+            (data.population,),
+            lambda s: load_population(s, data.population, data.code_changes),
+        ),
+        LoadStep("offices", (data.offices,), lambda s: load_offices(s, data.offices)),
+    ]
+    school_list = data.school_list(province_code)
+    if school_list is not None:
+        steps.append(
+            LoadStep(
+                f"schools:list:{province_code}",
+                (school_list,),
+                lambda s: load_schools(s, school_list, province_code, academic_year, seed),
+            )
+        )
+    return steps
+
+
+def load_synthetic_census(
+    session: Session, settings: Settings, data: BundledData, province_code: str,
+    academic_year: int, seed: int, scale: float = 1.0,
+) -> LoadReport:  # fmt: skip
+    """Open the round and load a seeded synthetic census through the file importer."""
+    files = census_inputs(data)
+    report = LoadReport(kind=f"census:synthetic:{province_code}:{academic_year}",
+                        source=str(files[0]), sha256=sha256_of(*files))  # fmt: skip
+    create_round(session, academic_year=academic_year, province_code=province_code)
+    rows = list(synthesize_rows(session, province_code=province_code, round_year=academic_year,
+                                seed=seed, data_dir=data.root, scale=scale))  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"synthetic_census_{province_code}_{academic_year}.csv"
+        write_rows(rows, path)
+        imported = import_census_file(session, settings, path, academic_year, source="csv")
+    if not imported.stored:
+        first = imported.errors[0] if imported.errors else None
+        raise LoadError(path, f"synthetic census rejected: {first}")
+    report.counts = {"households": imported.households_new, "children": imported.children_new,
+                     "children_already_stored": imported.children_already_stored}  # fmt: skip
+    report.notes.append(f"synthetic census (seed {seed}): names, IDs and households are invented")
+    record_load(session, report)
+    return report
+
+
+def census_inputs(data: BundledData) -> tuple[Path, ...]:
+    return (data.root / "norms" / "census_rules.toml",
+            data.root / "demography" / "dopa2017_age_0_18.csv")  # fmt: skip
+
+
+def demo_steps(settings: Settings, data: BundledData | None = None) -> list[LoadStep]:
+    """Reference data, the demo province's schools and its synthetic census round."""
+    data = data or BundledData(settings.data_dir)
+    province, year, seed = settings.demo_province, settings.demo_academic_year, settings.demo_seed
+    steps = reference_steps(data, province, year, seed)
+    steps.append(LoadStep(
+        f"census:synthetic:{province}:{year}", census_inputs(data),
+        lambda s: load_synthetic_census(s, settings, data, province, year, seed),
+    ))  # fmt: skip
+    return steps

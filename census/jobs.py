@@ -1,0 +1,73 @@
+"""Census imports started over HTTP run as jobs: progress and the report are polled."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import uuid
+from pathlib import Path
+
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session
+
+from app.auth.principal import Principal
+from app.core.config import Settings
+from census.importer import import_census_file, write_rejects
+from census.models import ImportJob
+from census.service import may_write_household
+
+log = logging.getLogger("edumap.census")
+
+
+def job_dir(settings: Settings, job_id: uuid.UUID) -> Path:
+    return settings.var_dir / "imports" / str(job_id)
+
+
+def _set(engine: Engine, job_id: uuid.UUID, **values: object) -> None:
+    with Session(engine) as session, session.begin():
+        session.execute(update(ImportJob).where(ImportJob.id == job_id).values(**values))
+
+
+def run_import_job(
+    engine: Engine, settings: Settings, job_id: uuid.UUID, path: Path, principal: Principal
+) -> None:
+    """Run one queued job to the end; the import itself is one transaction."""
+    with Session(engine) as session:
+        job = session.get(ImportJob, job_id)
+        assert job is not None
+        round_year, accept_valid = job.round_year, job.accept_valid
+    _set(engine, job_id, state="running")
+    try:
+        with Session(engine) as session, session.begin():
+
+            def may_write(subdistrict: str, moo: int | None) -> bool:
+                return may_write_household(session, principal, subdistrict, moo)
+
+            report = import_census_file(
+                session, settings, path, round_year, source=path.suffix.lstrip(".").lower(),
+                accept_valid=accept_valid,
+                progress=lambda rows: _set(engine, job_id, rows_read=rows),
+                may_write=None if principal.role == "admin" else may_write,
+                surveyor_id=principal.user_id,
+            )  # fmt: skip
+            if not report.stored:
+                session.rollback()
+        folder = job_dir(settings, job_id)
+        if report.errors:
+            report.write_errors_csv(folder / "report.csv")
+        if report.stored and report.rejected_rows:
+            write_rejects(path, report.rejected_rows, folder / "rejects.csv")
+        _set(engine, job_id, state="done" if report.stored else "rejected",
+             rows_read=report.rows_read, report=report.as_dict(),
+             finished_at=dt.datetime.now(dt.UTC))  # fmt: skip
+    except Exception as exc:
+        log.exception("census import job %s failed", job_id)
+        _set(engine, job_id, state="failed", finished_at=dt.datetime.now(dt.UTC),
+             report={"error": f"{type(exc).__name__}: {exc}"})  # fmt: skip
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def remove_job_files(settings: Settings, job_id: uuid.UUID) -> None:
+    shutil.rmtree(job_dir(settings, job_id), ignore_errors=True)
