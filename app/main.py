@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from app.api import admin, auth, geography, health, schools
+from app.api import admin, auth, census, geography, health, schools
 from app.api.errors import register_error_handlers
 from app.core.config import get_settings
 from app.core.db import make_engine
@@ -49,6 +49,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         auth.router,
         admin.router,
         geography.router,
+        census.router,
         schools.router,
     ):
         app.include_router(router)

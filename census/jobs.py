@@ -15,7 +15,7 @@ from app.auth.principal import Principal
 from app.core.config import Settings
 from census.importer import import_census_file, write_rejects
 from census.models import ImportJob
-from census.service import may_write_household
+from census.service import write_scope
 
 log = logging.getLogger("edumap.census")
 
@@ -40,10 +40,7 @@ def run_import_job(
     _set(engine, job_id, state="running")
     try:
         with Session(engine) as session, session.begin():
-
-            def may_write(subdistrict: str, moo: int | None) -> bool:
-                return may_write_household(session, principal, subdistrict, moo)
-
+            may_write = write_scope(session, principal)
             report = import_census_file(
                 session, settings, path, round_year, source=path.suffix.lstrip(".").lower(),
                 accept_valid=accept_valid,

@@ -8,6 +8,7 @@ import hashlib
 import json
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select, text
@@ -79,16 +80,23 @@ def office_districts(session: Session, office_code: str | None) -> set[str]:
     ), {"o": office_code}))  # fmt: skip
 
 
+def write_scope(session: Session, principal: Principal) -> Callable[[str, int | None], bool]:
+    """Where the principal may write households, as a check that needs no more queries (an
+    import calls it for every row while its connection streams COPY)."""
+    if principal.role == "admin":
+        return lambda _subdistrict, _moo: True
+    if principal.role == "planner":
+        districts = office_districts(session, principal.office_code)
+        return lambda subdistrict, _moo: subdistrict[:4] in districts
+    if principal.role == "surveyor":
+        return principal.covers
+    return lambda _subdistrict, _moo: False
+
+
 def may_write_household(
     session: Session, principal: Principal, subdistrict_code: str, moo: int | None
 ) -> bool:
-    if principal.role == "admin":
-        return True
-    if principal.role == "planner":
-        return subdistrict_code[:4] in office_districts(session, principal.office_code)
-    if principal.role == "surveyor":
-        return principal.covers(subdistrict_code, moo)
-    return False
+    return write_scope(session, principal)(subdistrict_code, moo)
 
 
 def household_scope_sql(session: Session, principal: Principal) -> tuple[str, dict[str, Any]]:

@@ -53,15 +53,19 @@ def database_url() -> str:
         with Session(engine) as session, session.begin():
             yield session
 
+    with engine.begin() as conn:  # what tests add starts empty in every run
+        # Households submitted by test accounts go; the synthetic census (no surveyor) stays.
+        conn.execute(text("DELETE FROM household WHERE surveyor_id IS NOT NULL"))
+        conn.execute(text("DELETE FROM import_job"))
+        conn.execute(text("TRUNCATE login_attempt, audit_log, api_key, user_area"))
+        conn.execute(text("DELETE FROM user_account"))
+        conn.execute(text("DELETE FROM school WHERE NOT code_synthetic"))
+        for table in ("ict_device", "building", "school_grade_year"):
+            conn.execute(text(f"DELETE FROM {table} WHERE NOT synthetic"))
     settings = get_settings()
     steps = demo_steps(settings, BundledData(settings.data_dir))
     for _ in run_steps(steps, scope):
         pass
-    with engine.begin() as conn:  # what tests add starts empty in every run
-        conn.execute(text("TRUNCATE user_account, login_attempt, audit_log CASCADE"))
-        conn.execute(text("DELETE FROM school WHERE NOT code_synthetic"))
-        for table in ("ict_device", "building", "school_grade_year"):
-            conn.execute(text(f"DELETE FROM {table} WHERE NOT synthetic"))
     engine.dispose()
     return url
 

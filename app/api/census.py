@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from pathlib import Path as FilePath
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
@@ -77,7 +78,7 @@ class ChildSubmit(BaseModel):
 
 
 class HouseholdSubmit(BaseModel):
-    uuid: uuid.UUID = Field(description="The client's id for this form: resending is safe")
+    uuid: UUID = Field(description="The client's id for this form: resending is safe")
     round: int = Field(ge=2500, le=2700)
     house_number: str | None = Field(default=None, max_length=32)
     moo: int | None = Field(default=None, ge=1, le=99)
@@ -219,7 +220,7 @@ def start_import(
                         headers={"Location": f"/api/v1/census/imports/{job.id}"})  # fmt: skip
 
 
-def _job_for(session: SessionDep, principal: Principal, job_id: uuid.UUID) -> ImportJob:
+def _job_for(session: SessionDep, principal: Principal, job_id: UUID) -> ImportJob:
     job = session.get(ImportJob, job_id)
     if job is None or (principal.role == "surveyor" and job.created_by != principal.user_id):
         raise NotFoundError(f"no import job {job_id}")
@@ -227,7 +228,7 @@ def _job_for(session: SessionDep, principal: Principal, job_id: uuid.UUID) -> Im
 
 
 @router.get("/imports/{job_id}", summary="An import job's progress and per-row report")
-def get_import(job_id: uuid.UUID, principal: NamedReaderDep, session: SessionDep) -> dict[str, Any]:
+def get_import(job_id: UUID, principal: NamedReaderDep, session: SessionDep) -> dict[str, Any]:
     job = _job_for(session, principal, job_id)
     return {"job": str(job.id), "state": job.state, "round": job.round_year,
             "filename": job.filename, "accept_valid": job.accept_valid,
@@ -239,7 +240,7 @@ def get_import(job_id: uuid.UUID, principal: NamedReaderDep, session: SessionDep
 
 @router.get("/imports/{job_id}/{name}", summary="The job's report or rejected rows as CSV")
 def get_import_file(
-    job_id: uuid.UUID,
+    job_id: UUID,
     name: Annotated[str, Path(pattern=r"^(report|rejects)\.csv$")],
     principal: NamedReaderDep,
     session: SessionDep,

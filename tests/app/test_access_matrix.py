@@ -7,10 +7,16 @@ from collections.abc import Iterator, Sequence
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute, Mount
 
 from app.api.access import ROLES, AccessRule, all_rules
+from app.api.census import _new_household
+from app.auth import service
+from app.core.config import get_settings
 from app.main import create_app
+from census import service as census_service
+from census.models import ImportJob
 from tests.conftest import MATRIX_SCHOOL, Account
 
 RULES = all_rules()
@@ -57,17 +63,30 @@ def victim(client: TestClient, accounts: dict[str, Account]) -> None:
 
 
 @pytest.fixture(scope="module")
-def path_values(engine: Engine) -> dict[str, str]:
-    """Ids that example paths name, e.g. a device of the matrix school."""
-    with engine.connect() as conn:
-        device = conn.execute(
+def path_values(engine: Engine, accounts: dict[str, Account]) -> dict[str, str]:
+    """Ids that example paths name: a device of the matrix school; a child and an import job
+    of the matrix surveyor."""
+    with Session(engine) as session, session.begin():
+        device = session.execute(
             text(
                 "SELECT d.id FROM ict_device d JOIN school s ON s.id = d.school_id "
                 "WHERE s.code = :code ORDER BY d.id LIMIT 1"
             ),
             {"code": MATRIX_SCHOOL},
         ).scalar_one()
-    return {"device_id": str(device)}
+        surveyor = service.get_user(session, accounts["surveyor"].username)
+        principal = service.principal_for(surveyor, "test")
+        household, _ = census_service.submit_household(
+            session, get_settings(), principal, _new_household()
+        )
+        job = ImportJob(round_year=2569, filename="x.csv", created_by=surveyor.id)
+        session.add(job)
+        session.flush()
+        return {
+            "device_id": str(device),
+            "child_id": str(household.children[0].id),
+            "job_id": str(job.id),
+        }
 
 
 @pytest.mark.usefixtures("victim")
