@@ -45,8 +45,12 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
         raise PermissionDeniedError("Missing or wrong CSRF token; reload the page and try again.")
 
 
-async def get_principal(request: Request, session: SessionDep) -> Principal:
-    """The caller. Bad credentials are a 401, never a silent fall-back to anonymous."""
+def authenticate_request(request: Request, session: SessionDep) -> Principal:
+    """The caller. Bad credentials are a 401, never a silent fall-back to anonymous.
+
+    A plain function, so FastAPI runs its database work in the thread pool: blocking the event
+    loop here would stall every other request (and the release of their connections).
+    """
     settings = get_settings()
     authorization = request.headers.get("authorization", "")
     scheme, _, credential = authorization.partition(" ")
@@ -72,10 +76,16 @@ async def get_principal(request: Request, session: SessionDep) -> Principal:
             user = service.user_for_token(session, claims.user_id, claims.version)
         except (security.InvalidTokenError, AuthenticationError):
             return ANONYMOUS  # a stale cookie just means "logged out"
-        principal = service.principal_for(user, "session", claims.token_id)
-        await _check_csrf(request, principal)
-        return principal
+        return service.principal_for(user, "session", claims.token_id)
     return ANONYMOUS
+
+
+async def get_principal(
+    request: Request, principal: Annotated[Principal, Depends(authenticate_request)]
+) -> Principal:
+    """The caller, with the CSRF token of a cookie session checked on writes."""
+    await _check_csrf(request, principal)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
