@@ -27,6 +27,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from geoalchemy2 import Geometry, WKBElement
 
+import app.auth.models  # noqa: F401  (user_account, referenced below)
+import gis.schools.models  # noqa: F401  (school, referenced below)
 from app.core.db import Base
 from gis.models import SRID_WGS84
 
