@@ -58,13 +58,15 @@ def make_file(path: Path, households: int) -> int:
 def import_in_child(path: Path) -> dict[str, float]:
     """Import in a fresh process: its peak RSS is the importer's, not the generator's."""
     code = (
-        "import json, resource, sys, time; from pathlib import Path;"
+        "import json, sys, time; from pathlib import Path;"
         "from app.core.config import get_settings; from app.core.db import session_scope;"
         "from census.importer import import_census_file;"
         "t = time.perf_counter();\n"
         "with session_scope() as s:\n"
         f"    r = import_census_file(s, get_settings(), Path(sys.argv[1]), {BENCH_ROUND})\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024;"
+        # VmHWM, not ru_maxrss: the latter carries the parent's peak across fork and exec.
+        "hwm = next(l for l in open('/proc/self/status') if l.startswith('VmHWM'));"
+        "peak = int(hwm.split()[1]) / 1024;"
         "print(json.dumps({'seconds': time.perf_counter() - t, 'rows': r.rows_read,"
         "'stored': r.stored, 'errors': r.error_count, 'peak_rss_mb': peak}))"
     )

@@ -122,21 +122,19 @@ class Places:
     def __init__(self, session: Session) -> None:
         rows = session.execute(text(
             """
-            SELECT s.code, s.name_th, d.name_th, p.name_th,
-                   ST_X(ST_PointOnSurface(s.geom)), ST_Y(ST_PointOnSurface(s.geom)),
-                   sqrt(ST_Area(s.geom::geography) / pi())
+            SELECT s.code, s.name_th, d.name_th, p.name_th
             FROM subdistrict s JOIN district d ON d.code = s.district_code
             JOIN province p ON p.code = s.province_code
             """
         )).all()  # fmt: skip
         self.by_names: dict[tuple[str, str, str], str] = {}
         self.by_province_tambon: dict[tuple[str, str], list[str]] = {}
-        self.tambon_point: dict[str, tuple[float, float, float]] = {}
-        for code, tambon, district, province, lon, lat, radius in rows:
+        self.codes: set[str] = set()
+        for code, tambon, district, province in rows:
             key = (admin_key(province), admin_key(district), admin_key(tambon))
             self.by_names[key] = code
             self.by_province_tambon.setdefault((key[0], key[2]), []).append(code)
-            self.tambon_point[code] = (lon, lat, radius)
+            self.codes.add(code)
         self.village: dict[str, tuple[int, float, float]] = {
             code: (vid, lon, lat)
             for code, vid, lon, lat in session.execute(text(
@@ -148,7 +146,7 @@ class Places:
     def subdistrict(self, row: dict[str, Any]) -> str | None:
         code = str(row.get("subdistrict_code") or "").strip()
         if code:
-            return code if code in self.tambon_point else None
+            return code if code in self.codes else None
         province = admin_key(str(row.get("province") or ""))
         district = admin_key(str(row.get("district") or ""))
         tambon = admin_key(str(row.get("subdistrict") or ""))
@@ -273,6 +271,16 @@ def import_census_file(
     if report.rejected_rows:
         conn.execute(text("DELETE FROM staging_child WHERE row_number = ANY(:rows)"),
                      {"rows": sorted(report.rejected_rows)})  # fmt: skip
+    # A point inside each tambon that a household without coordinates falls back to.
+    conn.execute(text(
+        """
+        CREATE TEMP TABLE staging_tambon_point ON COMMIT DROP AS
+        SELECT code, ST_PointOnSurface(geom) AS point,
+               sqrt(ST_Area(geom::geography) / pi()) AS radius_m
+        FROM subdistrict WHERE code IN (
+            SELECT DISTINCT subdistrict_code FROM staging_child WHERE location_source = 'tambon')
+        """
+    ))  # fmt: skip
     report.households_new = conn.execute(text(
         """
         INSERT INTO household (uuid, round_year, house_number, moo, village_code, village_id,
@@ -280,9 +288,12 @@ def import_census_file(
             source, content_hash, surveyor_id)
         SELECT DISTINCT ON (household_uuid) household_uuid, :round, house_number, moo,
             village_code, village_id, subdistrict_code, house_code,
-            ST_SetSRID(ST_MakePoint(lon, lat), 4326), location_source, accuracy_m, :source,
+            coalesce(ST_SetSRID(ST_MakePoint(lon, lat), 4326), t.point), location_source,
+            coalesce(accuracy_m, round(t.radius_m::numeric, 1)), :source,
             encode(sha256(household_uuid::text::bytea), 'hex'), :surveyor
-        FROM staging_child ORDER BY household_uuid, row_number
+        FROM staging_child
+        LEFT JOIN staging_tambon_point t ON t.code = staging_child.subdistrict_code
+        ORDER BY household_uuid, row_number
         ON CONFLICT (uuid) DO NOTHING
         """
     ), {"round": round_year, "source": kind, "surveyor": surveyor_id}).rowcount  # fmt: skip
@@ -304,7 +315,7 @@ def import_census_file(
         """
     ), {"round": round_year}).rowcount  # fmt: skip
     report.children_already_stored = staged - report.children_new
-    conn.execute(text("DROP TABLE staging_child"))
+    conn.execute(text("DROP TABLE staging_child, staging_tambon_point"))
     report.stored = True
     return report
 
@@ -366,14 +377,13 @@ def _staged_rows(
             continue
         village_code = f"{subdistrict}{moo:02d}" if moo else None
         village = places.village.get(village_code) if village_code else None
-        location: tuple[float, float, str, float | None]
+        location: tuple[float | None, float | None, str, float | None]
         if lon is not None and lat is not None:
             location = (lon, lat, "gps", None)
         elif village is not None:
             location = (village[1], village[2], "village_point", 1_000.0)
-        else:
-            tambon = places.tambon_point[subdistrict]
-            location = (tambon[0], tambon[1], "tambon", round(tambon[2], 1))
+        else:  # a point inside the tambon, filled in by the INSERT
+            location = (None, None, "tambon", None)
         key = f"house:{house_code}" if house_code else f"{subdistrict}:{moo}:{house_number}"
         yield (
             number, household_uuid(round_year, key), house_number, moo, village_code,

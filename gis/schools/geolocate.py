@@ -7,6 +7,7 @@ point inside its tambon. Each placement keeps its method and an accuracy radius 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -47,6 +48,7 @@ def village_core(name: str) -> str:
     return re.sub(r"^(หมู่บ้าน|บ้าน)", "", text)
 
 
+@functools.lru_cache(maxsize=8192)
 def admin_key(name: str) -> str:
     """Tambon/district names as keys: prefixes like ตำบล, ต., อำเภอ, อ., เขต, แขวง dropped."""
     text = normalise_thai_name(name).replace(" ", "")
