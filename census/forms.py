@@ -107,7 +107,7 @@ def clean_child(
     raw: Mapping[str, Any],
     settings: Settings,
     academic_year: int,
-    school_codes: set[str] | None = None,
+    school_codes: set[str] | frozenset[str] | None = None,
 ) -> tuple[ChildRecord | None, list[FieldProblem]]:
     """Check one child's fields. Returns the record, or None with every problem found."""
     problems = Problems()

@@ -12,11 +12,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
@@ -177,7 +178,11 @@ _STAGING = """
         birth_date date, nationality text, guardian_name text, guardian_relationship text,
         disability bool, move_in_date date, enrolment_status text, school_code text, grade text,
         not_enrolled_reason text
-    ) ON COMMIT DROP
+    ) ON COMMIT DROP;
+    CREATE TEMP TABLE staging_key (row_number int, household_uuid uuid, person_key text)
+        ON COMMIT DROP;
+    CREATE TEMP TABLE staging_tambon_point (code text PRIMARY KEY, point geometry,
+        radius_m float8) ON COMMIT DROP
 """
 _STAGING_COLUMNS = [
     "row_number", "household_uuid", "house_number", "moo", "village_code", "village_id",
@@ -234,167 +239,214 @@ def import_census_file(
         report.notes.append(f"columns ignored: {', '.join(table.unknown_headers)}")
     kind = source or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
 
-    places = Places(session)
-    schools = set(session.scalars(text("SELECT code FROM school")))
+    context = _RowContext(
+        places=Places(session),
+        schools=frozenset(session.scalars(text("SELECT code FROM school"))),
+        settings=settings,
+        round_year=round_year,
+        may_write=may_write,
+    )
     conn = session.connection()
     conn.execute(text(_STAGING))
-    copy_rows(
-        conn,
-        "staging_child",
-        _STAGING_COLUMNS,
-        _staged_rows(table, report, places, schools, settings, round_year, progress, may_write),
-    )
-    # The same child twice in one household of this file: keep the first, reject the rest.
-    for row_number, first in conn.execute(text(
+    params = {"round": round_year, "source": kind, "surveyor": surveyor_id}
+    staged = 0
+    # Python checks chunk k+1 while PostgreSQL inserts chunk k (psycopg waits off the GIL).
+    with ThreadPoolExecutor(max_workers=1) as inserter:
+        pending: Future[tuple[int, int]] | None = None
+        for chunk in _chunks(_staged_rows(table, report, context, progress), CHUNK_ROWS):
+            if pending is not None:
+                households, children = pending.result()
+                report.households_new += households
+                report.children_new += children
+            copy_rows(conn, "staging_child", _STAGING_COLUMNS, chunk)
+            staged += len(chunk)
+            store = accept_valid or not report.error_count
+            pending = inserter.submit(_insert_chunk, conn, params, store)
+        if pending is not None:
+            households, children = pending.result()
+            report.households_new += households
+            report.children_new += children
+    # The same child twice in one household of this file: the first was kept, the rest
+    # (which ON CONFLICT left out) are rejected.
+    duplicates = conn.execute(text(
         """
-        SELECT row_number, first_value(row_number) OVER w FROM (
-            SELECT row_number, household_uuid, person_key,
-                   count(*) OVER (PARTITION BY household_uuid, person_key) AS n
-            FROM staging_child) s
-        WHERE n > 1
+        SELECT row_number, first_value(row_number) OVER w FROM staging_key
         WINDOW w AS (PARTITION BY household_uuid, person_key ORDER BY row_number)
         """
-    )).all():  # fmt: skip
-        if row_number != first:
-            report.add_error(
-                RowError(
-                    row_number,
-                    "national_id",
-                    None,
-                    f"the same child as row {first} (repeated in this file)",
-                )
-            )
+    )).all()  # fmt: skip
+    repeated = [(row, first) for row, first in duplicates if row != first]
+    for row_number, first in repeated:
+        message = f"the same child as row {first} (repeated in this file)"
+        report.add_error(RowError(row_number, "national_id", None, message))
     report.rows_rejected = len(report.rejected_rows)
+    conn.execute(text("DROP TABLE staging_child, staging_key, staging_tambon_point"))
     if report.error_count and not accept_valid:
-        conn.execute(text("DROP TABLE staging_child"))
-        return report
-    if report.rejected_rows:
-        conn.execute(text("DELETE FROM staging_child WHERE row_number = ANY(:rows)"),
-                     {"rows": sorted(report.rejected_rows)})  # fmt: skip
-    # A point inside each tambon that a household without coordinates falls back to.
-    conn.execute(text(
-        """
-        CREATE TEMP TABLE staging_tambon_point ON COMMIT DROP AS
-        SELECT code, ST_PointOnSurface(geom) AS point,
-               sqrt(ST_Area(geom::geography) / pi()) AS radius_m
-        FROM subdistrict WHERE code IN (
-            SELECT DISTINCT subdistrict_code FROM staging_child WHERE location_source = 'tambon')
-        """
-    ))  # fmt: skip
-    report.households_new = conn.execute(text(
-        """
-        INSERT INTO household (uuid, round_year, house_number, moo, village_code, village_id,
-            subdistrict_code, house_code, location, location_source, location_accuracy_m,
-            source, content_hash, surveyor_id)
-        SELECT DISTINCT ON (household_uuid) household_uuid, :round, house_number, moo,
-            village_code, village_id, subdistrict_code, house_code,
-            coalesce(ST_SetSRID(ST_MakePoint(lon, lat), 4326), t.point), location_source,
-            coalesce(accuracy_m, round(t.radius_m::numeric, 1)), :source,
-            encode(sha256(household_uuid::text::bytea), 'hex'), :surveyor
-        FROM staging_child
-        LEFT JOIN staging_tambon_point t ON t.code = staging_child.subdistrict_code
-        ORDER BY household_uuid, row_number
-        ON CONFLICT (uuid) DO NOTHING
-        """
-    ), {"round": round_year, "source": kind, "surveyor": surveyor_id}).rowcount  # fmt: skip
-    staged = conn.execute(text("SELECT count(*) FROM staging_child")).scalar_one()
-    report.children_new = conn.execute(text(
-        """
-        INSERT INTO child (household_id, round_year, person_key, id_kind, national_id_encrypted,
-            national_id_hash, g_code, no_id_reason, title, first_name, last_name, sex,
-            birth_date, nationality, guardian_name, guardian_relationship, disability,
-            move_in_date, enrolment_status, school_code, grade, not_enrolled_reason)
-        SELECT h.id, :round, s.person_key, s.id_kind, s.national_id_encrypted,
-            s.national_id_hash, s.g_code, s.no_id_reason, s.title, s.first_name, s.last_name,
-            s.sex, s.birth_date, s.nationality, s.guardian_name, s.guardian_relationship,
-            s.disability, s.move_in_date, s.enrolment_status, s.school_code, s.grade,
-            s.not_enrolled_reason
-        FROM staging_child s JOIN household h ON h.uuid = s.household_uuid
-        ORDER BY s.row_number
-        ON CONFLICT (household_id, person_key) DO NOTHING
-        """
-    ), {"round": round_year}).rowcount  # fmt: skip
-    report.children_already_stored = staged - report.children_new
-    conn.execute(text("DROP TABLE staging_child, staging_tambon_point"))
+        return report  # the caller rolls back whatever chunks were inserted
+    report.children_already_stored = staged - len(repeated) - report.children_new
     report.stored = True
     return report
+
+
+def _insert_chunk(conn: Connection, params: dict[str, Any], store: bool) -> tuple[int, int]:
+    """Insert the staged chunk (households, then children) and empty the chunk table."""
+    conn.execute(text(
+        "INSERT INTO staging_key SELECT row_number, household_uuid, person_key FROM staging_child"
+    ))  # fmt: skip
+    households = children = 0
+    if store:
+        conn.execute(text(
+            """
+            INSERT INTO staging_tambon_point
+            SELECT code, ST_PointOnSurface(geom), sqrt(ST_Area(geom::geography) / pi())
+            FROM subdistrict WHERE code IN (
+                SELECT DISTINCT subdistrict_code FROM staging_child
+                WHERE location_source = 'tambon')
+            ON CONFLICT (code) DO NOTHING
+            """
+        ))  # fmt: skip
+        households = conn.execute(text(
+            """
+            INSERT INTO household (uuid, round_year, house_number, moo, village_code, village_id,
+                subdistrict_code, house_code, location, location_source, location_accuracy_m,
+                source, content_hash, surveyor_id)
+            SELECT DISTINCT ON (household_uuid) household_uuid, :round, house_number, moo,
+                village_code, village_id, subdistrict_code, house_code,
+                coalesce(ST_SetSRID(ST_MakePoint(lon, lat), 4326), t.point), location_source,
+                coalesce(accuracy_m, round(t.radius_m::numeric, 1)), :source,
+                encode(sha256(household_uuid::text::bytea), 'hex'), :surveyor
+            FROM staging_child
+            LEFT JOIN staging_tambon_point t ON t.code = staging_child.subdistrict_code
+            ORDER BY household_uuid, row_number
+            ON CONFLICT (uuid) DO NOTHING
+            """
+        ), params).rowcount  # fmt: skip
+        children = conn.execute(text(
+            """
+            INSERT INTO child (household_id, round_year, person_key, id_kind,
+                national_id_encrypted, national_id_hash, g_code, no_id_reason, title,
+                first_name, last_name, sex, birth_date, nationality, guardian_name,
+                guardian_relationship, disability, move_in_date, enrolment_status, school_code,
+                grade, not_enrolled_reason)
+            SELECT h.id, :round, s.person_key, s.id_kind, s.national_id_encrypted,
+                s.national_id_hash, s.g_code, s.no_id_reason, s.title, s.first_name,
+                s.last_name, s.sex, s.birth_date, s.nationality, s.guardian_name,
+                s.guardian_relationship, s.disability, s.move_in_date, s.enrolment_status,
+                s.school_code, s.grade, s.not_enrolled_reason
+            FROM staging_child s JOIN household h ON h.uuid = s.household_uuid
+            ORDER BY s.row_number
+            ON CONFLICT (household_id, person_key) DO NOTHING
+            """
+        ), params).rowcount  # fmt: skip
+    conn.execute(text("TRUNCATE staging_child"))
+    return households, children
+
+
+@dataclass(frozen=True)
+class _RowContext:
+    """What checking one row needs; no database connection, so worker processes can share it."""
+
+    places: Places
+    schools: frozenset[str]
+    settings: Settings
+    round_year: int
+    may_write: Callable[[str, int | None], bool] | None
+
+
+def _stage_row(
+    context: _RowContext, number: int, row: dict[str, Any]
+) -> tuple[Any, ...] | list[RowError]:
+    """One file row as a staging tuple, or the list of its errors."""
+    child, problems = clean_child(row, context.settings, context.round_year, context.schools)
+    problems = list(problems)
+    places = context.places
+    subdistrict = places.subdistrict(row)
+    if subdistrict is None:
+        where = row.get("subdistrict_code") or " / ".join(
+            str(row.get(k) or "") for k in ("subdistrict", "district", "province")
+        )
+        problems.append(FieldProblem("subdistrict", where, "no such tambon is loaded"))
+    moo = parse_moo(row.get("moo"))
+    if row.get("moo") not in (None, "") and moo is None:
+        problems.append(FieldProblem("moo", row.get("moo"), "expected a number 1-99"))
+    if subdistrict and context.may_write is not None and not context.may_write(subdistrict, moo):
+        problems.append(FieldProblem("subdistrict", subdistrict,
+                                     "outside the areas assigned to you"))  # fmt: skip
+    house_code = str(row.get("house_code") or "").replace("-", "").strip() or None
+    if house_code and not (len(house_code) == 11 and house_code.isdigit()):
+        problems.append(FieldProblem("house_code", house_code, "expected 11 digits"))
+    house_number = str(row.get("house_number") or "").strip() or None
+    if house_code is None and (moo is None or house_number is None):
+        missing_field = "moo" if moo is None else "house_number"
+        problems.append(FieldProblem(
+            missing_field, row.get(missing_field),
+            "required when there is no house code (รหัสบ้าน): rows of one household share "
+            "house number, moo and tambon",
+        ))  # fmt: skip
+    lon, lat = _float(row.get("longitude")), _float(row.get("latitude"))
+    if (lon is None) != (lat is None) or (
+        lon is not None and lat is not None
+        and not (THAILAND_BOUNDS[0] <= lon <= THAILAND_BOUNDS[2]
+                 and THAILAND_BOUNDS[1] <= lat <= THAILAND_BOUNDS[3])
+    ):  # fmt: skip
+        message = "need both latitude and longitude, inside Thailand"
+        problems.append(FieldProblem("latitude", f"{lat}, {lon}", message))
+    if problems or child is None or subdistrict is None:
+        return [RowError(number, p.field, None if p.value is None else str(p.value), p.message)
+                for p in problems]  # fmt: skip
+    village_code = f"{subdistrict}{moo:02d}" if moo else None
+    village = places.village.get(village_code) if village_code else None
+    location: tuple[float | None, float | None, str, float | None]
+    if lon is not None and lat is not None:
+        location = (lon, lat, "gps", None)
+    elif village is not None:
+        location = (village[1], village[2], "village_point", 1_000.0)
+    else:  # a point inside the tambon, filled in by the INSERT
+        location = (None, None, "tambon", None)
+    key = f"house:{house_code}" if house_code else f"{subdistrict}:{moo}:{house_number}"
+    return (
+        number, household_uuid(context.round_year, key), house_number, moo, village_code,
+        village[0] if village else None, subdistrict, house_code, location[0], location[1],
+        location[2], location[3], child.person_key, child.id_kind,
+        child.national_id_encrypted, child.national_id_hash, child.g_code,
+        child.no_id_reason, child.title, child.first_name, child.last_name, child.sex,
+        child.birth_date, child.nationality, child.guardian_name,
+        child.guardian_relationship, child.disability, child.move_in_date,
+        child.enrolment_status, child.school_code, child.grade, child.not_enrolled_reason,
+    )  # fmt: skip
+
+
+CHUNK_ROWS = 20_000
+T = TypeVar("T")
+
+
+def _chunks(rows: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _staged_rows(
     table: Table,
     report: ImportReport,
-    places: Places,
-    schools: set[str],
-    settings: Settings,
-    round_year: int,
+    context: _RowContext,
     progress: Callable[[int], None] | None,
-    may_write: Callable[[str, int | None], bool] | None,
 ) -> Iterator[tuple[Any, ...]]:
+    """Checked rows for COPY, in file order; errors go to the report."""
     for number, row in table.rows:
         report.rows_read += 1
         if progress and report.rows_read % PROGRESS_EVERY == 0:
             progress(report.rows_read)
-        child, problems = clean_child(row, settings, round_year, schools)
-        problems = list(problems)
-        subdistrict = places.subdistrict(row)
-        if subdistrict is None:
-            where = row.get("subdistrict_code") or " / ".join(
-                str(row.get(k) or "") for k in ("subdistrict", "district", "province")
-            )
-            problems.append(FieldProblem("subdistrict", where, "no such tambon is loaded"))
-        moo = parse_moo(row.get("moo"))
-        if row.get("moo") not in (None, "") and moo is None:
-            problems.append(FieldProblem("moo", row.get("moo"), "expected a number 1-99"))
-        if subdistrict and may_write is not None and not may_write(subdistrict, moo):
-            problems.append(FieldProblem("subdistrict", subdistrict,
-                                         "outside the areas assigned to you"))  # fmt: skip
-        house_code = str(row.get("house_code") or "").replace("-", "").strip() or None
-        if house_code and not (len(house_code) == 11 and house_code.isdigit()):
-            problems.append(FieldProblem("house_code", house_code, "expected 11 digits"))
-        house_number = str(row.get("house_number") or "").strip() or None
-        if house_code is None and (moo is None or house_number is None):
-            missing_field = "moo" if moo is None else "house_number"
-            problems.append(FieldProblem(
-                missing_field, row.get(missing_field),
-                "required when there is no house code (รหัสบ้าน): rows of one household share "
-                "house number, moo and tambon",
-            ))  # fmt: skip
-        lon, lat = _float(row.get("longitude")), _float(row.get("latitude"))
-        if (lon is None) != (lat is None) or (
-            lon is not None and lat is not None
-            and not (THAILAND_BOUNDS[0] <= lon <= THAILAND_BOUNDS[2]
-                     and THAILAND_BOUNDS[1] <= lat <= THAILAND_BOUNDS[3])
-        ):  # fmt: skip
-            problems.append(
-                FieldProblem(
-                    "latitude", f"{lat}, {lon}", "need both latitude and longitude, inside Thailand"
-                )
-            )
-        if problems or child is None or subdistrict is None:
-            for problem in problems:
-                value = None if problem.value is None else str(problem.value)
-                report.add_error(RowError(number, problem.field, value, problem.message))
-            continue
-        village_code = f"{subdistrict}{moo:02d}" if moo else None
-        village = places.village.get(village_code) if village_code else None
-        location: tuple[float | None, float | None, str, float | None]
-        if lon is not None and lat is not None:
-            location = (lon, lat, "gps", None)
-        elif village is not None:
-            location = (village[1], village[2], "village_point", 1_000.0)
-        else:  # a point inside the tambon, filled in by the INSERT
-            location = (None, None, "tambon", None)
-        key = f"house:{house_code}" if house_code else f"{subdistrict}:{moo}:{house_number}"
-        yield (
-            number, household_uuid(round_year, key), house_number, moo, village_code,
-            village[0] if village else None, subdistrict, house_code, location[0], location[1],
-            location[2], location[3], child.person_key, child.id_kind,
-            child.national_id_encrypted, child.national_id_hash, child.g_code,
-            child.no_id_reason, child.title, child.first_name, child.last_name, child.sex,
-            child.birth_date, child.nationality, child.guardian_name,
-            child.guardian_relationship, child.disability, child.move_in_date,
-            child.enrolment_status, child.school_code, child.grade, child.not_enrolled_reason,
-        )  # fmt: skip
+        result = _stage_row(context, number, row)
+        if isinstance(result, list):
+            for error in result:
+                report.add_error(error)
+        else:
+            yield result
 
 
 def write_rejects(source: Path, rows: Iterable[int], target: Path) -> int:

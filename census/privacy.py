@@ -7,6 +7,7 @@ HMAC under the same key, so duplicates can be found and IDs looked up without de
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -20,23 +21,32 @@ SMALL_COUNT_THRESHOLD = 5
 SUPPRESSED = "<5"
 
 
-def _key(settings: Settings) -> bytes:
-    key = base64.b64decode(settings.pii_key.get_secret_value())
+@functools.lru_cache(maxsize=4)
+def _decoded(encoded_key: str) -> tuple[bytes, AESGCM]:
+    key = base64.b64decode(encoded_key)
     if len(key) != 32:
         raise ValueError("EDUMAP_PII_KEY must be 32 bytes, base64-encoded")
-    return key
+    return key, AESGCM(key)
+
+
+def _key(settings: Settings) -> bytes:
+    return _decoded(settings.pii_key.get_secret_value())[0]
+
+
+def _cipher(settings: Settings) -> AESGCM:
+    return _decoded(settings.pii_key.get_secret_value())[1]
 
 
 def encrypt_national_id(settings: Settings, national_id: str) -> bytes:
     """AES-256-GCM ciphertext (nonce first) of a 13-digit ID."""
     nonce = os.urandom(NONCE_BYTES)
-    return nonce + AESGCM(_key(settings)).encrypt(nonce, national_id.encode(), b"national_id")
+    return nonce + _cipher(settings).encrypt(nonce, national_id.encode(), b"national_id")
 
 
 def decrypt_national_id(settings: Settings, ciphertext: bytes) -> str:
     """The ID back from ``encrypt_national_id``; fails loudly if tampered with."""
     nonce, body = ciphertext[:NONCE_BYTES], ciphertext[NONCE_BYTES:]
-    return AESGCM(_key(settings)).decrypt(nonce, body, b"national_id").decode()
+    return _cipher(settings).decrypt(nonce, body, b"national_id").decode()
 
 
 def national_id_hash(settings: Settings, national_id: str) -> str:

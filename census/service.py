@@ -25,6 +25,7 @@ from app.core.errors import (
     PermissionDeniedError,
 )
 from census.assessment_sql import assessed_children_sql, assessment_params
+from census.dates import format_thai_date
 from census.forms import clean_child
 from census.models import CensusRound, Child, ChildChange, Household
 from census.privacy import suppress_small_count
@@ -290,6 +291,8 @@ def child_view(child: Child, round_year: int) -> dict[str, Any]:
         "national_id": "x-xxxx-xxxxx-xx-x" if child.id_kind == "national_id" else None,
         "g_code": child.g_code, "title": child.title, "first_name": child.first_name,
         "last_name": child.last_name, "sex": child.sex, "birth_date": child.birth_date,
+        "birth_date_th": format_thai_date(child.birth_date),
+        "move_in_date": child.move_in_date,
         "guardian_name": child.guardian_name,
         "guardian_relationship": child.guardian_relationship, "disability": child.disability,
         "enrolment_status": child.enrolment_status, "school_code": child.school_code,
