@@ -30,6 +30,7 @@ from census.forms import clean_child
 from census.models import CensusRound, Child, ChildChange, Household
 from census.privacy import suppress_small_count
 from census.rules import EnrolmentStatus, assess
+from gis.geography import BBox, bbox_condition
 
 STAGES = ("pre_primary", "primary", "lower_secondary", "upper_secondary", "out_of_range")
 
@@ -229,7 +230,7 @@ def list_households(
     round_year: int,
     subdistrict: str | None = None,
     village_code: str | None = None,
-    bbox: Any = None,
+    bbox: BBox | None = None,
     flag: str | None = None,
     limit: int = 200,
     offset: int = 0,
@@ -245,9 +246,9 @@ def list_households(
         where.append("h.village_code = :village")
         params["village"] = village_code
     if bbox is not None:
-        where.append("ST_Intersects(h.location, ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326))")
-        params |= {"x0": bbox.min_lon, "y0": bbox.min_lat, "x1": bbox.max_lon,
-                   "y1": bbox.max_lat}  # fmt: skip
+        condition, values = bbox_condition("h.location", bbox)
+        where.append(condition)
+        params |= values
     if flag:
         if flag not in ("compulsory_age", "out_of_school", "due_prathom1_next_year"):
             raise InvalidInputError(

@@ -21,6 +21,15 @@ class BBox:
     max_lat: float
 
 
+def bbox_condition(column: str, bbox: BBox) -> tuple[str, dict[str, float]]:
+    """SQL that keeps rows whose ``column`` intersects the box (uses its GiST index)."""
+    return (
+        f"ST_Intersects({column}, ST_MakeEnvelope(:bbox_x0, :bbox_y0, :bbox_x1, :bbox_y1, 4326))",
+        {"bbox_x0": bbox.min_lon, "bbox_y0": bbox.min_lat, "bbox_x1": bbox.max_lon,
+         "bbox_y1": bbox.max_lat},
+    )  # fmt: skip
+
+
 # Simplification happens in the UTM zone of each feature (47N west of 102°E, 48N east of it),
 # so the tolerance is in metres everywhere in Thailand.
 _UTM_SRID = "CASE WHEN ST_X(ST_PointOnSurface(s.geom)) < 102 THEN 32647 ELSE 32648 END"
@@ -139,8 +148,9 @@ def subdistricts_geojson(
         where.append("s.district_code = :district")
         params["district"] = district
     if bbox:
-        where.append("ST_Intersects(s.geom, ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326))")
-        params |= {"x0": bbox.min_lon, "y0": bbox.min_lat, "x1": bbox.max_lon, "y1": bbox.max_lat}
+        condition, values = bbox_condition("s.geom", bbox)
+        where.append(condition)
+        params |= values
     where_sql = " AND ".join(where)
     sql = f"""
         WITH matched AS (

@@ -10,6 +10,7 @@ import geopandas as gpd
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
+from app.core.tabular import detect_text_encoding
 from gis.loading import LoadError
 
 WGS84 = "EPSG:4326"
@@ -51,14 +52,7 @@ def detect_dbf_encoding(dbf: bytes) -> str:
     if len(dbf) < 32:
         return "UTF-8"
     header_length = struct.unpack("<H", dbf[8:10])[0]
-    records = dbf[header_length:]
-    try:
-        records.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # A multi-byte character cut off by the read limit is still UTF-8.
-        if exc.start < len(records) - 4:
-            return "CP874"
-    return "UTF-8"
+    return "CP874" if detect_text_encoding(dbf[header_length:]) == "cp874" else "UTF-8"
 
 
 def read_vector(path: Path) -> gpd.GeoDataFrame:

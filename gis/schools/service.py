@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from gis.geography import BBox
+from gis.geography import BBox, bbox_condition
 from gis.schools.grades import GRADE_INDEX, GRADE_LABELS_TH, LEVELS, sort_grades
 from gis.schools.models import (
     Affiliation,
@@ -128,8 +128,9 @@ def schools_geojson(
         where.append("s.grades && CAST(:level_grades AS varchar[])")
         params["level_grades"] = list(LEVELS[level])
     if bbox:
-        where.append("ST_Intersects(s.location, ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326))")
-        params |= {"x0": bbox.min_lon, "y0": bbox.min_lat, "x1": bbox.max_lon, "y1": bbox.max_lat}
+        condition, values = bbox_condition("s.location", bbox)
+        where.append(condition)
+        params |= values
     where_sql = " AND ".join(where)
     sql = f"""
         WITH page AS (

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
@@ -87,7 +87,7 @@ def test_twenty_concurrent_identical_submissions_store_one(
     headers = accounts["surveyor"].headers
 
     def send(_: int) -> int:
-        with httpx.Client(base_url=live_url, timeout=60) as http:
+        with httpx2.Client(base_url=live_url, timeout=60) as http:
             return http.post("/api/v1/census/households", json=body, headers=headers).status_code
 
     with ThreadPoolExecutor(max_workers=20) as pool:
