@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
+    Computed,
     Date,
     DateTime,
     Float,
@@ -25,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from geoalchemy2 import Geometry, WKBElement
+from geoalchemy2 import Geography, Geometry, WKBElement
 
 import app.auth.models  # noqa: F401  (user_account, referenced below)
 import gis.schools.models  # noqa: F401  (school, referenced below)
@@ -63,6 +64,7 @@ class Household(Base):
             "location_source IN ('gps', 'village_point', 'tambon')", name="location_source"
         ),
         Index("ix_household_location", "location", postgresql_using="gist"),
+        Index("ix_household_location_geog", "location_geog", postgresql_using="gist"),
         Index("ix_household_round_subdistrict", "round_year", "subdistrict_code"),
     )
 
@@ -77,6 +79,12 @@ class Household(Base):
     house_code: Mapped[str | None] = mapped_column(String(11))
     location: Mapped[WKBElement] = mapped_column(
         Geometry("POINT", srid=SRID_WGS84, spatial_index=False)
+    )
+    # The same point as geography, kept by PostgreSQL, so distances in metres and KNN use an
+    # index without a cast inside the predicate.
+    location_geog: Mapped[WKBElement] = mapped_column(
+        Geography("POINT", srid=SRID_WGS84, spatial_index=False),
+        Computed("location::geography", persisted=True),
     )
     location_source: Mapped[str] = mapped_column(String(16))
     location_accuracy_m: Mapped[float | None] = mapped_column(Float)

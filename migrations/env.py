@@ -10,7 +10,8 @@ from geoalchemy2 import alembic_helpers
 import app.auth.models  # noqa: F401  (registers the tables on Base.metadata)
 import census.models  # noqa: F401
 import gis.models
-import gis.schools.models  # noqa: F401
+import gis.schools.models
+import gis.service_areas.models  # noqa: F401
 from app.core.config import get_settings
 from app.core.db import Base
 

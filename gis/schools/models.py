@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     CheckConstraint,
+    Computed,
     Date,
     DateTime,
     Float,
@@ -23,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from geoalchemy2 import Geometry, WKBElement
+from geoalchemy2 import Geography, Geometry, WKBElement
 
 from app.core.db import Base
 from gis.models import SRID_WGS84
@@ -54,6 +55,7 @@ class School(Base):
         CheckConstraint("code ~ '^[0-9]{10}$'", name="code_format"),
         CheckConstraint("location_accuracy_m >= 0", name="accuracy_positive"),
         Index("ix_school_location", "location", postgresql_using="gist"),
+        Index("ix_school_location_geog", "location_geog", postgresql_using="gist"),
         Index("ix_school_grades", "grades", postgresql_using="gin"),
     )
 
@@ -71,6 +73,12 @@ class School(Base):
     )
     location: Mapped[WKBElement] = mapped_column(
         Geometry("POINT", srid=SRID_WGS84, spatial_index=False)
+    )
+    # The same point as geography, kept by PostgreSQL, so distances in metres and KNN use an
+    # index without a cast inside the predicate.
+    location_geog: Mapped[WKBElement] = mapped_column(
+        Geography("POINT", srid=SRID_WGS84, spatial_index=False),
+        Computed("location::geography", persisted=True),
     )
     location_source: Mapped[str] = mapped_column(String(24))
     location_accuracy_m: Mapped[float] = mapped_column(Float)

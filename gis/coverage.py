@@ -1,0 +1,302 @@
+"""Coverage: which children each school serves and who is left out, computed in PostGIS.
+
+Children come with their stage and flags from the census rules (census/assessment_sql.py).
+Point-in-service-area joins use the subdivided parts (GiST); distances are geodesic metres on
+the indexed geography twins of the points (``location_geog``), never a cast in a predicate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.core.errors import InvalidInputError
+from census.assessment_sql import assessed_children_sql, assessment_params
+from census.privacy import suppress_small_count
+from gis.schools.grades import LEVELS
+from gis.schools.norms import class_size_norms
+from gis.service_areas.propose import max_distance_m
+
+LEVEL_OF_STAGE = {level: level for level in LEVELS}
+
+
+def coverage_params(round_year: int) -> dict[str, Any]:
+    norms = max_distance_m()
+    per_class = class_size_norms().students_per_classroom
+    return (
+        assessment_params(round_year)
+        | {f"max_m_{level}": norms[level] for level in LEVELS}
+        | {f"norm_{level}": per_class[level] for level in LEVELS}
+    )
+
+
+def _area_filter(alias: str, province: str | None, district: str | None, esao: str | None
+                 ) -> tuple[str, dict[str, Any]]:  # fmt: skip
+    """SQL limiting ``alias.subdistrict_code`` to a province, district or office."""
+    if esao:
+        condition = (f"left({alias}.subdistrict_code, 4) IN (SELECT district_code FROM "
+                     "service_area_office_district WHERE office_code = :esao)")  # fmt: skip
+        return condition, {"esao": esao}
+    if district:
+        return f"left({alias}.subdistrict_code, 4) = :district", {"district": district}
+    if province:
+        return f"{alias}.subdistrict_code LIKE :province_prefix", {
+            "province_prefix": f"{province}%"
+        }
+    raise InvalidInputError("query", "give province=, district= or esao=")
+
+
+# One row per child of the round: where they live, what the rules say, whether they are in a
+# service area of their level, and whether no school teaching their grade is within the norm.
+CHILD_COVERAGE_SQL = """
+    SELECT a.*, h.subdistrict_code, h.village_code, h.location, h.location_geog,
+        h.house_number, h.moo, h.uuid AS household_uuid,
+        (SELECT array_agg(m.school_id) FROM unnest(h_areas.levels, h_areas.school_ids)
+             AS m(level, school_id) WHERE m.level = a.stage) AS area_school_ids,
+        (SELECT array_agg(m.school_id) FROM unnest(h_areas.levels, h_areas.school_ids)
+             AS m(level, school_id) WHERE m.level = 'primary') AS primary_area_school_ids,
+        (a.expected_grade IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM school s
+            WHERE s.grades @> ARRAY[a.expected_grade]::varchar[]
+              AND ST_DWithin(s.location_geog, h.location_geog,
+                  CASE a.stage WHEN 'pre_primary' THEN :max_m_pre_primary
+                               WHEN 'primary' THEN :max_m_primary
+                               WHEN 'lower_secondary' THEN :max_m_lower_secondary
+                               ELSE :max_m_upper_secondary END))) AS beyond_distance,
+        (a.enrolment_status IN ('enrolled', 'enrolled_outside_area')) AS enrolled
+    FROM ({children}) a
+    JOIN household h ON h.id = a.household_id
+    LEFT JOIN LATERAL (
+        -- every current service area of the round that holds the home, once per household
+        SELECT array_agg(s_a.level::text) AS levels, array_agg(s_a.school_id) AS school_ids
+        FROM service_area_part p JOIN service_area s_a ON s_a.id = p.service_area_id
+        WHERE ST_Intersects(p.geom, h.location)
+          AND s_a.academic_year = :round_year AND s_a.is_current
+    ) h_areas ON true
+    WHERE {where}
+"""
+
+
+def child_coverage_sql(where: str = "true") -> str:
+    return CHILD_COVERAGE_SQL.format(children=assessed_children_sql(), where=where)
+
+
+def _fast_plan(session: Session) -> None:
+    # The planner's cost guesses for these joins trigger JIT, whose compile time (~0.7 s)
+    # exceeds the query's own run time at an office's scale.
+    session.execute(text("SET LOCAL jit = off"))
+
+
+def subdistrict_coverage(
+    session: Session, round_year: int, *, province: str | None = None,
+    district: str | None = None, esao: str | None = None, suppress: bool = True,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Per tambon: compulsory-age children, enrolled, out of school, beyond distance, coverage
+    rate; the same for pre-primary ages. Counts of 1-4 show as "<5" when ``suppress``."""
+    where, params = _area_filter("h", province, district, esao)
+    _fast_plan(session)
+    rows = session.execute(text(
+        f"""
+        SELECT c.subdistrict_code,
+            count(*) FILTER (WHERE c.compulsory_age) AS compulsory_age,
+            count(*) FILTER (WHERE c.compulsory_age AND c.enrolled) AS compulsory_enrolled,
+            count(*) FILTER (WHERE c.out_of_school) AS out_of_school,
+            count(*) FILTER (WHERE c.compulsory_age AND c.beyond_distance) AS beyond_distance,
+            count(*) FILTER (WHERE c.stage = 'pre_primary') AS pre_primary_age,
+            count(*) FILTER (WHERE c.stage = 'pre_primary' AND c.enrolled) AS pre_primary_enrolled,
+            count(*) FILTER (WHERE c.stage = 'pre_primary' AND c.beyond_distance)
+                AS pre_primary_beyond_distance,
+            count(*) FILTER (WHERE c.due_prathom1_next_year) AS due_prathom1_next_year
+        FROM ({child_coverage_sql(where)}) c
+        GROUP BY 1 ORDER BY 1
+        """
+    ), coverage_params(round_year) | params).mappings().all()  # fmt: skip
+    result = []
+    for row in rows:
+        counts = dict(row)
+        code = counts.pop("subdistrict_code")
+        rate = (counts["compulsory_enrolled"] / counts["compulsory_age"]
+                if counts["compulsory_age"] else None)  # fmt: skip
+        pre_rate = (counts["pre_primary_enrolled"] / counts["pre_primary_age"]
+                    if counts["pre_primary_age"] else None)  # fmt: skip
+        shown: dict[str, Any] = (
+            {k: suppress_small_count(v) for k, v in counts.items()} if suppress else counts
+        )
+        result.append({
+            "subdistrict_code": code, **shown,
+            "coverage_rate": round(rate, 4) if rate is not None else None,
+            "pre_primary_rate": round(pre_rate, 4) if pre_rate is not None else None,
+        })  # fmt: skip
+    return result
+
+
+def school_coverage(
+    session: Session, round_year: int, *, province: str | None = None,
+    district: str | None = None, esao: str | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Per school and grade: demand (children of the grade living in its service area),
+    enrolment, capacity, spare seats; and next year's Prathom 1 intake against capacity."""
+    where, params = _area_filter("s", province, district, esao)
+    _fast_plan(session)
+    rows = session.execute(text(
+        f"""
+        WITH coverage AS (
+            SELECT expected_grade, due_prathom1_next_year, area_school_ids,
+                   primary_area_school_ids
+            FROM ({child_coverage_sql()}) c
+        ), demand AS (
+            SELECT school_id, c.expected_grade AS grade, count(*) AS children
+            FROM coverage c, unnest(c.area_school_ids) AS school_id
+            GROUP BY 1, 2
+        ), p1_next AS (
+            SELECT school_id, count(*) AS children
+            FROM coverage c, unnest(c.primary_area_school_ids) AS school_id
+            WHERE c.due_prathom1_next_year
+            GROUP BY 1
+        ), latest AS (
+            SELECT DISTINCT ON (school_id) school_id, academic_year FROM school_grade_year
+            WHERE academic_year <= :round_year ORDER BY school_id, academic_year DESC
+        )
+        SELECT s.code, s.name_th, g.grade, coalesce(d.children, 0) AS demand,
+               coalesce(gy.enrolled_male + gy.enrolled_female, 0) AS enrolled,
+               coalesce(gy.classrooms, 0) * CASE
+                   WHEN g.grade LIKE 'K%' THEN :norm_pre_primary
+                   WHEN g.grade LIKE 'P%' THEN :norm_primary
+                   WHEN g.grade IN ('M1', 'M2', 'M3') THEN :norm_lower_secondary
+                   ELSE :norm_upper_secondary END AS capacity,
+               coalesce(pn.children, 0) AS p1_next_year
+        FROM school s
+        CROSS JOIN LATERAL unnest(s.grades) AS g(grade)
+        LEFT JOIN latest l ON l.school_id = s.id
+        LEFT JOIN school_grade_year gy ON gy.school_id = s.id
+             AND gy.academic_year = l.academic_year AND gy.grade = g.grade
+        LEFT JOIN demand d ON d.school_id = s.id AND d.grade = g.grade
+        LEFT JOIN p1_next pn ON pn.school_id = s.id AND g.grade = 'P1'
+        WHERE {where}
+        ORDER BY s.code, array_position(ARRAY['K1','K2','K3','P1','P2','P3','P4','P5','P6',
+                                              'M1','M2','M3','M4','M5','M6'], g.grade::text)
+        """
+    ), coverage_params(round_year) | params).mappings().all()  # fmt: skip
+    schools: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = schools.setdefault(row["code"], {"code": row["code"], "name_th": row["name_th"],
+                                                 "grades": []})  # fmt: skip
+        grade = {k: row[k] for k in ("grade", "demand", "enrolled", "capacity")}
+        grade["spare_seats"] = grade["capacity"] - grade["enrolled"]
+        grade["over_capacity"] = grade["enrolled"] > grade["capacity"]
+        entry["grades"].append(grade)
+        if row["grade"] == "P1":
+            entry["prathom1_next_year"] = {
+                "children": row["p1_next_year"], "capacity": grade["capacity"],
+                "short_of_seats": max(0, row["p1_next_year"] - grade["capacity"]),
+            }  # fmt: skip
+    return list(schools.values())
+
+
+def children_coverage(
+    session: Session, round_year: int, *, flag: str, province: str | None = None,
+    district: str | None = None, esao: str | None = None, limit: int = 500, offset: int = 0,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Named children with a flag (out_of_school, beyond_distance, over_capacity_area), each
+    with the nearest school teaching their grade and its geodesic distance (KNN on the index)."""
+    flags = {
+        "out_of_school": "c.out_of_school",
+        "beyond_distance": "c.beyond_distance AND (c.compulsory_age OR c.stage = 'pre_primary')",
+        "over_capacity_area": "EXISTS (SELECT 1 FROM unnest(c.area_school_ids) AS i(school_id) "
+                              "JOIN over_capacity o ON o.school_id = i.school_id "
+                              "AND o.grade = c.expected_grade)",
+    }  # fmt: skip
+    if flag not in flags:
+        raise InvalidInputError("flag", f"one of {', '.join(flags)}")
+    where, params = _area_filter("h", province, district, esao)
+    _fast_plan(session)
+    rows = session.execute(text(
+        f"""
+        WITH over_capacity AS (
+            SELECT DISTINCT ON (gy.school_id, gy.grade) gy.school_id, gy.grade
+            FROM school_grade_year gy
+            WHERE gy.academic_year <= :round_year
+              AND gy.enrolled_male + gy.enrolled_female > gy.classrooms * CASE
+                  WHEN gy.grade LIKE 'K%' THEN :norm_pre_primary
+                  WHEN gy.grade LIKE 'P%' THEN :norm_primary
+                  WHEN gy.grade IN ('M1', 'M2', 'M3') THEN :norm_lower_secondary
+                  ELSE :norm_upper_secondary END
+            ORDER BY gy.school_id, gy.grade, gy.academic_year DESC
+        )
+        SELECT c.id, c.first_name, c.last_name, c.sex, c.birth_date, c.guardian_name,
+               c.enrolment_status, c.not_enrolled_reason, c.expected_grade, c.stage,
+               c.out_of_school, c.beyond_distance, c.subdistrict_code, c.village_code, c.moo,
+               c.house_number, ST_X(c.location) AS lon, ST_Y(c.location) AS lat,
+               nearest.code AS nearest_school_code, nearest.name_th AS nearest_school_name,
+               round(nearest.distance_m::numeric, 1) AS nearest_school_distance_m
+        FROM ({child_coverage_sql(where)}) c
+        LEFT JOIN LATERAL (
+            SELECT s.code, s.name_th, ST_Distance(s.location_geog, c.location_geog) AS distance_m
+            FROM school s WHERE s.grades @> ARRAY[c.expected_grade]::varchar[]
+            ORDER BY s.location_geog <-> c.location_geog LIMIT 1
+        ) nearest ON true
+        WHERE {flags[flag]}
+        ORDER BY c.subdistrict_code, c.moo NULLS LAST, c.last_name, c.first_name
+        LIMIT :limit OFFSET :offset
+        """
+    ), coverage_params(round_year) | params | {"limit": limit, "offset": offset})  # fmt: skip
+    return [dict(r) for r in rows.mappings()]
+
+
+def call_list(session: Session, school_code: str, round_year: int) -> dict[str, Any]:
+    """Form พฐ.03: children living in the school's primary service area who are due to enter
+    Prathom 1 next academic year, by village, with guardian and address; and the follow-up of
+    last round's list: where those children are enrolled now."""
+    _fast_plan(session)
+    params = coverage_params(round_year) | {"code": school_code}
+    school_id = session.execute(
+        text("SELECT id FROM school WHERE code = :code"), {"code": school_code}
+    ).scalar_one()
+    rows = session.execute(text(
+        f"""
+        SELECT c.id, c.title, c.first_name, c.last_name, c.sex, c.birth_date, c.guardian_name,
+               c.guardian_relationship, c.house_number, c.moo, c.village_code,
+               c.subdistrict_code, v.name_th AS village_name, t.name_th AS subdistrict_name
+        FROM ({child_coverage_sql("a.due_prathom1_next_year")}) c
+        LEFT JOIN village v ON v.id = (SELECT id FROM village WHERE code = c.village_code
+                                       ORDER BY id LIMIT 1)
+        JOIN subdistrict t ON t.code = c.subdistrict_code
+        WHERE :school_id = ANY(c.primary_area_school_ids)
+        ORDER BY c.subdistrict_code, c.moo NULLS LAST, c.last_name, c.first_name
+        """
+    ), params | {"school_id": school_id}).mappings().all()  # fmt: skip
+    villages: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        key = f"{row['subdistrict_code']}:{row['moo'] or 0}"
+        group = villages.setdefault(key, {
+            "subdistrict_code": row["subdistrict_code"],
+            "subdistrict_name": row["subdistrict_name"],
+            "moo": row["moo"], "village_code": row["village_code"],
+            "village_name": row["village_name"], "children": [],
+        })  # fmt: skip
+        group["children"].append({k: row[k] for k in (
+            "id", "title", "first_name", "last_name", "sex", "birth_date", "guardian_name",
+            "guardian_relationship", "house_number")})  # fmt: skip
+    follow_up = session.execute(text(
+        """
+        SELECT prev.first_name, prev.last_name, now.enrolment_status, now.school_code, now.grade
+        FROM child prev
+        JOIN household ph ON ph.id = prev.household_id
+        LEFT JOIN child now ON now.round_year = :round_year
+             AND now.national_id_hash = prev.national_id_hash
+        WHERE prev.round_year = :round_year - 1
+          AND extract(year FROM prev.birth_date)::int + 543 = :round_year - 1 + 1 - :p1_offset
+          AND EXISTS (
+              SELECT 1 FROM service_area_part p JOIN service_area sa ON sa.id = p.service_area_id
+              WHERE sa.school_id = :school_id AND sa.level = 'primary'
+                AND sa.academic_year = :round_year - 1 AND ST_Intersects(p.geom, ph.location))
+        ORDER BY prev.last_name, prev.first_name
+        """
+    ), params | {"school_id": school_id}).mappings().all()  # fmt: skip
+    return {
+        "school_code": school_code, "round": round_year, "entry_year": round_year + 1,
+        "children": len(rows), "villages": list(villages.values()),
+        "follow_up_of_last_round": [dict(r) for r in follow_up],
+    }  # fmt: skip

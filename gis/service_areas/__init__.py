@@ -1,0 +1,1 @@
+"""Service areas (เขตบริการ) of schools: made, proposed, checked."""

@@ -1,0 +1,81 @@
+"""Service areas: one polygon per school, level and academic year; every version kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from geoalchemy2 import Geometry, WKBElement
+
+import gis.schools.models  # noqa: F401  (school, referenced below)
+from app.core.db import Base
+from gis.models import SRID_WGS84
+
+LEVEL_CHECK = "level IN ('pre_primary', 'primary', 'lower_secondary', 'upper_secondary')"
+
+
+class ServiceArea(Base):
+    """Where a school takes children of a level from, in one academic year (B.E.).
+
+    A change makes a new version; the old one keeps its row with ``is_current`` false.
+    """
+
+    __tablename__ = "service_area"
+    __table_args__ = (
+        CheckConstraint(LEVEL_CHECK, name="level_known"),
+        CheckConstraint("method IN ('uploaded', 'villages', 'proposed')", name="method_known"),
+        Index("ix_service_area_geom", "geom", postgresql_using="gist"),
+        Index(
+            "uq_service_area_current",
+            "school_id",
+            "level",
+            "academic_year",
+            unique=True,
+            postgresql_where="is_current",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    academic_year: Mapped[int] = mapped_column(SmallInteger)
+    valid_to_year: Mapped[int | None] = mapped_column(SmallInteger)
+    geom: Mapped[WKBElement] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=SRID_WGS84, spatial_index=False)
+    )
+    method: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    is_current: Mapped[bool] = mapped_column(default=True)
+    changed_by: Mapped[str] = mapped_column(String(64), default="system")
+    changed_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class ServiceAreaPart(Base):
+    """The current service areas cut into small pieces (ST_Subdivide), so point-in-polygon
+    joins touch a few hundred vertices instead of thousands. Rebuilt by a trigger."""
+
+    __tablename__ = "service_area_part"
+    __table_args__ = (Index("ix_service_area_part_geom", "geom", postgresql_using="gist"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_area_id: Mapped[int] = mapped_column(
+        ForeignKey("service_area.id", ondelete="CASCADE"), index=True
+    )
+    geom: Mapped[WKBElement] = mapped_column(
+        Geometry("POLYGON", srid=SRID_WGS84, spatial_index=False)
+    )

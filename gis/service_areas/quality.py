@@ -1,0 +1,74 @@
+"""Service-area quality: villages and children in no school's service area (gaps), in two or
+more (overlaps), and service areas that cross their office's border."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+
+def quality_report(
+    session: Session, *, province_code: str, academic_year: int, level: str = "primary"
+) -> dict[str, Any]:
+    """Gaps, overlaps and border crossings of one level's current service areas."""
+    params = {"prefix": f"{province_code}%", "year": academic_year, "level": level}
+    villages = session.execute(text(
+        """
+        SELECT v.id, v.name_th, v.subdistrict_code, v.code, count(DISTINCT sa.school_id) AS areas
+        FROM village v
+        LEFT JOIN service_area_part p ON ST_Intersects(p.geom, v.geom)
+        LEFT JOIN service_area sa ON sa.id = p.service_area_id AND sa.level = :level
+             AND sa.academic_year = :year AND sa.is_current
+        WHERE v.subdistrict_code LIKE :prefix
+        GROUP BY v.id ORDER BY v.subdistrict_code, v.name_th
+        """
+    ), params).all()  # fmt: skip
+    children = session.execute(text(
+        """
+        SELECT count(*) FILTER (WHERE n = 0) AS in_no_area, count(*) FILTER (WHERE n > 1)
+               AS in_several, count(*) AS children
+        FROM (
+            SELECT c.id, count(DISTINCT sa.school_id) AS n
+            FROM child c JOIN household h ON h.id = c.household_id
+            LEFT JOIN service_area_part p ON ST_Intersects(p.geom, h.location)
+            LEFT JOIN service_area sa ON sa.id = p.service_area_id AND sa.level = :level
+                 AND sa.academic_year = :year AND sa.is_current
+            WHERE c.round_year = :year AND h.subdistrict_code LIKE :prefix
+            GROUP BY c.id
+        ) x
+        """
+    ), params).one()  # fmt: skip
+    crossing = session.execute(text(
+        """
+        SELECT s.code, s.name_th, o.code AS office_code,
+               round((ST_Area(ST_Difference(sa.geom, d.geom)::geography)
+                      / nullif(ST_Area(sa.geom::geography), 0))::numeric, 4) AS share_outside
+        FROM service_area sa JOIN school s ON s.id = sa.school_id
+        JOIN service_area_office o ON o.code = s.office_code
+        JOIN LATERAL (
+            SELECT ST_Union(dist.geom) AS geom FROM service_area_office_district od
+            JOIN district dist ON dist.code = od.district_code WHERE od.office_code = o.code
+        ) d ON true
+        WHERE sa.level = :level AND sa.academic_year = :year AND sa.is_current
+          AND s.subdistrict_code LIKE :prefix
+          AND NOT ST_CoveredBy(sa.geom, ST_Buffer(d.geom, 0.0005))
+        ORDER BY share_outside DESC
+        """
+    ), params).all()  # fmt: skip
+    return {
+        "province": province_code, "round": academic_year, "level": level,
+        "villages": len(villages),
+        "villages_in_no_area": [{"id": v.id, "name_th": v.name_th, "subdistrict_code":
+                                 v.subdistrict_code, "code": v.code}
+                                for v in villages if v.areas == 0],
+        "villages_in_several_areas": [{"id": v.id, "name_th": v.name_th, "areas": v.areas,
+                                       "subdistrict_code": v.subdistrict_code}
+                                      for v in villages if v.areas > 1],
+        "children": children.children, "children_in_no_area": children.in_no_area,
+        "children_in_several_areas": children.in_several,
+        "areas_crossing_office_border": [
+            {"school_code": c.code, "name_th": c.name_th, "office_code": c.office_code,
+             "share_outside": float(c.share_outside or 0)} for c in crossing],
+    }  # fmt: skip
