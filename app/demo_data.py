@@ -21,6 +21,7 @@ from gis.offices import load_offices
 from gis.population import load_population
 from gis.schools.importer import load_school_list
 from gis.schools.synth import fill_synthetic_records
+from gis.service_areas.propose import propose_service_areas
 from gis.villages import load_villages
 
 
@@ -100,11 +101,34 @@ def census_inputs(data: BundledData) -> tuple[Path, ...]:
             data.root / "demography" / "dopa2017_age_0_18.csv")  # fmt: skip
 
 
+def propose_demo_service_areas(
+    session: Session, data: BundledData, province_code: str, academic_year: int
+) -> LoadReport:
+    """Give every school of the province a proposed service area for the year."""
+    files = service_area_inputs(data)
+    report = LoadReport(kind=f"service_areas:proposed:{province_code}:{academic_year}",
+                        source=str(files[0]), sha256=sha256_of(*files))  # fmt: skip
+    report.counts = propose_service_areas(session, province_code=province_code,
+                                          academic_year=academic_year)  # fmt: skip
+    record_load(session, report)
+    return report
+
+
+def service_area_inputs(data: BundledData) -> tuple[Path, ...]:
+    school_list = data.school_list("55")
+    return (data.root / "norms" / "service_areas.toml",
+            *((school_list,) if school_list else ()))  # fmt: skip
+
+
 def demo_steps(settings: Settings, data: BundledData | None = None) -> list[LoadStep]:
     """Reference data, the demo province's schools and its synthetic census round."""
     data = data or BundledData(settings.data_dir)
     province, year, seed = settings.demo_province, settings.demo_academic_year, settings.demo_seed
     steps = reference_steps(data, province, year, seed)
+    steps.append(LoadStep(
+        f"service_areas:proposed:{province}:{year}", service_area_inputs(data),
+        lambda s: propose_demo_service_areas(s, data, province, year),
+    ))  # fmt: skip
     steps.append(LoadStep(
         f"census:synthetic:{province}:{year}", census_inputs(data),
         lambda s: load_synthetic_census(s, settings, data, province, year, seed),

@@ -41,9 +41,10 @@ def save_service_area(
         """
         INSERT INTO service_area (school_id, level, academic_year, geom, method, note, version,
                                   is_current, changed_by)
-        SELECT :s, :l, :y, ST_Multi(ST_GeomFromWKB(:wkb, 4326)), :method, :note,
-               1 + coalesce(max(version), 0), true, :by
-        FROM service_area WHERE school_id = :s AND level = :l AND academic_year = :y
+        SELECT :s, CAST(:l AS varchar), :y, ST_Multi(ST_GeomFromWKB(:wkb, 4326)), :method,
+               :note, 1 + coalesce(max(version), 0), true, :by
+        FROM service_area WHERE school_id = :s AND level = CAST(:l AS varchar)
+          AND academic_year = :y
         RETURNING id
         """
     ), {"s": school.id, "l": level, "y": academic_year, "wkb": shapely.to_wkb(multi),
@@ -154,7 +155,8 @@ def service_areas_geojson(session: Session, school: School, academic_year: int |
         SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
             json_build_object('type', 'Feature', 'id', sa.id,
                 'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(sa.geom, 0.0001), 6)::json,
-                'properties', json_build_object('school_code', :code, 'level', sa.level,
+                'properties', json_build_object('school_code', CAST(:code AS text),
+                    'level', sa.level,
                     'academic_year', sa.academic_year, 'method', sa.method, 'note', sa.note,
                     'version', sa.version, 'changed_by', sa.changed_by,
                     'changed_at', sa.changed_at,

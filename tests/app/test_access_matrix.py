@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -82,11 +83,23 @@ def path_values(engine: Engine, accounts: dict[str, Account]) -> dict[str, str]:
         job = ImportJob(round_year=2569, filename="x.csv", created_by=surveyor.id)
         session.add(job)
         session.flush()
+        village = session.execute(
+            text("SELECT min(id) FROM village WHERE subdistrict_code = '550101'")
+        ).scalar_one()
         return {
+            "village_id": str(village),
             "device_id": str(device),
             "child_id": str(household.children[0].id),
             "job_id": str(job.id),
         }
+
+
+def _with_ids(value: Any, ids: dict[str, str]) -> Any:
+    if isinstance(value, list):
+        return [_with_ids(v, ids) for v in value]
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return int(value.format(**ids))
+    return value
 
 
 @pytest.mark.usefixtures("victim")
@@ -101,6 +114,8 @@ def test_role_gets_the_expected_status(
 ) -> None:
     headers = accounts[role].headers if role != "anonymous" else {}
     body = rule.json() if callable(rule.json) else rule.json
+    if isinstance(body, dict):  # ids named in example bodies, e.g. ["{village_id}"]
+        body = {key: _with_ids(value, path_values) for key, value in body.items()}
     form = rule.form() if callable(rule.form) else rule.form
     response = client.request(
         rule.method,

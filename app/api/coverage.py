@@ -1,0 +1,319 @@
+"""Coverage and service areas: who each school serves, who is left out, the call list."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request, Response, UploadFile
+from pydantic import BaseModel, Field
+from sqlalchemy import text
+
+from app.api.access import PUBLIC, AccessRule, expect
+from app.api.deps import DistrictCode, ProvinceCode, SessionDep, SimplifyDep
+from app.api.schools import EXAMPLE, EditorDep, SchoolCode
+from app.auth import service as accounts
+from app.auth.deps import PrincipalDep, client_ip, require_roles
+from app.auth.models import Role
+from app.auth.principal import Principal
+from app.core.errors import InvalidInputError, PermissionDeniedError
+from census.privacy import suppress_small_count
+from census.service import get_round
+from gis import coverage
+from gis.loading import LoadError
+from gis.schools import service as schools
+from gis.service_areas import service as areas
+from gis.service_areas.quality import quality_report
+
+router = APIRouter(tags=["coverage"])
+GEOJSON = "application/geo+json"
+Round = Annotated[int, Query(ge=2500, le=2700, description="Census round (B.E.)")]
+Esao = Annotated[str | None, Query(max_length=16, description="Service area office code")]
+Level = Annotated[str, Query(pattern=r"^(pre_primary|primary|lower_secondary|upper_secondary)$")]
+PlannerDep = Annotated[Principal, Depends(require_roles(Role.admin, Role.planner))]
+
+
+@router.get(
+    "/api/v1/coverage/subdistricts",
+    summary="Coverage per tambon as GeoJSON (public)",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}}},
+)
+def coverage_subdistricts(
+    session: SessionDep,
+    round: Round,
+    province: ProvinceCode = None,
+    district: DistrictCode = None,
+    esao: Esao = None,
+    simplify_m: SimplifyDep = 50.0,
+) -> Response:
+    get_round(session, round)
+    rows = {
+        r["subdistrict_code"]: r
+        for r in coverage.subdistrict_coverage(
+            session, round, province=province, district=district, esao=esao
+        )
+    }
+    features = session.execute(
+        text(
+            """
+        SELECT s.code, s.name_th, s.district_code, ST_AsGeoJSON(
+            ST_Transform(ST_SimplifyPreserveTopology(ST_Transform(s.geom, 32647), :tol), 4326),
+            5) AS geometry
+        FROM subdistrict s WHERE s.code = ANY(:codes) ORDER BY s.code
+        """
+        ),
+        {"codes": list(rows), "tol": simplify_m or 0},
+    ).all()
+    import json
+
+    body = {
+        "type": "FeatureCollection",
+        "round": round,
+        "suppressed_below": 5,
+        "features": [
+            {
+                "type": "Feature",
+                "id": code,
+                "geometry": json.loads(geometry),
+                "properties": {"name_th": name, "district_code": district_code} | rows[code],
+            }
+            for code, name, district_code, geometry in features
+        ],
+    }
+    return Response(json.dumps(body, ensure_ascii=False, default=str), media_type=GEOJSON)
+
+
+@router.get("/api/v1/coverage/schools", summary="Demand, enrolment, capacity per school and grade")
+def coverage_schools(
+    session: SessionDep,
+    principal: PrincipalDep,
+    round: Round,
+    province: ProvinceCode = None,
+    district: DistrictCode = None,
+    esao: Esao = None,
+) -> dict[str, Any]:
+    get_round(session, round)
+    rows = coverage.school_coverage(session, round, province=province, district=district, esao=esao)
+    if not principal.may_see_personal_data():
+        for school in rows:
+            for grade in school["grades"]:
+                grade["demand"] = suppress_small_count(grade["demand"])
+            if "prathom1_next_year" in school:
+                p1 = school["prathom1_next_year"]
+                p1["children"] = suppress_small_count(p1["children"])
+    return {"round": round, "schools": rows}
+
+
+@router.get("/api/v1/coverage/children", summary="Named children left out (restricted, audited)")
+def coverage_children(
+    request: Request,
+    session: SessionDep,
+    principal: PlannerDep,
+    round: Round,
+    flag: Annotated[str, Query(pattern=r"^(out_of_school|beyond_distance|over_capacity_area)$")],
+    province: ProvinceCode = None,
+    district: DistrictCode = None,
+    esao: Esao = None,
+    limit: Annotated[int, Query(ge=1, le=2000)] = 500,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    get_round(session, round)
+    if principal.role == Role.planner:
+        if esao and esao != principal.office_code:
+            raise PermissionDeniedError("planners see the children of their own office only")
+        esao, province, district = principal.office_code, None, None
+    rows = coverage.children_coverage(
+        session,
+        round,
+        flag=flag,
+        province=province,
+        district=district,
+        esao=esao,
+        limit=limit,
+        offset=offset,
+    )
+    accounts.record_access(
+        session,
+        principal,
+        action="read",
+        resource=f"coverage {round} {flag}",
+        record_count=len(rows),
+        ip=client_ip(request),
+        detail={"esao": esao, "province": province, "district": district},
+    )
+    session.commit()
+    return {"round": round, "flag": flag, "children": rows}
+
+
+@router.get("/api/v1/schools/{code}/call-list", summary="Form พฐ.03: due for Prathom 1 next year")
+def school_call_list(
+    code: SchoolCode,
+    request: Request,
+    session: SessionDep,
+    principal: EditorDep,
+    round: Round,
+) -> dict[str, Any]:
+    school = schools.get_school(session, code)
+    schools.require_edit(session, principal, school)
+    get_round(session, round)
+    result = coverage.call_list(session, code, round)
+    accounts.record_access(
+        session,
+        principal,
+        action="export",
+        resource=f"call-list {code}",
+        record_count=result["children"],
+        ip=client_ip(request),
+    )
+    session.commit()
+    return result
+
+
+@router.get("/api/v1/service-areas/quality", summary="Gaps, overlaps and border crossings")
+def service_area_quality(
+    session: SessionDep,
+    round: Round,
+    province: Annotated[str, Query(pattern=r"^\d{2}$")],
+    level: Level = "primary",
+) -> dict[str, Any]:
+    return quality_report(session, province_code=province, academic_year=round, level=level)
+
+
+@router.get(
+    "/api/v1/schools/{code}/service-areas",
+    summary="A school's current service areas",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}}},
+)
+def school_service_areas(
+    code: SchoolCode,
+    session: SessionDep,
+    round: Annotated[int | None, Query(ge=2500, le=2700)] = None,
+) -> Response:
+    school = schools.get_school(session, code)
+    return Response(areas.service_areas_geojson(session, school, round), media_type=GEOJSON)
+
+
+@router.post(
+    "/api/v1/schools/{code}/service-areas",
+    status_code=201,
+    summary="Upload a service area (GeoJSON, KML or zipped shapefile)",
+)
+def upload_service_area(
+    code: SchoolCode,
+    file: UploadFile,
+    session: SessionDep,
+    principal: EditorDep,
+    round: Annotated[int, Form(ge=2500, le=2700)],
+    level: Annotated[str, Form()] = "primary",
+) -> dict[str, Any]:
+    school = schools.get_school(session, code)
+    schools.require_edit(session, principal, school)
+    suffix = FilePath(file.filename or "").suffix.lower()
+    if suffix not in (".geojson", ".json", ".kml", ".zip", ".gpkg"):
+        raise InvalidInputError("file", "upload .geojson, .kml, .gpkg or a zipped shapefile")
+    with tempfile.TemporaryDirectory() as folder:
+        path = FilePath(folder) / f"service_area{suffix}"
+        path.write_bytes(file.file.read())
+        try:
+            report = areas.import_service_areas(
+                session,
+                path,
+                academic_year=round,
+                level=level,
+                school=school,
+                changed_by=principal.username,
+            )
+        except LoadError as exc:
+            raise InvalidInputError("file", str(exc)) from exc
+    session.commit()
+    return report.as_dict() | {"source": file.filename}
+
+
+class VillageChoice(BaseModel):
+    round: int = Field(ge=2500, le=2700)
+    level: str = Field(
+        default="primary", pattern=r"^(pre_primary|primary|lower_secondary|upper_secondary)$"
+    )
+    village_ids: list[int] = Field(min_length=1, max_length=500)
+
+
+@router.post(
+    "/api/v1/schools/{code}/service-areas/villages",
+    status_code=201,
+    summary="Make a service area from the villages (moo) a school serves",
+)
+def service_area_from_villages(
+    code: SchoolCode, body: VillageChoice, session: SessionDep, principal: EditorDep
+) -> Response:
+    school = schools.get_school(session, code)
+    schools.require_edit(session, principal, school)
+    areas.from_villages(
+        session,
+        school,
+        village_ids=body.village_ids,
+        academic_year=body.round,
+        level=body.level,
+        changed_by=principal.username,
+    )
+    session.commit()
+    return Response(
+        areas.service_areas_geojson(session, school, body.round),
+        status_code=201,
+        media_type=GEOJSON,
+    )
+
+
+SQUARE = (
+    b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":'
+    b'{"type":"Polygon","coordinates":[[[100.77,18.78],[100.78,18.78],[100.78,18.79],'
+    b"[100.77,18.79],[100.77,18.78]]]}}]}"
+)
+EDITORS = expect(403, anonymous=401, admin=201, planner=201, school=201)
+ACCESS_RULES = [
+    AccessRule(
+        "GET", "/api/v1/coverage/subdistricts", PUBLIC, params={"round": "2569", "district": "5501"}
+    ),
+    AccessRule(
+        "GET", "/api/v1/coverage/schools", PUBLIC, params={"round": "2569", "district": "5514"}
+    ),
+    AccessRule(
+        "GET",
+        "/api/v1/coverage/children",
+        expect(403, anonymous=401, admin=200, planner=200),
+        params={"round": "2569", "flag": "out_of_school", "district": "5501", "limit": "5"},
+    ),
+    AccessRule(
+        "GET",
+        "/api/v1/schools/{code}/call-list",
+        expect(403, anonymous=401, admin=200, planner=200, school=200),
+        example_path=f"{EXAMPLE}/call-list",
+        params={"round": "2569"},
+    ),
+    AccessRule(
+        "GET", "/api/v1/service-areas/quality", PUBLIC, params={"round": "2569", "province": "55"}
+    ),
+    AccessRule(
+        "GET",
+        "/api/v1/schools/{code}/service-areas",
+        PUBLIC,
+        example_path=f"{EXAMPLE}/service-areas",
+    ),
+    AccessRule(
+        "POST",
+        "/api/v1/schools/{code}/service-areas",
+        EDITORS,
+        example_path=f"{EXAMPLE}/service-areas",
+        form={"round": "2568"},
+        files={"file": ("area.geojson", SQUARE, "application/geo+json")},
+    ),
+    AccessRule(
+        "POST",
+        "/api/v1/schools/{code}/service-areas/villages",
+        EDITORS,
+        example_path=f"{EXAMPLE}/service-areas/villages",
+        json={"round": 2568, "village_ids": ["{village_id}"]},
+    ),
+]
