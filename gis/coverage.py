@@ -235,7 +235,7 @@ def children_coverage(
         LEFT JOIN LATERAL (
             SELECT s.code, s.name_th, ST_Distance(s.location_geog, c.location_geog) AS distance_m
             FROM school s WHERE s.grades @> ARRAY[c.expected_grade]::varchar[]
-            ORDER BY s.location_geog <-> c.location_geog LIMIT 1
+            ORDER BY s.location_geog <-> c.location_geog, s.code LIMIT 1
         ) nearest ON true
         WHERE {flags[flag]}
         ORDER BY c.subdistrict_code, c.moo NULLS LAST, c.last_name, c.first_name
