@@ -233,9 +233,14 @@ def children_coverage(
                round(nearest.distance_m::numeric, 1) AS nearest_school_distance_m
         FROM ({child_coverage_sql(where)}) c
         LEFT JOIN LATERAL (
-            SELECT s.code, s.name_th, ST_Distance(s.location_geog, c.location_geog) AS distance_m
-            FROM school s WHERE s.grades @> ARRAY[c.expected_grade]::varchar[]
-            ORDER BY s.location_geog <-> c.location_geog, s.code LIMIT 1
+            -- KNN (<->, on the index) orders by distance on the sphere; the few nearest are
+            -- ranked again by the exact distance on the WGS84 spheroid.
+            SELECT k.code, k.name_th, k.distance_m FROM (
+                SELECT s.code, s.name_th,
+                       ST_Distance(s.location_geog, c.location_geog) AS distance_m
+                FROM school s WHERE s.grades @> ARRAY[c.expected_grade]::varchar[]
+                ORDER BY s.location_geog <-> c.location_geog LIMIT 4
+            ) k ORDER BY k.distance_m, k.code LIMIT 1
         ) nearest ON true
         WHERE {flags[flag]}
         ORDER BY c.subdistrict_code, c.moo NULLS LAST, c.last_name, c.first_name
