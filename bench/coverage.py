@@ -135,7 +135,7 @@ def main() -> None:
                     "CREATE TEMP TABLE sample AS SELECT h.id, h.location, h.location_geog "
                     "FROM child c JOIN household h ON h.id = c.household_id "
                     "WHERE c.round_year = :y "
-                    "ORDER BY c.id LIMIT :n"
+                    "ORDER BY md5(c.id::text) LIMIT :n"
                 ),
                 {"y": ROUND, "n": args.sample},
             )
@@ -171,28 +171,28 @@ def main() -> None:
             )
             print(f"   KNN for all {len(all_rows):,} children: {all_s:.1f} s")
 
+            # Schools within 3 km of each child, counted: every pair is tested, so neither
+            # form can stop at its first match.
             fast_sql = (
-                "SELECT count(*) FROM {table} x WHERE NOT EXISTS (SELECT 1 FROM school s WHERE "
-                "s.grades @> ARRAY['P1']::varchar[] AND ST_DWithin(s.location_geog, "
-                "x.location_geog, 3000))"
+                "SELECT count(*) FROM {table} x JOIN school s ON "
+                "ST_DWithin(s.location_geog, x.location_geog, 3000)"
             )
             cast_sql = (
-                "SELECT count(*) FROM {table} x WHERE NOT EXISTS (SELECT 1 FROM school s WHERE "
-                "s.grades @> ARRAY['P1']::varchar[] AND ST_DWithin(s.location::geography, "
-                "x.location::geography, 3000))"
+                "SELECT count(*) FROM {table} x JOIN school s ON "
+                "ST_DWithin(s.location::geography, x.location::geography, 3000)"
             )
             fast_s, fast = timed(s, fast_sql.format(table="sample"))
             cast_s, cast = timed(s, cast_sql.format(table="sample"))
             print(
-                f"2. beyond 3 km, {args.sample:,} children: indexed geography {fast_s:.3f} s, "
-                f"cast in predicate {cast_s:.3f} s -> {cast_s / fast_s:.0f}x; "
-                f"counts {fast[0][0]} and {cast[0][0]}"
+                f"2. schools within 3 km, {args.sample:,} children: indexed geography "
+                f"{fast_s:.3f} s, cast in the predicate {cast_s:.3f} s -> "
+                f"{cast_s / fast_s:.0f}x; counts {fast[0][0]:,} and {cast[0][0]:,}"
             )
             households = (
                 f"(SELECT h.id, h.location_geog FROM household h WHERE h.round_year = {ROUND})"
             )
             all_fast_s, all_fast = timed(s, fast_sql.format(table=households))
-            print(f"   all households: {all_fast_s:.1f} s ({all_fast[0][0]:,} beyond 3 km)")
+            print(f"   all households: {all_fast_s:.1f} s ({all_fast[0][0]:,} pairs)")
 
             # Nan's full-resolution tambons (about 3,600 vertices each), as a service area made
             # of whole tambons would be: subdivided pieces against the whole polygons.
