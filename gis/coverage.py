@@ -7,6 +7,8 @@ the indexed geography twins of the points (``location_geog``), never a cast in a
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from sqlalchemy import text
@@ -83,6 +85,65 @@ def child_coverage_sql(where: str = "true") -> str:
     return CHILD_COVERAGE_SQL.format(children=assessed_children_sql(), where=where)
 
 
+# The stored copy (child_coverage) with the child and household columns the readers need.
+STORED_SQL = """
+    SELECT ch.id, ch.title, ch.first_name, ch.last_name, ch.sex, ch.birth_date,
+        ch.guardian_name, ch.guardian_relationship, ch.enrolment_status, ch.not_enrolled_reason,
+        c.expected_grade, c.stage, c.compulsory_age, c.out_of_school, c.due_prathom1_next_year,
+        c.enrolled, c.beyond_distance, c.area_school_ids, c.primary_area_school_ids,
+        c.subdistrict_code, h.village_code, h.location, h.location_geog, h.house_number, h.moo
+    FROM child_coverage c JOIN child ch ON ch.id = c.child_id
+    JOIN household h ON h.id = c.household_id
+    WHERE c.round_year = :round_year AND {where}
+"""
+
+
+def parameters_hash(round_year: int) -> str:
+    """What the stored coverage was computed with (rules, norms); a change means recompute."""
+    params = coverage_params(round_year)
+    return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def ensure_fresh(session: Session, round_year: int) -> bool:
+    """Recompute the round's stored coverage if anything it depends on changed since (the
+    triggers of migration 0006 mark it stale) or the norms did; True when it recomputed.
+    Runs in the caller's transaction; concurrent callers wait for one another."""
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext('edumap-coverage'), :y)"),
+                    {"y": round_year})  # fmt: skip
+    digest = parameters_hash(round_year)
+    state = session.execute(text(
+        "SELECT stale, parameters_hash FROM coverage_state WHERE round_year = :y"
+    ), {"y": round_year}).first()  # fmt: skip
+    if state is not None and not state.stale and state.parameters_hash == digest:
+        return False
+    _fast_plan(session)
+    session.execute(text("DELETE FROM child_coverage WHERE round_year = :y"), {"y": round_year})
+    session.execute(text(
+        f"""
+        INSERT INTO child_coverage (child_id, round_year, household_id, subdistrict_code,
+            expected_grade, stage, compulsory_age, out_of_school, due_prathom1_next_year,
+            enrolled, beyond_distance, area_school_ids, primary_area_school_ids)
+        SELECT c.id, c.round_year, c.household_id, c.subdistrict_code, c.expected_grade,
+            c.stage, c.compulsory_age, c.out_of_school, c.due_prathom1_next_year, c.enrolled,
+            coalesce(c.beyond_distance, false), c.area_school_ids, c.primary_area_school_ids
+        FROM ({child_coverage_sql()}) c
+        """
+    ), coverage_params(round_year))  # fmt: skip
+    session.execute(text(
+        """
+        INSERT INTO coverage_state (round_year, stale, parameters_hash, refreshed_at)
+        VALUES (:y, false, :h, now())
+        ON CONFLICT (round_year) DO UPDATE SET stale = false, parameters_hash = :h,
+            refreshed_at = now()
+        """
+    ), {"y": round_year, "h": digest})  # fmt: skip
+    return True
+
+
+def stored_coverage_sql(where: str = "true") -> str:
+    return STORED_SQL.format(where=where)
+
+
 def _fast_plan(session: Session) -> None:
     # The planner's cost guesses for these joins trigger JIT, whose compile time (~0.7 s)
     # exceeds the query's own run time at an office's scale.
@@ -95,8 +156,8 @@ def subdistrict_coverage(
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Per tambon: compulsory-age children, enrolled, out of school, beyond distance, coverage
     rate; the same for pre-primary ages. Counts of 1-4 show as "<5" when ``suppress``."""
-    where, params = _area_filter("h", province, district, esao)
-    _fast_plan(session)
+    where, params = _area_filter("c", province, district, esao)
+    ensure_fresh(session, round_year)
     rows = session.execute(text(
         f"""
         SELECT c.subdistrict_code,
@@ -109,7 +170,7 @@ def subdistrict_coverage(
             count(*) FILTER (WHERE c.stage = 'pre_primary' AND c.beyond_distance)
                 AS pre_primary_beyond_distance,
             count(*) FILTER (WHERE c.due_prathom1_next_year) AS due_prathom1_next_year
-        FROM ({child_coverage_sql(where)}) c
+        FROM child_coverage c WHERE c.round_year = :round_year AND {where}
         GROUP BY 1 ORDER BY 1
         """
     ), coverage_params(round_year) | params).mappings().all()  # fmt: skip
@@ -139,13 +200,13 @@ def school_coverage(
     """Per school and grade: demand (children of the grade living in its service area),
     enrolment, capacity, spare seats; and next year's Prathom 1 intake against capacity."""
     where, params = _area_filter("s", province, district, esao)
-    _fast_plan(session)
+    ensure_fresh(session, round_year)
     rows = session.execute(text(
         f"""
         WITH coverage AS (
             SELECT expected_grade, due_prathom1_next_year, area_school_ids,
                    primary_area_school_ids
-            FROM ({child_coverage_sql()}) c
+            FROM child_coverage WHERE round_year = :round_year
         ), demand AS (
             SELECT school_id, c.expected_grade AS grade, count(*) AS children
             FROM coverage c, unnest(c.area_school_ids) AS school_id
@@ -210,8 +271,8 @@ def children_coverage(
     }  # fmt: skip
     if flag not in flags:
         raise InvalidInputError("flag", f"one of {', '.join(flags)}")
-    where, params = _area_filter("h", province, district, esao)
-    _fast_plan(session)
+    where, params = _area_filter("c", province, district, esao)
+    ensure_fresh(session, round_year)
     rows = session.execute(text(
         f"""
         WITH over_capacity AS (
@@ -231,7 +292,7 @@ def children_coverage(
                c.house_number, ST_X(c.location) AS lon, ST_Y(c.location) AS lat,
                nearest.code AS nearest_school_code, nearest.name_th AS nearest_school_name,
                round(nearest.distance_m::numeric, 1) AS nearest_school_distance_m
-        FROM ({child_coverage_sql(where)}) c
+        FROM ({stored_coverage_sql(where)}) c
         LEFT JOIN LATERAL (
             -- KNN (<->, on the index) orders by distance on the sphere; the few nearest are
             -- ranked again by the exact distance on the WGS84 spheroid.
@@ -254,7 +315,7 @@ def call_list(session: Session, school_code: str, round_year: int) -> dict[str, 
     """Form พฐ.03: children living in the school's primary service area who are due to enter
     Prathom 1 next academic year, by village, with guardian and address; and the follow-up of
     last round's list: where those children are enrolled now."""
-    _fast_plan(session)
+    ensure_fresh(session, round_year)
     params = coverage_params(round_year) | {"code": school_code}
     school_id = session.execute(
         text("SELECT id FROM school WHERE code = :code"), {"code": school_code}
@@ -264,7 +325,7 @@ def call_list(session: Session, school_code: str, round_year: int) -> dict[str, 
         SELECT c.id, c.title, c.first_name, c.last_name, c.sex, c.birth_date, c.guardian_name,
                c.guardian_relationship, c.house_number, c.moo, c.village_code,
                c.subdistrict_code, v.name_th AS village_name, t.name_th AS subdistrict_name
-        FROM ({child_coverage_sql("a.due_prathom1_next_year")}) c
+        FROM ({stored_coverage_sql("c.due_prathom1_next_year")}) c
         LEFT JOIN village v ON v.id = (SELECT id FROM village WHERE code = c.village_code
                                        ORDER BY id LIMIT 1)
         JOIN subdistrict t ON t.code = c.subdistrict_code

@@ -55,6 +55,7 @@ def coverage_subdistricts(
             session, round, province=province, district=district, esao=esao
         )
     }
+    session.commit()  # keeps a refreshed stored coverage
     features = session.execute(
         text(
             """
@@ -96,6 +97,7 @@ def coverage_schools(
 ) -> dict[str, Any]:
     get_round(session, round)
     rows = coverage.school_coverage(session, round, province=province, district=district, esao=esao)
+    session.commit()  # keeps a refreshed stored coverage
     if not principal.may_see_personal_data():
         for school in rows:
             for grade in school["grades"]:

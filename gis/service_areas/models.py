@@ -15,10 +15,12 @@ from sqlalchemy import (
     Text,
     func,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geoalchemy2 import Geometry, WKBElement
 
+import census.models  # noqa: F401  (child, referenced below)
 import gis.schools.models  # noqa: F401  (school, referenced below)
 from app.core.db import Base
 from gis.models import SRID_WGS84
@@ -79,3 +81,40 @@ class ServiceAreaPart(Base):
     geom: Mapped[WKBElement] = mapped_column(
         Geometry("POLYGON", srid=SRID_WGS84, spatial_index=False)
     )
+
+
+class CoverageState(Base):
+    """Whether a round's stored coverage is up to date; statement triggers on the census,
+    schools, enrolment and service areas mark it stale, the next reader refreshes it."""
+
+    __tablename__ = "coverage_state"
+
+    round_year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    stale: Mapped[bool] = mapped_column(default=True)
+    parameters_hash: Mapped[str] = mapped_column(String(64), default="")
+    refreshed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ChildCoverage(Base):
+    """Each child's coverage in a round, as gis.coverage computes it (a stored copy)."""
+
+    __tablename__ = "child_coverage"
+    __table_args__ = (
+        Index("ix_child_coverage_round_subdistrict", "round_year", "subdistrict_code"),
+    )
+
+    child_id: Mapped[int] = mapped_column(
+        ForeignKey("child.id", ondelete="CASCADE"), primary_key=True
+    )
+    round_year: Mapped[int] = mapped_column(SmallInteger)
+    household_id: Mapped[int] = mapped_column(Integer)
+    subdistrict_code: Mapped[str] = mapped_column(String(6))
+    expected_grade: Mapped[str | None] = mapped_column(String(2))
+    stage: Mapped[str] = mapped_column(String(16))
+    compulsory_age: Mapped[bool] = mapped_column()
+    out_of_school: Mapped[bool] = mapped_column()
+    due_prathom1_next_year: Mapped[bool] = mapped_column()
+    enrolled: Mapped[bool] = mapped_column()
+    beyond_distance: Mapped[bool] = mapped_column()
+    area_school_ids: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))
+    primary_area_school_ids: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))

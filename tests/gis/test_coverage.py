@@ -204,3 +204,22 @@ def test_nan_counts_equal_an_independent_computation(db_session: Session) -> Non
     for tambon, counts in expected.items():
         for key in ("compulsory_age", "out_of_school", "beyond_distance"):
             assert got[tambon][key] == counts[key], (tambon, key)
+
+
+def test_stored_coverage_follows_changes(db_session: Session, world: dict[str, Any]) -> None:
+    """A new child, a new school, a changed enrolment: the next read sees each, because the
+    triggers mark the stored coverage stale; nobody has to remember to refresh it."""
+    coverage.ensure_fresh(db_session, ROUND)
+    assert coverage.ensure_fresh(db_session, ROUND) is False  # nothing changed since
+    [before] = coverage.subdistrict_coverage(db_session, ROUND, province="50", suppress=False)
+    add_child(db_session, (98.9755, 18.7905), P1_AGE, "มาใหม่")
+    [after] = coverage.subdistrict_coverage(db_session, ROUND, province="50", suppress=False)
+    assert after["compulsory_age"] == before["compulsory_age"] + 1
+    near_far = add_school(db_session, "9750010003", (99.0000, 18.9000), ["P1"], 5, 1)
+    assert near_far.id
+    flagged = set(by_child(db_session, "beyond_distance"))
+    assert world["ids"]["far"] not in flagged  # a school now stands next to them
+    db_session.execute(text(
+        "UPDATE school_grade_year SET enrolled_male = 1 WHERE school_id = :a AND grade = 'P1'"
+    ), {"a": world["a"].id})  # fmt: skip
+    assert by_child(db_session, "over_capacity_area") == {}
