@@ -89,6 +89,7 @@ def child_coverage_sql(where: str = "true") -> str:
 STORED_SQL = """
     SELECT ch.id, ch.title, ch.first_name, ch.last_name, ch.sex, ch.birth_date,
         ch.guardian_name, ch.guardian_relationship, ch.enrolment_status, ch.not_enrolled_reason,
+        ch.school_code,
         c.expected_grade, c.stage, c.compulsory_age, c.out_of_school, c.due_prathom1_next_year,
         c.enrolled, c.beyond_distance, c.area_school_ids, c.primary_area_school_ids,
         c.subdistrict_code, h.village_code, h.location, h.location_geog, h.house_number, h.moo
@@ -288,6 +289,12 @@ def children_coverage(
         )
         SELECT c.id, c.first_name, c.last_name, c.sex, c.birth_date, c.guardian_name,
                c.enrolment_status, c.not_enrolled_reason, c.expected_grade, c.stage,
+               CASE WHEN c.enrolment_status = 'enrolled' AND EXISTS (
+                        SELECT 1 FROM school e WHERE e.code = c.school_code
+                        AND e.id = ANY(c.area_school_ids)) THEN 'enrolled_in_area'
+                    WHEN c.enrolled THEN 'enrolled_outside_area'
+                    WHEN c.out_of_school THEN 'out_of_school'
+                    ELSE c.enrolment_status END AS served,
                c.out_of_school, c.beyond_distance, c.subdistrict_code, c.village_code, c.moo,
                c.house_number, ST_X(c.location) AS lon, ST_Y(c.location) AS lat,
                nearest.code AS nearest_school_code, nearest.name_th AS nearest_school_name,
@@ -366,3 +373,48 @@ def call_list(session: Session, school_code: str, round_year: int) -> dict[str, 
         "children": len(rows), "villages": list(villages.values()),
         "follow_up_of_last_round": [dict(r) for r in follow_up],
     }  # fmt: skip
+
+
+def area_coverage(
+    session: Session, round_year: int, *, by: str, province: str | None = None,
+    esao: str | None = None, suppress: bool = True,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """The tambon figures added up per district or per office (an office's districts)."""
+    if by not in ("district", "esao"):
+        raise InvalidInputError("by", "district or esao")
+    where, params = _area_filter("c", province, None, esao) if province or esao else ("true", {})
+    ensure_fresh(session, round_year)
+    key = "left(c.subdistrict_code, 4)" if by == "district" else "od.office_code"
+    join = ("" if by == "district" else "JOIN service_area_office_district od "
+            "ON od.district_code = left(c.subdistrict_code, 4)")  # fmt: skip
+    rows = session.execute(text(
+        f"""
+        SELECT {key} AS area,
+            count(*) FILTER (WHERE c.compulsory_age) AS compulsory_age,
+            count(*) FILTER (WHERE c.compulsory_age AND c.enrolled) AS compulsory_enrolled,
+            count(*) FILTER (WHERE c.out_of_school) AS out_of_school,
+            count(*) FILTER (WHERE c.compulsory_age AND c.beyond_distance) AS beyond_distance,
+            count(*) FILTER (WHERE c.stage = 'pre_primary') AS pre_primary_age,
+            count(*) FILTER (WHERE c.stage = 'pre_primary' AND c.enrolled) AS pre_primary_enrolled,
+            count(*) FILTER (WHERE c.due_prathom1_next_year) AS due_prathom1_next_year
+        FROM child_coverage c {join}
+        WHERE c.round_year = :round_year AND {where}
+        GROUP BY 1 ORDER BY 1
+        """
+    ), params | {"round_year": round_year}).mappings().all()  # fmt: skip
+    result = []
+    for row in rows:
+        counts = dict(row)
+        area = counts.pop("area")
+        rate = (
+            counts["compulsory_enrolled"] / counts["compulsory_age"]
+            if counts["compulsory_age"]
+            else None
+        )
+        pre = (counts["pre_primary_enrolled"] / counts["pre_primary_age"]
+               if counts["pre_primary_age"] else None)  # fmt: skip
+        shown = {k: suppress_small_count(v) for k, v in counts.items()} if suppress else counts
+        result.append({by: area, **shown,
+                       "coverage_rate": None if rate is None else round(rate, 4),
+                       "pre_primary_rate": None if pre is None else round(pre, 4)})  # fmt: skip
+    return result

@@ -86,6 +86,20 @@ def coverage_subdistricts(
     return Response(json.dumps(body, ensure_ascii=False, default=str), media_type=GEOJSON)
 
 
+@router.get("/api/v1/coverage/areas", summary="Coverage per district or office (public)")
+def coverage_areas(
+    session: SessionDep,
+    round: Round,
+    by: Annotated[str, Query(pattern=r"^(district|esao)$")] = "district",
+    province: ProvinceCode = None,
+    esao: Esao = None,
+) -> dict[str, Any]:
+    get_round(session, round)
+    rows = coverage.area_coverage(session, round, by=by, province=province, esao=esao)
+    session.commit()  # keeps a refreshed stored coverage
+    return {"round": round, "by": by, "suppressed_below": 5, "areas": rows}
+
+
 @router.get("/api/v1/coverage/schools", summary="Demand, enrolment, capacity per school and grade")
 def coverage_schools(
     session: SessionDep,
@@ -275,6 +289,7 @@ SQUARE = (
 )
 EDITORS = expect(403, anonymous=401, admin=201, planner=201, school=201)
 ACCESS_RULES = [
+    AccessRule("GET", "/api/v1/coverage/areas", PUBLIC, params={"round": "2569", "by": "esao"}),
     AccessRule(
         "GET", "/api/v1/coverage/subdistricts", PUBLIC, params={"round": "2569", "district": "5501"}
     ),

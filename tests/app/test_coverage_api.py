@@ -183,3 +183,40 @@ def test_service_area_from_villages(client: TestClient, accounts: dict[str, Acco
     assert made.status_code == 201
     [area] = made.json()["features"]
     assert area["properties"]["method"] == "villages" and area["properties"]["area_km2"] > 0
+
+
+def test_district_and_office_totals_add_up(client: TestClient) -> None:
+    tambons = client.get("/api/v1/coverage/subdistricts", params=PLACE).json()["features"]
+    districts = client.get(
+        "/api/v1/coverage/areas", params={"round": "2569", "by": "district", "province": "55"}
+    )
+    offices = client.get("/api/v1/coverage/areas", params={"round": "2569", "by": "esao"})
+    assert districts.status_code == offices.status_code == 200
+    by_district = {a["district"]: a for a in districts.json()["areas"]}
+    assert len(by_district) == 15
+    for district, area in by_district.items():
+        parts = [f["properties"] for f in tambons if f["id"].startswith(district)]
+        if all(isinstance(p["compulsory_age"], int) for p in parts):
+            assert area["compulsory_age"] == sum(p["compulsory_age"] for p in parts)
+    by_office = {a["esao"]: a for a in offices.json()["areas"]}
+    assert by_office["S5500"]["compulsory_age"] == (
+        by_office["P5501"]["compulsory_age"] + by_office["P5502"]["compulsory_age"]
+    )
+
+
+def test_children_say_whether_they_are_served_in_their_area(
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
+    rows = client.get(
+        "/api/v1/coverage/children",
+        headers=accounts["admin"].headers,
+        params={"round": "2569", "flag": "beyond_distance", "province": "55", "limit": 500},
+    ).json()["children"]
+    assert rows
+    assert {r["served"] for r in rows} <= {
+        "enrolled_in_area",
+        "enrolled_outside_area",
+        "out_of_school",
+        "not_enrolled",
+        "completed_m3",
+    }
