@@ -15,7 +15,7 @@ from app.api.errors import register_error_handlers
 from app.core.config import get_settings
 from app.core.db import make_engine
 from app.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
-from app.web import pages
+from app.web import maps, pages
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Paths that take file uploads (the larger body limit applies).
@@ -45,6 +45,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
 
     for router in (
         pages.router,
+        maps.router,
         health.router,
         auth.router,
         admin.router,

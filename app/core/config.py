@@ -54,6 +54,11 @@ class Settings(BaseSettings):
 
     api_max_features: int = Field(default=20_000, ge=1)
 
+    # Basemap tiles for the maps: unset means none (the maps work offline); e.g.
+    # "https://tile.openstreetmap.org/{z}/{x}/{y}.png" or an office's own tile server.
+    map_tiles: str | None = None
+    map_attribution: str = "&copy; OpenStreetMap contributors"
+
     # Signing key for access, refresh and session tokens and CSRF tokens.
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
     # Key (base64, 32 bytes) that encrypts national IDs at rest and keys their lookup hash.

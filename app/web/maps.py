@@ -1,0 +1,51 @@
+"""Map pages: coverage of an area, and one school with its service areas."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+
+from app.api.access import PUBLIC, AccessRule
+from app.api.deps import DistrictCode, ProvinceCode, SessionDep
+from app.auth.deps import PrincipalDep
+from app.core.config import get_settings
+from app.core.errors import InvalidInputError
+from census.service import get_round
+from gis import maps
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/maps/coverage", response_class=HTMLResponse)
+def coverage_map(
+    session: SessionDep,
+    principal: PrincipalDep,
+    province: ProvinceCode = None,
+    district: DistrictCode = None,
+    esao: Annotated[str | None, Query(max_length=16)] = None,
+    round: Annotated[int | None, Query(ge=2500, le=2700)] = None,
+) -> HTMLResponse:
+    settings = get_settings()
+    if not (province or district or esao):
+        raise InvalidInputError("query", "give province=, district= or esao=")
+    year = round or settings.demo_academic_year
+    get_round(session, year)
+    page = maps.coverage_map(
+        session,
+        round_year=year,
+        principal=principal,
+        province=province,
+        district=district,
+        esao=esao,
+        tiles=settings.map_tiles,
+        attribution=settings.map_attribution,
+    )
+    session.commit()  # keeps a refreshed stored coverage
+    return HTMLResponse(page)
+
+
+ACCESS_RULES = [
+    AccessRule("GET", "/maps/coverage", PUBLIC, params={"district": "5514", "round": "2569"}),
+]

@@ -1,0 +1,249 @@
+"""Coverage maps drawn with folium: Thai labels, layer control, and every script and style
+served by edumap itself (no CDN); the basemap is optional (settings)."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+import folium
+from folium.plugins import MarkerCluster
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from census.privacy import suppress_small_count
+from gis import coverage
+from gis.schools.norms import class_size_norms
+
+STATIC = "/static/vendor"
+# Folium's templates would fetch these from CDNs; the offices often have no internet.
+folium.Map.default_js = [("leaflet", f"{STATIC}/leaflet/leaflet.js")]
+folium.Map.default_css = [("leaflet_css", f"{STATIC}/leaflet/leaflet.css")]
+MarkerCluster.default_js = [
+    ("markerclusterjs", f"{STATIC}/leaflet.markercluster/leaflet.markercluster.js")
+]
+MarkerCluster.default_css = [
+    ("markerclustercss", f"{STATIC}/leaflet.markercluster/MarkerCluster.css"),
+    ("markerclusterdefaultcss", f"{STATIC}/leaflet.markercluster/MarkerCluster.Default.css"),
+]
+
+# Tambons under the column name the area filters use for every table.
+TAMBONS = "(SELECT t.*, t.code AS subdistrict_code FROM subdistrict t)"
+RATE_COLOURS = [(0.95, "#1a9850"), (0.90, "#91cf60"), (0.85, "#fee08b"), (0.0, "#d73027")]
+
+
+def _rate_colour(rate: float | None) -> str:
+    if rate is None:
+        return "#cccccc"
+    return next(colour for floor, colour in RATE_COLOURS if rate >= floor)
+
+
+def _utilisation_colour(value: float | None) -> str:
+    if value is None:
+        return "#888888"
+    return "#d73027" if value > 1 else "#fc8d59" if value > 0.8 else "#1a9850"
+
+
+def new_map(bounds: list[list[float]], tiles: str | None, attribution: str) -> folium.Map:
+    """A map fitted to ``bounds``; ``tiles`` None draws no basemap (works offline)."""
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
+    if tiles:
+        folium.TileLayer(tiles=tiles, attr=attribution, name="แผนที่ฐาน (basemap)").add_to(fmap)
+    fmap.fit_bounds(bounds)
+    return fmap
+
+
+def _area_bounds(session: Session, where: str, params: dict[str, Any]) -> list[list[float]]:
+    box = session.execute(text(
+        f"SELECT ST_YMin(e), ST_XMin(e), ST_YMax(e), ST_XMax(e) FROM ("
+        f"SELECT ST_Extent(s.geom) AS e FROM {TAMBONS} s WHERE {where}) x"
+    ), params).one()  # fmt: skip
+    return [[box[0], box[1]], [box[2], box[3]]]
+
+
+def _choropleth(session: Session, round_year: int, where: str, params: dict[str, Any],
+                rows: dict[str, dict[str, Any]]) -> folium.GeoJson:  # fmt: skip
+    features = []
+    for code, name, geometry in session.execute(text(
+        f"SELECT s.code, s.name_th, ST_AsGeoJSON(ST_Transform(ST_SimplifyPreserveTopology("
+        f"ST_Transform(s.geom, 32647), 60), 4326), 5) FROM {TAMBONS} s WHERE {where}"
+    ), params):  # fmt: skip
+        figures = rows.get(code, {})
+        rate = figures.get("coverage_rate")
+        features.append({"type": "Feature", "geometry": json.loads(geometry), "properties": {
+            "name": f"ต.{name}", "rate": "-" if rate is None else f"{rate:.1%}",
+            "children": str(figures.get("compulsory_age", 0)),
+            "out": str(figures.get("out_of_school", 0)),
+            "far": str(figures.get("beyond_distance", 0)), "colour": _rate_colour(rate)}})  # fmt: skip
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=f"อัตราการเข้าเรียนภาคบังคับ ปีการศึกษา {round_year}",
+        style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#555",
+                                  "weight": 0.6, "fillOpacity": 0.55},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "rate", "children", "out", "far"],
+            aliases=["ตำบล", "อัตราการเข้าเรียน", "เด็กวัยเรียนภาคบังคับ", "เด็กนอกระบบ",
+                     "ไกลเกินเกณฑ์"]),
+    )  # fmt: skip
+
+
+def _school_popup(school: dict[str, Any]) -> str:
+    e = html.escape
+    ict = school["ict"]
+    return (
+        f"<b>{e(school['name_th'])}</b><br>รหัส {school['code']}"
+        f"{' (สังเคราะห์)' if school['code_synthetic'] else ''}<br>"
+        f"นักเรียน {school['enrolled']} / ความจุ {school['capacity']} ที่นั่ง "
+        f"(ว่าง {school['capacity'] - school['enrolled']})<br>"
+        f"ป.1 ปีหน้า: เด็กในเขตบริการ {school['p1_demand']} / ความจุ {school['p1_capacity']}<br>"
+        f"ICT: อุปกรณ์เพื่อการเรียน {ict['per_pupil']} เครื่องต่อนักเรียน 1 คน, "
+        f"อินเทอร์เน็ต {ict['mbps']} Mbps, ชำรุด {ict['broken']} เครื่อง<br>"
+        f"อาคาร {school['buildings']} หลัง, สภาพเฉลี่ย {school['condition']} / 5<br>"
+        f"<a href='/api/v1/schools/{school['code']}'>ข้อมูลโรงเรียน</a>"
+    )
+
+
+def _schools(
+    session: Session, round_year: int, where: str, params: dict[str, Any]
+) -> list[dict[str, Any]]:
+    per_class = class_size_norms().students_per_classroom
+    rows = session.execute(text(
+        f"""
+        WITH latest AS (
+            SELECT DISTINCT ON (school_id) school_id, academic_year FROM school_grade_year
+            WHERE academic_year <= :round_year ORDER BY school_id, academic_year DESC
+        ), years AS (
+            SELECT gy.school_id,
+                   sum(gy.enrolled_male + gy.enrolled_female) AS enrolled,
+                   sum(gy.classrooms * CASE WHEN gy.grade LIKE 'K%' THEN :k
+                       WHEN gy.grade LIKE 'P%' THEN :p WHEN gy.grade IN ('M1','M2','M3') THEN :m1
+                       ELSE :m4 END) AS capacity,
+                   sum(gy.classrooms) FILTER (WHERE gy.grade = 'P1') * :p AS p1_capacity
+            FROM school_grade_year gy JOIN latest l ON l.school_id = gy.school_id
+                 AND l.academic_year = gy.academic_year
+            GROUP BY 1
+        )
+        SELECT s.id, s.code, s.code_synthetic, s.name_th, ST_X(s.location) AS lon,
+               ST_Y(s.location) AS lat, coalesce(y.enrolled, 0) AS enrolled,
+               coalesce(y.capacity, 0) AS capacity, coalesce(y.p1_capacity, 0) AS p1_capacity,
+               (SELECT count(*) FROM child_coverage c WHERE c.round_year = :round_year
+                  AND c.due_prathom1_next_year AND s.id = ANY(c.primary_area_school_ids))
+                  AS p1_demand,
+               (SELECT coalesce(sum(working) FILTER (WHERE purpose = 'learning'), 0)
+                  FROM ict_device d WHERE d.school_id = s.id) AS learning_devices,
+               (SELECT coalesce(sum(count - working), 0) FROM ict_device d
+                  WHERE d.school_id = s.id) AS broken,
+               (SELECT max(mbps) FROM internet_link i WHERE i.school_id = s.id) AS mbps,
+               (SELECT count(*) FROM building b WHERE b.school_id = s.id) AS buildings,
+               (SELECT round(avg(condition), 1) FROM building b WHERE b.school_id = s.id)
+                  AS condition
+        FROM school s LEFT JOIN years y ON y.school_id = s.id
+        WHERE {where}
+        ORDER BY s.code
+        """
+    ), params | {"round_year": round_year, "k": per_class["pre_primary"],
+                 "p": per_class["primary"], "m1": per_class["lower_secondary"],
+                 "m4": per_class["upper_secondary"]}).mappings().all()  # fmt: skip
+    schools = []
+    for r in rows:
+        enrolled = int(r["enrolled"])
+        schools.append(dict(r) | {"enrolled": enrolled, "capacity": int(r["capacity"]),
+            "utilisation": enrolled / r["capacity"] if r["capacity"] else None,
+            "ict": {"per_pupil": round(r["learning_devices"] / enrolled, 2) if enrolled else "-",
+                    "mbps": r["mbps"] or "-", "broken": r["broken"]}})  # fmt: skip
+    return schools
+
+
+def coverage_map(
+    session: Session, *, round_year: int, principal: Any, province: str | None = None,
+    district: str | None = None, esao: str | None = None, tiles: str | None = None,
+    attribution: str = "",
+) -> str:  # fmt: skip
+    """The coverage map as a whole HTML page."""
+    tambon_where, params = coverage._area_filter("s", province, district, esao)
+    rows = {r["subdistrict_code"]: r for r in coverage.subdistrict_coverage(
+        session, round_year, province=province, district=district, esao=esao)}  # fmt: skip
+    fmap = new_map(_area_bounds(session, tambon_where, params), tiles, attribution)
+    _choropleth(session, round_year, tambon_where, params, rows).add_to(fmap)
+
+    areas = folium.FeatureGroup(name="เขตบริการโรงเรียน (ประถมศึกษา)", show=False)
+    for name, geometry in session.execute(text(
+        f"SELECT s.name_th, ST_AsGeoJSON(ST_SimplifyPreserveTopology(sa.geom, 0.0003), 5) "
+        f"FROM service_area sa JOIN school s ON s.id = sa.school_id "
+        f"WHERE sa.academic_year = :round_year AND sa.is_current AND sa.level = 'primary' "
+        f"AND {tambon_where}"
+    ), params | {"round_year": round_year}):  # fmt: skip
+        folium.GeoJson(json.loads(geometry), tooltip=html.escape(name),
+                       style_function=lambda _f: {"color": "#3366cc", "weight": 1,
+                                                  "fillOpacity": 0.05}).add_to(areas)  # fmt: skip
+    areas.add_to(fmap)
+
+    schools_layer = folium.FeatureGroup(name="โรงเรียน (สีตามอัตราการใช้ที่นั่ง)")
+    for school in _schools(session, round_year, tambon_where, params):
+        folium.CircleMarker(
+            location=[school["lat"], school["lon"]],
+            radius=3 + min(12, school["enrolled"] ** 0.5 / 2),
+            color="#333", weight=1, fill=True, fill_opacity=0.85,
+            fill_color=_utilisation_colour(school["utilisation"]),
+            popup=folium.Popup(_school_popup(school), max_width=320),
+            tooltip=html.escape(school["name_th"]),
+        ).add_to(schools_layer)  # fmt: skip
+    schools_layer.add_to(fmap)
+    _unserved_layer(session, round_year, principal, province, district, esao).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.get_root().html.add_child(folium.Element(LEGEND))  # type: ignore[attr-defined]
+    return fmap.get_root().render()
+
+
+def _unserved_layer(session: Session, round_year: int, principal: Any, province: str | None,
+                    district: str | None, esao: str | None) -> folium.FeatureGroup:  # fmt: skip
+    """Named points for roles allowed personal data; counts per village (under 5 hidden)
+    for everyone else, never closer than the village."""
+    named = getattr(principal, "role", None) in ("admin", "planner")
+    if named and principal.role == "planner":
+        province, district, esao = None, None, principal.office_code
+    layer = folium.FeatureGroup(name="เด็กที่ยังไม่ได้รับบริการ" + (" (รายคน)" if named else
+                                                                 " (รวมรายหมู่บ้าน)"))  # fmt: skip
+    if named:
+        cluster = MarkerCluster(name="เด็กนอกระบบ/ไกลเกินเกณฑ์").add_to(layer)
+        for flag in ("out_of_school", "beyond_distance"):
+            for child in coverage.children_coverage(session, round_year, flag=flag,
+                                                    province=province, district=district,
+                                                    esao=esao, limit=5000):  # fmt: skip
+                label = "นอกระบบ" if flag == "out_of_school" else "ไกลเกินเกณฑ์"
+                folium.CircleMarker(
+                    location=[child["lat"], child["lon"]], radius=4, color="#b2182b",
+                    fill=True, tooltip=f"{label}: {html.escape(child['first_name'])}",
+                ).add_to(cluster)  # fmt: skip
+        return layer
+    where, params = coverage._area_filter("c", province, district, esao)
+    for name, lon, lat, count in session.execute(text(
+        f"""
+        SELECT v.name_th, ST_X(v.geom), ST_Y(v.geom), count(*)
+        FROM child_coverage c JOIN household h ON h.id = c.household_id
+        JOIN village v ON v.id = h.village_id
+        WHERE c.round_year = :round_year AND (c.out_of_school OR (c.beyond_distance AND
+              c.compulsory_age)) AND {where}
+        GROUP BY v.id
+        """
+    ), params | {"round_year": round_year}):  # fmt: skip
+        shown = suppress_small_count(int(count))
+        folium.CircleMarker(location=[lat, lon], radius=6, color="#b2182b", fill=True,
+                            tooltip=f"{html.escape(name)}: เด็กที่ยังไม่ได้รับบริการ {shown} คน"
+                            ).add_to(layer)  # fmt: skip
+    return layer
+
+
+LEGEND = """
+<div style="position: fixed; bottom: 24px; left: 12px; z-index: 9999; background: #fff;
+  padding: 8px 10px; border-radius: 6px; font: 13px Tahoma, sans-serif;
+  box-shadow: 0 1px 4px #0004">
+  <b>อัตราการเข้าเรียนภาคบังคับ</b><br>
+  <span style="background:#1a9850">&nbsp;&nbsp;&nbsp;</span> 95% ขึ้นไป
+  <span style="background:#91cf60">&nbsp;&nbsp;&nbsp;</span> 90-95%
+  <span style="background:#fee08b">&nbsp;&nbsp;&nbsp;</span> 85-90%
+  <span style="background:#d73027">&nbsp;&nbsp;&nbsp;</span> ต่ำกว่า 85%<br>
+  <b>โรงเรียน</b> สีเขียว ที่นั่งเหลือ · ส้ม ใกล้เต็ม · แดง เกินความจุ
+</div>
+"""
