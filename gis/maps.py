@@ -71,11 +71,15 @@ def _choropleth(session: Session, round_year: int, where: str, params: dict[str,
     ), params):  # fmt: skip
         figures = rows.get(code, {})
         rate = figures.get("coverage_rate")
-        features.append({"type": "Feature", "geometry": json.loads(geometry), "properties": {
+        properties = {
             "name": f"ต.{name}", "rate": "-" if rate is None else f"{rate:.1%}",
             "children": str(figures.get("compulsory_age", 0)),
             "out": str(figures.get("out_of_school", 0)),
-            "far": str(figures.get("beyond_distance", 0)), "colour": _rate_colour(rate)}})  # fmt: skip
+            "far": str(figures.get("beyond_distance", 0)), "colour": _rate_colour(rate),
+        }  # fmt: skip
+        features.append(
+            {"type": "Feature", "geometry": json.loads(geometry), "properties": properties}
+        )
     return folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=f"อัตราการเข้าเรียนภาคบังคับ ปีการศึกษา {round_year}",
