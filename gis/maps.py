@@ -18,7 +18,10 @@ from gis.schools.norms import class_size_norms
 
 STATIC = "/static/vendor"
 # Folium's templates would fetch these from CDNs; the offices often have no internet.
-folium.Map.default_js = [("leaflet", f"{STATIC}/leaflet/leaflet.js")]
+folium.Map.default_js = [
+    ("leaflet", f"{STATIC}/leaflet/leaflet.js"),
+    ("jquery", f"{STATIC}/jquery/jquery.min.js"),
+]
 folium.Map.default_css = [("leaflet_css", f"{STATIC}/leaflet/leaflet.css")]
 MarkerCluster.default_js = [
     ("markerclusterjs", f"{STATIC}/leaflet.markercluster/leaflet.markercluster.js")
@@ -127,13 +130,16 @@ def _schools(
             FROM school_grade_year gy JOIN latest l ON l.school_id = gy.school_id
                  AND l.academic_year = gy.academic_year
             GROUP BY 1
+        ), p1_demand AS (
+            SELECT school_id, count(*) AS children
+            FROM child_coverage c, unnest(c.primary_area_school_ids) AS school_id
+            WHERE c.round_year = :round_year AND c.due_prathom1_next_year
+            GROUP BY 1
         )
         SELECT s.id, s.code, s.code_synthetic, s.name_th, ST_X(s.location) AS lon,
                ST_Y(s.location) AS lat, coalesce(y.enrolled, 0) AS enrolled,
                coalesce(y.capacity, 0) AS capacity, coalesce(y.p1_capacity, 0) AS p1_capacity,
-               (SELECT count(*) FROM child_coverage c WHERE c.round_year = :round_year
-                  AND c.due_prathom1_next_year AND s.id = ANY(c.primary_area_school_ids))
-                  AS p1_demand,
+               coalesce(pd.children, 0) AS p1_demand,
                (SELECT coalesce(sum(working) FILTER (WHERE purpose = 'learning'), 0)
                   FROM ict_device d WHERE d.school_id = s.id) AS learning_devices,
                (SELECT coalesce(sum(count - working), 0) FROM ict_device d
@@ -143,6 +149,7 @@ def _schools(
                (SELECT round(avg(condition), 1) FROM building b WHERE b.school_id = s.id)
                   AS condition
         FROM school s LEFT JOIN years y ON y.school_id = s.id
+        LEFT JOIN p1_demand pd ON pd.school_id = s.id
         WHERE {where}
         ORDER BY s.code
         """
@@ -171,17 +178,21 @@ def coverage_map(
     fmap = new_map(_area_bounds(session, tambon_where, params), tiles, attribution)
     _choropleth(session, round_year, tambon_where, params, rows).add_to(fmap)
 
-    areas = folium.FeatureGroup(name="เขตบริการโรงเรียน (ประถมศึกษา)", show=False)
-    for name, geometry in session.execute(text(
-        f"SELECT s.name_th, ST_AsGeoJSON(ST_SimplifyPreserveTopology(sa.geom, 0.0003), 5) "
-        f"FROM service_area sa JOIN school s ON s.id = sa.school_id "
-        f"WHERE sa.academic_year = :round_year AND sa.is_current AND sa.level = 'primary' "
-        f"AND {tambon_where}"
-    ), params | {"round_year": round_year}):  # fmt: skip
-        folium.GeoJson(json.loads(geometry), tooltip=html.escape(name),
-                       style_function=lambda _f: {"color": "#3366cc", "weight": 1,
-                                                  "fillOpacity": 0.05}).add_to(areas)  # fmt: skip
-    areas.add_to(fmap)
+    area_features = [
+        {"type": "Feature", "geometry": json.loads(geometry), "properties": {"school": name}}
+        for name, geometry in session.execute(text(
+            f"SELECT s.name_th, ST_AsGeoJSON(ST_SimplifyPreserveTopology(sa.geom, 0.0003), 5) "
+            f"FROM service_area sa JOIN school s ON s.id = sa.school_id "
+            f"WHERE sa.academic_year = :round_year AND sa.is_current AND sa.level = 'primary' "
+            f"AND {tambon_where}"
+        ), params | {"round_year": round_year})
+    ]  # fmt: skip
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": area_features},
+        name="เขตบริการโรงเรียน (ประถมศึกษา)", show=False,
+        style_function=lambda _f: {"color": "#3366cc", "weight": 1, "fillOpacity": 0.05},
+        tooltip=folium.GeoJsonTooltip(fields=["school"], aliases=["โรงเรียน"]),
+    ).add_to(fmap)  # fmt: skip
 
     schools_layer = folium.FeatureGroup(name="โรงเรียน (สีตามอัตราการใช้ที่นั่ง)")
     for school in _schools(session, round_year, tambon_where, params):

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from app.api.access import PUBLIC, AccessRule, expect
 from app.api.deps import SessionDep
@@ -17,11 +17,12 @@ from app.auth.deps import SESSION_COOKIE, PrincipalDep, client_ip
 from app.auth.models import ROLE_LABELS_TH
 from app.core.config import get_settings
 from app.core.errors import AuthenticationError, TooManyAttemptsError
-from app.web.templating import templates
+from app.web.templating import TEMPLATES_DIR, templates
 
 router = APIRouter(include_in_schema=False)
 
 LOGIN_CSRF_COOKIE = "edumap_login_csrf"
+STATIC_FAVICON = TEMPLATES_DIR.parent / "static" / "vendor" / "swagger-ui" / "favicon-32x32.png"
 
 
 def _safe_next(target: str | None) -> str:
@@ -66,6 +67,11 @@ def _login_page(request: Request, next_path: str, error: str | None, status: int
         max_age=3600,
     )
     return response
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    return FileResponse(STATIC_FAVICON, media_type="image/png")
 
 
 @router.get("/docs", response_class=HTMLResponse)
@@ -146,5 +152,6 @@ ACCESS_RULES = [
     ),
     AccessRule("POST", "/logout", expect(303)),
     AccessRule("GET", "/docs", PUBLIC),
+    AccessRule("GET", "/favicon.ico", PUBLIC),
     AccessRule("GET", "/openapi.json", PUBLIC),
 ]

@@ -3,21 +3,14 @@ identical submissions, validation naming fields, scope, PATCH history, reads and
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx2
-import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from app.main import create_app
 from census.identity import with_check_digit
 from tests.conftest import Account
 
@@ -39,25 +32,6 @@ def household(**changes: Any) -> dict[str, Any]:
         ],
     }  # fmt: skip
     return body | changes
-
-
-@pytest.fixture(scope="module")
-def live_url(database_url: str) -> Iterator[str]:
-    """The app under a real uvicorn on a free loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(database_url), host="127.0.0.1", port=port,
-                                           log_level="warning"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def test_submit_then_identical_resend_then_conflict(
