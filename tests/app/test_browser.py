@@ -86,7 +86,8 @@ def test_coverage_map_loads_offline_and_opens_a_school(browser: webdriver.Chrome
     popup = WebDriverWait(browser, 10).until(
         lambda d: d.find_element(By.CLASS_NAME, "leaflet-popup-content")
     )
-    assert "ความจุ" in popup.text and "ICT" in popup.text and "Mbps" in popup.text
+    text = popup.get_attribute("textContent") or ""
+    assert "ความจุ" in text and "ICT" in text and "Mbps" in text, text
     browser.save_screenshot(str(OUTPUT / "coverage-map-popup.png"))
     size = browser.execute_script("return document.documentElement.outerHTML.length")
     assert size < 3_000_000
