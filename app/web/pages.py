@@ -16,7 +16,7 @@ from app.auth import security, service
 from app.auth.deps import SESSION_COOKIE, PrincipalDep, client_ip
 from app.auth.models import ROLE_LABELS_TH
 from app.core.config import get_settings
-from app.core.errors import AuthenticationError, TooManyAttemptsError
+from app.core.errors import AuthenticationError, PermissionDeniedError, TooManyAttemptsError
 from app.web.templating import TEMPLATES_DIR, templates
 
 router = APIRouter(include_in_schema=False)
@@ -155,3 +155,25 @@ ACCESS_RULES = [
     AccessRule("GET", "/favicon.ico", PUBLIC),
     AccessRule("GET", "/openapi.json", PUBLIC),
 ]
+
+
+@router.get("/census/upload", response_class=HTMLResponse)
+def census_upload_page(request: Request, principal: PrincipalDep) -> Response:
+    """The census upload page (surveyors, planners, admins); anonymous callers log in first."""
+    if principal.is_anonymous:
+        return RedirectResponse("/login?next=/census/upload", status_code=303)
+    if principal.role not in ("admin", "planner", "surveyor"):
+        raise PermissionDeniedError("your role may not upload census forms")
+    csrf = (security.csrf_token(get_settings(), principal.session_token_id)
+            if principal.session_token_id else "")  # fmt: skip
+    return templates.TemplateResponse(request, "census_upload.html", {
+        "principal": principal, "csrf_token": csrf,
+        "round": get_settings().demo_academic_year,
+    })  # fmt: skip
+
+
+ACCESS_RULES.append(
+    AccessRule(
+        "GET", "/census/upload", expect(403, anonymous=303, admin=200, planner=200, surveyor=200)
+    )
+)

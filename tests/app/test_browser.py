@@ -9,11 +9,17 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import Engine
+
+from census.synth import make_dirty
+from tests.app.test_census_upload import rows_in_550101, to_csv
+from tests.conftest import PASSWORD, Account
 
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -91,3 +97,31 @@ def test_coverage_map_loads_offline_and_opens_a_school(browser: webdriver.Chrome
     browser.save_screenshot(str(OUTPUT / "coverage-map-popup.png"))
     size = browser.execute_script("return document.documentElement.outerHTML.length")
     assert size < 3_000_000
+
+
+def test_surveyor_logs_in_uploads_and_sees_the_report(
+    browser: webdriver.Chrome, live_url: str, accounts: dict[str, Account], engine: Engine,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    rows, faults = make_dirty(rows_in_550101(engine), np.random.default_rng(12))
+    path = tmp_path / "survey.csv"
+    path.write_bytes(to_csv(rows))
+    browser.delete_all_cookies()
+    browser.get(f"{live_url}/census/upload")  # anonymous: sent to the login page first
+    WebDriverWait(browser, 10).until(lambda d: "/login" in d.current_url)
+    browser.find_element(By.NAME, "username").send_keys(accounts["surveyor"].username)
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
+    WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("/census/upload"))
+    browser.find_element(By.NAME, "file").send_keys(str(path))
+    browser.find_element(By.CSS_SELECTOR, "#upload button").click()
+    WebDriverWait(browser, 60).until(lambda d: "ไม่ได้บันทึก" in d.find_element(By.ID, "status").text)
+    cells = browser.find_elements(By.CSS_SELECTOR, "#report tbody tr")
+    assert len(cells) == len(faults)
+    fields = sorted(
+        (int(r.find_elements(By.TAG_NAME, "td")[0].text),
+         r.find_elements(By.TAG_NAME, "td")[1].text) for r in cells
+    )  # fmt: skip
+    assert fields == [(f.row, f.field) for f in faults]
+    browser.save_screenshot(str(OUTPUT / "census-upload-report.png"))
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
