@@ -262,3 +262,51 @@ LEGEND = """
   <b>โรงเรียน</b> สีเขียว ที่นั่งเหลือ · ส้ม ใกล้เต็ม · แดง เกินความจุ
 </div>
 """
+
+
+def school_map(session: Session, school_code: str, *, round_year: int | None,
+               tiles: str | None, attribution: str) -> str:  # fmt: skip
+    """One school, its current service areas (a layer per level) and the villages in them."""
+    row = session.execute(text(
+        "SELECT id, name_th, ST_X(location), ST_Y(location), location_source, "
+        "location_accuracy_m FROM school WHERE code = :c"
+    ), {"c": school_code}).one()  # fmt: skip
+    school_id, name, lon, lat, source, accuracy = row
+    areas = session.execute(text(
+        """
+        SELECT sa.level, sa.method, sa.version, ST_AsGeoJSON(sa.geom, 6),
+               ST_YMin(sa.geom), ST_XMin(sa.geom), ST_YMax(sa.geom), ST_XMax(sa.geom)
+        FROM service_area sa WHERE sa.school_id = :s AND sa.is_current
+          AND (CAST(:y AS int) IS NULL OR sa.academic_year = :y)
+        ORDER BY sa.level
+        """
+    ), {"s": school_id, "y": round_year}).all()  # fmt: skip
+    bounds = [[lat - 0.02, lon - 0.02], [lat + 0.02, lon + 0.02]]
+    for area in areas:
+        bounds = [[min(bounds[0][0], area[4]), min(bounds[0][1], area[5])],
+                  [max(bounds[1][0], area[6]), max(bounds[1][1], area[7])]]  # fmt: skip
+    fmap = new_map(bounds, tiles, attribution)
+    labels = {"pre_primary": "อนุบาล", "primary": "ประถมศึกษา",
+              "lower_secondary": "มัธยมศึกษาตอนต้น", "upper_secondary": "มัธยมศึกษาตอนปลาย"}  # fmt: skip
+    for level, method, version, geometry, *_ in areas:
+        layer_name = f"เขตบริการ{labels[level]} ({method}, ฉบับ {version})"
+        style = {"color": "#3366cc", "weight": 2, "fillOpacity": 0.08}
+        folium.GeoJson(
+            json.loads(geometry), name=layer_name, style_function=lambda _f, style=style: style
+        ).add_to(fmap)
+    villages = folium.FeatureGroup(name="หมู่บ้าน")
+    for village, vlon, vlat in session.execute(text(
+        "SELECT DISTINCT v.name_th, ST_X(v.geom), ST_Y(v.geom) FROM village v "
+        "JOIN service_area_part p ON ST_Intersects(p.geom, v.geom) "
+        "JOIN service_area sa ON sa.id = p.service_area_id "
+        "WHERE sa.school_id = :s AND sa.is_current"
+    ), {"s": school_id}):  # fmt: skip
+        folium.CircleMarker([vlat, vlon], radius=3, color="#555",
+                            tooltip=html.escape(village)).add_to(villages)  # fmt: skip
+    villages.add_to(fmap)
+    where = f"<b>{html.escape(name)}</b><br>ตำแหน่ง: {source} (±{accuracy:.0f} ม.)"
+    folium.Marker(
+        [lat, lon], tooltip=html.escape(name), popup=folium.Popup(where, max_width=300)
+    ).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap.get_root().render()

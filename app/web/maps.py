@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse
 
 from app.api.access import PUBLIC, AccessRule
@@ -14,6 +14,7 @@ from app.core.config import get_settings
 from app.core.errors import InvalidInputError
 from census.service import get_round
 from gis import maps
+from gis.schools import service as schools
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,6 +47,26 @@ def coverage_map(
     return HTMLResponse(page)
 
 
+@router.get("/maps/schools/{code}", response_class=HTMLResponse)
+def school_map(
+    code: Annotated[str, Path(pattern=r"^\d{10}$")],
+    session: SessionDep,
+    round: Annotated[int | None, Query(ge=2500, le=2700)] = None,
+) -> HTMLResponse:
+    settings = get_settings()
+    schools.get_school(session, code)
+    return HTMLResponse(
+        maps.school_map(
+            session,
+            code,
+            round_year=round,
+            tiles=settings.map_tiles,
+            attribution=settings.map_attribution,
+        )
+    )
+
+
 ACCESS_RULES = [
+    AccessRule("GET", "/maps/schools/{code}", PUBLIC, example_path="/maps/schools/9955010001"),
     AccessRule("GET", "/maps/coverage", PUBLIC, params={"district": "5514", "round": "2569"}),
 ]

@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
@@ -15,9 +15,11 @@ from app.api.deps import SessionDep
 from app.auth import security, service
 from app.auth.deps import SESSION_COOKIE, PrincipalDep, client_ip
 from app.auth.models import ROLE_LABELS_TH
+from app.auth.principal import Principal
 from app.core.config import get_settings
 from app.core.errors import AuthenticationError, PermissionDeniedError, TooManyAttemptsError
 from app.web.templating import TEMPLATES_DIR, templates
+from gis.schools import service as school_service
 
 router = APIRouter(include_in_schema=False)
 
@@ -164,10 +166,8 @@ def census_upload_page(request: Request, principal: PrincipalDep) -> Response:
         return RedirectResponse("/login?next=/census/upload", status_code=303)
     if principal.role not in ("admin", "planner", "surveyor"):
         raise PermissionDeniedError("your role may not upload census forms")
-    csrf = (security.csrf_token(get_settings(), principal.session_token_id)
-            if principal.session_token_id else "")  # fmt: skip
     return templates.TemplateResponse(request, "census_upload.html", {
-        "principal": principal, "csrf_token": csrf,
+        "principal": principal, "csrf_token": _csrf_for(principal),
         "round": get_settings().demo_academic_year,
     })  # fmt: skip
 
@@ -177,3 +177,46 @@ ACCESS_RULES.append(
         "GET", "/census/upload", expect(403, anonymous=303, admin=200, planner=200, surveyor=200)
     )
 )
+
+
+def _csrf_for(principal: Principal) -> str:
+    if principal.session_token_id is None:
+        return ""
+    return security.csrf_token(get_settings(), principal.session_token_id)
+
+
+@router.get("/schools/{code}", response_class=HTMLResponse)
+def school_page(
+    code: Annotated[str, Path(pattern=r"^\d{10}$")],
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> Response:
+    """A school's records, ICT, assets and service area; its call list for those allowed."""
+    detail = school_service.school_detail(session, code)
+    school = school_service.get_school(session, code)
+    return templates.TemplateResponse(request, "school.html", {
+        "principal": principal, "csrf_token": _csrf_for(principal), "s": detail,
+        "may_edit": school_service.may_edit(session, principal, school),
+        "round": get_settings().demo_academic_year,
+    })  # fmt: skip
+
+
+@router.get("/census/households/new", response_class=HTMLResponse)
+def household_form(request: Request, principal: PrincipalDep) -> Response:
+    """The household entry form, with the phone's GPS position."""
+    if principal.is_anonymous:
+        return RedirectResponse("/login?next=/census/households/new", status_code=303)
+    if principal.role not in ("admin", "planner", "surveyor"):
+        raise PermissionDeniedError("your role may not enter census forms")
+    return templates.TemplateResponse(request, "household_form.html", {
+        "principal": principal, "csrf_token": _csrf_for(principal),
+        "round": get_settings().demo_academic_year,
+    })  # fmt: skip
+
+
+ACCESS_RULES += [
+    AccessRule("GET", "/schools/{code}", PUBLIC, example_path="/schools/9955010001"),
+    AccessRule("GET", "/census/households/new",
+               expect(403, anonymous=303, admin=200, planner=200, surveyor=200)),
+]  # fmt: skip

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlparse
 
 import numpy as np
 import pytest
@@ -15,16 +17,23 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from census.synth import make_dirty
 from tests.app.test_census_upload import rows_in_550101, to_csv
 from tests.conftest import PASSWORD, Account
 
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--window-size=1280,900")  # fmt: skip
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1280,900",
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +57,9 @@ def requested_urls(driver: webdriver.Chrome) -> list[str]:
     return urls
 
 
-def test_coverage_map_loads_offline_and_opens_a_school(browser: webdriver.Chrome,
-                                                       live_url: str) -> None:  # fmt: skip
+def test_coverage_map_loads_offline_and_opens_a_school(
+    browser: webdriver.Chrome, live_url: str
+) -> None:
     OUTPUT.mkdir(exist_ok=True)
     browser.get_log("performance")  # start clean
     started = time.monotonic()
@@ -70,10 +80,10 @@ def test_coverage_map_loads_offline_and_opens_a_school(browser: webdriver.Chrome
     assert errors == []
     urls = requested_urls(browser)
     assert urls and all(u.startswith(("http://127.0.0.1", "data:", "blob:")) for u in urls), [
-        u for u in urls if not u.startswith("http://127.0.0.1")]  # fmt: skip
+        u for u in urls if not u.startswith("http://127.0.0.1")
+    ]
     layers = browser.find_element(By.CLASS_NAME, "leaflet-control-layers").text
-    for name in ("อัตราการเข้าเรียนภาคบังคับ", "เขตบริการโรงเรียน", "โรงเรียน",
-                 "เด็กที่ยังไม่ได้รับบริการ"):  # fmt: skip
+    for name in ("อัตราการเข้าเรียนภาคบังคับ", "เขตบริการโรงเรียน", "โรงเรียน", "เด็กที่ยังไม่ได้รับบริการ"):
         assert name in layers
     assert interactive_s < 10  # measured and reported; the budget is 2 s after the HTML
     # Open the first school's popup (the circles of the school layer).
@@ -87,7 +97,7 @@ def test_coverage_map_loads_offline_and_opens_a_school(browser: webdriver.Chrome
         }
         return false;
         """
-    )  # fmt: skip
+    )
     assert opened
     popup = WebDriverWait(browser, 10).until(
         lambda d: d.find_element(By.CLASS_NAME, "leaflet-popup-content")
@@ -100,9 +110,12 @@ def test_coverage_map_loads_offline_and_opens_a_school(browser: webdriver.Chrome
 
 
 def test_surveyor_logs_in_uploads_and_sees_the_report(
-    browser: webdriver.Chrome, live_url: str, accounts: dict[str, Account], engine: Engine,
+    browser: webdriver.Chrome,
+    live_url: str,
+    accounts: dict[str, Account],
+    engine: Engine,
     tmp_path: Path,
-) -> None:  # fmt: skip
+) -> None:
     rows, faults = make_dirty(rows_in_550101(engine), np.random.default_rng(12))
     path = tmp_path / "survey.csv"
     path.write_bytes(to_csv(rows))
@@ -112,16 +125,68 @@ def test_surveyor_logs_in_uploads_and_sees_the_report(
     browser.find_element(By.NAME, "username").send_keys(accounts["surveyor"].username)
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
-    WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("/census/upload"))
+    WebDriverWait(browser, 10).until(lambda d: urlparse(d.current_url).path == "/census/upload")
+    browser.save_screenshot(str(OUTPUT / "census-upload-page.png"))
     browser.find_element(By.NAME, "file").send_keys(str(path))
     browser.find_element(By.CSS_SELECTOR, "#upload button").click()
     WebDriverWait(browser, 60).until(lambda d: "ไม่ได้บันทึก" in d.find_element(By.ID, "status").text)
     cells = browser.find_elements(By.CSS_SELECTOR, "#report tbody tr")
     assert len(cells) == len(faults)
     fields = sorted(
-        (int(r.find_elements(By.TAG_NAME, "td")[0].text),
-         r.find_elements(By.TAG_NAME, "td")[1].text) for r in cells
-    )  # fmt: skip
+        (
+            int(r.find_elements(By.TAG_NAME, "td")[0].text),
+            r.find_elements(By.TAG_NAME, "td")[1].text,
+        )
+        for r in cells
+    )
     assert fields == [(f.row, f.field) for f in faults]
     browser.save_screenshot(str(OUTPUT / "census-upload-report.png"))
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_household_form_takes_the_gps_position(
+    browser: webdriver.Chrome, live_url: str, accounts: dict[str, Account], engine: Engine
+) -> None:
+    browser.delete_all_cookies()
+    browser.get(f"{live_url}/login?next=/census/households/new")
+    browser.find_element(By.NAME, "username").send_keys(accounts["surveyor"].username)
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
+    WebDriverWait(browser, 10).until(
+        lambda d: urlparse(d.current_url).path == "/census/households/new"
+    )
+    origin = live_url
+    browser.execute_cdp_cmd(
+        "Browser.grantPermissions", {"origin": origin, "permissions": ["geolocation"]}
+    )
+    browser.execute_cdp_cmd(
+        "Emulation.setGeolocationOverride",
+        {"latitude": 18.7836, "longitude": 100.7745, "accuracy": 12},
+    )
+    browser.find_element(By.ID, "gps").click()
+    WebDriverWait(browser, 10).until(lambda d: "±12" in d.find_element(By.ID, "gps_status").text)
+    fill = {
+        "subdistrict_code": "550101",
+        "moo": "4",
+        "house_number": "8/8",
+        "national_id": "1550100000014",
+        "first_name": "จีพีเอส",
+        "last_name": "ทดสอบฟอร์ม",
+        "birth_date": "01/06/2561",
+    }
+    for name, value in fill.items():
+        browser.find_element(By.NAME, name).send_keys(value)
+    browser.find_element(By.CSS_SELECTOR, "#household button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "result").text)
+    assert browser.find_element(By.ID, "result").text == "บันทึกแล้ว"
+    browser.save_screenshot(str(OUTPUT / "household-form.png"))
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text(
+                "SELECT h.location_source, round(h.location_accuracy_m), "
+                "round(ST_Y(h.location)::numeric, 4) "
+                "FROM child c JOIN household h ON h.id = c.household_id "
+                "WHERE c.last_name = 'ทดสอบฟอร์ม'"
+            )
+        ).one()
+    assert tuple(stored) == ("gps", 12, Decimal("18.7836"))
