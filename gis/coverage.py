@@ -266,9 +266,9 @@ def children_coverage(
     flags = {
         "out_of_school": "c.out_of_school",
         "beyond_distance": "c.beyond_distance AND (c.compulsory_age OR c.stage = 'pre_primary')",
-        "over_capacity_area": "EXISTS (SELECT 1 FROM unnest(c.area_school_ids) AS i(school_id) "
-                              "JOIN over_capacity o ON o.school_id = i.school_id "
-                              "AND o.grade = c.expected_grade)",
+        "over_capacity_area": "EXISTS (SELECT 1 FROM over_capacity o "
+                              "WHERE o.grade = c.expected_grade "
+                              "AND o.school_ids && c.area_school_ids)",
     }  # fmt: skip
     if flag not in flags:
         raise InvalidInputError("flag", f"one of {', '.join(flags)}")
@@ -277,15 +277,16 @@ def children_coverage(
     rows = session.execute(text(
         f"""
         WITH over_capacity AS (
-            SELECT DISTINCT ON (gy.school_id, gy.grade) gy.school_id, gy.grade
-            FROM school_grade_year gy
-            WHERE gy.academic_year <= :round_year
-              AND gy.enrolled_male + gy.enrolled_female > gy.classrooms * CASE
-                  WHEN gy.grade LIKE 'K%' THEN :norm_pre_primary
-                  WHEN gy.grade LIKE 'P%' THEN :norm_primary
-                  WHEN gy.grade IN ('M1', 'M2', 'M3') THEN :norm_lower_secondary
-                  ELSE :norm_upper_secondary END
-            ORDER BY gy.school_id, gy.grade, gy.academic_year DESC
+            SELECT grade, array_agg(school_id) AS school_ids FROM (
+                SELECT DISTINCT ON (gy.school_id, gy.grade) gy.school_id, gy.grade,
+                    gy.enrolled_male + gy.enrolled_female > gy.classrooms * CASE
+                        WHEN gy.grade LIKE 'K%' THEN :norm_pre_primary
+                        WHEN gy.grade LIKE 'P%' THEN :norm_primary
+                        WHEN gy.grade IN ('M1', 'M2', 'M3') THEN :norm_lower_secondary
+                        ELSE :norm_upper_secondary END AS is_full
+                FROM school_grade_year gy WHERE gy.academic_year <= :round_year
+                ORDER BY gy.school_id, gy.grade, gy.academic_year DESC
+            ) latest WHERE is_full GROUP BY grade
         )
         SELECT c.id, c.first_name, c.last_name, c.sex, c.birth_date, c.guardian_name,
                c.enrolment_status, c.not_enrolled_reason, c.expected_grade, c.stage,

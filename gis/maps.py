@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from census.privacy import suppress_small_count
 from gis import coverage
+from gis.schools.grades import LEVEL_LABELS_TH, LEVELS
 from gis.schools.norms import class_size_norms
 
 STATIC = "/static/vendor"
@@ -169,9 +170,10 @@ def _schools(
 def coverage_map(
     session: Session, *, round_year: int, principal: Any, province: str | None = None,
     district: str | None = None, esao: str | None = None, tiles: str | None = None,
-    attribution: str = "",
+    attribution: str = "", level: str | None = None,
 ) -> str:  # fmt: skip
-    """The coverage map as a whole HTML page."""
+    """The coverage map as a whole HTML page; ``level`` narrows schools, service areas and
+    children to one level (pre_primary, primary, lower_secondary, upper_secondary)."""
     tambon_where, params = coverage._area_filter("s", province, district, esao)
     rows = {r["subdistrict_code"]: r for r in coverage.subdistrict_coverage(
         session, round_year, province=province, district=district, esao=esao)}  # fmt: skip
@@ -183,19 +185,23 @@ def coverage_map(
         for name, geometry in session.execute(text(
             f"SELECT s.name_th, ST_AsGeoJSON(ST_SimplifyPreserveTopology(sa.geom, 0.0003), 5) "
             f"FROM service_area sa JOIN school s ON s.id = sa.school_id "
-            f"WHERE sa.academic_year = :round_year AND sa.is_current AND sa.level = 'primary' "
+            f"WHERE sa.academic_year = :round_year AND sa.is_current AND sa.level = :sa_level "
             f"AND {tambon_where}"
-        ), params | {"round_year": round_year})
+        ), params | {"round_year": round_year, "sa_level": level or "primary"})
     ]  # fmt: skip
     folium.GeoJson(
         {"type": "FeatureCollection", "features": area_features},
-        name="เขตบริการโรงเรียน (ประถมศึกษา)", show=False,
+        name=f"เขตบริการโรงเรียน ({LEVEL_LABELS_TH[level or 'primary']})", show=False,
         style_function=lambda _f: {"color": "#3366cc", "weight": 1, "fillOpacity": 0.05},
         tooltip=folium.GeoJsonTooltip(fields=["school"], aliases=["โรงเรียน"]),
     ).add_to(fmap)  # fmt: skip
 
     schools_layer = folium.FeatureGroup(name="โรงเรียน (สีตามอัตราการใช้ที่นั่ง)")
-    for school in _schools(session, round_year, tambon_where, params):
+    school_where, school_params = tambon_where, dict(params)
+    if level:
+        school_where += " AND s.grades && CAST(:level_grades AS varchar[])"
+        school_params["level_grades"] = list(LEVELS[level])
+    for school in _schools(session, round_year, school_where, school_params):
         folium.CircleMarker(
             location=[school["lat"], school["lon"]],
             radius=3 + min(12, school["enrolled"] ** 0.5 / 2),
@@ -205,49 +211,83 @@ def coverage_map(
             tooltip=html.escape(school["name_th"]),
         ).add_to(schools_layer)  # fmt: skip
     schools_layer.add_to(fmap)
-    _unserved_layer(session, round_year, principal, province, district, esao).add_to(fmap)
+    for layer in _unserved_layers(session, round_year, principal, province, district, esao,
+                                  level):  # fmt: skip
+        layer.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.get_root().html.add_child(folium.Element(LEGEND))  # type: ignore[attr-defined]
     return fmap.get_root().render()
 
 
-def _unserved_layer(session: Session, round_year: int, principal: Any, province: str | None,
-                    district: str | None, esao: str | None) -> folium.FeatureGroup:  # fmt: skip
-    """Named points for roles allowed personal data; counts per village (under 5 hidden)
-    for everyone else, never closer than the village."""
+UNSERVED = {
+    # flag: (Thai layer name, condition on c = child_coverage)
+    "out_of_school": ("เด็กนอกระบบ", "c.out_of_school"),
+    "beyond_distance": ("เด็กที่บ้านไกลโรงเรียนเกินเกณฑ์",
+                        "c.beyond_distance AND (c.compulsory_age OR c.stage = 'pre_primary')"),
+    "over_capacity_area": ("เด็กในเขตบริการที่ที่นั่งเต็ม", "c.over_capacity"),
+}  # fmt: skip
+
+
+def _unserved_layers(
+    session: Session, round_year: int, principal: Any, province: str | None,
+    district: str | None, esao: str | None, level: str | None,
+) -> list[folium.FeatureGroup]:  # fmt: skip
+    """A layer per way of not being served. Named, clustered points for roles allowed personal
+    data; counts per village (under 5 hidden) for everyone else, never closer than the village."""
     named = getattr(principal, "role", None) in ("admin", "planner")
     if named and principal.role == "planner":
         province, district, esao = None, None, principal.office_code
-    layer = folium.FeatureGroup(name="เด็กที่ยังไม่ได้รับบริการ" + (" (รายคน)" if named else
-                                                                 " (รวมรายหมู่บ้าน)"))  # fmt: skip
-    if named:
-        cluster = MarkerCluster(name="เด็กนอกระบบ/ไกลเกินเกณฑ์").add_to(layer)
-        for flag in ("out_of_school", "beyond_distance"):
+    layers = []
+    for flag, (label, condition) in UNSERVED.items():
+        layer = folium.FeatureGroup(name=f"{label} ({'รายคน' if named else 'รวมรายหมู่บ้าน'})",
+                                    show=flag != "over_capacity_area")  # fmt: skip
+        layers.append(layer)
+        if named:
+            cluster = MarkerCluster().add_to(layer)
             for child in coverage.children_coverage(session, round_year, flag=flag,
                                                     province=province, district=district,
                                                     esao=esao, limit=5000):  # fmt: skip
-                label = "นอกระบบ" if flag == "out_of_school" else "ไกลเกินเกณฑ์"
+                if level and child["stage"] != level:
+                    continue
                 folium.CircleMarker(
                     location=[child["lat"], child["lon"]], radius=4, color="#b2182b",
                     fill=True, tooltip=f"{label}: {html.escape(child['first_name'])}",
                 ).add_to(cluster)  # fmt: skip
-        return layer
-    where, params = coverage._area_filter("c", province, district, esao)
-    for name, lon, lat, count in session.execute(text(
-        f"""
-        SELECT v.name_th, ST_X(v.geom), ST_Y(v.geom), count(*)
-        FROM child_coverage c JOIN household h ON h.id = c.household_id
-        JOIN village v ON v.id = h.village_id
-        WHERE c.round_year = :round_year AND (c.out_of_school OR (c.beyond_distance AND
-              c.compulsory_age)) AND {where}
-        GROUP BY v.id
-        """
-    ), params | {"round_year": round_year}):  # fmt: skip
-        shown = suppress_small_count(int(count))
-        folium.CircleMarker(location=[lat, lon], radius=6, color="#b2182b", fill=True,
-                            tooltip=f"{html.escape(name)}: เด็กที่ยังไม่ได้รับบริการ {shown} คน"
-                            ).add_to(layer)  # fmt: skip
-    return layer
+            continue
+        where, params = coverage._area_filter("c", province, district, esao)
+        if level:
+            where += " AND c.stage = :level"
+            params["level"] = level
+        for name, lon, lat, count in session.execute(text(
+            f"""
+            WITH over AS (
+                SELECT grade, array_agg(school_id) AS school_ids FROM (
+                    SELECT DISTINCT ON (gy.school_id, gy.grade) gy.school_id, gy.grade,
+                        gy.enrolled_male + gy.enrolled_female > gy.classrooms * CASE
+                            WHEN gy.grade LIKE 'K%' THEN :norm_pre_primary
+                            WHEN gy.grade LIKE 'P%' THEN :norm_primary
+                            WHEN gy.grade IN ('M1', 'M2', 'M3') THEN :norm_lower_secondary
+                            ELSE :norm_upper_secondary END AS is_full
+                    FROM school_grade_year gy WHERE gy.academic_year <= :round_year
+                    ORDER BY gy.school_id, gy.grade, gy.academic_year DESC
+                ) latest WHERE is_full GROUP BY grade
+            ), flagged AS (
+                SELECT c.*, coalesce(c.area_school_ids && o.school_ids, false) AS over_capacity
+                FROM child_coverage c LEFT JOIN over o ON o.grade = c.expected_grade
+                WHERE c.round_year = :round_year AND {where}
+            )
+            SELECT v.name_th, ST_X(v.geom), ST_Y(v.geom), count(*)
+            FROM flagged c JOIN household h ON h.id = c.household_id
+            JOIN village v ON v.id = h.village_id
+            WHERE {condition}
+            GROUP BY v.id
+            """
+        ), params | coverage.coverage_params(round_year)):  # fmt: skip
+            shown = suppress_small_count(int(count))
+            folium.CircleMarker(location=[lat, lon], radius=6, color="#b2182b", fill=True,
+                                tooltip=f"{html.escape(name)}: {label} {shown} คน"
+                                ).add_to(layer)  # fmt: skip
+    return layers
 
 
 LEGEND = """

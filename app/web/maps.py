@@ -27,6 +27,9 @@ def coverage_map(
     district: DistrictCode = None,
     esao: Annotated[str | None, Query(max_length=16)] = None,
     round: Annotated[int | None, Query(ge=2500, le=2700)] = None,
+    level: Annotated[
+        str | None, Query(pattern=r"^(pre_primary|primary|lower_secondary|upper_secondary)$")
+    ] = None,
 ) -> HTMLResponse:
     settings = get_settings()
     if not (province or district or esao):
@@ -42,6 +45,7 @@ def coverage_map(
         esao=esao,
         tiles=settings.map_tiles,
         attribution=settings.map_attribution,
+        level=level,
     )
     session.commit()  # keeps a refreshed stored coverage
     return HTMLResponse(page)

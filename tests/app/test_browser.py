@@ -83,7 +83,14 @@ def test_coverage_map_loads_offline_and_opens_a_school(
         u for u in urls if not u.startswith("http://127.0.0.1")
     ]
     layers = browser.find_element(By.CLASS_NAME, "leaflet-control-layers").text
-    for name in ("อัตราการเข้าเรียนภาคบังคับ", "เขตบริการโรงเรียน", "โรงเรียน", "เด็กที่ยังไม่ได้รับบริการ"):
+    for name in (
+        "อัตราการเข้าเรียนภาคบังคับ",
+        "เขตบริการโรงเรียน",
+        "โรงเรียน",
+        "เด็กนอกระบบ",
+        "เด็กที่บ้านไกลโรงเรียนเกินเกณฑ์",
+        "เด็กในเขตบริการที่ที่นั่งเต็ม",
+    ):
         assert name in layers
     assert interactive_s < 10  # measured and reported; the budget is 2 s after the HTML
     # Open the first school's popup (the circles of the school layer).
