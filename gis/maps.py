@@ -108,7 +108,7 @@ def _school_popup(school: dict[str, Any]) -> str:
         f"ICT: อุปกรณ์เพื่อการเรียน {ict['per_pupil']} เครื่องต่อนักเรียน 1 คน, "
         f"อินเทอร์เน็ต {ict['mbps']} Mbps, ชำรุด {ict['broken']} เครื่อง<br>"
         f"อาคาร {school['buildings']} หลัง, สภาพเฉลี่ย {school['condition']} / 5<br>"
-        f"<a href='/api/v1/schools/{school['code']}'>ข้อมูลโรงเรียน</a>"
+        f"<a href='/schools/{school['code']}' target='_top'>หน้าโรงเรียน</a>"
     )
 
 

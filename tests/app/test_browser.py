@@ -75,6 +75,14 @@ def test_coverage_map_loads_offline_and_opens_a_school(
     """
     WebDriverWait(browser, 30).until(lambda d: d.execute_script(count_layers) > 300)
     interactive_s = time.monotonic() - started
+    # From the last byte of the HTML to a map with all its layers, in the browser.
+    after_html_ms = browser.execute_script(
+        "return performance.now() - performance.getEntriesByType('navigation')[0].responseEnd"
+    )
+    timing = (
+        f"navigation to interactive {interactive_s:.2f} s; after the HTML {after_html_ms:.0f} ms"
+    )
+    (OUTPUT / "coverage-map-timing.txt").write_text(timing + "\n")
     browser.save_screenshot(str(OUTPUT / "coverage-map.png"))
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
@@ -92,7 +100,8 @@ def test_coverage_map_loads_offline_and_opens_a_school(
         "เด็กในเขตบริการที่ที่นั่งเต็ม",
     ):
         assert name in layers
-    assert interactive_s < 10  # measured and reported; the budget is 2 s after the HTML
+    assert after_html_ms < 2000
+    assert interactive_s < 10  # includes the server's render (about 1 s for Nan)
     # Open the first school's popup (the circles of the school layer).
     opened = browser.execute_script(
         """
@@ -111,6 +120,7 @@ def test_coverage_map_loads_offline_and_opens_a_school(
     )
     text = popup.get_attribute("textContent") or ""
     assert "ความจุ" in text and "ICT" in text and "Mbps" in text, text
+    assert "/schools/" in popup.get_attribute("innerHTML")
     browser.save_screenshot(str(OUTPUT / "coverage-map-popup.png"))
     size = browser.execute_script("return document.documentElement.outerHTML.length")
     assert size < 3_000_000
