@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from app.api import admin, auth, census, coverage, geography, health, schools
+from app.api import admin, auth, census, coverage, geography, health, reports, schools
 from app.api.errors import register_error_handlers
 from app.core.config import get_settings
 from app.core.db import make_engine
@@ -52,6 +52,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         geography.router,
         census.router,
         coverage.router,
+        reports.router,
         schools.router,
     ):
         app.include_router(router)

@@ -49,8 +49,8 @@ class AccessRule:
 
 def all_rules() -> list[AccessRule]:
     """The rules of every router module."""
-    from app.api import admin, auth, census, coverage, geography, health, schools
+    from app.api import admin, auth, census, coverage, geography, health, reports, schools
     from app.web import maps, pages
 
-    modules = (health, auth, admin, geography, schools, census, coverage, pages, maps)
+    modules = (health, auth, admin, geography, schools, census, coverage, reports, pages, maps)
     return [rule for module in modules for rule in module.ACCESS_RULES]

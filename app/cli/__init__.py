@@ -7,7 +7,7 @@ import secrets as token_source
 
 import typer
 
-from app.cli import census, db, demo, load, schools, serve, service_areas, users
+from app.cli import census, db, demo, load, report, schools, serve, service_areas, users
 
 cli = typer.Typer(
     help="edumap: GIS education mapping and school-age census for Thai service area offices.",
@@ -20,6 +20,7 @@ cli.add_typer(users.cli, name="users")
 cli.add_typer(schools.cli, name="schools")
 cli.add_typer(census.cli, name="census")
 cli.add_typer(service_areas.cli, name="service-areas")
+cli.add_typer(report.cli, name="report")
 cli.command("demo")(demo.demo)
 cli.command("serve")(serve.serve)
 
