@@ -18,19 +18,16 @@ from app.core.errors import InvalidInputError
 from census.assessment_sql import assessed_children_sql, assessment_params
 from census.privacy import suppress_small_count
 from gis.schools.grades import LEVELS
-from gis.schools.norms import class_size_norms
+from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from gis.service_areas.propose import max_distance_m
-
-LEVEL_OF_STAGE = {level: level for level in LEVELS}
 
 
 def coverage_params(round_year: int) -> dict[str, Any]:
     norms = max_distance_m()
-    per_class = class_size_norms().students_per_classroom
     return (
         assessment_params(round_year)
+        | norm_params()
         | {f"max_m_{level}": norms[level] for level in LEVELS}
-        | {f"norm_{level}": per_class[level] for level in LEVELS}
     )
 
 
@@ -223,11 +220,7 @@ def school_coverage(
         )
         SELECT s.code, s.name_th, g.grade, coalesce(d.children, 0) AS demand,
                coalesce(gy.enrolled_male + gy.enrolled_female, 0) AS enrolled,
-               coalesce(gy.classrooms, 0) * CASE
-                   WHEN g.grade LIKE 'K%' THEN :norm_pre_primary
-                   WHEN g.grade LIKE 'P%' THEN :norm_primary
-                   WHEN g.grade IN ('M1', 'M2', 'M3') THEN :norm_lower_secondary
-                   ELSE :norm_upper_secondary END AS capacity,
+               {seats_sql("g.grade", "coalesce(gy.classrooms, 0)")} AS capacity,
                coalesce(pn.children, 0) AS p1_next_year
         FROM school s
         CROSS JOIN LATERAL unnest(s.grades) AS g(grade)
@@ -276,18 +269,7 @@ def children_coverage(
     ensure_fresh(session, round_year)
     rows = session.execute(text(
         f"""
-        WITH over_capacity AS (
-            SELECT grade, array_agg(school_id) AS school_ids FROM (
-                SELECT DISTINCT ON (gy.school_id, gy.grade) gy.school_id, gy.grade,
-                    gy.enrolled_male + gy.enrolled_female > gy.classrooms * CASE
-                        WHEN gy.grade LIKE 'K%' THEN :norm_pre_primary
-                        WHEN gy.grade LIKE 'P%' THEN :norm_primary
-                        WHEN gy.grade IN ('M1', 'M2', 'M3') THEN :norm_lower_secondary
-                        ELSE :norm_upper_secondary END AS is_full
-                FROM school_grade_year gy WHERE gy.academic_year <= :round_year
-                ORDER BY gy.school_id, gy.grade, gy.academic_year DESC
-            ) latest WHERE is_full GROUP BY grade
-        )
+        WITH over_capacity AS ({OVER_CAPACITY_SQL})
         SELECT c.id, c.first_name, c.last_name, c.sex, c.birth_date, c.guardian_name,
                c.enrolment_status, c.not_enrolled_reason, c.expected_grade, c.stage,
                CASE WHEN c.enrolment_status = 'enrolled' AND EXISTS (

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from census.privacy import suppress_small_count
 from gis import coverage
 from gis.schools.grades import LEVEL_LABELS_TH, LEVELS
-from gis.schools.norms import class_size_norms
+from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 
 STATIC = "/static/vendor"
 # Folium's templates would fetch these from CDNs; the offices often have no internet.
@@ -115,7 +115,6 @@ def _school_popup(school: dict[str, Any]) -> str:
 def _schools(
     session: Session, round_year: int, where: str, params: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    per_class = class_size_norms().students_per_classroom
     rows = session.execute(text(
         f"""
         WITH latest AS (
@@ -124,10 +123,9 @@ def _schools(
         ), years AS (
             SELECT gy.school_id,
                    sum(gy.enrolled_male + gy.enrolled_female) AS enrolled,
-                   sum(gy.classrooms * CASE WHEN gy.grade LIKE 'K%' THEN :k
-                       WHEN gy.grade LIKE 'P%' THEN :p WHEN gy.grade IN ('M1','M2','M3') THEN :m1
-                       ELSE :m4 END) AS capacity,
-                   sum(gy.classrooms) FILTER (WHERE gy.grade = 'P1') * :p AS p1_capacity
+                   sum({seats_sql("gy.grade", "gy.classrooms")}) AS capacity,
+                   sum(gy.classrooms) FILTER (WHERE gy.grade = 'P1') * :norm_primary
+                       AS p1_capacity
             FROM school_grade_year gy JOIN latest l ON l.school_id = gy.school_id
                  AND l.academic_year = gy.academic_year
             GROUP BY 1
@@ -154,9 +152,7 @@ def _schools(
         WHERE {where}
         ORDER BY s.code
         """
-    ), params | {"round_year": round_year, "k": per_class["pre_primary"],
-                 "p": per_class["primary"], "m1": per_class["lower_secondary"],
-                 "m4": per_class["upper_secondary"]}).mappings().all()  # fmt: skip
+    ), params | {"round_year": round_year} | norm_params()).mappings().all()  # fmt: skip
     schools = []
     for r in rows:
         enrolled = int(r["enrolled"])
@@ -260,18 +256,7 @@ def _unserved_layers(
             params["level"] = level
         for name, lon, lat, count in session.execute(text(
             f"""
-            WITH over AS (
-                SELECT grade, array_agg(school_id) AS school_ids FROM (
-                    SELECT DISTINCT ON (gy.school_id, gy.grade) gy.school_id, gy.grade,
-                        gy.enrolled_male + gy.enrolled_female > gy.classrooms * CASE
-                            WHEN gy.grade LIKE 'K%' THEN :norm_pre_primary
-                            WHEN gy.grade LIKE 'P%' THEN :norm_primary
-                            WHEN gy.grade IN ('M1', 'M2', 'M3') THEN :norm_lower_secondary
-                            ELSE :norm_upper_secondary END AS is_full
-                    FROM school_grade_year gy WHERE gy.academic_year <= :round_year
-                    ORDER BY gy.school_id, gy.grade, gy.academic_year DESC
-                ) latest WHERE is_full GROUP BY grade
-            ), flagged AS (
+            WITH over AS ({OVER_CAPACITY_SQL}), flagged AS (
                 SELECT c.*, coalesce(c.area_school_ids && o.school_ids, false) AS over_capacity
                 FROM child_coverage c LEFT JOIN over o ON o.grade = c.expected_grade
                 WHERE c.round_year = :round_year AND {where}

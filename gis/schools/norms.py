@@ -53,3 +53,31 @@ def class_size_norms() -> ClassSizeNorms:
 def utilisation(enrolled: int, capacity: int) -> float | None:
     """Enrolment / capacity, or None when there are no seats to divide by."""
     return round(enrolled / capacity, 3) if capacity else None
+
+
+def seats_sql(grade: str, classrooms: str) -> str:
+    """SQL for a grade's seats (classrooms x its level's norm); bind ``norm_params()``."""
+    return (
+        f"({classrooms} * CASE WHEN {grade} LIKE 'K%' THEN :norm_pre_primary "
+        f"WHEN {grade} LIKE 'P%' THEN :norm_primary "
+        f"WHEN {grade} IN ('M1', 'M2', 'M3') THEN :norm_lower_secondary "
+        "ELSE :norm_upper_secondary END)"
+    )
+
+
+def norm_params() -> dict[str, int]:
+    """The bind parameters of ``seats_sql``."""
+    per_class = class_size_norms().students_per_classroom
+    return {f"norm_{level}": per_class[level] for level in LEVELS}
+
+
+# Per grade, the schools whose latest enrolment up to the round exceeds their seats.
+OVER_CAPACITY_SQL = f"""
+    SELECT grade, array_agg(school_id) AS school_ids FROM (
+        SELECT DISTINCT ON (gy.school_id, gy.grade) gy.school_id, gy.grade,
+            gy.enrolled_male + gy.enrolled_female > {seats_sql("gy.grade", "gy.classrooms")}
+                AS is_full
+        FROM school_grade_year gy WHERE gy.academic_year <= :round_year
+        ORDER BY gy.school_id, gy.grade, gy.academic_year DESC
+    ) latest WHERE is_full GROUP BY grade
+"""

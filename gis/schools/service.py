@@ -25,7 +25,7 @@ from gis.schools.models import (
     SchoolGradeYear,
     SchoolPersonnel,
 )
-from gis.schools.norms import class_size_norms, utilisation
+from gis.schools.norms import class_size_norms, norm_params, seats_sql, utilisation
 
 # A location this far outside the school's own tambon is refused as a likely typo.
 MAX_DISTANCE_FROM_TAMBON_M = 2_000.0
@@ -67,14 +67,11 @@ def require_edit(session: Session, principal: Any, school: School) -> None:
 
 # --- reading ------------------------------------------------------------------------------
 
-_LATEST_YEAR_SQL = """
+_LATEST_YEAR_SQL = f"""
     LEFT JOIN LATERAL (
         SELECT gy.academic_year,
                sum(gy.enrolled_male + gy.enrolled_female) AS enrolled,
-               sum(gy.classrooms * CASE WHEN gy.grade LIKE 'K%' THEN :norm_k
-                                        WHEN gy.grade LIKE 'P%' THEN :norm_p
-                                        WHEN gy.grade IN ('M1','M2','M3') THEN :norm_m1
-                                        ELSE :norm_m4 END) AS capacity
+               sum({seats_sql("gy.grade", "gy.classrooms")}) AS capacity
         FROM school_grade_year gy
         WHERE gy.school_id = s.id
           AND gy.academic_year = (SELECT max(academic_year) FROM school_grade_year
@@ -82,16 +79,6 @@ _LATEST_YEAR_SQL = """
         GROUP BY gy.academic_year
     ) latest ON true
 """
-
-
-def _norm_params() -> dict[str, int]:
-    per_class = class_size_norms().students_per_classroom
-    return {
-        "norm_k": per_class["pre_primary"],
-        "norm_p": per_class["primary"],
-        "norm_m1": per_class["lower_secondary"],
-        "norm_m4": per_class["upper_secondary"],
-    }
 
 
 def schools_geojson(
@@ -108,7 +95,7 @@ def schools_geojson(
 ) -> str:
     """Schools as a GeoJSON FeatureCollection string with their latest enrolment and capacity."""
     where = ["true"]
-    params: dict[str, Any] = {"limit": limit, "offset": offset, **_norm_params()}
+    params: dict[str, Any] = {"limit": limit, "offset": offset, **norm_params()}
     if province:
         where.append("s.subdistrict_code LIKE :province_prefix")
         params["province_prefix"] = f"{province}%"
