@@ -15,7 +15,7 @@ from app.web.templating import templates
 # (sheet / section title, key in the report, [(column key, Thai header)])
 TABLES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("อำเภอ", "districts", [
-        ("district_code", "รหัสอำเภอ"), ("name_th", "อำเภอ"),
+        ("district", "รหัสอำเภอ"), ("name_th", "อำเภอ"),
         ("compulsory_age", "เด็กวัยเรียนภาคบังคับ"), ("compulsory_enrolled", "กำลังเรียน"),
         ("out_of_school", "นอกระบบ"), ("beyond_distance", "ไกลเกินเกณฑ์"),
         ("coverage_rate", "อัตราการเข้าเรียน")]),

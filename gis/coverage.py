@@ -31,12 +31,15 @@ def coverage_params(round_year: int) -> dict[str, Any]:
     )
 
 
-def _area_filter(alias: str, province: str | None, district: str | None, esao: str | None
-                 ) -> tuple[str, dict[str, Any]]:  # fmt: skip
+def _area_filter(
+    alias: str, province: str | None, district: str | None, esao: str | None
+) -> tuple[str, dict[str, Any]]:
     """SQL limiting ``alias.subdistrict_code`` to a province, district or office."""
     if esao:
-        condition = (f"left({alias}.subdistrict_code, 4) IN (SELECT district_code FROM "
-                     "service_area_office_district WHERE office_code = :esao)")  # fmt: skip
+        condition = (
+            f"left({alias}.subdistrict_code, 4) IN (SELECT district_code FROM "
+            "service_area_office_district WHERE office_code = :esao)"
+        )
         return condition, {"esao": esao}
     if district:
         return f"left({alias}.subdistrict_code, 4) = :district", {"district": district}
@@ -106,18 +109,21 @@ def ensure_fresh(session: Session, round_year: int) -> bool:
     """Recompute the round's stored coverage if anything it depends on changed since (the
     triggers of migration 0006 mark it stale) or the norms did; True when it recomputed.
     Runs in the caller's transaction; concurrent callers wait for one another."""
-    session.execute(text("SELECT pg_advisory_xact_lock(hashtext('edumap-coverage'), :y)"),
-                    {"y": round_year})  # fmt: skip
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext('edumap-coverage'), :y)"), {"y": round_year}
+    )
     digest = parameters_hash(round_year)
-    state = session.execute(text(
-        "SELECT stale, parameters_hash FROM coverage_state WHERE round_year = :y"
-    ), {"y": round_year}).first()  # fmt: skip
+    state = session.execute(
+        text("SELECT stale, parameters_hash FROM coverage_state WHERE round_year = :y"),
+        {"y": round_year},
+    ).first()
     if state is not None and not state.stale and state.parameters_hash == digest:
         return False
     _fast_plan(session)
     session.execute(text("DELETE FROM child_coverage WHERE round_year = :y"), {"y": round_year})
-    session.execute(text(
-        f"""
+    session.execute(
+        text(
+            f"""
         INSERT INTO child_coverage (child_id, round_year, household_id, subdistrict_code,
             expected_grade, stage, compulsory_age, out_of_school, due_prathom1_next_year,
             enrolled, beyond_distance, area_school_ids, primary_area_school_ids)
@@ -126,15 +132,20 @@ def ensure_fresh(session: Session, round_year: int) -> bool:
             coalesce(c.beyond_distance, false), c.area_school_ids, c.primary_area_school_ids
         FROM ({child_coverage_sql()}) c
         """
-    ), coverage_params(round_year))  # fmt: skip
-    session.execute(text(
-        """
+        ),
+        coverage_params(round_year),
+    )
+    session.execute(
+        text(
+            """
         INSERT INTO coverage_state (round_year, stale, parameters_hash, refreshed_at)
         VALUES (:y, false, :h, now())
         ON CONFLICT (round_year) DO UPDATE SET stale = false, parameters_hash = :h,
             refreshed_at = now()
         """
-    ), {"y": round_year, "h": digest})  # fmt: skip
+        ),
+        {"y": round_year, "h": digest},
+    )
     return True
 
 
@@ -149,16 +160,94 @@ def _fast_plan(session: Session) -> None:
 
 
 def subdistrict_coverage(
-    session: Session, round_year: int, *, province: str | None = None,
-    district: str | None = None, esao: str | None = None, suppress: bool = True,
-) -> list[dict[str, Any]]:  # fmt: skip
+    session: Session,
+    round_year: int,
+    *,
+    province: str | None = None,
+    district: str | None = None,
+    esao: str | None = None,
+    suppress: bool = True,
+) -> list[dict[str, Any]]:
     """Per tambon: compulsory-age children, enrolled, out of school, beyond distance, coverage
     rate; the same for pre-primary ages. Counts of 1-4 show as "<5" when ``suppress``."""
-    where, params = _area_filter("c", province, district, esao)
+    return _counts_by(
+        session,
+        round_year,
+        "subdistrict_code",
+        "c.subdistrict_code",
+        "",
+        province=province,
+        district=district,
+        esao=esao,
+        suppress=suppress,
+    )
+
+
+def area_coverage(
+    session: Session,
+    round_year: int,
+    *,
+    by: str,
+    province: str | None = None,
+    district: str | None = None,
+    esao: str | None = None,
+    suppress: bool = True,
+) -> list[dict[str, Any]]:
+    """The same figures per district or per office (an office's districts)."""
+    if by == "district":
+        return _counts_by(
+            session,
+            round_year,
+            "district",
+            "left(c.subdistrict_code, 4)",
+            "",
+            province=province,
+            district=district,
+            esao=esao,
+            suppress=suppress,
+        )
+    if by == "esao":
+        join = (
+            "JOIN service_area_office_district od ON od.district_code = left(c.subdistrict_code, 4)"
+        )
+        return _counts_by(
+            session,
+            round_year,
+            "esao",
+            "od.office_code",
+            join,
+            province=province,
+            district=district,
+            esao=esao,
+            suppress=suppress,
+        )
+    raise InvalidInputError("by", "district or esao")
+
+
+def _counts_by(
+    session: Session,
+    round_year: int,
+    name: str,
+    key_sql: str,
+    join_sql: str,
+    *,
+    province: str | None,
+    district: str | None,
+    esao: str | None,
+    suppress: bool,
+) -> list[dict[str, Any]]:
+    """Coverage counts and rates of the stored children, grouped by ``key_sql``."""
+    where, params = (
+        _area_filter("c", province, district, esao)
+        if province or district or esao
+        else ("true", {})
+    )
     ensure_fresh(session, round_year)
-    rows = session.execute(text(
-        f"""
-        SELECT c.subdistrict_code,
+    rows = (
+        session.execute(
+            text(
+                f"""
+        SELECT {key_sql} AS key,
             count(*) FILTER (WHERE c.compulsory_age) AS compulsory_age,
             count(*) FILTER (WHERE c.compulsory_age AND c.enrolled) AS compulsory_enrolled,
             count(*) FILTER (WHERE c.out_of_school) AS out_of_school,
@@ -168,39 +257,53 @@ def subdistrict_coverage(
             count(*) FILTER (WHERE c.stage = 'pre_primary' AND c.beyond_distance)
                 AS pre_primary_beyond_distance,
             count(*) FILTER (WHERE c.due_prathom1_next_year) AS due_prathom1_next_year
-        FROM child_coverage c WHERE c.round_year = :round_year AND {where}
+        FROM child_coverage c {join_sql}
+        WHERE c.round_year = :round_year AND {where}
         GROUP BY 1 ORDER BY 1
         """
-    ), coverage_params(round_year) | params).mappings().all()  # fmt: skip
+            ),
+            params | {"round_year": round_year},
+        )
+        .mappings()
+        .all()
+    )
     result = []
     for row in rows:
         counts = dict(row)
-        code = counts.pop("subdistrict_code")
-        rate = (counts["compulsory_enrolled"] / counts["compulsory_age"]
-                if counts["compulsory_age"] else None)  # fmt: skip
-        pre_rate = (counts["pre_primary_enrolled"] / counts["pre_primary_age"]
-                    if counts["pre_primary_age"] else None)  # fmt: skip
-        shown: dict[str, Any] = (
-            {k: suppress_small_count(v) for k, v in counts.items()} if suppress else counts
+        key = counts.pop("key")
+        shown = {k: suppress_small_count(v) for k, v in counts.items()} if suppress else counts
+        result.append(
+            {
+                name: key,
+                **shown,
+                "coverage_rate": rate(counts["compulsory_enrolled"], counts["compulsory_age"]),
+                "pre_primary_rate": rate(counts["pre_primary_enrolled"], counts["pre_primary_age"]),
+            }
         )
-        result.append({
-            "subdistrict_code": code, **shown,
-            "coverage_rate": round(rate, 4) if rate is not None else None,
-            "pre_primary_rate": round(pre_rate, 4) if pre_rate is not None else None,
-        })  # fmt: skip
     return result
 
 
+def rate(part: int, whole: int) -> float | None:
+    """part / whole to four places, or None when there is no whole."""
+    return round(part / whole, 4) if whole else None
+
+
 def school_coverage(
-    session: Session, round_year: int, *, province: str | None = None,
-    district: str | None = None, esao: str | None = None,
-) -> list[dict[str, Any]]:  # fmt: skip
+    session: Session,
+    round_year: int,
+    *,
+    province: str | None = None,
+    district: str | None = None,
+    esao: str | None = None,
+) -> list[dict[str, Any]]:
     """Per school and grade: demand (children of the grade living in its service area),
     enrolment, capacity, spare seats; and next year's Prathom 1 intake against capacity."""
     where, params = _area_filter("s", province, district, esao)
     ensure_fresh(session, round_year)
-    rows = session.execute(text(
-        f"""
+    rows = (
+        session.execute(
+            text(
+                f"""
         WITH coverage AS (
             SELECT expected_grade, due_prathom1_next_year, area_school_ids,
                    primary_area_school_ids
@@ -233,42 +336,57 @@ def school_coverage(
         ORDER BY s.code, array_position(ARRAY['K1','K2','K3','P1','P2','P3','P4','P5','P6',
                                               'M1','M2','M3','M4','M5','M6'], g.grade::text)
         """
-    ), coverage_params(round_year) | params).mappings().all()  # fmt: skip
+            ),
+            coverage_params(round_year) | params,
+        )
+        .mappings()
+        .all()
+    )
     schools: dict[str, dict[str, Any]] = {}
     for row in rows:
-        entry = schools.setdefault(row["code"], {"code": row["code"], "name_th": row["name_th"],
-                                                 "grades": []})  # fmt: skip
+        entry = schools.setdefault(
+            row["code"], {"code": row["code"], "name_th": row["name_th"], "grades": []}
+        )
         grade = {k: row[k] for k in ("grade", "demand", "enrolled", "capacity")}
         grade["spare_seats"] = grade["capacity"] - grade["enrolled"]
         grade["over_capacity"] = grade["enrolled"] > grade["capacity"]
         entry["grades"].append(grade)
         if row["grade"] == "P1":
             entry["prathom1_next_year"] = {
-                "children": row["p1_next_year"], "capacity": grade["capacity"],
+                "children": row["p1_next_year"],
+                "capacity": grade["capacity"],
                 "short_of_seats": max(0, row["p1_next_year"] - grade["capacity"]),
-            }  # fmt: skip
+            }
     return list(schools.values())
 
 
 def children_coverage(
-    session: Session, round_year: int, *, flag: str, province: str | None = None,
-    district: str | None = None, esao: str | None = None, limit: int = 500, offset: int = 0,
-) -> list[dict[str, Any]]:  # fmt: skip
+    session: Session,
+    round_year: int,
+    *,
+    flag: str,
+    province: str | None = None,
+    district: str | None = None,
+    esao: str | None = None,
+    limit: int = 500,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
     """Named children with a flag (out_of_school, beyond_distance, over_capacity_area), each
     with the nearest school teaching their grade and its geodesic distance (KNN on the index)."""
     flags = {
         "out_of_school": "c.out_of_school",
         "beyond_distance": "c.beyond_distance AND (c.compulsory_age OR c.stage = 'pre_primary')",
         "over_capacity_area": "EXISTS (SELECT 1 FROM over_capacity o "
-                              "WHERE o.grade = c.expected_grade "
-                              "AND o.school_ids && c.area_school_ids)",
-    }  # fmt: skip
+        "WHERE o.grade = c.expected_grade "
+        "AND o.school_ids && c.area_school_ids)",
+    }
     if flag not in flags:
         raise InvalidInputError("flag", f"one of {', '.join(flags)}")
     where, params = _area_filter("c", province, district, esao)
     ensure_fresh(session, round_year)
-    rows = session.execute(text(
-        f"""
+    rows = session.execute(
+        text(
+            f"""
         WITH over_capacity AS ({OVER_CAPACITY_SQL})
         SELECT c.id, c.first_name, c.last_name, c.sex, c.birth_date, c.guardian_name,
                c.enrolment_status, c.not_enrolled_reason, c.expected_grade, c.stage,
@@ -297,7 +415,9 @@ def children_coverage(
         ORDER BY c.subdistrict_code, c.moo NULLS LAST, c.last_name, c.first_name
         LIMIT :limit OFFSET :offset
         """
-    ), coverage_params(round_year) | params | {"limit": limit, "offset": offset})  # fmt: skip
+        ),
+        coverage_params(round_year) | params | {"limit": limit, "offset": offset},
+    )
     return [dict(r) for r in rows.mappings()]
 
 
@@ -310,8 +430,10 @@ def call_list(session: Session, school_code: str, round_year: int) -> dict[str, 
     school_id = session.execute(
         text("SELECT id FROM school WHERE code = :code"), {"code": school_code}
     ).scalar_one()
-    rows = session.execute(text(
-        f"""
+    rows = (
+        session.execute(
+            text(
+                f"""
         SELECT c.id, c.title, c.first_name, c.last_name, c.sex, c.birth_date, c.guardian_name,
                c.guardian_relationship, c.house_number, c.moo, c.village_code,
                c.subdistrict_code, v.name_th AS village_name, t.name_th AS subdistrict_name
@@ -322,21 +444,46 @@ def call_list(session: Session, school_code: str, round_year: int) -> dict[str, 
         WHERE :school_id = ANY(c.primary_area_school_ids)
         ORDER BY c.subdistrict_code, c.moo NULLS LAST, c.last_name, c.first_name
         """
-    ), params | {"school_id": school_id}).mappings().all()  # fmt: skip
+            ),
+            params | {"school_id": school_id},
+        )
+        .mappings()
+        .all()
+    )
     villages: dict[str, dict[str, Any]] = {}
     for row in rows:
         key = f"{row['subdistrict_code']}:{row['moo'] or 0}"
-        group = villages.setdefault(key, {
-            "subdistrict_code": row["subdistrict_code"],
-            "subdistrict_name": row["subdistrict_name"],
-            "moo": row["moo"], "village_code": row["village_code"],
-            "village_name": row["village_name"], "children": [],
-        })  # fmt: skip
-        group["children"].append({k: row[k] for k in (
-            "id", "title", "first_name", "last_name", "sex", "birth_date", "guardian_name",
-            "guardian_relationship", "house_number")})  # fmt: skip
-    follow_up = session.execute(text(
-        """
+        group = villages.setdefault(
+            key,
+            {
+                "subdistrict_code": row["subdistrict_code"],
+                "subdistrict_name": row["subdistrict_name"],
+                "moo": row["moo"],
+                "village_code": row["village_code"],
+                "village_name": row["village_name"],
+                "children": [],
+            },
+        )
+        group["children"].append(
+            {
+                k: row[k]
+                for k in (
+                    "id",
+                    "title",
+                    "first_name",
+                    "last_name",
+                    "sex",
+                    "birth_date",
+                    "guardian_name",
+                    "guardian_relationship",
+                    "house_number",
+                )
+            }
+        )
+    follow_up = (
+        session.execute(
+            text(
+                """
         SELECT prev.first_name, prev.last_name, now.enrolment_status, now.school_code, now.grade
         FROM child prev
         JOIN household ph ON ph.id = prev.household_id
@@ -350,54 +497,17 @@ def call_list(session: Session, school_code: str, round_year: int) -> dict[str, 
                 AND sa.academic_year = :round_year - 1 AND ST_Intersects(p.geom, ph.location))
         ORDER BY prev.last_name, prev.first_name
         """
-    ), params | {"school_id": school_id}).mappings().all()  # fmt: skip
-    return {
-        "school_code": school_code, "round": round_year, "entry_year": round_year + 1,
-        "children": len(rows), "villages": list(villages.values()),
-        "follow_up_of_last_round": [dict(r) for r in follow_up],
-    }  # fmt: skip
-
-
-def area_coverage(
-    session: Session, round_year: int, *, by: str, province: str | None = None,
-    esao: str | None = None, suppress: bool = True,
-) -> list[dict[str, Any]]:  # fmt: skip
-    """The tambon figures added up per district or per office (an office's districts)."""
-    if by not in ("district", "esao"):
-        raise InvalidInputError("by", "district or esao")
-    where, params = _area_filter("c", province, None, esao) if province or esao else ("true", {})
-    ensure_fresh(session, round_year)
-    key = "left(c.subdistrict_code, 4)" if by == "district" else "od.office_code"
-    join = ("" if by == "district" else "JOIN service_area_office_district od "
-            "ON od.district_code = left(c.subdistrict_code, 4)")  # fmt: skip
-    rows = session.execute(text(
-        f"""
-        SELECT {key} AS area,
-            count(*) FILTER (WHERE c.compulsory_age) AS compulsory_age,
-            count(*) FILTER (WHERE c.compulsory_age AND c.enrolled) AS compulsory_enrolled,
-            count(*) FILTER (WHERE c.out_of_school) AS out_of_school,
-            count(*) FILTER (WHERE c.compulsory_age AND c.beyond_distance) AS beyond_distance,
-            count(*) FILTER (WHERE c.stage = 'pre_primary') AS pre_primary_age,
-            count(*) FILTER (WHERE c.stage = 'pre_primary' AND c.enrolled) AS pre_primary_enrolled,
-            count(*) FILTER (WHERE c.due_prathom1_next_year) AS due_prathom1_next_year
-        FROM child_coverage c {join}
-        WHERE c.round_year = :round_year AND {where}
-        GROUP BY 1 ORDER BY 1
-        """
-    ), params | {"round_year": round_year}).mappings().all()  # fmt: skip
-    result = []
-    for row in rows:
-        counts = dict(row)
-        area = counts.pop("area")
-        rate = (
-            counts["compulsory_enrolled"] / counts["compulsory_age"]
-            if counts["compulsory_age"]
-            else None
+            ),
+            params | {"school_id": school_id},
         )
-        pre = (counts["pre_primary_enrolled"] / counts["pre_primary_age"]
-               if counts["pre_primary_age"] else None)  # fmt: skip
-        shown = {k: suppress_small_count(v) for k, v in counts.items()} if suppress else counts
-        result.append({by: area, **shown,
-                       "coverage_rate": None if rate is None else round(rate, 4),
-                       "pre_primary_rate": None if pre is None else round(pre, 4)})  # fmt: skip
-    return result
+        .mappings()
+        .all()
+    )
+    return {
+        "school_code": school_code,
+        "round": round_year,
+        "entry_year": round_year + 1,
+        "children": len(rows),
+        "villages": list(villages.values()),
+        "follow_up_of_last_round": [dict(r) for r in follow_up],
+    }

@@ -51,31 +51,12 @@ def coverage_report(
             "due_prathom1_next_year",
         )
     }
-    totals["coverage_rate"] = (
-        round(totals["compulsory_enrolled"] / totals["compulsory_age"], 4)
-        if totals["compulsory_age"]
-        else None
-    )
-    districts: dict[str, dict[str, int]] = {}
-    for row in raw:
-        entry = districts.setdefault(
-            row["subdistrict_code"][:4],
-            dict.fromkeys(
-                ("compulsory_age", "compulsory_enrolled", "out_of_school", "beyond_distance"), 0
-            ),
-        )
-        for key in entry:
-            entry[key] += row[key]
+    totals["coverage_rate"] = coverage.rate(totals["compulsory_enrolled"], totals["compulsory_age"])
     district_rows = [
-        {
-            "district_code": code,
-            "name_th": district_names.get(code, ""),
-            **{k: suppress_small_count(v) for k, v in figures.items()},
-            "coverage_rate": round(figures["compulsory_enrolled"] / figures["compulsory_age"], 4)
-            if figures["compulsory_age"]
-            else None,
-        }
-        for code, figures in sorted(districts.items())
+        row | {"name_th": district_names.get(row["district"], "")}
+        for row in coverage.area_coverage(
+            session, round_year, by="district", province=province, district=district, esao=esao
+        )
     ]
     schools = []
     for school in coverage.school_coverage(

@@ -161,12 +161,17 @@ ACCESS_RULES = [
 
 @router.get("/census/upload", response_class=HTMLResponse)
 def census_upload_page(request: Request, principal: PrincipalDep) -> Response:
-    """The census upload page (surveyors, planners, admins); anonymous callers log in first."""
+    """The census upload page: watch the import job, read its per-row report."""
+    return _census_page(request, principal, "census_upload.html", "/census/upload")
+
+
+def _census_page(request: Request, principal: Principal, template: str, path: str) -> Response:
+    """A census page for surveyors, planners and admins; anonymous callers log in first."""
     if principal.is_anonymous:
-        return RedirectResponse("/login?next=/census/upload", status_code=303)
+        return RedirectResponse(f"/login?next={path}", status_code=303)
     if principal.role not in ("admin", "planner", "surveyor"):
-        raise PermissionDeniedError("your role may not upload census forms")
-    return templates.TemplateResponse(request, "census_upload.html", {
+        raise PermissionDeniedError("your role may not enter census forms")
+    return templates.TemplateResponse(request, template, {
         "principal": principal, "csrf_token": _csrf_for(principal),
         "round": get_settings().demo_academic_year,
     })  # fmt: skip
@@ -205,14 +210,7 @@ def school_page(
 @router.get("/census/households/new", response_class=HTMLResponse)
 def household_form(request: Request, principal: PrincipalDep) -> Response:
     """The household entry form, with the phone's GPS position."""
-    if principal.is_anonymous:
-        return RedirectResponse("/login?next=/census/households/new", status_code=303)
-    if principal.role not in ("admin", "planner", "surveyor"):
-        raise PermissionDeniedError("your role may not enter census forms")
-    return templates.TemplateResponse(request, "household_form.html", {
-        "principal": principal, "csrf_token": _csrf_for(principal),
-        "round": get_settings().demo_academic_year,
-    })  # fmt: skip
+    return _census_page(request, principal, "household_form.html", "/census/households/new")
 
 
 ACCESS_RULES += [
