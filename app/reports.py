@@ -1,72 +1,368 @@
-"""Rendering the coverage report: HTML (served), XLSX (a sheet per table) and CSV (UTF-8 with
-BOM, so Excel shows the Thai)."""
+"""Rendering reports: the coverage report as HTML (served), PDF (WeasyPrint, Sarabun embedded),
+XLSX (a sheet per table) and CSV (UTF-8 with BOM, so Excel shows the Thai); the call list
+(form พฐ.03) as PDF and XLSX."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy.orm import Session
 
+from app.pdf import FONT_DIR, html_to_pdf
 from app.web.templating import templates
+from census.dates import format_thai_date, to_thai_digits
+from gis.report import SEX_TH, TOTAL_LABELS_TH, coverage_report
+from gis.report_maps import district_maps
 
-# (sheet / section title, key in the report, [(column key, Thai header)])
-TABLES: list[tuple[str, str, list[tuple[str, str]]]] = [
-    ("อำเภอ", "districts", [
-        ("district", "รหัสอำเภอ"), ("name_th", "อำเภอ"),
-        ("compulsory_age", "เด็กวัยเรียนภาคบังคับ"), ("compulsory_enrolled", "กำลังเรียน"),
-        ("out_of_school", "นอกระบบ"), ("beyond_distance", "ไกลเกินเกณฑ์"),
-        ("coverage_rate", "อัตราการเข้าเรียน")]),
-    ("ตำบล", "subdistricts", [
-        ("subdistrict_code", "รหัสตำบล"), ("name_th", "ตำบล"),
-        ("compulsory_age", "เด็กวัยเรียนภาคบังคับ"), ("compulsory_enrolled", "กำลังเรียน"),
-        ("out_of_school", "นอกระบบ"), ("beyond_distance", "ไกลเกินเกณฑ์"),
-        ("coverage_rate", "อัตราการเข้าเรียน"), ("pre_primary_age", "เด็กวัยอนุบาล"),
-        ("pre_primary_rate", "อัตราเข้าอนุบาล"), ("due_prathom1_next_year", "เข้า ป.1 ปีหน้า")]),
-    ("โรงเรียน", "schools", [
-        ("code", "รหัสโรงเรียน"), ("name_th", "โรงเรียน"), ("demand", "เด็กในเขตบริการ"),
-        ("enrolled", "นักเรียน"), ("capacity", "ความจุ"), ("spare_seats", "ที่นั่งว่าง"),
-        ("p1_next_year", "เด็กเข้า ป.1 ปีหน้า"), ("p1_capacity", "ความจุ ป.1")]),
-    ("เด็กนอกระบบ", "out_of_school", [
-        ("age", "อายุ (ปี)"), ("sex", "เพศ"), ("reason", "สาเหตุ"), ("children", "จำนวน")]),
-]  # fmt: skip
+FONT_REGULAR = FONT_DIR / "Sarabun-Regular.ttf"
+FONT_URL = "/static/vendor/sarabun"
+
+Kind = Literal["text", "int", "rate", "decimal"]
 
 
-def to_xlsx(report: dict[str, Any]) -> bytes:
-    """One sheet per table, numbers as numbers, headers frozen."""
-    book = Workbook()
-    summary = book.active
-    assert summary is not None
-    summary.title = "สรุป"
-    summary.append(["รายงานการจัดการศึกษาภาคบังคับ ปีการศึกษา", report["round"]])
-    for key, value in report["totals"].items():
-        summary.append([key, value])
-    summary.append(["จัดทำเมื่อ", report["produced_on"]])
-    for title, key, columns in TABLES:
-        sheet = book.create_sheet(title)
-        sheet.append([header for _, header in columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in report[key]:
-            sheet.append([row.get(column) for column, _ in columns])
-        sheet.freeze_panes = "A2"
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: Kind = "int"
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    key: str
+    columns: tuple[Column, ...]
+
+
+C = Column
+COVERAGE_COLUMNS = (
+    C("compulsory_age", "เด็กวัยเรียนภาคบังคับ"),
+    C("compulsory_enrolled", "กำลังเรียน"),
+    C("out_of_school", "นอกระบบ"),
+    C("beyond_distance", "ไกลเกินเกณฑ์"),
+    C("coverage_rate", "อัตราการเข้าเรียน", "rate"),
+)
+DISTRICTS = Table(
+    "อำเภอ",
+    "districts",
+    (
+        C("district", "รหัสอำเภอ", "text"),
+        C("name_th", "อำเภอ", "text"),
+        *COVERAGE_COLUMNS,
+        C("due_prathom1_next_year", "เข้า ป.1 ปีหน้า"),
+    ),
+)
+SUBDISTRICTS = Table(
+    "ตำบล",
+    "subdistricts",
+    (
+        C("subdistrict_code", "รหัสตำบล", "text"),
+        C("name_th", "ตำบล", "text"),
+        *COVERAGE_COLUMNS,
+        C("pre_primary_age", "เด็กวัยอนุบาล"),
+        C("pre_primary_rate", "อัตราเข้าอนุบาล", "rate"),
+        C("due_prathom1_next_year", "เข้า ป.1 ปีหน้า"),
+    ),
+)
+SCHOOLS = Table(
+    "โรงเรียน",
+    "schools",
+    (
+        C("code", "รหัสโรงเรียน", "text"),
+        C("name_th", "โรงเรียน", "text"),
+        C("demand", "เด็กในเขตบริการ"),
+        C("enrolled", "นักเรียน"),
+        C("capacity", "ความจุ"),
+        C("spare_seats", "ที่นั่งว่าง"),
+        C("p1_next_year", "เด็กเข้า ป.1 ปีหน้า"),
+        C("p1_capacity", "ความจุ ป.1"),
+        C("learning_devices", "คอมพิวเตอร์เพื่อการเรียน"),
+        C("pupils_per_device", "นักเรียนต่อเครื่อง", "decimal"),
+        C("broken_devices", "อุปกรณ์ชำรุด"),
+        C("mbps", "อินเทอร์เน็ต (Mbps)", "decimal"),
+        C("buildings", "อาคาร"),
+        C("buildings_needing_repair", "อาคารต้องซ่อม (สภาพ 1-2)"),
+        C("building_condition", "สภาพอาคารเฉลี่ย (1-5)", "decimal"),
+    ),
+)
+OUT_OF_SCHOOL = Table(
+    "เด็กนอกระบบ",
+    "out_of_school",
+    (
+        C("age", "อายุ (ปี)"),
+        C("sex", "เพศ", "text"),
+        C("reason", "สาเหตุ", "text"),
+        C("children", "จำนวน"),
+    ),
+)
+QUALITY = Table(
+    "คุณภาพเขตบริการ",
+    "quality_districts",
+    (
+        C("district", "รหัสอำเภอ", "text"),
+        C("name_th", "อำเภอ", "text"),
+        C("villages_in_no_area", "หมู่บ้านนอกเขตบริการ"),
+        C("villages_in_several_areas", "หมู่บ้านในหลายเขตบริการ"),
+    ),
+)
+TABLES = (DISTRICTS, SUBDISTRICTS, SCHOOLS, OUT_OF_SCHOOL, QUALITY)
+CALL_LIST_COLUMNS = (
+    C("number", "ลำดับ"), C("name", "ชื่อ - สกุล", "text"), C("sex", "เพศ", "text"),
+    C("birth_date", "วันเกิด", "text"), C("guardian", "ผู้ปกครอง", "text"),
+    C("relationship", "เกี่ยวข้องเป็น", "text"), C("address", "ที่อยู่", "text"),
+)  # fmt: skip
+
+
+def _rows(report: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    return report["quality"]["districts"] if key == "quality_districts" else report[key]
+
+
+# --- numbers as people read them -------------------------------------------------------------
+
+
+def formatter(thai_digits: bool) -> Callable[[Any, Kind], str]:
+    """``fmt(value, kind)``: thousands separators, rates as per cent, "-" for nothing, and
+    Thai digits when asked; "<5" and other text pass through."""
+
+    def fmt(value: Any, kind: Kind = "int") -> str:
+        if value is None:
+            shown = "-"
+        elif isinstance(value, str) or kind == "text":
+            shown = str(value)
+        elif kind == "rate":
+            shown = f"{value * 100:.1f}%"
+        elif kind == "decimal":
+            shown = f"{value:,.1f}"
+        else:
+            shown = f"{value:,}"
+        return to_thai_digits(shown) if thai_digits else shown
+
+    return fmt
+
+
+def bars(
+    rows: Iterable[dict[str, Any]], label: str, value: str, kind: Kind, top: float | None = None
+) -> list[dict[str, Any]]:
+    """Rows of a horizontal bar chart drawn in HTML (so the PDF shapes its Thai like the text):
+    label, value and bar width in per cent. Hidden small counts ("<5") draw no bar."""
+    items = [(row[label], row[value]) for row in rows]
+    numbers = [v for _, v in items if isinstance(v, int | float)]
+    scale = top or max(numbers, default=0) or 1
+    return [
+        {
+            "label": name,
+            "value": v,
+            "kind": kind,
+            "width": round(100 * v / scale, 1) if isinstance(v, int | float) else 0,
+        }
+        for name, v in items
+    ]
+
+
+# --- the coverage report ---------------------------------------------------------------------
+
+
+def to_html(
+    report: dict[str, Any],
+    *,
+    maps: dict[str, str] | None = None,
+    thai_digits: bool = False,
+    font_url: str = FONT_URL,
+) -> str:
+    """The report as one HTML page; ``maps`` holds an SVG map per district code."""
+    districts = report["districts"]
+    tambons_by_district: dict[str, list[dict[str, Any]]] = {}
+    for row in report["subdistricts"]:
+        tambons_by_district.setdefault(row["subdistrict_code"][:4], []).append(row)
+    return templates.get_template("coverage_report.html").render(
+        report=report,
+        fmt=formatter(thai_digits),
+        thai_digits=thai_digits,
+        font_url=font_url,
+        total_labels=TOTAL_LABELS_TH,
+        district_table=DISTRICTS,
+        tambon_table=SUBDISTRICTS,
+        school_table=SCHOOLS,
+        out_table=OUT_OF_SCHOOL,
+        quality_table=QUALITY,
+        tambons_by_district=tambons_by_district,
+        maps=maps or {},
+        rate_chart=bars(districts, "name_th", "coverage_rate", "rate", top=1.0),
+        age_chart=bars(report["out_of_school_by_age"], "age", "children", "int"),
+    )
+
+
+def to_pdf(
+    report: dict[str, Any], *, maps: dict[str, str] | None = None, thai_digits: bool = False
+) -> bytes:
+    html = to_html(report, maps=maps, thai_digits=thai_digits, font_url=FONT_DIR.as_uri())
+    return html_to_pdf(html)
+
+
+def _sheet(book: Workbook, title: str, columns: Iterable[Column], rows: Iterable[Any]) -> None:
+    """A sheet with a bold, frozen header row; numbers stay numbers, rates as per cent."""
+    sheet: Worksheet = book.create_sheet(title)
+    columns = list(columns)
+    sheet.append([column.header for column in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in rows:
+        sheet.append([row.get(column.key) for column in columns])
+    for index, column in enumerate(columns, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        if column.kind == "rate":
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = "0.0%"
+        sheet.column_dimensions[letter].width = 34 if column.key == "name_th" else 14
+    sheet.freeze_panes = "A2"
+
+
+def _workbook_bytes(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
+def to_xlsx(report: dict[str, Any]) -> bytes:
+    """A summary sheet, then one sheet per table."""
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = "สรุป"
+    summary.append([f"รายงานการจัดการศึกษาภาคบังคับ ปีการศึกษา {report['round']}"])
+    summary.append([report["area_name_th"]])
+    summary.append([])
+    for key, label in TOTAL_LABELS_TH.items():
+        summary.append([label, report["totals"][key]])
+        if key.endswith("rate"):
+            summary.cell(row=summary.max_row, column=2).number_format = "0.0%"
+    summary.append(["จัดทำเมื่อ", report["produced_on"]])
+    summary.column_dimensions["A"].width = 44
+    for table in TABLES:
+        _sheet(book, table.title, table.columns, _rows(report, table.key))
+    return _workbook_bytes(book)
+
+
 def to_csv(report: dict[str, Any]) -> bytes:
     """The per-tambon table as CSV, UTF-8 with a BOM for Excel."""
-    _, key, columns = TABLES[1]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([header for _, header in columns])
-    for row in report[key]:
-        writer.writerow([row.get(column) for column, _ in columns])
+    writer.writerow([column.header for column in SUBDISTRICTS.columns])
+    for row in report[SUBDISTRICTS.key]:
+        writer.writerow([row.get(column.key) for column in SUBDISTRICTS.columns])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_html(report: dict[str, Any]) -> str:
-    return templates.get_template("coverage_report.html").render(report=report, tables=TABLES)
+# --- the call list (พฐ.03) -------------------------------------------------------------------
+
+
+def call_list_groups(call_list: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Per village in the list's order: its label and one row per child, numbered within the
+    village, in the words of the form."""
+    groups = []
+    for village in call_list["villages"]:
+        label = _village_label(village)
+        rows = []
+        for number, child in enumerate(village["children"], start=1):
+            name = (child["title"] or "", child["first_name"], child["last_name"])
+            birth = child["birth_date"]
+            rows.append(
+                {
+                    "village": label,
+                    "number": number,
+                    "name": " ".join(part for part in name if part),
+                    "sex": SEX_TH.get(child["sex"], child["sex"]),
+                    "birth_date": format_thai_date(birth, short=True) if birth else "",
+                    "guardian": child["guardian_name"] or "",
+                    "relationship": child["guardian_relationship"] or "",
+                    "address": _address(child, village),
+                }
+            )
+        groups.append((label, rows))
+    return groups
+
+
+def _village_label(village: dict[str, Any]) -> str:
+    moo = f"หมู่ {village['moo']} " if village["moo"] else ""
+    name = f"บ้าน{village['village_name']} " if village["village_name"] else ""
+    return f"{moo}{name}ต.{village['subdistrict_name']}".strip()
+
+
+def _address(child: dict[str, Any], village: dict[str, Any]) -> str:
+    parts = [
+        f"{child['house_number']}" if child["house_number"] else "",
+        f"ม.{village['moo']}" if village["moo"] else "",
+        f"ต.{village['subdistrict_name']}",
+    ]
+    return " ".join(part for part in parts if part)
+
+
+def call_list_pdf(call_list: dict[str, Any], *, thai_digits: bool = False) -> bytes:
+    html = templates.get_template("call_list.html").render(
+        call_list=call_list,
+        groups=call_list_groups(call_list),
+        columns=CALL_LIST_COLUMNS,
+        fmt=formatter(thai_digits),
+        thai_digits=thai_digits,
+        font_url=FONT_DIR.as_uri(),
+        produced_on=format_thai_date(dt.date.today(), short=False),
+    )
+    return html_to_pdf(html)
+
+
+def call_list_xlsx(call_list: dict[str, Any]) -> bytes:
+    """One sheet: the form's columns with the village first, so it sorts and filters."""
+    book = Workbook()
+    default = book.active
+    assert default is not None
+    book.remove(default)
+    _sheet(
+        book,
+        "พฐ.03",
+        (C("village", "หมู่บ้าน", "text"), *CALL_LIST_COLUMNS),
+        [row for _, rows in call_list_groups(call_list) for row in rows],
+    )
+    return _workbook_bytes(book)
+
+
+# --- one entry point for the API and the CLI -------------------------------------------------
+
+FORMATS = ("html", "pdf", "xlsx", "csv")
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def coverage_report_file(
+    session: Session,
+    round_year: int,
+    output_format: str,
+    *,
+    province: str | None = None,
+    district: str | None = None,
+    esao: str | None = None,
+    thai_digits: bool = False,
+) -> bytes:
+    """The coverage report of an area in one of ``FORMATS``; maps only where they are drawn
+    (HTML and PDF)."""
+    report = coverage_report(session, round_year, province=province, district=district, esao=esao)
+    if output_format == "xlsx":
+        return to_xlsx(report)
+    if output_format == "csv":
+        return to_csv(report)
+    maps = district_maps(session, report, FONT_REGULAR)
+    if output_format == "pdf":
+        return to_pdf(report, maps=maps, thai_digits=thai_digits)
+    return to_html(report, maps=maps, thai_digits=thai_digits).encode("utf-8")

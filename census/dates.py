@@ -19,6 +19,7 @@ THAI_MONTHS = {
 }  # fmt: skip
 THAI_MONTHS_SHORT = {v: k for k, v in THAI_MONTHS.items() if k.endswith(".")}
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+TO_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _YMD = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
@@ -82,3 +83,8 @@ def format_thai_date(value: dt.date, short: bool = True) -> str:
         else next(k for k, v in THAI_MONTHS.items() if v == value.month and not k.endswith("."))
     )
     return f"{value.day} {month} {value.year + BE_OFFSET}"
+
+
+def to_thai_digits(text: str) -> str:
+    """Arabic digits written as Thai digits (๐-๙), as some offices print their documents."""
+    return text.translate(TO_THAI_DIGITS)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.config import Settings
-from census.dates import DateProblem, ParsedDate, parse_thai_date
+from census.dates import THAI_DIGITS, DateProblem, ParsedDate, parse_thai_date
 from census.identity import clean_national_id, national_id_problem
 from census.privacy import encrypt_national_id, mask_national_id, national_id_hash
 from census.rules import GRADES, EnrolmentStatus, default_rules, full_years
@@ -247,7 +247,7 @@ def _grade(value: str) -> str | None:
 
 def parse_moo(value: Any) -> int | None:
     """'3', 'หมู่ 3', 'ม.3', '๓' -> 3; None if absent or not a number 1-99."""
-    text_value = str(value or "").translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))
+    text_value = str(value or "").translate(THAI_DIGITS)
     digits = re.sub(r"^(หมู่ที่|หมู่|ม\.)\s*", "", text_value.strip())
     if digits.endswith(".0"):
         digits = digits[:-2]

@@ -427,9 +427,9 @@ def call_list(session: Session, school_code: str, round_year: int) -> dict[str, 
     last round's list: where those children are enrolled now."""
     ensure_fresh(session, round_year)
     params = coverage_params(round_year) | {"code": school_code}
-    school_id = session.execute(
-        text("SELECT id FROM school WHERE code = :code"), {"code": school_code}
-    ).scalar_one()
+    school_id, school_name = session.execute(
+        text("SELECT id, name_th FROM school WHERE code = :code"), {"code": school_code}
+    ).one()
     rows = (
         session.execute(
             text(
@@ -505,6 +505,7 @@ def call_list(session: Session, school_code: str, round_year: int) -> dict[str, 
     )
     return {
         "school_code": school_code,
+        "school_name_th": school_name,
         "round": round_year,
         "entry_year": round_year + 1,
         "children": len(rows),

@@ -16,6 +16,7 @@ from census.privacy import suppress_small_count
 from gis import coverage
 from gis.schools.grades import LEVEL_LABELS_TH, LEVELS
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
+from gis.schools.resources import RESOURCES_SQL
 
 STATIC = "/static/vendor"
 # Folium's templates would fetch these from CDNs; the offices often have no internet.
@@ -37,7 +38,7 @@ TAMBONS = "(SELECT t.*, t.code AS subdistrict_code FROM subdistrict t)"
 RATE_COLOURS = [(0.95, "#1a9850"), (0.90, "#91cf60"), (0.85, "#fee08b"), (0.0, "#d73027")]
 
 
-def _rate_colour(rate: float | None) -> str:
+def rate_colour(rate: float | None) -> str:
     if rate is None:
         return "#cccccc"
     return next(colour for floor, colour in RATE_COLOURS if rate >= floor)
@@ -79,7 +80,7 @@ def _choropleth(session: Session, round_year: int, where: str, params: dict[str,
             "name": f"ต.{name}", "rate": "-" if rate is None else f"{rate:.1%}",
             "children": str(figures.get("compulsory_age", 0)),
             "out": str(figures.get("out_of_school", 0)),
-            "far": str(figures.get("beyond_distance", 0)), "colour": _rate_colour(rate),
+            "far": str(figures.get("beyond_distance", 0)), "colour": rate_colour(rate),
         }  # fmt: skip
         features.append(
             {"type": "Feature", "geometry": json.loads(geometry), "properties": properties}
@@ -107,7 +108,7 @@ def _school_popup(school: dict[str, Any]) -> str:
         f"ป.1 ปีหน้า: เด็กในเขตบริการ {school['p1_demand']} / ความจุ {school['p1_capacity']}<br>"
         f"ICT: อุปกรณ์เพื่อการเรียน {ict['per_pupil']} เครื่องต่อนักเรียน 1 คน, "
         f"อินเทอร์เน็ต {ict['mbps']} Mbps, ชำรุด {ict['broken']} เครื่อง<br>"
-        f"อาคาร {school['buildings']} หลัง, สภาพเฉลี่ย {school['condition']} / 5<br>"
+        f"อาคาร {school['buildings']} หลัง, สภาพเฉลี่ย {school['building_condition']} / 5<br>"
         f"<a href='/schools/{school['code']}' target='_top'>หน้าโรงเรียน</a>"
     )
 
@@ -139,14 +140,7 @@ def _schools(
                ST_Y(s.location) AS lat, coalesce(y.enrolled, 0) AS enrolled,
                coalesce(y.capacity, 0) AS capacity, coalesce(y.p1_capacity, 0) AS p1_capacity,
                coalesce(pd.children, 0) AS p1_demand,
-               (SELECT coalesce(sum(working) FILTER (WHERE purpose = 'learning'), 0)
-                  FROM ict_device d WHERE d.school_id = s.id) AS learning_devices,
-               (SELECT coalesce(sum(count - working), 0) FROM ict_device d
-                  WHERE d.school_id = s.id) AS broken,
-               (SELECT max(mbps) FROM internet_link i WHERE i.school_id = s.id) AS mbps,
-               (SELECT count(*) FROM building b WHERE b.school_id = s.id) AS buildings,
-               (SELECT round(avg(condition), 1) FROM building b WHERE b.school_id = s.id)
-                  AS condition
+               {RESOURCES_SQL}
         FROM school s LEFT JOIN years y ON y.school_id = s.id
         LEFT JOIN p1_demand pd ON pd.school_id = s.id
         WHERE {where}
@@ -159,7 +153,7 @@ def _schools(
         schools.append(dict(r) | {"enrolled": enrolled, "capacity": int(r["capacity"]),
             "utilisation": enrolled / r["capacity"] if r["capacity"] else None,
             "ict": {"per_pupil": round(r["learning_devices"] / enrolled, 2) if enrolled else "-",
-                    "mbps": r["mbps"] or "-", "broken": r["broken"]}})  # fmt: skip
+                    "mbps": r["mbps"] or "-", "broken": r["broken_devices"]}})  # fmt: skip
     return schools
 
 

@@ -4,6 +4,7 @@ HTML, XLSX and CSV renderers (app/reports.py)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import text
@@ -12,8 +13,99 @@ from sqlalchemy.orm import Session
 from census.dates import format_thai_date
 from census.privacy import suppress_small_count
 from gis import coverage
+from gis.schools.resources import school_resources
 from gis.service_areas.propose import max_distance_m
 from gis.service_areas.quality import quality_report
+
+COUNT_KEYS = (
+    "compulsory_age",
+    "compulsory_enrolled",
+    "out_of_school",
+    "beyond_distance",
+    "pre_primary_age",
+    "pre_primary_enrolled",
+    "pre_primary_beyond_distance",
+    "due_prathom1_next_year",
+)
+SEX_TH = {"M": "ชาย", "F": "หญิง"}
+# The headline figures, in the order and words of the report's summary.
+TOTAL_LABELS_TH = {
+    "compulsory_age": "เด็กวัยการศึกษาภาคบังคับ (คน)",
+    "compulsory_enrolled": "กำลังเรียน (คน)",
+    "coverage_rate": "อัตราการเข้าเรียนภาคบังคับ",
+    "out_of_school": "เด็กนอกระบบการศึกษา (คน)",
+    "beyond_distance": "บ้านไกลโรงเรียนเกินเกณฑ์ (คน)",
+    "pre_primary_age": "เด็กวัยอนุบาล (คน)",
+    "pre_primary_enrolled": "เด็กวัยอนุบาลที่เข้าเรียน (คน)",
+    "pre_primary_rate": "อัตราการเข้าเรียนอนุบาล",
+    "due_prathom1_next_year": "เด็กที่ต้องเข้า ป.1 ปีการศึกษาหน้า (คน)",
+}
+
+
+def _by_age(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Out-of-school children per year of age (both sexes, all reasons), small counts hidden."""
+    ages: dict[int, int] = {}
+    for row in rows:
+        ages[row["age"]] = ages.get(row["age"], 0) + row["children"]
+    return [
+        {"age": age, "children": suppress_small_count(count)} for age, count in sorted(ages.items())
+    ]
+
+
+def _quality_in(
+    quality: dict[str, Any], districts: list[dict[str, Any]], schools: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The province's service-area quality narrowed to the report's districts, per district."""
+    rows = []
+    for row in districts:
+        code = row["district"]
+        rows.append(
+            {
+                "district": code,
+                "name_th": row["name_th"],
+                "villages_in_no_area": sum(
+                    v["subdistrict_code"].startswith(code) for v in quality["villages_in_no_area"]
+                ),
+                "villages_in_several_areas": sum(
+                    v["subdistrict_code"].startswith(code)
+                    for v in quality["villages_in_several_areas"]
+                ),
+            }
+        )
+    in_report = {school["code"] for school in schools}
+    crossing = [c for c in quality["areas_crossing_office_border"] if c["school_code"] in in_report]
+    return {
+        "districts": rows,
+        "villages_in_no_area": sum(r["villages_in_no_area"] for r in rows),
+        "villages_in_several_areas": sum(r["villages_in_several_areas"] for r in rows),
+        "areas_crossing_office_border": len(crossing),
+    }
+
+
+def _area_name(
+    session: Session, *, province: str | None, district: str | None, esao: str | None
+) -> str:
+    """The report's area as a Thai heading says it."""
+    if esao:
+        name = session.execute(
+            text("SELECT name_th FROM service_area_office WHERE code = :code"), {"code": esao}
+        ).scalar()
+        return name or f"สำนักงานเขตพื้นที่การศึกษา {esao}"
+    if district:
+        row = session.execute(
+            text(
+                "SELECT d.name_th, p.name_th FROM district d "
+                "JOIN province p ON p.code = left(d.code, 2) WHERE d.code = :code"
+            ),
+            {"code": district},
+        ).first()
+        return f"อำเภอ{row[0]} จังหวัด{row[1]}" if row else f"อำเภอ {district}"
+    if province:
+        name = session.execute(
+            text("SELECT name_th FROM province WHERE code = :code"), {"code": province}
+        ).scalar()
+        return f"จังหวัด{name}" if name else f"จังหวัด {province}"
+    return "ทั้งประเทศ"
 
 
 def coverage_report(
@@ -25,8 +117,8 @@ def coverage_report(
     esao: str | None = None,
 ) -> dict[str, Any]:
     """Every table of the report, aggregate only (it is public)."""
-    tambons = coverage.subdistrict_coverage(
-        session, round_year, province=province, district=district, esao=esao
+    raw_tambons = coverage.subdistrict_coverage(
+        session, round_year, province=province, district=district, esao=esao, suppress=False
     )
     names: dict[str, str] = dict(
         session.execute(text("SELECT code, name_th FROM subdistrict")).all()
@@ -34,46 +126,54 @@ def coverage_report(
     district_names: dict[str, str] = dict(
         session.execute(text("SELECT code, name_th FROM district")).all()
     )
-    for row in tambons:
-        row["name_th"] = names.get(row["subdistrict_code"], "")
-    raw = coverage.subdistrict_coverage(
-        session, round_year, province=province, district=district, esao=esao, suppress=False
-    )
-    totals = {
-        k: sum(r[k] for r in raw)
-        for k in (
-            "compulsory_age",
-            "compulsory_enrolled",
-            "out_of_school",
-            "beyond_distance",
-            "pre_primary_age",
-            "pre_primary_enrolled",
-            "due_prathom1_next_year",
-        )
-    }
+    tambons = [
+        {k: suppress_small_count(v) if k in COUNT_KEYS else v for k, v in row.items()}
+        | {"name_th": names.get(row["subdistrict_code"], "")}
+        for row in raw_tambons
+    ]
+    totals = {k: sum(r[k] for r in raw_tambons) for k in COUNT_KEYS}
     totals["coverage_rate"] = coverage.rate(totals["compulsory_enrolled"], totals["compulsory_age"])
+    totals["pre_primary_rate"] = coverage.rate(
+        totals["pre_primary_enrolled"], totals["pre_primary_age"]
+    )
     district_rows = [
         row | {"name_th": district_names.get(row["district"], "")}
         for row in coverage.area_coverage(
             session, round_year, by="district", province=province, district=district, esao=esao
         )
     ]
-    schools = []
-    for school in coverage.school_coverage(
+    school_rows = coverage.school_coverage(
         session, round_year, province=province, district=district, esao=esao
-    ):
+    )
+    resources = school_resources(session, [school["code"] for school in school_rows])
+    schools = []
+    for school in school_rows:
         grades = school["grades"]
         p1 = school.get("prathom1_next_year", {})
+        enrolled = sum(g["enrolled"] for g in grades)
+        assets = resources[school["code"]]
         schools.append(
             {
                 "code": school["code"],
                 "name_th": school["name_th"],
+                "district": assets["district"],
                 "demand": suppress_small_count(sum(g["demand"] for g in grades)),
-                "enrolled": sum(g["enrolled"] for g in grades),
+                "enrolled": enrolled,
                 "capacity": sum(g["capacity"] for g in grades),
                 "spare_seats": sum(g["spare_seats"] for g in grades),
                 "p1_next_year": suppress_small_count(p1.get("children", 0)),
                 "p1_capacity": p1.get("capacity", 0),
+                "learning_devices": assets["learning_devices"],
+                "pupils_per_device": (
+                    round(enrolled / assets["learning_devices"], 1)
+                    if assets["learning_devices"]
+                    else None
+                ),
+                "broken_devices": assets["broken_devices"],
+                "mbps": assets["mbps"],
+                "buildings": assets["buildings"],
+                "buildings_needing_repair": assets["buildings_needing_repair"],
+                "building_condition": assets["building_condition"],
             }
         )
     where, params = coverage._area_filter("c", province, district, esao)
@@ -105,20 +205,22 @@ def coverage_report(
     return {
         "round": round_year,
         "area": {"province": province, "district": district, "esao": esao},
+        "area_name_th": _area_name(session, province=province, district=district, esao=esao),
         "produced_on": format_thai_date(dt.date.today(), short=False),
         "totals": totals,
         "districts": district_rows,
         "subdistricts": tambons,
         "schools": schools,
         "out_of_school": [
-            dict(r) | {"children": suppress_small_count(r["children"])} for r in out_by_age
+            dict(r)
+            | {
+                "sex": SEX_TH.get(r["sex"], r["sex"]),
+                "children": suppress_small_count(r["children"]),
+            }
+            for r in out_by_age
         ],
-        "quality": {
-            "villages": quality["villages"],
-            "villages_in_no_area": len(quality["villages_in_no_area"]),
-            "villages_in_several_areas": len(quality["villages_in_several_areas"]),
-            "areas_crossing_office_border": len(quality["areas_crossing_office_border"]),
-        },
+        "out_of_school_by_age": _by_age(out_by_age),
+        "quality": _quality_in(quality, district_rows, schools),
         "rules": {
             "prathom1": f"ป.1 ปีการศึกษา {round_year} รับเด็กเกิด พ.ศ. {round_year - 7}",
             "compulsory": f"การศึกษาภาคบังคับ: เด็กเกิด พ.ศ. {round_year - 16}-{round_year - 7} "

@@ -52,8 +52,12 @@ choose_pg_major() {
   fi
 }
 
+# Libraries WeasyPrint (the PDF reports) loads at run time: Pango for Thai shaping and line
+# breaking, HarfBuzz's subsetter and fontconfig for the embedded fonts.
+REPORT_LIBRARIES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1)
+
 install_system_packages() {
-  local wanted=() extra=("$@")
+  local wanted=() extra=("${REPORT_LIBRARIES[@]}" "$@")
   python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || wanted+=(python3-venv)
   command -v python3 >/dev/null 2>&1 || wanted+=(python3 python3-venv)
   if [ -z "${EDUMAP_DATABASE_URL:-}" ]; then

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response, UploadFi
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
+from app import reports
 from app.api.access import PUBLIC, AccessRule, expect
 from app.api.deps import DistrictCode, ProvinceCode, SessionDep, SimplifyDep
 from app.api.schools import EXAMPLE, EditorDep, SchoolCode
@@ -163,28 +164,85 @@ def coverage_children(
     return {"round": round, "flag": flag, "children": rows}
 
 
+def _call_list(
+    session: SessionDep,
+    principal: Principal,
+    request: Request,
+    code: str,
+    round_year: int,
+    export: str,
+) -> dict[str, Any]:
+    """The call list of a school the principal may edit, its export written to the audit log
+    (in the same transaction, so no list leaves without its entry)."""
+    school = schools.get_school(session, code)
+    schools.require_edit(session, principal, school)
+    get_round(session, round_year)
+    result = coverage.call_list(session, code, round_year)
+    accounts.record_access(
+        session,
+        principal,
+        action="export",
+        resource=f"{export} {code}",
+        record_count=result["children"],
+        ip=client_ip(request),
+        detail={"round": round_year},
+    )
+    session.commit()
+    return result
+
+
 @router.get("/api/v1/schools/{code}/call-list", summary="Form พฐ.03: due for Prathom 1 next year")
 def school_call_list(
+    code: SchoolCode, request: Request, session: SessionDep, principal: EditorDep, round: Round
+) -> dict[str, Any]:
+    return _call_list(session, principal, request, code, round, "call-list")
+
+
+@router.get(
+    "/api/v1/schools/{code}/call-list.pdf",
+    summary="Form พฐ.03 as PDF, by village, for printing",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def school_call_list_pdf(
     code: SchoolCode,
     request: Request,
     session: SessionDep,
     principal: EditorDep,
     round: Round,
-) -> dict[str, Any]:
-    school = schools.get_school(session, code)
-    schools.require_edit(session, principal, school)
-    get_round(session, round)
-    result = coverage.call_list(session, code, round)
-    accounts.record_access(
-        session,
-        principal,
-        action="export",
-        resource=f"call-list {code}",
-        record_count=result["children"],
-        ip=client_ip(request),
+    thai_digits: bool = False,
+) -> Response:
+    listed = _call_list(session, principal, request, code, round, "call-list.pdf")
+    return Response(
+        reports.call_list_pdf(listed, thai_digits=thai_digits),
+        media_type=reports.MEDIA_TYPES["pdf"],
+        headers=_attachment(f"call_list_{code}_{round + 1}.pdf"),
     )
-    session.commit()
-    return result
+
+
+@router.get(
+    "/api/v1/schools/{code}/call-list.xlsx",
+    summary="Form พฐ.03 as an Excel workbook",
+    response_class=Response,
+    responses={200: {"content": {reports.MEDIA_TYPES["xlsx"]: {}}}},
+)
+def school_call_list_xlsx(
+    code: SchoolCode, request: Request, session: SessionDep, principal: EditorDep, round: Round
+) -> Response:
+    listed = _call_list(session, principal, request, code, round, "call-list.xlsx")
+    return Response(
+        reports.call_list_xlsx(listed),
+        media_type=reports.MEDIA_TYPES["xlsx"],
+        headers=_attachment(f"call_list_{code}_{round + 1}.xlsx"),
+    )
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    # Personal data: a download, never kept by a shared cache.
+    return {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    }
 
 
 @router.get("/api/v1/service-areas/quality", summary="Gaps, overlaps and border crossings")
@@ -302,12 +360,15 @@ ACCESS_RULES = [
         expect(403, anonymous=401, admin=200, planner=200),
         params={"round": "2569", "flag": "out_of_school", "district": "5501", "limit": "5"},
     ),
-    AccessRule(
-        "GET",
-        "/api/v1/schools/{code}/call-list",
-        expect(403, anonymous=401, admin=200, planner=200, school=200),
-        example_path=f"{EXAMPLE}/call-list",
-        params={"round": "2569"},
+    *(
+        AccessRule(
+            "GET",
+            f"/api/v1/schools/{{code}}/call-list{suffix}",
+            expect(403, anonymous=401, admin=200, planner=200, school=200),
+            example_path=f"{EXAMPLE}/call-list{suffix}",
+            params={"round": "2569"},
+        )
+        for suffix in ("", ".pdf", ".xlsx")
     ),
     AccessRule(
         "GET", "/api/v1/service-areas/quality", PUBLIC, params={"round": "2569", "province": "55"}

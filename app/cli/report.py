@@ -9,9 +9,13 @@ import typer
 from app import reports
 from app.core.config import get_settings
 from app.core.db import session_scope
-from gis.report import coverage_report
 
-cli = typer.Typer(help="Reports: coverage.", no_args_is_help=True)
+cli = typer.Typer(help="Reports: compulsory-education coverage.", no_args_is_help=True)
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"edumap: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
 
 
 @cli.command()
@@ -20,31 +24,24 @@ def coverage(
     esao: str | None = typer.Option(None, help="Service area office code"),
     province: str | None = typer.Option(None, help="Province code"),
     district: str | None = typer.Option(None, help="District code"),
-    output_format: str = typer.Option("xlsx", "--format", help="html, xlsx or csv"),
+    output_format: str = typer.Option("pdf", "--format", help="pdf, html, xlsx or csv"),
+    thai_digits: bool = typer.Option(False, "--thai-digits", help="Numbers in Thai digits"),
     output: Path = typer.Option(..., "-o", "--output", help="File to write"),
 ) -> None:
     """Compulsory-education coverage of an office, province or district."""
-    if output_format not in ("html", "xlsx", "csv"):
-        typer.secho(
-            "edumap: --format is html, xlsx or csv (PDF is not available yet)",
-            fg=typer.colors.RED,
-            err=True,
-        )
-        raise typer.Exit(1)
+    if output_format not in reports.FORMATS:
+        _fail(f"--format is one of {', '.join(reports.FORMATS)}")
     if not (esao or province or district):
         province = get_settings().demo_province
     with session_scope() as session:
-        report = coverage_report(
+        body = reports.coverage_report_file(
             session,
             round_year or get_settings().demo_academic_year,
+            output_format,
             province=province,
             district=district,
             esao=esao,
+            thai_digits=thai_digits,
         )
-    body = {
-        "html": lambda: reports.to_html(report).encode(),
-        "xlsx": lambda: reports.to_xlsx(report),
-        "csv": lambda: reports.to_csv(report),
-    }[output_format]()
     output.write_bytes(body)
     typer.echo(f"wrote {output} ({len(body):,} bytes)")

@@ -48,6 +48,7 @@ def home(request: Request, principal: PrincipalDep) -> Response:
             "principal": principal,
             "role_label": ROLE_LABELS_TH.get(principal.role) if principal.role else None,
             "csrf_token": csrf,
+            "report_round": get_settings().demo_academic_year,
         },
     )
 

@@ -1,0 +1,184 @@
+"""Static maps for the printed coverage report: one per district, tambons coloured by the
+compulsory-education coverage rate, schools sized by enrolment. Drawn with matplotlib in UTM
+zone 47N (metres), so the scale bar is true; aggregate only, since the report is public."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on a server; set before anything draws
+
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.patheffects import withStroke
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+import geopandas as gpd
+
+from gis.maps import RATE_COLOURS, rate_colour
+
+METRIC_CRS = 32647  # UTM zone 47N covers Nan and most of Thailand
+SIMPLIFY_M = 30
+NO_DATA_COLOUR = "#cccccc"
+RATE_LABELS_TH = ["ร้อยละ 95 ขึ้นไป", "90 ถึง 95", "85 ถึง 90", "ต่ำกว่า 85"]
+
+
+def tambon_frame(session: Session, district_codes: Iterable[str]) -> gpd.GeoDataFrame:
+    """The tambons of these districts in UTM 47N, simplified to ``SIMPLIFY_M`` metres."""
+    return gpd.read_postgis(
+        text(
+            f"""
+            SELECT t.code AS subdistrict_code, t.name_th, left(t.code, 4) AS district,
+                   ST_SimplifyPreserveTopology(ST_Transform(t.geom, {METRIC_CRS}),
+                                               {SIMPLIFY_M}) AS geom
+            FROM subdistrict t WHERE left(t.code, 4) = ANY(:codes) ORDER BY t.code
+            """
+        ),
+        session.connection(),
+        geom_col="geom",
+        params={"codes": list(district_codes)},
+    )
+
+
+def district_frame(session: Session, district_codes: Iterable[str]) -> gpd.GeoDataFrame:
+    """District outlines in UTM 47N, simplified like the tambons."""
+    return gpd.read_postgis(
+        text(
+            f"""
+            SELECT d.code AS district, ST_SimplifyPreserveTopology(
+                       ST_Transform(d.geom, {METRIC_CRS}), {SIMPLIFY_M}) AS geom
+            FROM district d WHERE d.code = ANY(:codes) ORDER BY d.code
+            """
+        ),
+        session.connection(),
+        geom_col="geom",
+        params={"codes": list(district_codes)},
+    )
+
+
+def school_frame(session: Session, school_codes: Iterable[str]) -> gpd.GeoDataFrame:
+    """School points in UTM 47N."""
+    return gpd.read_postgis(
+        text(
+            f"""
+            SELECT s.code, left(s.subdistrict_code, 4) AS district,
+                   ST_Transform(s.location, {METRIC_CRS}) AS geom
+            FROM school s WHERE s.code = ANY(:codes) ORDER BY s.code
+            """
+        ),
+        session.connection(),
+        geom_col="geom",
+        params={"codes": list(school_codes)},
+    )
+
+
+def _scale_bar(ax: Any, font: FontProperties) -> None:
+    """A bar of a round number of kilometres in the lower left corner."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length_m = next(k for k in (50_000, 20_000, 10_000, 5_000, 2_000, 1_000) if k < (x1 - x0) / 3)
+    left, bottom = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04
+    ax.plot([left, left + length_m], [bottom, bottom], color="black", linewidth=2.5)
+    ax.text(
+        left + length_m / 2,
+        bottom + (y1 - y0) * 0.015,
+        f"{length_m // 1000} กม.",
+        ha="center",
+        va="bottom",
+        fontproperties=font,
+        fontsize=7,
+    )
+
+
+def district_map_svg(
+    outline: gpd.GeoDataFrame,
+    tambons: gpd.GeoDataFrame,
+    schools: gpd.GeoDataFrame,
+    enrolment: dict[str, int],
+    font_path: Path,
+) -> str:
+    """One district's map as SVG: ``tambons`` carries a ``coverage_rate`` column (None where no
+    child was counted), ``enrolment`` sizes the school points; the legend sits to the right."""
+    font = FontProperties(fname=font_path)
+    figure = Figure(figsize=(6.6, 4.6))
+    ax = figure.add_axes((0, 0, 0.7, 1))
+    colours = [
+        NO_DATA_COLOUR if rate is None else rate_colour(rate) for rate in tambons["coverage_rate"]
+    ]
+    tambons.plot(ax=ax, color=colours, edgecolor="#555555", linewidth=0.5)
+    outline.boundary.plot(ax=ax, color="black", linewidth=1.2)
+    for name, point in zip(tambons["name_th"], tambons.representative_point(), strict=True):
+        ax.annotate(
+            name,
+            (point.x, point.y),
+            ha="center",
+            va="center",
+            fontproperties=font,
+            fontsize=6.5,
+            color="#111111",
+            path_effects=[withStroke(linewidth=2, foreground="white")],
+        )
+    if not schools.empty:
+        sizes = [6 + (enrolment.get(code, 0) ** 0.5) * 1.6 for code in schools["code"]]
+        schools.plot(ax=ax, markersize=sizes, color="white", edgecolor="black", linewidth=0.6)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    _scale_bar(ax, font)
+    ax.legend(
+        handles=[
+            *(
+                Patch(facecolor=colour, edgecolor="#555555", label=label)
+                for (_, colour), label in zip(RATE_COLOURS, RATE_LABELS_TH, strict=True)
+            ),
+            Patch(facecolor=NO_DATA_COLOUR, edgecolor="#555555", label="ไม่มีข้อมูล"),
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markerfacecolor="white",
+                markeredgecolor="black",
+                label="โรงเรียน (ขนาดตามจำนวนนักเรียน)",
+            ),
+        ],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        prop=FontProperties(fname=font_path, size=7),
+        title="อัตราการเข้าเรียนภาคบังคับ",
+        title_fontproperties=FontProperties(fname=font_path, size=7.5, weight="bold"),
+        framealpha=0.9,
+    )
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.05)
+    return buffer.getvalue()
+
+
+def district_maps(session: Session, report: dict[str, Any], font_path: Path) -> dict[str, str]:
+    """An SVG map per district of a coverage report (gis.report.coverage_report), by code."""
+    district_codes = [row["district"] for row in report["districts"]]
+    if not district_codes:
+        return {}
+    tambons = tambon_frame(session, district_codes)
+    outlines = district_frame(session, district_codes)
+    rates = {row["subdistrict_code"]: row["coverage_rate"] for row in report["subdistricts"]}
+    tambons["coverage_rate"] = [rates.get(code) for code in tambons["subdistrict_code"]]
+    schools = school_frame(session, [school["code"] for school in report["schools"]])
+    enrolment = {school["code"]: school["enrolled"] for school in report["schools"]}
+    return {
+        code: district_map_svg(
+            outlines[outlines["district"] == code],
+            tambons[tambons["district"] == code],
+            schools[schools["district"] == code],
+            enrolment,
+            font_path,
+        )
+        for code in district_codes
+    }

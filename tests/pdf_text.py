@@ -1,0 +1,29 @@
+"""Reading a PDF back as a person's copy-and-paste would: poppler's pdftotext and pdfinfo."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import unicodedata
+from pathlib import Path
+
+
+def pdf_text(path: Path) -> str:
+    """The text in content order (pdftotext -raw)."""
+    return subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def squash(text: str) -> str:
+    """For comparing Thai text across extraction: compatibility form (SARA AM reads back as
+    NIKHAHIT + SARA AA) and no white space (extractors guess spaces around stacked marks)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def page_count(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    return int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.MULTILINE).group(1))  # type: ignore[union-attr]
