@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from typing import Any
 
 import folium
@@ -36,11 +37,14 @@ MarkerCluster.default_css = [
 # Tambons under the column name the area filters use for every table.
 TAMBONS = "(SELECT t.*, t.code AS subdistrict_code FROM subdistrict t)"
 RATE_COLOURS = [(0.95, "#1a9850"), (0.90, "#91cf60"), (0.85, "#fee08b"), (0.0, "#d73027")]
+NO_DATA_COLOUR = "#cccccc"
 
 
 def rate_colour(rate: float | None) -> str:
-    if rate is None:
-        return "#cccccc"
+    """The class colour of a coverage rate; no children counted (None, or NaN from a frame)
+    is grey."""
+    if rate is None or math.isnan(rate):
+        return NO_DATA_COLOUR
     return next(colour for floor, colour in RATE_COLOURS if rate >= floor)
 
 

@@ -23,11 +23,10 @@ from sqlalchemy.orm import Session
 
 import geopandas as gpd
 
-from gis.maps import RATE_COLOURS, rate_colour
+from gis.maps import NO_DATA_COLOUR, RATE_COLOURS, rate_colour
 
 METRIC_CRS = 32647  # UTM zone 47N covers Nan and most of Thailand
 SIMPLIFY_M = 30
-NO_DATA_COLOUR = "#cccccc"
 RATE_LABELS_TH = ["ร้อยละ 95 ขึ้นไป", "90 ถึง 95", "85 ถึง 90", "ต่ำกว่า 85"]
 
 
@@ -110,9 +109,7 @@ def district_map_svg(
     font = FontProperties(fname=font_path)
     figure = Figure(figsize=(6.6, 4.6))
     ax = figure.add_axes((0, 0, 0.7, 1))
-    colours = [
-        NO_DATA_COLOUR if rate is None else rate_colour(rate) for rate in tambons["coverage_rate"]
-    ]
+    colours = [rate_colour(rate) for rate in tambons["coverage_rate"]]
     tambons.plot(ax=ax, color=colours, edgecolor="#555555", linewidth=0.5)
     outline.boundary.plot(ax=ax, color="black", linewidth=1.2)
     for name, point in zip(tambons["name_th"], tambons.representative_point(), strict=True):
