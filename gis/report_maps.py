@@ -30,52 +30,51 @@ SIMPLIFY_M = 30
 RATE_LABELS_TH = ["ร้อยละ 95 ขึ้นไป", "90 ถึง 95", "85 ถึง 90", "ต่ำกว่า 85"]
 
 
+def _frame(session: Session, sql: str, codes: Iterable[str]) -> gpd.GeoDataFrame:
+    """Rows of ``sql`` (bound to ``:codes``) as a GeoDataFrame of its ``geom`` column."""
+    return gpd.read_postgis(
+        text(sql), session.connection(), geom_col="geom", params={"codes": list(codes)}
+    )
+
+
 def tambon_frame(session: Session, district_codes: Iterable[str]) -> gpd.GeoDataFrame:
     """The tambons of these districts in UTM 47N, simplified to ``SIMPLIFY_M`` metres."""
-    return gpd.read_postgis(
-        text(
-            f"""
-            SELECT t.code AS subdistrict_code, t.name_th, left(t.code, 4) AS district,
-                   ST_SimplifyPreserveTopology(ST_Transform(t.geom, {METRIC_CRS}),
-                                               {SIMPLIFY_M}) AS geom
-            FROM subdistrict t WHERE left(t.code, 4) = ANY(:codes) ORDER BY t.code
-            """
-        ),
-        session.connection(),
-        geom_col="geom",
-        params={"codes": list(district_codes)},
+    return _frame(
+        session,
+        f"""
+        SELECT t.code AS subdistrict_code, t.name_th, left(t.code, 4) AS district,
+               ST_SimplifyPreserveTopology(ST_Transform(t.geom, {METRIC_CRS}), {SIMPLIFY_M})
+                   AS geom
+        FROM subdistrict t WHERE left(t.code, 4) = ANY(:codes) ORDER BY t.code
+        """,
+        district_codes,
     )
 
 
 def district_frame(session: Session, district_codes: Iterable[str]) -> gpd.GeoDataFrame:
     """District outlines in UTM 47N, simplified like the tambons."""
-    return gpd.read_postgis(
-        text(
-            f"""
-            SELECT d.code AS district, ST_SimplifyPreserveTopology(
-                       ST_Transform(d.geom, {METRIC_CRS}), {SIMPLIFY_M}) AS geom
-            FROM district d WHERE d.code = ANY(:codes) ORDER BY d.code
-            """
-        ),
-        session.connection(),
-        geom_col="geom",
-        params={"codes": list(district_codes)},
+    return _frame(
+        session,
+        f"""
+        SELECT d.code AS district,
+               ST_SimplifyPreserveTopology(ST_Transform(d.geom, {METRIC_CRS}), {SIMPLIFY_M})
+                   AS geom
+        FROM district d WHERE d.code = ANY(:codes) ORDER BY d.code
+        """,
+        district_codes,
     )
 
 
 def school_frame(session: Session, school_codes: Iterable[str]) -> gpd.GeoDataFrame:
     """School points in UTM 47N."""
-    return gpd.read_postgis(
-        text(
-            f"""
-            SELECT s.code, left(s.subdistrict_code, 4) AS district,
-                   ST_Transform(s.location, {METRIC_CRS}) AS geom
-            FROM school s WHERE s.code = ANY(:codes) ORDER BY s.code
-            """
-        ),
-        session.connection(),
-        geom_col="geom",
-        params={"codes": list(school_codes)},
+    return _frame(
+        session,
+        f"""
+        SELECT s.code, left(s.subdistrict_code, 4) AS district,
+               ST_Transform(s.location, {METRIC_CRS}) AS geom
+        FROM school s WHERE s.code = ANY(:codes) ORDER BY s.code
+        """,
+        school_codes,
     )
 
 

@@ -36,7 +36,9 @@ def test_report_adds_up(db_session: Session) -> None:
     # ICT and buildings come from the school's own records.
     school = report["schools"][0]
     buildings = db_session.execute(
-        text("SELECT count(*) FROM building b JOIN school s ON s.id = b.school_id WHERE s.code = :c"),
+        text(
+            "SELECT count(*) FROM building b JOIN school s ON s.id = b.school_id WHERE s.code = :c"
+        ),
         {"c": school["code"]},
     ).scalar()
     assert school["buildings"] == buildings
