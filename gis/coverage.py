@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import InvalidInputError
 from census.assessment_sql import assessed_children_sql, assessment_params
-from census.privacy import suppress_small_count
+from census.privacy import SMALL_COUNT_THRESHOLD, suppress_small_count
 from gis.schools.grades import LEVELS
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from gis.service_areas.propose import max_distance_m
@@ -272,12 +272,15 @@ def _counts_by(
         counts = dict(row)
         key = counts.pop("key")
         shown = {k: suppress_small_count(v) for k, v in counts.items()} if suppress else counts
+        share = public_rate if suppress else rate
         result.append(
             {
                 name: key,
                 **shown,
-                "coverage_rate": rate(counts["compulsory_enrolled"], counts["compulsory_age"]),
-                "pre_primary_rate": rate(counts["pre_primary_enrolled"], counts["pre_primary_age"]),
+                "coverage_rate": share(counts["compulsory_enrolled"], counts["compulsory_age"]),
+                "pre_primary_rate": share(
+                    counts["pre_primary_enrolled"], counts["pre_primary_age"]
+                ),
             }
         )
     return result
@@ -286,6 +289,12 @@ def _counts_by(
 def rate(part: int, whole: int) -> float | None:
     """part / whole to four places, or None when there is no whole."""
     return round(part / whole, 4) if whole else None
+
+
+def public_rate(part: int, whole: int) -> float | None:
+    """The rate, except of fewer than 5 children: 2 of 3 enrolled would name the one who is not,
+    so small groups get no rate, as their counts show "<5"."""
+    return rate(part, whole) if whole >= SMALL_COUNT_THRESHOLD else None
 
 
 def school_coverage(

@@ -128,7 +128,15 @@ def coverage_report(
     )
     tambons = [
         {k: suppress_small_count(v) if k in COUNT_KEYS else v for k, v in row.items()}
-        | {"name_th": names.get(row["subdistrict_code"], "")}
+        | {
+            "name_th": names.get(row["subdistrict_code"], ""),
+            "coverage_rate": coverage.public_rate(
+                row["compulsory_enrolled"], row["compulsory_age"]
+            ),
+            "pre_primary_rate": coverage.public_rate(
+                row["pre_primary_enrolled"], row["pre_primary_age"]
+            ),
+        }
         for row in raw_tambons
     ]
     totals = {k: sum(r[k] for r in raw_tambons) for k in COUNT_KEYS}

@@ -167,6 +167,8 @@ def test_subdistrict_counts(db_session: Session) -> None:
     assert row["due_prathom1_next_year"] == 1 and row["coverage_rate"] == 0
     suppressed = coverage.subdistrict_coverage(db_session, ROUND, province="50")
     assert suppressed[0]["compulsory_age"] == "<5"
+    # 0 of 4 enrolled would tell that each of the four is out of school: no rate either.
+    assert suppressed[0]["coverage_rate"] is None
 
 
 def test_nan_counts_equal_an_independent_computation(db_session: Session) -> None:
