@@ -103,6 +103,26 @@ OUT_OF_SCHOOL = Table(
         C("children", "จำนวน"),
     ),
 )
+OUT_BY_AGE = Table(
+    "เด็กนอกระบบ ตามอายุ",
+    "out_of_school_by_age",
+    (
+        C("age", "อายุ (ปี)"),
+        C("male", "ชาย"),
+        C("female", "หญิง"),
+        C("children", "รวม"),
+    ),
+)
+OUT_BY_REASON = Table(
+    "เด็กนอกระบบ ตามสาเหตุ",
+    "out_of_school_by_reason",
+    (
+        C("reason", "สาเหตุ", "text"),
+        C("male", "ชาย"),
+        C("female", "หญิง"),
+        C("children", "รวม"),
+    ),
+)
 QUALITY = Table(
     "คุณภาพเขตบริการ",
     "quality_districts",
@@ -191,12 +211,18 @@ def to_html(
         district_table=DISTRICTS,
         tambon_table=SUBDISTRICTS,
         school_table=SCHOOLS,
-        out_table=OUT_OF_SCHOOL,
+        out_by_age_table=OUT_BY_AGE,
+        out_by_reason_table=OUT_BY_REASON,
         quality_table=QUALITY,
         tambons_by_district=tambons_by_district,
         maps=maps or {},
         rate_chart=bars(districts, "name_th", "coverage_rate", "rate", top=1.0),
-        age_chart=bars(report["out_of_school_by_age"], "age", "children", "int"),
+        age_chart=bars(
+            [row | {"label": f"{row['age']} ปี"} for row in report["out_of_school_by_age"]],
+            "label",
+            "children",
+            "int",
+        ),
     )
 
 

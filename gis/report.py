@@ -42,13 +42,21 @@ TOTAL_LABELS_TH = {
 }
 
 
-def _by_age(rows: Sequence[Any]) -> list[dict[str, Any]]:
-    """Out-of-school children per year of age (both sexes, all reasons), small counts hidden."""
-    ages: dict[int, int] = {}
+def _by_sex(rows: Sequence[Any], key: str) -> list[dict[str, Any]]:
+    """Out-of-school children per ``key`` (age or reason): boys, girls and both, each count of
+    1-4 hidden, in the order of ``key``."""
+    groups: dict[Any, dict[str, int]] = {}
     for row in rows:
-        ages[row["age"]] = ages.get(row["age"], 0) + row["children"]
+        group = groups.setdefault(row[key], {"M": 0, "F": 0})
+        group[row["sex"]] = group.get(row["sex"], 0) + row["children"]
     return [
-        {"age": age, "children": suppress_small_count(count)} for age, count in sorted(ages.items())
+        {
+            key: value,
+            "male": suppress_small_count(counts["M"]),
+            "female": suppress_small_count(counts["F"]),
+            "children": suppress_small_count(counts["M"] + counts["F"]),
+        }
+        for value, counts in sorted(groups.items())
     ]
 
 
@@ -227,7 +235,8 @@ def coverage_report(
             }
             for r in out_by_age
         ],
-        "out_of_school_by_age": _by_age(out_by_age),
+        "out_of_school_by_age": _by_sex(out_by_age, "age"),
+        "out_of_school_by_reason": _by_sex(out_by_age, "reason"),
         "quality": _quality_in(quality, district_rows, schools),
         "rules": {
             "prathom1": f"ป.1 ปีการศึกษา {round_year} รับเด็กเกิด พ.ศ. {round_year - 7}",
