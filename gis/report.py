@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.core.errors import InvalidInputError, NotFoundError
 from census.dates import format_thai_date
 from census.privacy import suppress_small_count
 from gis import coverage
@@ -93,12 +94,15 @@ def _quality_in(
 def _area_name(
     session: Session, *, province: str | None, district: str | None, esao: str | None
 ) -> str:
-    """The report's area as a Thai heading says it."""
+    """The report's area as a Thai heading says it; an unknown code is a 404, not an empty
+    report that looks like full coverage of nobody."""
     if esao:
         name = session.execute(
             text("SELECT name_th FROM service_area_office WHERE code = :code"), {"code": esao}
         ).scalar()
-        return name or f"สำนักงานเขตพื้นที่การศึกษา {esao}"
+        if name is None:
+            raise NotFoundError(f"service area office {esao} is not loaded")
+        return str(name)
     if district:
         row = session.execute(
             text(
@@ -107,13 +111,17 @@ def _area_name(
             ),
             {"code": district},
         ).first()
-        return f"อำเภอ{row[0]} จังหวัด{row[1]}" if row else f"อำเภอ {district}"
+        if row is None:
+            raise NotFoundError(f"district {district} is not loaded")
+        return f"อำเภอ{row[0]} จังหวัด{row[1]}"
     if province:
         name = session.execute(
             text("SELECT name_th FROM province WHERE code = :code"), {"code": province}
         ).scalar()
-        return f"จังหวัด{name}" if name else f"จังหวัด {province}"
-    return "ทั้งประเทศ"
+        if name is None:
+            raise NotFoundError(f"province {province} is not loaded")
+        return f"จังหวัด{name}"
+    raise InvalidInputError("query", "give province=, district= or esao=")
 
 
 def coverage_report(
@@ -125,6 +133,7 @@ def coverage_report(
     esao: str | None = None,
 ) -> dict[str, Any]:
     """Every table of the report, aggregate only (it is public)."""
+    area_name = _area_name(session, province=province, district=district, esao=esao)
     raw_tambons = coverage.subdistrict_coverage(
         session, round_year, province=province, district=district, esao=esao, suppress=False
     )
@@ -221,7 +230,7 @@ def coverage_report(
     return {
         "round": round_year,
         "area": {"province": province, "district": district, "esao": esao},
-        "area_name_th": _area_name(session, province=province, district=district, esao=esao),
+        "area_name_th": area_name,
         "produced_on": format_thai_date(dt.date.today(), short=False),
         "totals": totals,
         "districts": district_rows,

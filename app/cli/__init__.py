@@ -8,6 +8,7 @@ import secrets as token_source
 import typer
 
 from app.cli import census, db, demo, load, report, schools, serve, service_areas, users
+from app.core.errors import DomainError
 
 cli = typer.Typer(
     help="edumap: GIS education mapping and school-age census for Thai service area offices.",
@@ -34,5 +35,10 @@ def print_secrets() -> None:
 
 
 def main() -> None:
-    """Entry point of the ``edumap`` console script."""
-    cli()
+    """Entry point of the ``edumap`` console script: a refusal (unknown code, bad input) is
+    one line naming what was wrong and exit status 1, not a traceback."""
+    try:
+        cli()
+    except DomainError as exc:
+        typer.secho(f"edumap: {exc}", fg=typer.colors.RED, err=True)
+        raise SystemExit(1) from None

@@ -191,3 +191,25 @@ def test_command_line_writes_a_pdf(tmp_path: Path, database_url: str) -> None:
         check=False,
     )  # fmt: skip
     assert refused.returncode == 1 and "html, pdf, xlsx, csv" in refused.stderr
+    unknown = subprocess.run(
+        [sys.executable, "-m", "app.cli", "report", "coverage", "--esao", "P9999",
+         "-o", str(tmp_path / "y.pdf")],
+        env={**os.environ, "EDUMAP_DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert unknown.returncode == 1 and unknown.stderr.strip() == (
+        "edumap: service area office P9999 is not loaded"
+    )
+    assert not (tmp_path / "y.pdf").exists()
+
+
+def test_unknown_area_is_404_not_an_empty_report(client: TestClient) -> None:
+    for query, word in (({"esao": "P9999"}, "P9999"), ({"district": "9999"}, "9999"),
+                        ({"province": "99"}, "99")):  # fmt: skip
+        response = client.get("/api/v1/reports/coverage", params={"round": "2569"} | query)
+        assert response.status_code == 404, query
+        assert word in response.json()["detail"]
+    missing = client.get("/api/v1/reports/coverage", params={"round": "2569"})
+    assert missing.status_code == 422
