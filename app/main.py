@@ -16,6 +16,7 @@ from app.core.config import get_settings
 from app.core.db import make_engine
 from app.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.web import maps, pages
+from census.jobs import sweep_interrupted_jobs
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Paths that take file uploads (the larger body limit applies).
@@ -29,6 +30,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = make_engine(database_url)
+        sweep_interrupted_jobs(app.state.engine)
         yield
         app.state.engine.dispose()
 

@@ -8,7 +8,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, text, update
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
@@ -29,10 +29,78 @@ def _set(engine: Engine, job_id: uuid.UUID, **values: object) -> None:
         session.execute(update(ImportJob).where(ImportJob.id == job_id).values(**values))
 
 
+# A queued job whose worker has not started it after this long was lost with its process.
+QUEUED_GRACE = dt.timedelta(minutes=10)
+INTERRUPTED = (
+    "การนำเข้าหยุดกลางคันเพราะเซิร์ฟเวอร์เริ่มทำงานใหม่ ไม่มีข้อมูลใดถูกบันทึก กรุณาส่งไฟล์อีกครั้ง "
+    "(the server restarted during the import; nothing was stored; upload the file again)"
+)
+# The job's advisory lock: held by the process running it, for as long as it runs.
+JOB_LOCK_SQL = "hashtextextended(CAST(:job_id AS text), 0)"
+
+
 def run_import_job(
     engine: Engine, settings: Settings, job_id: uuid.UUID, path: Path, principal: Principal
 ) -> None:
-    """Run one queued job to the end; the import itself is one transaction."""
+    """Run one queued job to the end; the import itself is one transaction. The job's advisory
+    lock, held on a connection of its own, tells a sweeper that the job is alive."""
+    with engine.connect() as lock:
+        lock.execute(text(f"SELECT pg_advisory_lock({JOB_LOCK_SQL})"), {"job_id": str(job_id)})
+        try:
+            _run(engine, settings, job_id, path, principal)
+        finally:
+            lock.execute(
+                text(f"SELECT pg_advisory_unlock({JOB_LOCK_SQL})"), {"job_id": str(job_id)}
+            )
+
+
+def sweep_interrupted_jobs(engine: Engine) -> int:
+    """Mark failed the jobs that no process runs any more (a restart mid-import rolled their
+    transaction back): running ones nobody holds the lock of, queued ones past the grace."""
+    swept = 0
+    with engine.connect() as connection:
+        candidates = connection.execute(
+            text(
+                "SELECT id, state, created_at < now() - CAST(:grace AS interval) AS old "
+                "FROM import_job WHERE state IN ('queued', 'running')"
+            ),
+            {"grace": f"{int(QUEUED_GRACE.total_seconds())} seconds"},
+        ).all()
+        for job_id, state, old in candidates:
+            if state == "queued" and not old:
+                continue
+            params = {"job_id": str(job_id)}
+            if not connection.execute(
+                text(f"SELECT pg_try_advisory_lock({JOB_LOCK_SQL})"), params
+            ).scalar():
+                continue  # alive in another worker
+            try:
+                with Session(engine) as session, session.begin():
+                    swept += len(
+                        session.execute(
+                            update(ImportJob)
+                            .where(
+                                ImportJob.id == job_id, ImportJob.state.in_(("queued", "running"))
+                            )
+                            .values(
+                                state="failed",
+                                finished_at=dt.datetime.now(dt.UTC),
+                                report={"error": INTERRUPTED},
+                            )
+                            .returning(ImportJob.id)
+                        ).all()
+                    )
+            finally:
+                connection.execute(text(f"SELECT pg_advisory_unlock({JOB_LOCK_SQL})"), params)
+        connection.commit()
+    if swept:
+        log.warning("marked %d interrupted census import job(s) failed", swept)
+    return swept
+
+
+def _run(
+    engine: Engine, settings: Settings, job_id: uuid.UUID, path: Path, principal: Principal
+) -> None:
     with Session(engine) as session:
         job = session.get(ImportJob, job_id)
         assert job is not None

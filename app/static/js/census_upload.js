@@ -12,7 +12,8 @@
     const report = job.report || {};
     status.textContent = `${states[job.state] || job.state}: อ่านแล้ว ${job.rows_read} แถว` +
       (report.error_count !== undefined ? `, แถวที่ผิด ${report.rows_rejected}` : "") +
-      (report.stored ? `, บันทึกเด็กใหม่ ${report.children_new} คน` : "");
+      (report.stored ? `, บันทึกเด็กใหม่ ${report.children_new} คน` : "") +
+      (report.error ? ` — ${report.error}` : "");
     const body = table.querySelector("tbody");
     body.replaceChildren();
     for (const e of report.errors || []) {
