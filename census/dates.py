@@ -52,10 +52,10 @@ def parse_thai_date(value: object) -> ParsedDate:
         try:
             return ParsedDate(value.replace(year=year), era)
         except ValueError as exc:  # 29 Feb of a B.E. year that is no C.E. leap year
-            raise DateProblem(f"{value} does not exist") from exc
+            raise DateProblem(f"ไม่มีวันที่ {value} ในปฏิทิน ({value} does not exist)") from exc
     text = str(value or "").strip().translate(THAI_DIGITS)
     if not text:
-        raise DateProblem("no date given")
+        raise DateProblem("ไม่ได้กรอกวันที่ (no date given)")
     parts: tuple[int, int, int] | None = None
     if match := _DMY.match(text):
         parts = (int(match[3]), int(match[2]), int(match[1]))
@@ -64,15 +64,17 @@ def parse_thai_date(value: object) -> ParsedDate:
     elif match := _THAI_TEXT.match(text):
         month = THAI_MONTHS.get(match[2]) or THAI_MONTHS.get(match[2] + ".")
         if month is None:
-            raise DateProblem(f"unknown month {match[2]!r} in {text!r}")
+            raise DateProblem(f"ไม่รู้จักเดือน {match[2]!r} ใน {text!r} (unknown month)")
         parts = (int(match[3]), month, int(match[1]))
     if parts is None:
-        raise DateProblem(f"{text!r} is not a date; write 15/03/2562, 2562-03-15 or 15 มี.ค. 2562")
+        raise DateProblem(
+            f"{text!r} ไม่ใช่วันที่ เขียนเป็น 15/03/2562, 2562-03-15 หรือ 15 มี.ค. 2562 (not a date)"
+        )
     year, era = _year(parts[0])
     try:
         return ParsedDate(dt.date(year, parts[1], parts[2]), era)
     except ValueError as exc:
-        raise DateProblem(f"{text!r} does not exist ({exc})") from exc
+        raise DateProblem(f"ไม่มีวันที่ {text!r} ในปฏิทิน ({text!r} does not exist: {exc})") from exc
 
 
 def format_thai_date(value: dt.date, short: bool = True) -> str:

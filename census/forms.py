@@ -38,6 +38,7 @@ STATUS_VALUES = {
 }  # fmt: skip
 TRUE_WORDS = {"1", "y", "yes", "true", "มี", "ใช่", "พิการ"}
 FALSE_WORDS = {"0", "n", "no", "false", "ไม่มี", "ไม่ใช่", "ไม่พิการ", "-"}
+REQUIRED = "ต้องกรอก (required)"
 UNKNOWN_STATUS_REASON = "ไม่ทราบสถานะ (รอตรวจสอบกับข้อมูลนักเรียน)"
 
 
@@ -94,7 +95,7 @@ def _text(value: Any) -> str | None:
 def _date(problems: Problems, name: str, value: Any, required: bool) -> ParsedDate | None:
     if value in (None, ""):
         if required:
-            problems.add(name, value, "required")
+            problems.add(name, value, REQUIRED)
         return None
     try:
         return parse_thai_date(value)
@@ -118,24 +119,33 @@ def clean_child(
     if national_id and (problem := national_id_problem(national_id)):
         problems.add("national_id", mask_national_id(national_id), problem)
     if g_code and not re.fullmatch(r"[Gg]\d{9,12}", g_code):
-        problems.add("g_code", g_code, "a G-code is G followed by 9-12 digits")
+        problems.add(
+            "g_code",
+            g_code,
+            "รหัส G คือ G ตามด้วยตัวเลข 9-12 หลัก (a G-code is G followed by 9-12 digits)",
+        )
     if id_kind == "none" and not no_id_reason:
-        problems.add("national_id", None, "give the 13-digit ID, a G-code, or why there is none")
+        problems.add(
+            "national_id",
+            None,
+            "กรอกเลขประจำตัว 13 หลัก รหัส G หรือเหตุที่ไม่มีเลข "
+            "(give the 13-digit ID, a G-code, or why there is none)",
+        )
 
     title = _text(raw.get("title"))
     first_name = _text(raw.get("first_name"))
     last_name = _text(raw.get("last_name"))
     if not first_name:
-        problems.add("first_name", raw.get("first_name"), "required")
+        problems.add("first_name", raw.get("first_name"), REQUIRED)
     if not last_name:
-        problems.add("last_name", raw.get("last_name"), "required")
+        problems.add("last_name", raw.get("last_name"), REQUIRED)
 
     sex_raw = _text(raw.get("sex"))
     sex = SEX_VALUES.get((sex_raw or "").lower().replace(" ", "")) if sex_raw else None
     if sex is None and not sex_raw and title:
         sex = TITLE_SEX.get(title)
     if sex is None:
-        problems.add("sex", sex_raw, "use ชาย/หญิง, ช/ญ, M/F or 1/2")
+        problems.add("sex", sex_raw, "ใช้ ชาย/หญิง, ช/ญ, M/F หรือ 1/2 (use one of these)")
 
     birth = _date(problems, "birth_date", raw.get("birth_date"), required=True)
     rules = default_rules()
@@ -143,15 +153,19 @@ def clean_child(
         today = dt.date.today()
         if birth.value > today:
             problems.add(
-                "birth_date", raw.get("birth_date"), "is in the future (B.E./C.E. mix-up?)"
+                "birth_date",
+                raw.get("birth_date"),
+                "เป็นวันในอนาคต ปี พ.ศ./ค.ศ. สลับกันหรือไม่ (is in the future: B.E./C.E. mix-up?)",
             )
         else:
             cutoff = dt.date(academic_year - 543, rules.cutoff_month, rules.cutoff_day)
             age = full_years(birth.value, cutoff)
             if not rules.min_age <= age <= rules.max_age:
                 problems.add("birth_date", raw.get("birth_date"),
-                             f"age {age} on the round's cutoff is outside "
-                             f"{rules.min_age}-{rules.max_age} (B.E./C.E. mix-up?)")  # fmt: skip
+                             f"อายุ {age} ปี ณ วันตัดยอดของรอบ อยู่นอกช่วง "
+                             f"{rules.min_age}-{rules.max_age} ปี ปี พ.ศ./ค.ศ. สลับกันหรือไม่ "
+                             f"(age {age} on the round's cutoff is outside "
+                             f"{rules.min_age}-{rules.max_age}: B.E./C.E. mix-up?)")  # fmt: skip
     move_in = _date(problems, "move_in_date", raw.get("move_in_date"), required=False)
 
     disability_raw = _text(raw.get("disability"))
@@ -161,7 +175,7 @@ def clean_child(
         if lowered in TRUE_WORDS or (lowered not in FALSE_WORDS and "พิการ" in lowered):
             disability = True
         elif lowered not in FALSE_WORDS:
-            problems.add("disability", disability_raw, "use มี/ไม่มี or yes/no")
+            problems.add("disability", disability_raw, "ใช้ มี/ไม่มี (use มี/ไม่มี or yes/no)")
 
     guardian = _text(raw.get("guardian_name"))
     relationship = _text(raw.get("guardian_relationship"))
@@ -175,22 +189,35 @@ def clean_child(
     grade_raw = _text(raw.get("grade"))
     grade = _grade(grade_raw) if grade_raw else None
     if grade_raw and grade is None:
-        problems.add("grade", grade_raw, "use อ.1-3, ป.1-6, ม.1-6 or K1..M6")
+        problems.add(
+            "grade", grade_raw, "ใช้ อ.1-3, ป.1-6 หรือ ม.1-6 (use อ.1-3, ป.1-6, ม.1-6 or K1..M6)"
+        )
     if school_code and school_codes is not None and school_code not in school_codes:
-        problems.add("school_code", school_code, "no school with this code in the registry")
+        problems.add(
+            "school_code",
+            school_code,
+            "ไม่มีโรงเรียนรหัสนี้ในทะเบียน (no school with this code in the registry)",
+        )
     status_raw = _text(raw.get("enrolment_status"))
     reason = _text(raw.get("not_enrolled_reason"))
     if status_raw:
         status = STATUS_VALUES.get(status_raw.lower().replace(" ", ""))
         if status is None:
-            problems.add("enrolment_status", status_raw,
-                         "use กำลังเรียน, เรียนนอกเขต, ไม่ได้เรียน or จบ ม.3")  # fmt: skip
+            problems.add(
+                "enrolment_status",
+                status_raw,
+                "ใช้ กำลังเรียน, เรียนนอกเขต, ไม่ได้เรียน หรือ จบ ม.3 (status not recognised)",
+            )
     else:
         status = EnrolmentStatus.enrolled if school_code else EnrolmentStatus.not_enrolled
         if status is EnrolmentStatus.not_enrolled and not reason:
             reason = UNKNOWN_STATUS_REASON
     if status is EnrolmentStatus.enrolled and not school_code:
-        problems.add("school_code", None, "an enrolled child needs the school's code")
+        problems.add(
+            "school_code",
+            None,
+            "เด็กที่กำลังเรียนต้องมีรหัสโรงเรียน (an enrolled child needs the school's code)",
+        )
     if status is EnrolmentStatus.not_enrolled and not reason:
         reason = UNKNOWN_STATUS_REASON
 

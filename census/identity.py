@@ -21,13 +21,15 @@ def check_digit(first_twelve: str) -> int:
 def national_id_problem(value: str) -> str | None:
     """None for a valid ID; otherwise what is wrong with it, for the person fixing the row."""
     if len(value) != 13 or not value.isdigit():
-        return f"expected 13 digits, got {len(value)}"
+        return f"ต้องมี 13 หลัก แต่มี {len(value)} หลัก (expected 13 digits, got {len(value)})"
     if value == "0" * 13 or len(set(value)) == 1:
-        return "not a real ID (all digits the same)"
+        return "ไม่ใช่เลขจริง: ตัวเลขเหมือนกันทุกหลัก (not a real ID: all digits the same)"
     if value[0] in "09":
-        return f"first digit {value[0]} is not issued (1-8 are)"
+        return f"ไม่มีเลขที่ขึ้นต้นด้วย {value[0]} ใช้ได้ 1-8 (first digit {value[0]} is not issued; 1-8 are)"
     if check_digit(value[:12]) != int(value[12]):
-        return "check digit does not match (a digit mistyped?)"
+        return (
+            "หลักสุดท้าย (เลขตรวจสอบ) ไม่ตรง อาจพิมพ์ผิด (check digit does not match: a digit mistyped?)"
+        )
     return None
 
 

@@ -59,6 +59,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "latitude": ("ละติจูด", "lat", "latitude"),
     "longitude": ("ลองจิจูด", "lon", "lng", "long", "longitude"),
 }  # fmt: skip
+# The Thai column name of each field, for the people reading an import's report.
+FIELD_LABELS_TH = {field: names[0] for field, names in ALIASES.items()} | {
+    "file": "ไฟล์",
+    "header": "หัวตาราง",
+}
+REPORT_CSV_HEADER = ("แถว", "ช่อง", "field", "ค่าในไฟล์", "ปัญหา")
 PROGRESS_EVERY = 5_000
 MAX_ERRORS_IN_REPORT = 1_000
 THAILAND_BOUNDS = (97.0, 5.0, 106.0, 21.0)
@@ -105,16 +111,19 @@ class ImportReport:
             "households_new": self.households_new, "children_new": self.children_new,
             "children_already_stored": self.children_already_stored, "stored": self.stored,
             "error_count": self.error_count,
-            "errors": [e.__dict__ for e in self.errors], "notes": self.notes,
+            "errors": [e.__dict__ | {"field_th": FIELD_LABELS_TH.get(e.field, e.field)}
+                       for e in self.errors],
+            "notes": self.notes,
         }  # fmt: skip
 
     def write_errors_csv(self, path: Path) -> None:
         """The per-row report as CSV (UTF-8 with BOM, so Excel shows the Thai)."""
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["row", "field", "value", "message"])
+            writer.writerow(REPORT_CSV_HEADER)
             for e in self.errors:
-                writer.writerow([e.row, e.field, e.value or "", e.message])
+                label = FIELD_LABELS_TH.get(e.field, e.field)
+                writer.writerow([e.row, label, e.field, e.value or "", e.message])
 
 
 class Places:
@@ -233,7 +242,9 @@ def import_census_file(
     if "national_id" not in table.columns and "g_code" not in table.columns:
         missing.append("national_id (เลขประจำตัวประชาชน)")
     if missing:
-        report.add_error(RowError(1, "header", None, f"missing column(s): {', '.join(missing)}"))
+        report.add_error(
+            RowError(1, "header", None, f"ไม่มีคอลัมน์ที่ต้องใช้: {', '.join(missing)} (missing column(s))")
+        )
         return report
     if table.unknown_headers:
         report.notes.append(f"columns ignored: {', '.join(table.unknown_headers)}")
@@ -276,7 +287,7 @@ def import_census_file(
     )).all()  # fmt: skip
     repeated = [(row, first) for row, first in duplicates if row != first]
     for row_number, first in repeated:
-        message = f"the same child as row {first} (repeated in this file)"
+        message = f"เด็กคนเดียวกับแถว {first} ซ้ำในไฟล์นี้ (the same child as row {first}, repeated)"
         report.add_error(RowError(row_number, "national_id", None, message))
     report.rows_rejected = len(report.rejected_rows)
     conn.execute(text("DROP TABLE staging_child, staging_key, staging_tambon_point"))
@@ -364,23 +375,30 @@ def _stage_row(
         where = row.get("subdistrict_code") or " / ".join(
             str(row.get(k) or "") for k in ("subdistrict", "district", "province")
         )
-        problems.append(FieldProblem("subdistrict", where, "no such tambon is loaded"))
+        problems.append(
+            FieldProblem("subdistrict", where, "ไม่พบตำบลนี้ในระบบ (no such tambon is loaded)")
+        )
     moo = parse_moo(row.get("moo"))
     if row.get("moo") not in (None, "") and moo is None:
-        problems.append(FieldProblem("moo", row.get("moo"), "expected a number 1-99"))
+        problems.append(
+            FieldProblem("moo", row.get("moo"), "หมู่ต้องเป็นตัวเลข 1-99 (expected a number 1-99)")
+        )
     if subdistrict and context.may_write is not None and not context.may_write(subdistrict, moo):
         problems.append(FieldProblem("subdistrict", subdistrict,
-                                     "outside the areas assigned to you"))  # fmt: skip
+                                     "อยู่นอกพื้นที่ที่ได้รับมอบหมาย "
+                                     "(outside the areas assigned to you)"))  # fmt: skip
     house_code = str(row.get("house_code") or "").replace("-", "").strip() or None
     if house_code and not (len(house_code) == 11 and house_code.isdigit()):
-        problems.append(FieldProblem("house_code", house_code, "expected 11 digits"))
+        problems.append(
+            FieldProblem("house_code", house_code, "รหัสบ้านต้องมี 11 หลัก (expected 11 digits)")
+        )
     house_number = str(row.get("house_number") or "").strip() or None
     if house_code is None and (moo is None or house_number is None):
         missing_field = "moo" if moo is None else "house_number"
         problems.append(FieldProblem(
             missing_field, row.get(missing_field),
-            "required when there is no house code (รหัสบ้าน): rows of one household share "
-            "house number, moo and tambon",
+            "ต้องกรอกเมื่อไม่มีรหัสบ้าน: แถวของครัวเรือนเดียวกันใช้บ้านเลขที่ หมู่ และตำบลเดียวกัน "
+            "(required when there is no house code)",
         ))  # fmt: skip
     lon, lat = _float(row.get("longitude")), _float(row.get("latitude"))
     if (lon is None) != (lat is None) or (
@@ -388,7 +406,9 @@ def _stage_row(
         and not (THAILAND_BOUNDS[0] <= lon <= THAILAND_BOUNDS[2]
                  and THAILAND_BOUNDS[1] <= lat <= THAILAND_BOUNDS[3])
     ):  # fmt: skip
-        message = "need both latitude and longitude, inside Thailand"
+        message = (
+            "ต้องมีทั้งละติจูดและลองจิจูด ในประเทศไทย (need both latitude and longitude, inside Thailand)"
+        )
         problems.append(FieldProblem("latitude", f"{lat}, {lon}", message))
     if problems or child is None or subdistrict is None:
         return [RowError(number, p.field, None if p.value is None else str(p.value), p.message)

@@ -12,7 +12,7 @@ from app.core.config import get_settings
 from app.core.db import session_scope
 from app.core.errors import DomainError
 from app.demo_data import load_synthetic_census
-from census.importer import import_census_file, write_rejects
+from census.importer import FIELD_LABELS_TH, import_census_file, write_rejects
 from census.service import create_round, set_round_state
 from census.synth import Fault, make_dirty, synthesize_rows, write_rows
 from gis.datasets import BundledData
@@ -66,8 +66,9 @@ def import_file(
         _fail(str(exc))
         return
     for error in report.errors[:20]:
-        typer.echo(f"  row {error.row}, {error.field}: {error.message}"
-                   + (f" ({error.value})" if error.value else ""))  # fmt: skip
+        label = FIELD_LABELS_TH.get(error.field, error.field)
+        typer.echo(f"  แถว {error.row}, {label} ({error.field}): {error.message}"
+                   + (f" [{error.value}]" if error.value else ""))  # fmt: skip
     if report.error_count > 20:
         typer.echo(f"  ... {report.error_count - 20} more")
     if report.errors:

@@ -19,6 +19,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Engine, text
 
+from census.importer import FIELD_LABELS_TH
 from census.synth import make_dirty
 from tests.app.test_census_upload import rows_in_550101, to_csv
 from tests.conftest import PASSWORD, Account
@@ -156,7 +157,8 @@ def test_surveyor_logs_in_uploads_and_sees_the_report(
         )
         for r in cells
     )
-    assert fields == [(f.row, f.field) for f in faults]
+    # Each field in Thai first, as the file's column is called, then its identifier.
+    assert fields == [(f.row, f"{FIELD_LABELS_TH[f.field]} ({f.field})") for f in faults]
     browser.save_screenshot(str(OUTPUT / "census-upload-report.png"))
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
 

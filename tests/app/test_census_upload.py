@@ -65,7 +65,7 @@ def test_surveyor_uploads_and_reads_the_report(
         (f.row, f.field) for f in faults
     ]
     as_csv = client.get(job["report_csv"], headers=headers)
-    assert as_csv.status_code == 200 and as_csv.text.startswith("\ufeffrow,field,value,message")
+    assert as_csv.status_code == 200 and as_csv.text.startswith("\ufeffแถว,ช่อง,field,ค่าในไฟล์,ปัญหา")
     # Another surveyor's job is not theirs to see; a planner may.
     assert (
         client.get(started.json()["poll"], headers=accounts["planner"].headers).status_code == 200

@@ -186,10 +186,8 @@ def test_surveyor_scope_rejects_rows_outside(tmp_path: Path, db_session: Session
     report = import_census_file(db_session, get_settings(), path, ROUND,
                                 may_write=lambda code, _moo: code == "550102")  # fmt: skip
     assert not report.stored
-    assert (report.errors[0].field, report.errors[0].message) == (
-        "subdistrict",
-        "outside the areas assigned to you",
-    )
+    assert report.errors[0].field == "subdistrict"
+    assert report.errors[0].message == ("อยู่นอกพื้นที่ที่ได้รับมอบหมาย (outside the areas assigned to you)")
 
 
 def test_command_line_exits_1_and_writes_the_report(
@@ -206,7 +204,7 @@ def test_command_line_exits_1_and_writes_the_report(
     assert result.returncode == 1, result.stdout + result.stderr
     assert "nothing stored" in result.stdout
     report = (tmp_path / "field.report.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert report[0] == "row,field,value,message" and len(report) == len(faults) + 1
+    assert report[0] == "แถว,ช่อง,field,ค่าในไฟล์,ปัญหา" and len(report) == len(faults) + 1
 
 
 def test_synth_command_writes_dirty_file_and_manifest(tmp_path: Path, database_url: str) -> None:

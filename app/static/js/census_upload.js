@@ -18,7 +18,8 @@
     body.replaceChildren();
     for (const e of report.errors || []) {
       const row = document.createElement("tr");
-      for (const value of [e.row, e.field, e.value || "", e.message]) {
+      const field = e.field_th && e.field_th !== e.field ? `${e.field_th} (${e.field})` : e.field;
+      for (const value of [e.row, field, e.value || "", e.message]) {
         const cell = document.createElement("td");
         cell.textContent = value;  // never innerHTML: the values come from the file
         row.appendChild(cell);
