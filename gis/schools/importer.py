@@ -310,12 +310,13 @@ def import_school_records(session: Session, path: Path) -> LoadReport:
         rows_read += 1
 
         def bad(field: str, message: str, number: int = number) -> None:
-            errors.append(f"row {number}, field {field}: {message}")
+            label = RECORD_ALIASES[field][0]
+            errors.append(f"แถว {number} ช่อง {label} (row {number}, field {field}): {message}")
 
         code = str(row.get("school_code") or "").strip()
         school = schools.get(code)
         if school is None:
-            bad("school_code", f"no school with code {code!r}")
+            bad("school_code", f"ไม่มีโรงเรียนรหัส {code!r} ในทะเบียน (no school with code {code!r})")
             continue
         year = _whole_number(row.get("academic_year"))
         if year is not None and 1957 <= year <= 2157:
@@ -323,34 +324,43 @@ def import_school_records(session: Session, path: Path) -> LoadReport:
         if year is None or not 2500 <= year <= 2700:
             bad(
                 "academic_year",
-                f"expected a Buddhist Era year like 2569, got {row.get('academic_year')!r}",
+                f"ต้องเป็นปี พ.ศ. เช่น 2569 แต่ได้ {row.get('academic_year')!r} "
+                "(expected a Buddhist Era year)",
             )
             continue
         grade = parse_grade(row.get("grade"))
         if grade is None:
-            bad("grade", f"not a grade: {row.get('grade')!r} (use อ.1-3, ป.1-6, ม.1-6)")
+            bad("grade", f"ไม่ใช่ชั้นเรียน ใช้ อ.1-3, ป.1-6, ม.1-6 (not a grade: {row.get('grade')!r})")
             continue
         if grade not in school[1]:
-            bad("grade", f"school {code} does not teach {grade}")
+            bad("grade", f"โรงเรียนนี้ไม่ได้สอนชั้น {grade} (school {code} does not teach {grade})")
             continue
         counts = []
         for field in ("male", "female", "classrooms"):
             value = _whole_number(row.get(field))
             if value is None or value < 0:
-                bad(field, f"expected a whole number 0 or more, got {row.get(field)!r}")
+                bad(
+                    field,
+                    f"ต้องเป็นจำนวนเต็มตั้งแต่ 0 ขึ้นไป "
+                    f"(expected a whole number 0 or more, got {row.get(field)!r})",
+                )
                 break
             counts.append(value)
         else:
             key = (school[0], year, grade)
             if key in good:
-                bad("grade", f"{code} {grade} {year} appears twice in the file")
+                bad("grade", f"ซ้ำในไฟล์ ({code} {grade} {year} appears twice in the file)")
                 continue
             good[key] = (counts[0], counts[1], counts[2])
     if errors:
         shown = "; ".join(errors[:20]) + (
             f"; and {len(errors) - 20} more" if len(errors) > 20 else ""
         )
-        raise LoadError(path, f"{len(errors)} bad row(s), nothing stored: {shown}")
+        raise LoadError(
+            path,
+            f"มี {len(errors)} แถวที่ผิด ไม่ได้บันทึกข้อมูลใด "
+            f"({len(errors)} bad row(s), nothing stored): {shown}",
+        )
     for (school_id, year, grade), (male, female, rooms) in good.items():
         session.execute(
             text(

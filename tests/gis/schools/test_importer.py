@@ -97,11 +97,13 @@ def test_bad_rows_are_each_named_and_nothing_is_stored(tmp_path: Path, db_sessio
     message = str(caught.value)
     assert "5 bad row(s), nothing stored" in message
     for expected in (
-        "row 3, field school_code: no school with code '1234567890'",
-        f"row 4, field grade: school {MATRIX_SCHOOL} does not teach M1",
-        "row 5, field male: expected a whole number 0 or more, got '-4'",
-        "row 6, field academic_year",
-        "row 7, field grade: not a grade: 'ป.9'",
+        "แถว 3 ช่อง รหัสโรงเรียน (row 3, field school_code): ไม่มีโรงเรียนรหัส '1234567890'",
+        f"แถว 4 ช่อง ชั้น (row 4, field grade): โรงเรียนนี้ไม่ได้สอนชั้น M1 "
+        f"(school {MATRIX_SCHOOL} does not teach M1)",
+        "แถว 5 ช่อง ชาย (row 5, field male): ต้องเป็นจำนวนเต็มตั้งแต่ 0 ขึ้นไป "
+        "(expected a whole number 0 or more, got '-4')",
+        "(row 6, field academic_year)",
+        "(row 7, field grade): ไม่ใช่ชั้นเรียน ใช้ อ.1-3, ป.1-6, ม.1-6 (not a grade: 'ป.9')",
     ):
         assert expected in message
     assert grade_row(db_session, "P2", 2567) is None
