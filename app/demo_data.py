@@ -21,7 +21,7 @@ from gis.loading import LoadError, LoadReport, record_load, sha256_of
 from gis.offices import load_offices
 from gis.population import load_population
 from gis.schools.importer import load_school_list
-from gis.schools.synth import fill_synthetic_records
+from gis.schools.synth import census_enrolment, fill_synthetic_records
 from gis.service_areas.propose import propose_service_areas
 from gis.villages import load_villages
 
@@ -31,15 +31,49 @@ def load_schools(
 ) -> LoadReport:
     """The province's school list, then seeded synthetic records for one academic year."""
     report = load_school_list(session, path, province_code)
+    _fill_school_records(session, report, province_code, academic_year, seed)
+    return report
+
+
+def _fill_school_records(
+    session: Session, report: LoadReport, province_code: str, academic_year: int, seed: int
+) -> None:
+    """Synthetic enrolment, classrooms, personnel, ICT and assets; enrolment from the census
+    round of the year when there is one."""
+    enrolment = census_enrolment(session, province_code=province_code, round_year=academic_year)
     filled = fill_synthetic_records(
-        session, province_code=province_code, academic_year=academic_year, seed=seed
+        session,
+        province_code=province_code,
+        academic_year=academic_year,
+        seed=seed,
+        enrolment=enrolment or None,
     )
     report.counts |= {f"synthetic_{k}": v for k, v in filled.items() if k != "schools"}
     report.notes.append(
         f"enrolment, classrooms, personnel, ICT and assets for {academic_year} are synthetic "
         f"(seed {seed})"
+        + (f"; enrolment counted from census round {academic_year}" if enrolment else "")
     )
+
+
+def calibrate_school_records(
+    session: Session, data: BundledData, province_code: str, academic_year: int, seed: int
+) -> LoadReport:
+    """After the synthetic census: the schools' synthetic records again, their enrolment now
+    the census children enrolled in each school and grade."""
+    files = calibration_inputs(data, province_code)
+    report = LoadReport(kind=f"schools:calibrated:{province_code}:{academic_year}",
+                        source=str(files[0]), sha256=sha256_of(*files))  # fmt: skip
+    _fill_school_records(session, report, province_code, academic_year, seed)
+    record_load(session, report)
     return report
+
+
+def calibration_inputs(data: BundledData, province_code: str) -> tuple[Path, ...]:
+    # Everything the school list and the census steps read: a change to any reruns both.
+    school_list = data.school_list(province_code)
+    return (*((school_list,) if school_list else ()),
+            data.root / "norms" / "class_size.toml", *census_inputs(data))  # fmt: skip
 
 
 def reference_steps(
@@ -134,5 +168,9 @@ def demo_steps(settings: Settings, data: BundledData | None = None) -> list[Load
     steps.append(LoadStep(
         f"census:synthetic:{province}:{year}", census_inputs(data),
         lambda s: load_synthetic_census(s, settings, data, province, year, seed),
+    ))  # fmt: skip
+    steps.append(LoadStep(
+        f"schools:calibrated:{province}:{year}", calibration_inputs(data, province),
+        lambda s: calibrate_school_records(s, data, province, year, seed),
     ))  # fmt: skip
     return steps

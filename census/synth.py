@@ -4,8 +4,9 @@ IDs are valid but invented, and every household sits near a real village point.
 
 Calibration: children per tambon and single year of age = DOPA 2021 tambon population x the
 national DOPA 2017 share of that age; out-of-school rates by age from MICS 2012 (ages 10-17)
-and the pre-primary enrolment ratio (NSO, AY2566); enrolled children attend the nearest school
-teaching their grade.
+and the pre-primary enrolment ratio (NSO, AY2566); enrolled children attend a school teaching
+their grade near home (the nearest, or one a little farther). The demo's synthetic school
+enrolment is then counted from these children (app/demo_data.py).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ OUT_OF_SCHOOL = {
 CHILDREN_PER_HOUSEHOLD = ((1, 0.55), (2, 0.35), (3, 0.10))
 ENROLLED_OUTSIDE_AREA = 0.03
 JITTER_M = 250.0
+# Schools up to about 1.5 km farther than the nearest are also a family's choice (degrees).
+CHOICE_MARGIN_DEG = 0.0135
 HEADERS_TH = [
     "รหัสบ้าน", "บ้านเลขที่", "หมู่ที่", "ตำบล", "อำเภอ", "จังหวัด", "เลขประจำตัวประชาชน",
     "คำนำหน้า", "ชื่อ", "นามสกุล", "เพศ", "วันเดือนปีเกิด", "สัญชาติ", "ชื่อบิดา", "ชื่อมารดา",
@@ -198,8 +201,25 @@ def _status(
         return EnrolmentStatus.not_enrolled.value, None, str(rng.choice(REASONS))
     if rng.random() < ENROLLED_OUTSIDE_AREA:
         return EnrolmentStatus.enrolled_outside_area.value, None, None
-    tree, codes = schools[grade]
-    return EnrolmentStatus.enrolled.value, codes[int(tree.nearest(shapely.Point(lon, lat)))], None
+    return EnrolmentStatus.enrolled.value, _choose_school(rng, schools[grade], lon, lat), None
+
+
+def _choose_school(
+    rng: np.random.Generator, index: tuple[STRtree, list[str]], lon: float, lat: float
+) -> str:
+    """A school teaching the grade near home: the nearest, or one of those little farther,
+    weighted by nearness. Town schools often share a placement point (a tambon centre), and a
+    strict nearest would send every child to one of them and none to the others."""
+    tree, codes = index
+    home = shapely.Point(lon, lat)
+    nearest = int(tree.nearest(home))
+    reach = shapely.distance(home, tree.geometries[nearest]) + CHOICE_MARGIN_DEG
+    candidates = tree.query(home, predicate="dwithin", distance=reach)
+    if len(candidates) <= 1:
+        return codes[nearest]
+    distances = shapely.distance(home, tree.geometries[candidates])
+    weights = 1.0 / (distances + CHOICE_MARGIN_DEG / 4)
+    return codes[int(rng.choice(candidates, p=weights / weights.sum()))]
 
 
 def make_dirty(

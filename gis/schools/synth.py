@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.core.db import Base
@@ -66,12 +66,45 @@ def _grade_counts(rng: np.random.Generator, grades: list[str]) -> dict[str, int]
     return counts
 
 
+def census_enrolment(
+    session: Session, *, province_code: str, round_year: int
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """Children the census round records as enrolled, per school code and grade: (boys, girls).
+    Empty when the province has no census for the round."""
+    rows = session.execute(
+        text(
+            """
+            SELECT ch.school_code, ch.grade,
+                   count(*) FILTER (WHERE ch.sex = 'M'), count(*) FILTER (WHERE ch.sex = 'F')
+            FROM child ch JOIN school s ON s.code = ch.school_code
+            WHERE ch.round_year = :round_year AND ch.enrolment_status = 'enrolled'
+              AND ch.grade IS NOT NULL AND s.subdistrict_code LIKE :prefix
+            GROUP BY 1, 2
+            """
+        ),
+        {"round_year": round_year, "prefix": f"{province_code}%"},
+    ).all()
+    enrolment: dict[str, dict[str, tuple[int, int]]] = {}
+    for code, grade, boys, girls in rows:
+        enrolment.setdefault(code, {})[grade] = (int(boys), int(girls))
+    return enrolment
+
+
 def fill_synthetic_records(
-    session: Session, *, province_code: str, academic_year: int, seed: int = 2569
+    session: Session,
+    *,
+    province_code: str,
+    academic_year: int,
+    seed: int = 2569,
+    enrolment: dict[str, dict[str, tuple[int, int]]] | None = None,
 ) -> dict[str, int]:
     """Replace the synthetic records of the province's schools for one year (idempotent for a
     seed). Real rows (``synthetic = false``) are never touched; a school with real enrolment
-    for the year gets no synthetic enrolment."""
+    for the year gets no synthetic enrolment.
+
+    With ``enrolment`` (``census_enrolment``), each school's pupils are the census children
+    enrolled there, so its demand and enrolment tell one story; staff, ICT and buildings then
+    scale with those pupils. Without it, enrolment is drawn from the size distribution."""
     norms = class_size_norms()
     schools = session.scalars(
         select(School)
@@ -109,13 +142,19 @@ def fill_synthetic_records(
         # One stream per school: adding a school does not change the others.
         rng = np.random.default_rng([seed, int(school.code)])
         grades = list(school.grades)
-        counts = _grade_counts(rng, grades)
+        by_sex: dict[str, tuple[int, int]] | None = None
+        if enrolment is not None:
+            counted = enrolment.get(school.code, {})
+            by_sex = {grade: counted.get(grade, (0, 0)) for grade in grades}
+            counts = {grade: boys + girls for grade, (boys, girls) in by_sex.items()}
+        else:
+            counts = _grade_counts(rng, grades)
         pupils = sum(counts.values())
         if school.id not in real:
             for grade, count in counts.items():
                 norm = norms.students_per_classroom[level_of(grade)]
                 rooms = max(1, round(count / norm * rng.uniform(0.75, 1.3))) if count else 1
-                male = int(rng.binomial(count, 0.51))
+                male = by_sex[grade][0] if by_sex else int(rng.binomial(count, 0.51))
                 grade_rows.append(
                     {
                         "school_id": school.id,
