@@ -91,36 +91,27 @@ def _quality_in(
     }
 
 
+def _name_th(session: Session, table: str, label: str, code: str) -> str:
+    name = session.execute(
+        text(f"SELECT name_th FROM {table} WHERE code = :code"), {"code": code}
+    ).scalar()
+    if name is None:
+        raise NotFoundError(f"{label} {code} is not loaded")
+    return str(name)
+
+
 def _area_name(
     session: Session, *, province: str | None, district: str | None, esao: str | None
 ) -> str:
     """The report's area as a Thai heading says it; an unknown code is a 404, not an empty
     report that looks like full coverage of nobody."""
     if esao:
-        name = session.execute(
-            text("SELECT name_th FROM service_area_office WHERE code = :code"), {"code": esao}
-        ).scalar()
-        if name is None:
-            raise NotFoundError(f"service area office {esao} is not loaded")
-        return str(name)
+        return _name_th(session, "service_area_office", "service area office", esao)
     if district:
-        row = session.execute(
-            text(
-                "SELECT d.name_th, p.name_th FROM district d "
-                "JOIN province p ON p.code = left(d.code, 2) WHERE d.code = :code"
-            ),
-            {"code": district},
-        ).first()
-        if row is None:
-            raise NotFoundError(f"district {district} is not loaded")
-        return f"อำเภอ{row[0]} จังหวัด{row[1]}"
+        amphoe = _name_th(session, "district", "district", district)
+        return f"อำเภอ{amphoe} จังหวัด{_name_th(session, 'province', 'province', district[:2])}"
     if province:
-        name = session.execute(
-            text("SELECT name_th FROM province WHERE code = :code"), {"code": province}
-        ).scalar()
-        if name is None:
-            raise NotFoundError(f"province {province} is not loaded")
-        return f"จังหวัด{name}"
+        return f"จังหวัด{_name_th(session, 'province', 'province', province)}"
     raise InvalidInputError("query", "give province=, district= or esao=")
 
 

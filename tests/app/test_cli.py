@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -12,18 +9,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from gis.datasets import BundledData
-
-
-def edumap(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "EDUMAP_DATABASE_URL": database_url}
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+from tests.run_cli import edumap
 
 
 def nan_fingerprint(engine: Engine) -> tuple[int, str]:

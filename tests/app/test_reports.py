@@ -4,10 +4,8 @@ fonts and draws; the XLSX totals equal the API; CSV opens in Excel; the command 
 from __future__ import annotations
 
 import io
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from PIL import Image
 
 from census.dates import to_thai_digits
 from tests.pdf_text import page_count, pdf_text, squash
+from tests.run_cli import edumap
 
 PARAMS = {"round": "2569", "esao": "P5501"}
 HEADINGS = (
@@ -170,38 +169,17 @@ def test_csv_has_a_bom_and_html_is_thai_with_maps(client: TestClient) -> None:
 
 def test_command_line_writes_a_pdf(tmp_path: Path, database_url: str) -> None:
     out = tmp_path / "report.pdf"
-    result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "report", "coverage", "--district", "5514",
-         "--round", "2569", "--format", "pdf", "-o", str(out)],
-        env={**os.environ, "EDUMAP_DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )  # fmt: skip
+    result = edumap(database_url, "report", "coverage", "--district", "5514", "--round", "2569",
+                    "--format", "pdf", "-o", str(out))  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"%PDF")
     assert squash("อำเภอภูเพียง จังหวัดน่าน") in squash(pdf_text(out))
-    refused = subprocess.run(
-        [sys.executable, "-m", "app.cli", "report", "coverage", "--format", "docx",
-         "-o", str(tmp_path / "x")],
-        env={**os.environ, "EDUMAP_DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        check=False,
-    )  # fmt: skip
+    refused = edumap(database_url, "report", "coverage", "--format", "docx", "-o", "x")
     assert refused.returncode == 1 and "html, pdf, xlsx, csv" in refused.stderr
-    unknown = subprocess.run(
-        [sys.executable, "-m", "app.cli", "report", "coverage", "--esao", "P9999",
-         "-o", str(tmp_path / "y.pdf")],
-        env={**os.environ, "EDUMAP_DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        check=False,
-    )  # fmt: skip
-    assert unknown.returncode == 1 and unknown.stderr.strip() == (
-        "edumap: service area office P9999 is not loaded"
-    )
+    unknown = edumap(database_url, "report", "coverage", "--esao", "P9999",
+                     "-o", str(tmp_path / "y.pdf"))  # fmt: skip
+    assert unknown.returncode == 1
+    assert unknown.stderr.strip() == "edumap: service area office P9999 is not loaded"
     assert not (tmp_path / "y.pdf").exists()
 
 
