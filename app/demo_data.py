@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
@@ -106,6 +107,10 @@ def reference_steps(
     return steps
 
 
+# The household source of the demo's synthetic census, so a reload can replace it.
+SYNTHETIC_SOURCE = "synthetic"
+
+
 def load_synthetic_census(
     session: Session, settings: Settings, data: BundledData, province_code: str,
     academic_year: int, seed: int, scale: float = 1.0,
@@ -115,18 +120,32 @@ def load_synthetic_census(
     report = LoadReport(kind=f"census:synthetic:{province_code}:{academic_year}",
                         source=str(files[0]), sha256=sha256_of(*files))  # fmt: skip
     create_round(session, academic_year=academic_year, province_code=province_code)
+    # A new synthetic census replaces the previous one of the round (a changed generator or
+    # rules make other households); what surveyors or offices entered is never touched.
+    replaced = len(
+        session.execute(
+            text(
+                "DELETE FROM household WHERE round_year = :y AND source = :source "
+                "AND subdistrict_code LIKE :prefix RETURNING id"
+            ),
+            {"y": academic_year, "source": SYNTHETIC_SOURCE, "prefix": f"{province_code}%"},
+        ).all()
+    )
     rows = list(synthesize_rows(session, province_code=province_code, round_year=academic_year,
                                 seed=seed, data_dir=data.root, scale=scale))  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"synthetic_census_{province_code}_{academic_year}.csv"
         write_rows(rows, path)
-        imported = import_census_file(session, settings, path, academic_year, source="csv")
+        imported = import_census_file(
+            session, settings, path, academic_year, source=SYNTHETIC_SOURCE
+        )
     if not imported.stored:
         first = imported.errors[0] if imported.errors else None
         raise LoadError(path, f"synthetic census rejected: {first}")
     ensure_fresh(session, academic_year)  # the first coverage request need not wait
     report.counts = {"households": imported.households_new, "children": imported.children_new,
-                     "children_already_stored": imported.children_already_stored}  # fmt: skip
+                     "children_already_stored": imported.children_already_stored,
+                     "synthetic_households_replaced": replaced}  # fmt: skip
     report.notes.append(f"synthetic census (seed {seed}): names, IDs and households are invented")
     record_load(session, report)
     return report

@@ -81,8 +81,10 @@ CHILD_COVERAGE_SQL = """
 """
 
 
-def child_coverage_sql(where: str = "true") -> str:
-    return CHILD_COVERAGE_SQL.format(children=assessed_children_sql(), where=where)
+def child_coverage_sql(where: str = "true", children_where: str = "true") -> str:
+    """Each child's coverage; ``children_where`` narrows the children (a condition on ``c``)
+    before the spatial work, ``where`` the result."""
+    return CHILD_COVERAGE_SQL.format(children=assessed_children_sql(children_where), where=where)
 
 
 # The stored copy (child_coverage) with the child and household columns the readers need.
@@ -105,10 +107,17 @@ def parameters_hash(round_year: int) -> str:
     return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
 
 
+# Past this share of a round's households changed, one pass over the round is quicker.
+INCREMENTAL_MAX_SHARE = 0.2
+
+
 def ensure_fresh(session: Session, round_year: int) -> bool:
-    """Recompute the round's stored coverage if anything it depends on changed since (the
-    triggers of migration 0006 mark it stale) or the norms did; True when it recomputed.
-    Runs in the caller's transaction; concurrent callers wait for one another."""
+    """Bring the round's stored coverage up to date; True when it recomputed anything.
+
+    A change to schools, enrolment or service areas (or to the norms) recomputes every child;
+    census changes recompute only the children of the households they touched (the triggers of
+    migrations 0006 and 0007 keep the account). Runs in the caller's transaction; concurrent
+    callers wait for one another."""
     session.execute(
         text("SELECT pg_advisory_xact_lock(hashtext('edumap-coverage'), :y)"), {"y": round_year}
     )
@@ -117,24 +126,37 @@ def ensure_fresh(session: Session, round_year: int) -> bool:
         text("SELECT stale, parameters_hash FROM coverage_state WHERE round_year = :y"),
         {"y": round_year},
     ).first()
-    if state is not None and not state.stale and state.parameters_hash == digest:
+    # Taking the marks first (row locks) means a change committed while we recompute marks
+    # its household again, for the next reader, instead of being lost.
+    dirty = list(
+        session.execute(
+            text(
+                "DELETE FROM coverage_dirty_household WHERE round_year = :y RETURNING household_id"
+            ),
+            {"y": round_year},
+        ).scalars()
+    )
+    whole_round = state is None or state.stale or state.parameters_hash != digest
+    if not whole_round and not dirty:
         return False
     _fast_plan(session)
-    session.execute(text("DELETE FROM child_coverage WHERE round_year = :y"), {"y": round_year})
-    session.execute(
-        text(
-            f"""
-        INSERT INTO child_coverage (child_id, round_year, household_id, subdistrict_code,
-            expected_grade, stage, compulsory_age, out_of_school, due_prathom1_next_year,
-            enrolled, beyond_distance, area_school_ids, primary_area_school_ids)
-        SELECT c.id, c.round_year, c.household_id, c.subdistrict_code, c.expected_grade,
-            c.stage, c.compulsory_age, c.out_of_school, c.due_prathom1_next_year, c.enrolled,
-            coalesce(c.beyond_distance, false), c.area_school_ids, c.primary_area_school_ids
-        FROM ({child_coverage_sql()}) c
-        """
-        ),
-        coverage_params(round_year),
-    )
+    if not whole_round:
+        households = session.execute(
+            text("SELECT count(*) FROM household WHERE round_year = :y"), {"y": round_year}
+        ).scalar_one()
+        whole_round = len(dirty) > INCREMENTAL_MAX_SHARE * max(households, 1)
+    if whole_round:
+        session.execute(text("DELETE FROM child_coverage WHERE round_year = :y"), {"y": round_year})
+        _store_coverage(session, round_year, "true")
+    else:
+        session.execute(
+            text(
+                "DELETE FROM child_coverage WHERE round_year = :y AND (household_id = ANY(:ids) "
+                "OR child_id IN (SELECT id FROM child WHERE household_id = ANY(:ids)))"
+            ),
+            {"y": round_year, "ids": dirty},
+        )
+        _store_coverage(session, round_year, "c.household_id = ANY(:ids)", {"ids": dirty})
     session.execute(
         text(
             """
@@ -147,6 +169,27 @@ def ensure_fresh(session: Session, round_year: int) -> bool:
         {"y": round_year, "h": digest},
     )
     return True
+
+
+def _store_coverage(
+    session: Session, round_year: int, children_where: str, params: dict[str, Any] | None = None
+) -> None:
+    """Compute and store the coverage of the round's children matching ``children_where``
+    (a condition on ``c``, the child)."""
+    session.execute(
+        text(
+            f"""
+        INSERT INTO child_coverage (child_id, round_year, household_id, subdistrict_code,
+            expected_grade, stage, compulsory_age, out_of_school, due_prathom1_next_year,
+            enrolled, beyond_distance, area_school_ids, primary_area_school_ids)
+        SELECT c.id, c.round_year, c.household_id, c.subdistrict_code, c.expected_grade,
+            c.stage, c.compulsory_age, c.out_of_school, c.due_prathom1_next_year, c.enrolled,
+            coalesce(c.beyond_distance, false), c.area_school_ids, c.primary_area_school_ids
+        FROM ({child_coverage_sql(children_where=children_where)}) c
+        """
+        ),
+        coverage_params(round_year) | (params or {}),
+    )
 
 
 def stored_coverage_sql(where: str = "true") -> str:

@@ -84,8 +84,9 @@ class ServiceAreaPart(Base):
 
 
 class CoverageState(Base):
-    """Whether a round's stored coverage is up to date; statement triggers on the census,
-    schools, enrolment and service areas mark it stale, the next reader refreshes it."""
+    """Whether a round's stored coverage is up to date; statement triggers on schools,
+    enrolment and service areas mark it stale, the next reader refreshes it (census changes
+    mark only their households: CoverageDirtyHousehold)."""
 
     __tablename__ = "coverage_state"
 
@@ -93,6 +94,16 @@ class CoverageState(Base):
     stale: Mapped[bool] = mapped_column(default=True)
     parameters_hash: Mapped[str] = mapped_column(String(64), default="")
     refreshed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CoverageDirtyHousehold(Base):
+    """A household whose children changed since the stored coverage was computed (statement
+    triggers of migration 0007 add it); the next reader recomputes only those children."""
+
+    __tablename__ = "coverage_dirty_household"
+
+    round_year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    household_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
 class ChildCoverage(Base):

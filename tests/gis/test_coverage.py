@@ -225,3 +225,50 @@ def test_stored_coverage_follows_changes(db_session: Session, world: dict[str, A
         "UPDATE school_grade_year SET enrolled_male = 1 WHERE school_id = :a AND grade = 'P1'"
     ), {"a": world["a"].id})  # fmt: skip
     assert by_child(db_session, "over_capacity_area") == {}
+
+
+def _stored(db_session: Session) -> list[tuple[Any, ...]]:
+    return [tuple(r) for r in db_session.execute(text(
+        "SELECT child_id, household_id, stage, out_of_school, beyond_distance, enrolled, "
+        "area_school_ids FROM child_coverage WHERE round_year = :y ORDER BY child_id"
+    ), {"y": ROUND})]  # fmt: skip
+
+
+@pytest.mark.usefixtures("world")
+def test_census_changes_refresh_only_their_households(db_session: Session) -> None:
+    coverage.ensure_fresh(db_session, ROUND)
+    new_child = add_child(db_session, (98.9755, 18.7905), P1_AGE, "เพิ่มทีละคน")
+    household = db_session.execute(
+        text("SELECT household_id FROM child WHERE id = :c"), {"c": new_child}
+    ).scalar()
+    marked = (
+        db_session.execute(
+            text("SELECT household_id FROM coverage_dirty_household WHERE round_year = :y"),
+            {"y": ROUND},
+        )
+        .scalars()
+        .all()
+    )
+    assert marked == [household]  # the household, not the round
+    stale = db_session.execute(
+        text("SELECT stale FROM coverage_state WHERE round_year = :y"), {"y": ROUND}
+    ).scalar()
+    assert stale is False
+    assert coverage.ensure_fresh(db_session, ROUND) is True
+    incremental = _stored(db_session)
+    assert new_child in {row[0] for row in incremental}
+    db_session.execute(text("UPDATE coverage_state SET stale = true WHERE round_year = :y"),
+                       {"y": ROUND})  # fmt: skip
+    coverage.ensure_fresh(db_session, ROUND)
+    assert _stored(db_session) == incremental  # the same as recomputing the round
+    # Moving the household recomputes its children; a deleted child leaves with its row.
+    db_session.execute(text(
+        "UPDATE household SET location = ST_SetSRID(ST_MakePoint(99.3, 18.95), 4326) "
+        "WHERE id = :h"
+    ), {"h": household})  # fmt: skip
+    coverage.ensure_fresh(db_session, ROUND)
+    moved = {row[0]: row for row in _stored(db_session)}[new_child]
+    assert moved[4] is True and moved[6] is None  # now far from both schools and areas
+    db_session.execute(text("DELETE FROM child WHERE id = :c"), {"c": new_child})
+    assert new_child not in {row[0] for row in _stored(db_session)}
+    assert coverage.ensure_fresh(db_session, ROUND) is False
