@@ -1,6 +1,7 @@
-"""The map in Debian's headless Chromium: loads with no console errors and no request leaving
-127.0.0.1, has its layers, and a school's popup shows capacity and ICT. Screenshots go to
-test-output/."""
+"""Pages in Debian's headless Chromium. The map loads with no console errors and no request
+leaving 127.0.0.1, has its layers, and a school's popup shows capacity and ICT; the coverage
+report draws its maps in the bundled Sarabun; the upload and household pages work. Screenshots
+and the map's timing (recorded, never asserted) go to test-output/."""
 
 from __future__ import annotations
 
@@ -101,8 +102,6 @@ def test_coverage_map_loads_offline_and_opens_a_school(
         "เด็กในเขตบริการที่ที่นั่งเต็ม",
     ):
         assert name in layers
-    assert after_html_ms < 2000
-    assert interactive_s < 10  # includes the server's render (about 1 s for Nan)
     # Open the first school's popup (the circles of the school layer).
     opened = browser.execute_script(
         """
@@ -125,6 +124,33 @@ def test_coverage_map_loads_offline_and_opens_a_school(
     browser.save_screenshot(str(OUTPUT / "coverage-map-popup.png"))
     size = browser.execute_script("return document.documentElement.outerHTML.length")
     assert size < 3_000_000
+
+
+def test_coverage_report_page_draws_its_maps_in_sarabun(
+    browser: webdriver.Chrome, live_url: str
+) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    browser.get_log("performance")
+    browser.get(f"{live_url}/api/v1/reports/coverage?round=2569&district=5514")
+    WebDriverWait(browser, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+    # The bundled Sarabun is what the page uses (not a system fallback), and it loaded.
+    WebDriverWait(browser, 10).until(
+        lambda d: d.execute_script(
+            "return document.fonts.status === 'loaded' && "
+            "[...document.fonts].some(f => f.family.includes('Sarabun') && f.status === 'loaded')"
+        )
+    )
+    maps = browser.find_elements(By.CSS_SELECTOR, ".map img")
+    assert len(maps) == 1
+    assert browser.execute_script("return arguments[0].naturalWidth", maps[0]) > 300
+    assert "อำเภอภูเพียง" in browser.find_element(By.CSS_SELECTOR, ".district h3").text
+    browser.save_screenshot(str(OUTPUT / "coverage-report.png"))
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    urls = requested_urls(browser)
+    assert all(u.startswith(("http://127.0.0.1", "data:")) for u in urls), urls
+    assert any(u.endswith("/static/vendor/sarabun/Sarabun-Regular.ttf") for u in urls)
 
 
 def test_surveyor_logs_in_uploads_and_sees_the_report(
