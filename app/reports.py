@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.pdf import FONT_DIR, html_to_pdf
 from app.web.templating import templates
 from census.dates import format_thai_date, to_thai_digits
+from census.rules import STATUS_LABELS_TH, EnrolmentStatus
 from gis.report import SEX_TH, TOTAL_LABELS_TH, coverage_report
 from gis.report_maps import district_maps
 
@@ -332,10 +333,37 @@ def _address(child: dict[str, Any], village: dict[str, Any]) -> str:
     return " ".join(part for part in parts if part)
 
 
+def follow_up_rows(call_list: dict[str, Any]) -> list[dict[str, Any]]:
+    """Last round's list and where those children are now, in the words of the form."""
+    rows = []
+    for number, child in enumerate(call_list["follow_up_of_last_round"], start=1):
+        status = child["enrolment_status"]
+        rows.append(
+            {
+                "number": number,
+                "name": f"{child['first_name']} {child['last_name']}",
+                "status": STATUS_LABELS_TH.get(EnrolmentStatus(status), status)
+                if status
+                else "ไม่พบในรอบนี้",
+                "school": child["school_code"] or "",
+                "grade": child["grade"] or "",
+            }
+        )
+    return rows
+
+
+FOLLOW_UP_COLUMNS = (
+    C("number", "ลำดับ"), C("name", "ชื่อ - สกุล", "text"), C("status", "สถานะปีนี้", "text"),
+    C("school", "รหัสโรงเรียน", "text"), C("grade", "ชั้น", "text"),
+)  # fmt: skip
+
+
 def call_list_pdf(call_list: dict[str, Any], *, thai_digits: bool = False) -> bytes:
     html = templates.get_template("call_list.html").render(
         call_list=call_list,
         groups=call_list_groups(call_list),
+        follow_up=follow_up_rows(call_list),
+        follow_up_columns=FOLLOW_UP_COLUMNS,
         columns=CALL_LIST_COLUMNS,
         fmt=formatter(thai_digits),
         thai_digits=thai_digits,
