@@ -197,8 +197,10 @@ def to_html(
     maps: dict[str, str] | None = None,
     thai_digits: bool = False,
     font_url: str = FONT_URL,
+    downloads: dict[str, str] | None = None,
 ) -> str:
-    """The report as one HTML page; ``maps`` holds an SVG map per district code."""
+    """The report as one HTML page; ``maps`` holds an SVG map per district code, ``downloads``
+    the links to the other formats (shown on screen, not in print)."""
     districts = report["districts"]
     tambons_by_district: dict[str, list[dict[str, Any]]] = {}
     for row in report["subdistricts"]:
@@ -217,6 +219,7 @@ def to_html(
         quality_table=QUALITY,
         tambons_by_district=tambons_by_district,
         maps=maps or {},
+        downloads=downloads or {},
         rate_chart=bars(districts, "name_th", "coverage_rate", "rate", top=1.0),
         age_chart=bars(
             [row | {"label": f"{row['age']} ปี"} for row in report["out_of_school_by_age"]],
@@ -408,9 +411,10 @@ def coverage_report_file(
     district: str | None = None,
     esao: str | None = None,
     thai_digits: bool = False,
+    downloads: dict[str, str] | None = None,
 ) -> bytes:
     """The coverage report of an area in one of ``FORMATS``; maps only where they are drawn
-    (HTML and PDF)."""
+    (HTML and PDF); ``downloads`` links the other formats from the HTML page."""
     report = coverage_report(session, round_year, province=province, district=district, esao=esao)
     if output_format == "xlsx":
         return to_xlsx(report)
@@ -419,4 +423,5 @@ def coverage_report_file(
     maps = district_maps(session, report, FONT_REGULAR)
     if output_format == "pdf":
         return to_pdf(report, maps=maps, thai_digits=thai_digits)
-    return to_html(report, maps=maps, thai_digits=thai_digits).encode("utf-8")
+    html = to_html(report, maps=maps, thai_digits=thai_digits, downloads=downloads)
+    return html.encode("utf-8")

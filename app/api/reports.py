@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from app import reports
 from app.api.access import PUBLIC, AccessRule
@@ -16,6 +16,7 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 @router.get("/coverage", summary="Compulsory-education coverage report (HTML, PDF, XLSX or CSV)")
 def coverage(
+    request: Request,
     session: SessionDep,
     round: Annotated[int, Query(ge=2500, le=2700)],
     format: Annotated[str, Query(pattern=r"^(html|pdf|xlsx|csv)$")] = "html",
@@ -35,6 +36,10 @@ def coverage(
         district=district,
         esao=esao,
         thai_digits=thai_digits,
+        downloads={
+            label: str(request.url.include_query_params(format=kind))
+            for kind, label in (("pdf", "PDF"), ("xlsx", "Excel"), ("csv", "CSV"))
+        },
     )
     session.commit()  # keeps a refreshed stored coverage
     area = esao or district or province or "all"

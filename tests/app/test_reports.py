@@ -55,6 +55,7 @@ def test_pdf_text_holds_the_thai_headings_and_the_api_figures(
     text = squash(pdf_text(report_pdf))
     for heading in HEADINGS:
         assert squash(heading) in text, heading
+    assert squash("ดาวน์โหลด") not in text  # the download links are for the screen only
     totals = _office_totals(client)
     assert squash(f"เด็กวัยการศึกษาภาคบังคับ (คน) {totals['compulsory_age']:,}") in text
     assert squash(f"เด็กนอกระบบการศึกษา (คน) {totals['out_of_school']:,}") in text
@@ -163,6 +164,8 @@ def test_csv_has_a_bom_and_html_is_thai_with_maps(client: TestClient) -> None:
     html = client.get("/api/v1/reports/coverage", params=PARAMS).text
     assert "รายงานการจัดการศึกษาภาคบังคับ ปีการศึกษา 2569" in html and "จัดทำเมื่อ" in html
     assert html.count('src="data:image/svg+xml;base64,') == 8  # a map per district
+    # On screen, the page offers the same report in the other formats.
+    assert "esao=P5501&amp;format=pdf" in html and "esao=P5501&amp;format=xlsx" in html
     font = client.get("/static/vendor/sarabun/Sarabun-Regular.ttf")
     assert font.status_code == 200 and '"/static/vendor/sarabun/Sarabun-Regular.ttf"' in html
 
