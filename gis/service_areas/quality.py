@@ -42,18 +42,24 @@ def quality_report(
     ), params).one()  # fmt: skip
     crossing = session.execute(text(
         """
-        SELECT s.code, s.name_th, o.code AS office_code,
+        WITH office AS (
+            -- each office's territory once (not once per service area), with the tolerance
+            SELECT od.office_code, ST_Union(dist.geom) AS geom,
+                   ST_Buffer(ST_Union(dist.geom), 0.0005) AS tolerant
+            FROM service_area_office_district od
+            JOIN district dist ON dist.code = od.district_code
+            WHERE od.office_code IN (SELECT office_code FROM school
+                                     WHERE subdistrict_code LIKE :prefix)
+            GROUP BY od.office_code
+        )
+        SELECT s.code, s.name_th, d.office_code,
                round((ST_Area(ST_Difference(sa.geom, d.geom)::geography)
                       / nullif(ST_Area(sa.geom::geography), 0))::numeric, 4) AS share_outside
         FROM service_area sa JOIN school s ON s.id = sa.school_id
-        JOIN service_area_office o ON o.code = s.office_code
-        JOIN LATERAL (
-            SELECT ST_Union(dist.geom) AS geom FROM service_area_office_district od
-            JOIN district dist ON dist.code = od.district_code WHERE od.office_code = o.code
-        ) d ON true
+        JOIN office d ON d.office_code = s.office_code
         WHERE sa.level = :level AND sa.academic_year = :year AND sa.is_current
           AND s.subdistrict_code LIKE :prefix
-          AND NOT ST_CoveredBy(sa.geom, ST_Buffer(d.geom, 0.0005))
+          AND NOT ST_CoveredBy(sa.geom, d.tolerant)
         ORDER BY share_outside DESC
         """
     ), params).all()  # fmt: skip
