@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -32,6 +33,9 @@ from app.main import create_app
 from gis.datasets import BundledData, run_steps
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Reports rendered by one test run are never served to another (nor to the dev server).
+os.environ.setdefault("EDUMAP_REPORT_CACHE_DIR", tempfile.mkdtemp(prefix="edumap-reports-"))
+get_settings.cache_clear()  # importing app.main read the settings before the line above
 
 
 def _test_database_url() -> str:

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Query, Request, Response
 from app import reports
 from app.api.access import PUBLIC, AccessRule
 from app.api.deps import DistrictCode, ProvinceCode, SessionDep
+from app.core.config import get_settings
+from app.report_cache import cached_report
 from census.service import get_round
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -28,19 +30,21 @@ def coverage(
     ] = False,
 ) -> Response:
     get_round(session, round)
-    body = reports.coverage_report_file(
+    downloads = {
+        label: str(request.url.include_query_params(format=kind))
+        for kind, label in (("pdf", "PDF"), ("xlsx", "Excel"), ("csv", "CSV"))
+    }
+    body = cached_report(
+        get_settings(),
         session,
         round,
-        format,
-        province=province,
-        district=district,
-        esao=esao,
-        thai_digits=thai_digits,
-        downloads={
-            label: str(request.url.include_query_params(format=kind))
-            for kind, label in (("pdf", "PDF"), ("xlsx", "Excel"), ("csv", "CSV"))
-        },
-    )
+        {"round": round, "format": format, "province": province, "district": district,
+         "esao": esao, "thai_digits": thai_digits, "downloads": downloads},
+        lambda: reports.coverage_report_file(
+            session, round, format, province=province, district=district, esao=esao,
+            thai_digits=thai_digits, downloads=downloads,
+        ),
+    )  # fmt: skip
     session.commit()  # keeps a refreshed stored coverage
     area = esao or district or province or "all"
     headers = (

@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    # The public coverage report costs seconds of CPU (a PDF of a province about 8 s): the same
+    # report of unchanged data is served from var/cache for this long (0: never cached).
+    report_cache_seconds: int = Field(default=600, ge=0)
+    report_cache_dir: Path | None = None  # default: <var_dir>/cache/reports
 
     @field_validator("database_url")
     @classmethod

@@ -13,7 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from PIL import Image
+from sqlalchemy import Engine, text
 
+from app.core.config import get_settings
 from census.dates import to_thai_digits
 from tests.pdf_text import page_count, pdf_text, squash
 from tests.run_cli import edumap
@@ -194,3 +196,28 @@ def test_unknown_area_is_404_not_an_empty_report(client: TestClient) -> None:
         assert word in response.json()["detail"]
     missing = client.get("/api/v1/reports/coverage", params={"round": "2569"})
     assert missing.status_code == 422
+
+
+def test_the_same_report_of_the_same_data_is_rendered_once(
+    client: TestClient, engine: Engine
+) -> None:
+    folder = get_settings().report_cache_dir
+    assert folder is not None and folder.name.startswith("edumap-reports-")
+    params = {"round": "2569", "district": "5509", "format": "xlsx"}
+    before = set(folder.glob("*")) if folder.exists() else set()
+    first = client.get("/api/v1/reports/coverage", params=params)
+    made = set(folder.glob("*")) - before
+    assert first.status_code == 200 and len(made) == 1
+    (cached,) = made
+    # What the second request sends is the file, byte for byte: mark it and see the mark.
+    cached.write_bytes(first.content + b"cached")
+    second = client.get("/api/v1/reports/coverage", params=params)
+    assert second.content == first.content + b"cached"
+    # A census change in the area makes it another report.
+    with engine.begin() as connection:
+        connection.execute(text(
+            "UPDATE household SET house_number = house_number WHERE id = "
+            "(SELECT id FROM household WHERE subdistrict_code LIKE '5509%' LIMIT 1)"
+        ))  # fmt: skip
+    third = client.get("/api/v1/reports/coverage", params=params)
+    assert not third.content.endswith(b"cached")

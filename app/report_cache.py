@@ -1,0 +1,87 @@
+"""A file cache for the public coverage report: the same report of the same data is rendered
+once per ``report_cache_seconds``, so repeated downloads (or a client hammering the public
+endpoint) do not cost seconds of CPU each."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.core.config import Settings
+
+
+def data_version(session: Session, round_year: int) -> str:
+    """What the report's figures were computed from: the stored coverage's last refresh and
+    whether changes are waiting for the next one."""
+    row = session.execute(
+        text(
+            """
+            SELECT (SELECT refreshed_at::text || stale::text || parameters_hash
+                    FROM coverage_state WHERE round_year = :y),
+                   (SELECT count(*) FROM coverage_dirty_household WHERE round_year = :y)
+            """
+        ),
+        {"y": round_year},
+    ).one()
+    return f"{row[0]}:{row[1]}"
+
+
+def _code_version() -> str:
+    # A new template or renderer must not serve reports drawn by the old one.
+    parts = sorted((Path(__file__).parent / "templates").glob("*.html"))
+    parts += [Path(__file__).parent / name for name in ("reports.py", "pdf.py")]
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.read_bytes())
+    return digest.hexdigest()
+
+
+CODE_VERSION = _code_version()
+
+
+def cached_report(
+    settings: Settings,
+    session: Session,
+    round_year: int,
+    request: dict[str, Any],
+    render: Callable[[], bytes],
+) -> bytes:
+    """``render()`` unless the same ``request`` over the same data was rendered within the
+    cache time; the date is part of the key, since the report prints the day it was made."""
+    if settings.report_cache_seconds <= 0:
+        return render()
+    folder = settings.report_cache_dir or settings.var_dir / "cache" / "reports"
+
+    def key() -> Path:
+        parts = [request, data_version(session, round_year), time.strftime("%Y-%m-%d"),
+                 CODE_VERSION]  # fmt: skip
+        return (
+            folder
+            / hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+        )
+
+    path = key()
+    if path.exists() and time.time() - path.stat().st_mtime < settings.report_cache_seconds:
+        return path.read_bytes()
+    body = render()
+    # Rendering may have refreshed the stored coverage: file it under the data it used.
+    _write_atomically(folder, key(), body)
+    return body
+
+
+def _write_atomically(folder: Path, path: Path, body: bytes) -> None:
+    # A reader never sees half a file: write beside it, then rename over it.
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".part-")
+    with os.fdopen(handle, "wb") as file:
+        file.write(body)
+    os.replace(temporary, path)
