@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from app.pdf import FONT_DIR, html_to_pdf
 from app.web.templating import templates
 from census.dates import format_thai_date, to_thai_digits
-from census.rules import STATUS_LABELS_TH, EnrolmentStatus
-from gis.report import SEX_TH, TOTAL_LABELS_TH, coverage_report
+from census.rules import SEX_LABELS_TH, STATUS_LABELS_TH, EnrolmentStatus
+from gis.report import TOTAL_LABELS_TH, coverage_report
 from gis.report_maps import district_maps
 
 FONT_REGULAR = FONT_DIR / "Sarabun-Regular.ttf"
@@ -310,7 +310,7 @@ def call_list_groups(call_list: dict[str, Any]) -> list[tuple[str, list[dict[str
                     "village": label,
                     "number": number,
                     "name": " ".join(part for part in name if part),
-                    "sex": SEX_TH.get(child["sex"], child["sex"]),
+                    "sex": SEX_LABELS_TH.get(child["sex"], child["sex"]),
                     "birth_date": format_thai_date(birth, short=True) if birth else "",
                     "guardian": child["guardian_name"] or "",
                     "relationship": child["guardian_relationship"] or "",

@@ -30,6 +30,8 @@ class EnrolmentStatus(StrEnum):
 
 ENROLLED_STATUSES = frozenset({EnrolmentStatus.enrolled, EnrolmentStatus.enrolled_outside_area})
 
+SEX_LABELS_TH = {"M": "ชาย", "F": "หญิง"}
+
 STATUS_LABELS_TH = {
     EnrolmentStatus.enrolled: "กำลังศึกษาในเขตพื้นที่",
     EnrolmentStatus.enrolled_outside_area: "กำลังศึกษานอกเขตพื้นที่",

@@ -115,10 +115,18 @@ def list_provinces(session: Session) -> list[dict[str, Any]]:
     ]
 
 
-def _require(session: Session, table: str, code: str, label: str) -> None:
-    found = session.execute(text(f"SELECT 1 FROM {table} WHERE code = :code"), {"code": code})
-    if found.first() is None:
+def name_th(session: Session, table: str, code: str, label: str) -> str:
+    """The Thai name of a province, district, tambon or office by code; 404 if not loaded."""
+    name = session.execute(
+        text(f"SELECT name_th FROM {table} WHERE code = :code"), {"code": code}
+    ).scalar()
+    if name is None:
         raise NotFoundError(f"{label} {code} is not loaded")
+    return str(name)
+
+
+def _require(session: Session, table: str, code: str, label: str) -> None:
+    name_th(session, table, code, label)
 
 
 def subdistricts_geojson(

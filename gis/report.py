@@ -10,10 +10,12 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.core.errors import InvalidInputError, NotFoundError
+from app.core.errors import InvalidInputError
 from census.dates import format_thai_date
 from census.privacy import suppress_small_count
+from census.rules import SEX_LABELS_TH
 from gis import coverage
+from gis.geography import name_th
 from gis.schools.resources import school_resources
 from gis.service_areas.propose import max_distance_m
 from gis.service_areas.quality import quality_report
@@ -28,7 +30,6 @@ COUNT_KEYS = (
     "pre_primary_beyond_distance",
     "due_prathom1_next_year",
 )
-SEX_TH = {"M": "ชาย", "F": "หญิง"}
 # The headline figures, in the order and words of the report's summary.
 TOTAL_LABELS_TH = {
     "compulsory_age": "เด็กวัยการศึกษาภาคบังคับ (คน)",
@@ -91,27 +92,18 @@ def _quality_in(
     }
 
 
-def _name_th(session: Session, table: str, label: str, code: str) -> str:
-    name = session.execute(
-        text(f"SELECT name_th FROM {table} WHERE code = :code"), {"code": code}
-    ).scalar()
-    if name is None:
-        raise NotFoundError(f"{label} {code} is not loaded")
-    return str(name)
-
-
 def _area_name(
     session: Session, *, province: str | None, district: str | None, esao: str | None
 ) -> str:
     """The report's area as a Thai heading says it; an unknown code is a 404, not an empty
     report that looks like full coverage of nobody."""
     if esao:
-        return _name_th(session, "service_area_office", "service area office", esao)
+        return name_th(session, "service_area_office", esao, "service area office")
     if district:
-        amphoe = _name_th(session, "district", "district", district)
-        return f"อำเภอ{amphoe} จังหวัด{_name_th(session, 'province', 'province', district[:2])}"
+        amphoe = name_th(session, "district", district, "district")
+        return f"อำเภอ{amphoe} จังหวัด{name_th(session, 'province', district[:2], 'province')}"
     if province:
-        return f"จังหวัด{_name_th(session, 'province', 'province', province)}"
+        return f"จังหวัด{name_th(session, 'province', province, 'province')}"
     raise InvalidInputError("query", "give province=, district= or esao=")
 
 
@@ -230,7 +222,7 @@ def coverage_report(
         "out_of_school": [
             dict(r)
             | {
-                "sex": SEX_TH.get(r["sex"], r["sex"]),
+                "sex": SEX_LABELS_TH.get(r["sex"], r["sex"]),
                 "children": suppress_small_count(r["children"]),
             }
             for r in out_by_age
