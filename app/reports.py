@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
+from app.core.cells import append_row, csv_row
 from app.pdf import FONT_DIR, html_to_pdf
 from app.web.templating import templates
 from census.dates import format_thai_date, to_thai_digits
@@ -241,12 +242,12 @@ def _sheet(book: Workbook, title: str, columns: Iterable[Column], rows: Iterable
     """A sheet with a bold, frozen header row; numbers stay numbers, rates as per cent."""
     sheet: Worksheet = book.create_sheet(title)
     columns = list(columns)
-    sheet.append([column.header for column in columns])
+    append_row(sheet, [column.header for column in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
-        sheet.append([row.get(column.key) for column in columns])
+        append_row(sheet, [row.get(column.key) for column in columns])
     for index, column in enumerate(columns, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
         if column.kind == "rate":
@@ -269,7 +270,7 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     assert summary is not None
     summary.title = "สรุป"
     summary.append([f"รายงานการจัดการศึกษาภาคบังคับ ปีการศึกษา {report['round']}"])
-    summary.append([report["area_name_th"]])
+    append_row(summary, [report["area_name_th"]])
     summary.append([])
     for key, label in TOTAL_LABELS_TH.items():
         summary.append([label, report["totals"][key]])
@@ -288,7 +289,7 @@ def to_csv(report: dict[str, Any]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([column.header for column in SUBDISTRICTS.columns])
     for row in report[SUBDISTRICTS.key]:
-        writer.writerow([row.get(column.key) for column in SUBDISTRICTS.columns])
+        writer.writerow(csv_row(row.get(column.key) for column in SUBDISTRICTS.columns))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -20,10 +20,13 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
+from app.core.cells import csv_row
 from app.core.config import Settings
 from app.core.errors import ConflictError, NotFoundError
+from app.core.extent import in_thailand
 from app.core.tabular import Table, TableError, open_table
 from census.forms import FieldProblem, clean_child, household_uuid, parse_moo
+from census.locations import OUTSIDE_TAMBON_M_SQL, is_confirmed, too_far_message
 from gis.loading import copy_rows
 from gis.schools.geolocate import admin_key
 
@@ -58,6 +61,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "not_enrolled_reason": ("สาเหตุที่ไม่ได้เรียน", "reason not enrolled", "reason"),
     "latitude": ("ละติจูด", "lat", "latitude"),
     "longitude": ("ลองจิจูด", "lon", "lng", "long", "longitude"),
+    "location_confirmed": ("ยืนยันพิกัด", "location confirmed", "confirmed"),
 }  # fmt: skip
 # The Thai column name of each field, for the people reading an import's report.
 FIELD_LABELS_TH = {field: names[0] for field, names in ALIASES.items()} | {
@@ -67,7 +71,6 @@ FIELD_LABELS_TH = {field: names[0] for field, names in ALIASES.items()} | {
 REPORT_CSV_HEADER = ("แถว", "ช่อง", "field", "ค่าในไฟล์", "ปัญหา")
 PROGRESS_EVERY = 5_000
 MAX_ERRORS_IN_REPORT = 1_000
-THAILAND_BOUNDS = (97.0, 5.0, 106.0, 21.0)
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ class ImportReport:
             writer.writerow(REPORT_CSV_HEADER)
             for e in self.errors:
                 label = FIELD_LABELS_TH.get(e.field, e.field)
-                writer.writerow([e.row, label, e.field, e.value or "", e.message])
+                writer.writerow(csv_row([e.row, label, e.field, e.value or "", e.message]))
 
 
 class Places:
@@ -182,7 +185,8 @@ _STAGING = """
         row_number int, household_uuid uuid, house_number text, moo smallint,
         village_code text, village_id int, subdistrict_code text, house_code text,
         lon float8, lat float8, location_source text, accuracy_m float8,
-        person_key text, id_kind text, national_id_encrypted bytea, national_id_hash text,
+        location_confirmed bool, location_outside_m float8, person_key text, id_kind text,
+        national_id_encrypted bytea, national_id_hash text,
         g_code text, no_id_reason text, title text, first_name text, last_name text, sex text,
         birth_date date, nationality text, guardian_name text, guardian_relationship text,
         disability bool, move_in_date date, enrolment_status text, school_code text, grade text,
@@ -196,7 +200,8 @@ _STAGING = """
 _STAGING_COLUMNS = [
     "row_number", "household_uuid", "house_number", "moo", "village_code", "village_id",
     "subdistrict_code", "house_code", "lon", "lat", "location_source", "accuracy_m",
-    "person_key", "id_kind", "national_id_encrypted", "national_id_hash", "g_code",
+    "location_confirmed", "location_outside_m", "person_key", "id_kind", "national_id_encrypted",
+    "national_id_hash", "g_code",
     "no_id_reason", "title", "first_name", "last_name", "sex", "birth_date", "nationality",
     "guardian_name", "guardian_relationship", "disability", "move_in_date", "enrolment_status",
     "school_code", "grade", "not_enrolled_reason",
@@ -261,6 +266,7 @@ def import_census_file(
     conn.execute(text(_STAGING))
     params = {"round": round_year, "source": kind, "surveyor": surveyor_id}
     staged = 0
+    limit_m = settings.household_max_outside_m
     # Python checks chunk k+1 while PostgreSQL inserts chunk k (psycopg waits off the GIL).
     with ThreadPoolExecutor(max_workers=1) as inserter:
         pending: Future[tuple[int, int]] | None = None
@@ -271,6 +277,10 @@ def import_census_file(
                 report.children_new += children
             copy_rows(conn, "staging_child", _STAGING_COLUMNS, chunk)
             staged += len(chunk)
+            for row_number, tambon, outside_m in _points_too_far(conn, limit_m):
+                staged -= 1
+                report.add_error(RowError(row_number, "latitude", None,
+                                          too_far_message(outside_m, tambon, limit_m)))  # fmt: skip
             store = accept_valid or not report.error_count
             pending = inserter.submit(_insert_chunk, conn, params, store)
         if pending is not None:
@@ -298,6 +308,27 @@ def import_census_file(
     return report
 
 
+def _points_too_far(conn: Connection, limit_m: float) -> list[tuple[int, str, float]]:
+    """The staged chunk's GPS points beyond the limit outside their tambon: unconfirmed ones
+    are returned as (row, tambon, metres) and taken out of the chunk; confirmed ones stay,
+    their distance kept for the flag."""
+    conn.execute(text(
+        f"""
+        UPDATE staging_child s SET location_outside_m = d.outside_m
+        FROM (SELECT s2.row_number, {OUTSIDE_TAMBON_M_SQL.format(point="p")} AS outside_m
+              FROM staging_child s2 JOIN subdistrict t ON t.code = s2.subdistrict_code,
+                   ST_SetSRID(ST_MakePoint(s2.lon, s2.lat), 4326) p
+              WHERE s2.location_source = 'gps') d
+        WHERE d.row_number = s.row_number AND d.outside_m > :limit + coalesce(s.accuracy_m, 0)
+        """
+    ), {"limit": limit_m})  # fmt: skip
+    return [(row, tambon, outside) for row, tambon, outside in conn.execute(text(
+        "DELETE FROM staging_child WHERE location_outside_m IS NOT NULL "
+        "AND NOT coalesce(location_confirmed, false) "
+        "RETURNING row_number, subdistrict_code, location_outside_m"
+    ))]  # fmt: skip
+
+
 def _insert_chunk(conn: Connection, params: dict[str, Any], store: bool) -> tuple[int, int]:
     """Insert the staged chunk (households, then children) and empty the chunk table."""
     conn.execute(text(
@@ -319,11 +350,12 @@ def _insert_chunk(conn: Connection, params: dict[str, Any], store: bool) -> tupl
             """
             INSERT INTO household (uuid, round_year, house_number, moo, village_code, village_id,
                 subdistrict_code, house_code, location, location_source, location_accuracy_m,
-                source, content_hash, surveyor_id)
+                location_outside_m, location_flag, source, content_hash, surveyor_id)
             SELECT DISTINCT ON (household_uuid) household_uuid, :round, house_number, moo,
                 village_code, village_id, subdistrict_code, house_code,
                 coalesce(ST_SetSRID(ST_MakePoint(lon, lat), 4326), t.point), location_source,
-                coalesce(accuracy_m, round(t.radius_m::numeric, 1)), :source,
+                coalesce(accuracy_m, round(t.radius_m::numeric, 1)), location_outside_m,
+                CASE WHEN location_outside_m IS NOT NULL THEN 'confirmed' END, :source,
                 encode(sha256(household_uuid::text::bytea), 'hex'), :surveyor
             FROM staging_child
             LEFT JOIN staging_tambon_point t ON t.code = staging_child.subdistrict_code
@@ -403,8 +435,7 @@ def _stage_row(
     lon, lat = _float(row.get("longitude")), _float(row.get("latitude"))
     if (lon is None) != (lat is None) or (
         lon is not None and lat is not None
-        and not (THAILAND_BOUNDS[0] <= lon <= THAILAND_BOUNDS[2]
-                 and THAILAND_BOUNDS[1] <= lat <= THAILAND_BOUNDS[3])
+        and not in_thailand(lon, lat)
     ):  # fmt: skip
         message = (
             "ต้องมีทั้งละติจูดและลองจิจูด ในประเทศไทย (need both latitude and longitude, inside Thailand)"
@@ -426,7 +457,8 @@ def _stage_row(
     return (
         number, household_uuid(context.round_year, key), house_number, moo, village_code,
         village[0] if village else None, subdistrict, house_code, location[0], location[1],
-        location[2], location[3], child.person_key, child.id_kind,
+        location[2], location[3], is_confirmed(row.get("location_confirmed")), None,
+        child.person_key, child.id_kind,
         child.national_id_encrypted, child.national_id_hash, child.g_code,
         child.no_id_reason, child.title, child.first_name, child.last_name, child.sex,
         child.birth_date, child.nationality, child.guardian_name,
@@ -469,6 +501,12 @@ def _staged_rows(
             yield result
 
 
+def _plain(value: Any) -> Any:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def write_rejects(source: Path, rows: Iterable[int], target: Path) -> int:
     """Copy the rejected rows of a CSV/XLSX (header first) to a UTF-8 CSV to fix and re-upload."""
     wanted = set(rows)
@@ -490,7 +528,6 @@ def write_rejects(source: Path, rows: Iterable[int], target: Path) -> int:
         writer = csv.writer(handle)
         for number, values in enumerate(raw_rows, start=1):
             if number == 1 or number in wanted:
-                writer.writerow(["" if v is None else (v.isoformat() if isinstance(v, dt.date)
-                                                      else v) for v in values])  # fmt: skip
+                writer.writerow(csv_row(_plain(v) for v in values))
                 written += number != 1
     return written

@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -63,9 +64,16 @@ class Household(Base):
         CheckConstraint(
             "location_source IN ('gps', 'village_point', 'tambon')", name="location_source"
         ),
+        CheckConstraint("location_flag IN ('confirmed', 'offline')", name="location_flag"),
         Index("ix_household_location", "location", postgresql_using="gist"),
         Index("ix_household_location_geog", "location_geog", postgresql_using="gist"),
         Index("ix_household_round_subdistrict", "round_year", "subdistrict_code"),
+        Index(
+            "ix_household_location_flag",
+            "round_year",
+            "subdistrict_code",
+            postgresql_where=text("location_flag IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -88,6 +96,10 @@ class Household(Base):
     )
     location_source: Mapped[str] = mapped_column(String(16))
     location_accuracy_m: Mapped[float | None] = mapped_column(Float)
+    # A point farther outside its tambon than the limit is kept only when the client confirmed
+    # it ('confirmed') or came from a phone's offline form ('offline'): how far, and why.
+    location_outside_m: Mapped[float | None] = mapped_column(Float)
+    location_flag: Mapped[str | None] = mapped_column(String(16))
     surveyor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     surveyed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     source: Mapped[str] = mapped_column(String(16))

@@ -27,6 +27,7 @@ from app.core.errors import (
 from census.assessment_sql import assessed_children_sql, assessment_params
 from census.dates import format_thai_date
 from census.forms import clean_child
+from census.locations import distance_outside_tambon_m, too_far, too_far_message
 from census.models import CensusRound, Child, ChildChange, Household
 from census.privacy import suppress_small_count
 from census.rules import EnrolmentStatus, assess
@@ -173,8 +174,18 @@ def submit_household(
             "SELECT id, code, ST_X(geom), ST_Y(geom) FROM village WHERE code = :c "
             "ORDER BY id LIMIT 1"
         ), {"c": f"{subdistrict}{body['moo']:02d}"}).first()  # fmt: skip
+    outside_m, flag = None, None
     if location:
         point = (location["lon"], location["lat"], "gps", location.get("accuracy_m"))
+        outside_m = distance_outside_tambon_m(session, subdistrict, point[0], point[1])
+        limit_m = settings.household_max_outside_m
+        if too_far(outside_m, point[3], limit_m):
+            if not location.get("confirmed"):
+                message = too_far_message(outside_m, subdistrict, limit_m)
+                raise InvalidInputError("location", message)
+            flag = "confirmed"
+        else:
+            outside_m = None
     elif village is not None:
         point = (village[2], village[3], "village_point", 1000.0)
     else:
@@ -191,7 +202,8 @@ def submit_household(
             village_id=village[0] if village else None, subdistrict_code=subdistrict,
             house_code=body.get("house_code"),
             location=f"SRID=4326;POINT({point[0]} {point[1]})", location_source=point[2],
-            location_accuracy_m=point[3], surveyor_id=principal.user_id,
+            location_accuracy_m=point[3], location_outside_m=outside_m, location_flag=flag,
+            surveyor_id=principal.user_id,
             surveyed_at=body.get("surveyed_at") or dt.datetime.now(dt.UTC), source="rest",
             content_hash=digest,
         ).on_conflict_do_nothing(index_elements=["uuid"]).returning(Household.id)

@@ -15,6 +15,7 @@ import geopandas as gpd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from app.core.extent import coordinate_problem
 from gis.loading import LoadError, LoadReport, copy_rows, record_load, sha256_of
 from gis.vector_io import read_vector
 
@@ -144,6 +145,9 @@ def _validated_features(
                 feature=feature,
                 field="geometry",
             )
+        problem = coordinate_problem(geometry)
+        if problem:
+            raise LoadError(source, problem, row=position, feature=feature, field="geometry")
         if not geometry.is_valid:
             reason = shapely.is_valid_reason(geometry)
             geometry = _polygonal(shapely.make_valid(geometry))

@@ -373,7 +373,8 @@ def school_coverage(
             SELECT DISTINCT ON (school_id) school_id, academic_year FROM school_grade_year
             WHERE academic_year <= :round_year ORDER BY school_id, academic_year DESC
         )
-        SELECT s.code, s.name_th, g.grade, coalesce(d.children, 0) AS demand,
+        SELECT s.code, s.name_th, left(s.subdistrict_code, 4) AS district_code, g.grade,
+               coalesce(d.children, 0) AS demand,
                coalesce(gy.enrolled_male + gy.enrolled_female, 0) AS enrolled,
                {seats_sql("g.grade", "coalesce(gy.classrooms, 0)")} AS capacity,
                coalesce(pn.children, 0) AS p1_next_year
@@ -397,8 +398,10 @@ def school_coverage(
     schools: dict[str, dict[str, Any]] = {}
     for row in rows:
         entry = schools.setdefault(
-            row["code"], {"code": row["code"], "name_th": row["name_th"], "grades": []}
-        )
+            row["code"],
+            {"code": row["code"], "name_th": row["name_th"],
+             "district_code": row["district_code"], "grades": []},
+        )  # fmt: skip
         grade = {k: row[k] for k in ("grade", "demand", "enrolled", "capacity")}
         grade["spare_seats"] = grade["capacity"] - grade["enrolled"]
         grade["over_capacity"] = grade["enrolled"] > grade["capacity"]

@@ -18,6 +18,7 @@ from app.api.deps import BBoxDep, DistrictCode, ProvinceCode, SessionDep
 from app.auth import service as accounts
 from app.auth.deps import client_ip, require_roles
 from app.auth.models import Role
+from app.auth.policy import may_read_import_job
 from app.auth.principal import Principal
 from app.core.config import get_settings
 from app.core.errors import InvalidInputError, NotFoundError
@@ -55,6 +56,10 @@ class Location(BaseModel):
     lon: float = Field(ge=97, le=106)
     lat: float = Field(ge=5, le=21)
     accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+    confirmed: bool = Field(
+        default=False,
+        description="The surveyor checked a point far outside the tambon: store it, flagged",
+    )
 
 
 class ChildSubmit(BaseModel):
@@ -220,16 +225,27 @@ def start_import(
                         headers={"Location": f"/api/v1/census/imports/{job.id}"})  # fmt: skip
 
 
-def _job_for(session: SessionDep, principal: Principal, job_id: UUID) -> ImportJob:
+def _job_for(
+    session: SessionDep, principal: Principal, job_id: UUID, request: Request, what: str
+) -> ImportJob:
+    """A job the caller may read (else 404, not to confirm it exists); the read is audited,
+    since its report and rejected rows name children."""
     job = session.get(ImportJob, job_id)
-    if job is None or (principal.role == "surveyor" and job.created_by != principal.user_id):
+    if job is None or not may_read_import_job(session, principal, job.created_by):
         raise NotFoundError(f"no import job {job_id}")
+    accounts.record_access(
+        session, principal, action="read", resource=f"census import {job_id} {what}",
+        record_count=job.rows_read or 0, ip=client_ip(request),
+    )  # fmt: skip
+    session.commit()
     return job
 
 
 @router.get("/imports/{job_id}", summary="An import job's progress and per-row report")
-def get_import(job_id: UUID, principal: NamedReaderDep, session: SessionDep) -> dict[str, Any]:
-    job = _job_for(session, principal, job_id)
+def get_import(
+    job_id: UUID, request: Request, principal: NamedReaderDep, session: SessionDep
+) -> dict[str, Any]:
+    job = _job_for(session, principal, job_id, request, "report")
     return {"job": str(job.id), "state": job.state, "round": job.round_year,
             "filename": job.filename, "accept_valid": job.accept_valid,
             "rows_read": job.rows_read, "created_at": job.created_at,
@@ -241,15 +257,17 @@ def get_import(job_id: UUID, principal: NamedReaderDep, session: SessionDep) -> 
 @router.get("/imports/{job_id}/{name}", summary="The job's report or rejected rows as CSV")
 def get_import_file(
     job_id: UUID,
+    request: Request,
     name: Annotated[str, Path(pattern=r"^(report|rejects)\.csv$")],
     principal: NamedReaderDep,
     session: SessionDep,
 ) -> FileResponse:
-    _job_for(session, principal, job_id)
+    _job_for(session, principal, job_id, request, name)
     path = jobs.job_dir(get_settings(), job_id) / name
     if not path.exists():
         raise NotFoundError(f"job {job_id} has no {name}")
-    return FileResponse(path, media_type="text/csv; charset=utf-8", filename=name)
+    return FileResponse(path, media_type="text/csv; charset=utf-8", filename=name,
+                        headers={"Cache-Control": "no-store"})  # fmt: skip
 
 
 def jsonable(value: Any) -> Any:

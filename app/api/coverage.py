@@ -17,6 +17,7 @@ from app.api.schools import EXAMPLE, EditorDep, SchoolCode
 from app.auth import service as accounts
 from app.auth.deps import PrincipalDep, client_ip, require_roles
 from app.auth.models import Role
+from app.auth.policy import exact_school_counts
 from app.auth.principal import Principal
 from app.core.errors import InvalidInputError, PermissionDeniedError
 from census.privacy import suppress_small_count
@@ -113,13 +114,18 @@ def coverage_schools(
     get_round(session, round)
     rows = coverage.school_coverage(session, round, province=province, district=district, esao=esao)
     session.commit()  # keeps a refreshed stored coverage
-    if not principal.may_see_personal_data():
-        for school in rows:
-            for grade in school["grades"]:
-                grade["demand"] = suppress_small_count(grade["demand"])
-            if "prathom1_next_year" in school:
-                p1 = school["prathom1_next_year"]
-                p1["children"] = suppress_small_count(p1["children"])
+    exact = exact_school_counts(session, principal)
+    for school in rows:
+        if exact(school["code"], school["district_code"]):
+            continue
+        for grade in school["grades"]:
+            grade["demand"] = suppress_small_count(grade["demand"])
+        if "prathom1_next_year" in school:
+            p1 = school["prathom1_next_year"]
+            if isinstance(suppress_small_count(p1["children"]), str):
+                # children less capacity would give the hidden count back
+                p1["short_of_seats"] = suppress_small_count(p1["short_of_seats"])
+            p1["children"] = suppress_small_count(p1["children"])
     return {"round": round, "schools": rows}
 
 

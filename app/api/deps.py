@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
+from app.core import extent
 from app.core.errors import InvalidInputError
 from gis.geography import BBox
 
@@ -23,7 +24,7 @@ def get_db(request: Request) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_db)]
 
-THAILAND_BOUNDS = BBox(97.0, 5.0, 106.0, 21.0)
+THAILAND_BOUNDS = BBox(*extent.THAILAND_BOUNDS)
 
 
 def parse_bbox(

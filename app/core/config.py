@@ -75,6 +75,16 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    # Every zip member edumap decompresses (zipped shapefiles, XLSX parts): its expanded size
+    # and its expansion ratio (members under 1 MiB may compress better).
+    archive_member_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    archive_max_ratio: float = Field(default=100.0, ge=2)
+    # A household's GPS point farther than this outside its tambon (beyond the point's stated
+    # accuracy) is refused unless confirmed; a confirmed or offline one is stored and flagged.
+    household_max_outside_m: float = Field(default=2_000.0, ge=0)
+    # A service area with more than this share of its area outside its office's districts is
+    # refused; smaller crossings are the quality report's warning.
+    service_area_max_outside_share: float = Field(default=0.2, ge=0, le=1)
     # The public coverage report costs seconds of CPU (a PDF of a province about 8 s): the same
     # report of unchanged data is served from var/cache for this long (0: never cached).
     report_cache_seconds: int = Field(default=600, ge=0)

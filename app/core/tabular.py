@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core.archives import ArchiveRefusedError, check_archive
+from app.core.cells import uncsv_cell
+
 SAMPLE_BYTES = 256 * 1024
 
 
@@ -69,7 +72,7 @@ def _map_headers(
 
 def _cell(value: Any) -> Any:
     if isinstance(value, str):
-        value = value.strip()
+        value = uncsv_cell(value.strip())
         return value or None
     if isinstance(value, dt.datetime) and value.time() == dt.time():
         return value.date()
@@ -123,6 +126,10 @@ def _open_csv(path: Path, aliases: Mapping[str, tuple[str, ...]]) -> Table:
 def _open_xlsx(path: Path, aliases: Mapping[str, tuple[str, ...]]) -> Table:
     from openpyxl import load_workbook
 
+    try:
+        check_archive(path)
+    except ArchiveRefusedError as exc:
+        raise TableError(str(exc)) from exc
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for a damaged file

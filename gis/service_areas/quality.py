@@ -1,5 +1,6 @@
 """Service-area quality: villages and children in no school's service area (gaps), in two or
-more (overlaps), and service areas that cross their office's border."""
+more (overlaps), service areas that cross their office's border, and household points kept
+although far outside their tambon."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+from census.privacy import suppress_small_count
 
 
 def quality_report(
@@ -63,6 +66,16 @@ def quality_report(
         ORDER BY share_outside DESC
         """
     ), params).all()  # fmt: skip
+    flagged = session.execute(text(
+        """
+        SELECT h.subdistrict_code, t.name_th, h.location_flag, count(*) AS households,
+               round(max(h.location_outside_m)) AS farthest_m
+        FROM household h JOIN subdistrict t ON t.code = h.subdistrict_code
+        WHERE h.round_year = :year AND h.location_flag IS NOT NULL
+          AND h.subdistrict_code LIKE :prefix
+        GROUP BY 1, 2, 3 ORDER BY 1, 3
+        """
+    ), params).all()  # fmt: skip
     return {
         "province": province_code, "round": academic_year, "level": level,
         "villages": len(villages),
@@ -77,4 +90,10 @@ def quality_report(
         "areas_crossing_office_border": [
             {"school_code": c.code, "name_th": c.name_th, "office_code": c.office_code,
              "share_outside": float(c.share_outside or 0)} for c in crossing],
+        # Household points kept although far outside their tambon (confirmed by the surveyor,
+        # or from an offline form): to check on the map. Counts under 5 are hidden.
+        "household_points_flagged": [
+            {"subdistrict_code": f.subdistrict_code, "name_th": f.name_th,
+             "flag": f.location_flag, "households": suppress_small_count(f.households),
+             "farthest_outside_m": float(f.farthest_m)} for f in flagged],
     }  # fmt: skip

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from app.core.config import get_settings
 from app.core.errors import InvalidInputError
+from app.core.extent import coordinate_problem
 from gis.boundaries import _polygonal
 from gis.loading import LoadError, LoadReport, sha256_of
 from gis.schools.grades import LEVELS
@@ -32,6 +34,7 @@ def save_service_area(
         raise InvalidInputError("level", f"school {school.code} does not teach {level}")
     if geometry.is_empty:
         raise InvalidInputError("geometry", "the service area is empty")
+    check_extent(session, school, geometry)
     multi = shapely.MultiPolygon([geometry]) if geometry.geom_type == "Polygon" else geometry
     session.execute(text(
         "UPDATE service_area SET is_current = false WHERE school_id = :s AND level = :l "
@@ -49,6 +52,49 @@ def save_service_area(
         """
     ), {"s": school.id, "l": level, "y": academic_year, "wkb": shapely.to_wkb(multi),
         "method": method, "note": note, "by": changed_by}).scalar_one()  # fmt: skip
+
+
+def share_outside_territory(session: Session, school: School, geometry: BaseGeometry) -> float:
+    """The share (0-1) of a polygon's area outside the school's office's districts (its
+    province's, for a school no office claims), on the spheroid."""
+    return float(session.execute(text(
+        """
+        WITH territory AS (
+            SELECT ST_Union(d.geom) AS geom FROM district d
+            WHERE CASE WHEN CAST(:office AS text) IS NULL
+                       THEN d.code LIKE :province || '%'
+                       ELSE d.code IN (SELECT district_code FROM service_area_office_district
+                                       WHERE office_code = :office) END
+        ), area AS (SELECT ST_GeomFromWKB(:wkb, 4326) AS geom)
+        SELECT coalesce(ST_Area(ST_Difference(a.geom, t.geom)::geography)
+                        / nullif(ST_Area(a.geom::geography), 0), 1.0)
+        FROM area a, territory t
+        """
+    ), {"office": school.office_code, "province": school.subdistrict_code[:2],
+        "wkb": shapely.to_wkb(geometry)}).scalar_one())  # fmt: skip
+
+
+def check_extent(session: Session, school: School, geometry: BaseGeometry) -> None:
+    """Refuse a service area with an invalid coordinate, one outside Thailand, or more than the
+    set share (``EDUMAP_SERVICE_AREA_MAX_OUTSIDE_SHARE``) outside its office's districts; a
+    smaller crossing stays the quality report's warning."""
+    problem = coordinate_problem(geometry)
+    if problem:
+        raise InvalidInputError("geometry", problem)
+    limit = get_settings().service_area_max_outside_share
+    share = share_outside_territory(session, school, geometry)
+    if share > limit:
+        where_th, where_en = (
+            (f"เขตพื้นที่ {school.office_code}", f"the districts of office {school.office_code}")
+            if school.office_code
+            else (f"จังหวัด {school.subdistrict_code[:2]}",
+                  f"province {school.subdistrict_code[:2]}")
+        )  # fmt: skip
+        raise InvalidInputError(
+            "geometry",
+            f"เขตบริการอยู่นอก{where_th} {share:.1%} เกินเกณฑ์ {limit:.0%} "
+            f"({share:.1%} of the service area lies outside {where_en}, more than {limit:.0%})",
+        )
 
 
 def _levels_taught(school: School) -> set[str]:
