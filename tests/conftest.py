@@ -161,8 +161,9 @@ def live_url(database_url: str) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    # As `edumap serve`: X-Forwarded-For is edumap's to judge (EDUMAP_TRUSTED_PROXIES).
     server = uvicorn.Server(uvicorn.Config(create_app(database_url), host="127.0.0.1", port=port,
-                                           log_level="warning"))  # fmt: skip
+                                           log_level="warning", proxy_headers=False))  # fmt: skip
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

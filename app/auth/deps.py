@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Awaitable, Callable
 from typing import Annotated
@@ -21,13 +22,38 @@ CSRF_FORM_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def client_ip(request: Request) -> str:
-    """The caller's address (uvicorn resolves X-Forwarded-For from trusted proxies)."""
-    host = request.client.host if request.client else ""
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        return str(ipaddress.ip_address(host))
+        return ipaddress.ip_address(text.strip())
     except ValueError:
+        return None
+
+
+@functools.cache
+def _trusted_networks(
+    proxies: tuple[str, ...],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address. X-Forwarded-For counts only when the peer is a configured proxy
+    (``EDUMAP_TRUSTED_PROXIES``): then the right-most address that is not itself a trusted
+    proxy, the one the nearest untrusted hop sent."""
+    peer = _address(request.client.host if request.client else "")
+    if peer is None:
         return "0.0.0.0"  # not an IP (in-process test clients); all such share one bucket
+    trusted = _trusted_networks(tuple(get_settings().trusted_proxies))
+    if not any(peer in network for network in trusted):
+        return str(peer)
+    hops = [hop for part in request.headers.getlist("x-forwarded-for") for hop in part.split(",")]
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            break
+        if not any(address in network for network in trusted):
+            return str(address)
+    return str(peer)
 
 
 async def _check_csrf(request: Request, principal: Principal) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Any
 
@@ -148,41 +149,71 @@ def principal_for(
     )
 
 
-def _recent_failures(session: Session, settings: Settings, **where: str) -> int:
-    since = _now() - dt.timedelta(minutes=settings.login_window_minutes)
-    column = getattr(LoginAttempt, next(iter(where)))
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(column == next(iter(where.values())), LoginAttempt.at >= since)
-            .where(LoginAttempt.succeeded.is_(False))
-        )
-        or 0
+def _failures_since(session: Session, since: dt.datetime, **where: str) -> list[dt.datetime]:
+    """Times of failed logins since ``since`` matching ``where`` (username and/or ip)."""
+    query = select(LoginAttempt.at).where(
+        LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False)
     )
+    for name, value in where.items():
+        query = query.where(getattr(LoginAttempt, name) == value)
+    return list(session.scalars(query.order_by(LoginAttempt.at)))
+
+
+def _has_logged_in_from(session: Session, username: str, ip: str) -> bool:
+    """Whether this account has ever logged in successfully from this address."""
+    return session.scalar(
+        select(LoginAttempt.id).where(
+            LoginAttempt.username == username, LoginAttempt.ip == ip,
+            LoginAttempt.succeeded.is_(True),
+        ).limit(1)
+    ) is not None  # fmt: skip
+
+
+def lockout_seconds(
+    failures: list[dt.datetime], limit: int, window_s: int, now: dt.datetime
+) -> int:
+    """Seconds a source must wait after ``failures`` (oldest first) against one account: none
+    below ``limit``; then 1 minute after the last failure, doubling with each further failure,
+    at most the window."""
+    if len(failures) < limit:
+        return 0
+    backoff_s = min(window_s, 60 * 2 ** (len(failures) - limit))
+    return max(0, math.ceil(backoff_s - (now - failures[-1]).total_seconds()))
 
 
 def authenticate(
     session: Session, settings: Settings, username: str, password: str, ip: str
 ) -> UserAccount:
-    """Check a password login, throttled per account and per address.
+    """Check a password login, throttled per account *and* address, and per address.
 
-    Each attempt is recorded; the caller commits, so failures count even though the login
+    Failures of one account from one address lock that address out of that account, with a
+    back-off that doubles per further failure; other addresses are not affected, so nobody can
+    lock an administrator out by failing on purpose. Failures of one account from many
+    addresses (a spread guessing attack) lock out only addresses the account has never logged
+    in from. Each attempt is recorded; the caller commits, so failures count although the login
     is refused.
     """
     username = username.strip().lower()[:64]
-    retry_after_s = settings.login_window_minutes * 60
-    if (
-        _recent_failures(session, settings, username=username)
-        >= settings.login_max_failures_per_user
-    ):
+    now = _now()
+    window_s = settings.login_window_minutes * 60
+    since = now - dt.timedelta(seconds=window_s)
+    wait_s = lockout_seconds(_failures_since(session, since, username=username, ip=ip),
+                             settings.login_max_failures_per_user, window_s, now)  # fmt: skip
+    if wait_s:
         raise TooManyAttemptsError(
-            "Too many failed logins for this account; try again later.", retry_after_s
+            "Too many failed logins for this account from this address; try again later.", wait_s
         )
-    if _recent_failures(session, settings, ip=ip) >= settings.login_max_failures_per_ip:
+    if len(_failures_since(session, since, ip=ip)) >= settings.login_max_failures_per_ip:
         raise TooManyAttemptsError(
-            "Too many failed logins from this address; try again later.", retry_after_s
+            "Too many failed logins from this address; try again later.", window_s
         )
+    if len(
+        _failures_since(session, since, username=username)
+    ) >= settings.login_max_failures_per_account and not _has_logged_in_from(session, username, ip):
+        raise TooManyAttemptsError(
+            "Too many failed logins for this account from new addresses; try again later, or "
+            "from an address you have logged in from before.", window_s,
+        )  # fmt: skip
     user = session.scalar(select(UserAccount).where(UserAccount.username == username))
     valid = security.verify_password(
         password, user.password_hash if user else security.DUMMY_PASSWORD_HASH

@@ -14,5 +14,11 @@ def serve(
 ) -> None:
     """Serve the API and web pages."""
     uvicorn.run(
-        "app.main:app", host=host, port=port, workers=workers, reload=reload, proxy_headers=True
+        "app.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        # edumap reads X-Forwarded-For itself, from EDUMAP_TRUSTED_PROXIES only (client_ip).
+        proxy_headers=False,
     )

@@ -68,11 +68,19 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=10, ge=1, le=72)
     # None: secure cookies everywhere except development (plain http on a laptop).
     cookie_secure: bool | None = None
+    # Failures of one account from one address before that address waits (then 1 minute,
+    # doubling per failure, at most the window); other addresses still log in.
     login_max_failures_per_user: int = Field(default=5, ge=1)
     login_max_failures_per_ip: int = Field(default=20, ge=1)
+    # Failures of one account from all addresses before addresses it never logged in from wait.
+    login_max_failures_per_account: int = Field(default=50, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
     # CORS is closed unless origins are listed (JSON list in the environment).
     cors_origins: list[str] = []
+    # Reverse proxies (addresses or networks, JSON list) whose X-Forwarded-For is believed;
+    # from any other peer the header is ignored, so nobody can write another address into the
+    # audit log or the login throttle.
+    trusted_proxies: list[str] = []
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     # Every zip member edumap decompresses (zipped shapefiles, XLSX parts): its expanded size
