@@ -14,7 +14,11 @@ from app.api import admin, auth, census, coverage, geography, health, reports, s
 from app.api.errors import register_error_handlers
 from app.core.config import get_settings
 from app.core.db import make_engine
-from app.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from app.core.middleware import (
+    BodySizeLimitMiddleware,
+    NulRefusalMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.web import maps, pages
 from census.jobs import sweep_interrupted_jobs
 
@@ -59,6 +63,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     ):
         app.include_router(router)
 
+    # Inside the size limit (middleware added later wraps what was added before).
+    app.add_middleware(NulRefusalMiddleware)
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=settings.max_body_bytes,

@@ -24,7 +24,7 @@ from app.core.cells import csv_row
 from app.core.config import Settings
 from app.core.errors import ConflictError, NotFoundError
 from app.core.extent import in_thailand
-from app.core.tabular import Table, TableError, open_table
+from app.core.tabular import Table, TableError, open_table, unknown_headers_note
 from census.forms import FieldProblem, clean_child, household_uuid, parse_moo
 from census.locations import OUTSIDE_TAMBON_M_SQL, is_confirmed, too_far_message
 from gis.loading import copy_rows
@@ -252,7 +252,7 @@ def import_census_file(
         )
         return report
     if table.unknown_headers:
-        report.notes.append(f"columns ignored: {', '.join(table.unknown_headers)}")
+        report.notes.append(unknown_headers_note(table.unknown_headers))
     kind = source or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
 
     context = _RowContext(
@@ -267,26 +267,31 @@ def import_census_file(
     params = {"round": round_year, "source": kind, "surveyor": surveyor_id}
     staged = 0
     limit_m = settings.household_max_outside_m
-    # Python checks chunk k+1 while PostgreSQL inserts chunk k (psycopg waits off the GIL).
-    with ThreadPoolExecutor(max_workers=1) as inserter:
-        pending: Future[tuple[int, int]] | None = None
-        for chunk in _chunks(_staged_rows(table, report, context, progress), CHUNK_ROWS):
+    try:
+        # Python checks chunk k+1 while PostgreSQL inserts chunk k (psycopg waits off the GIL).
+        with ThreadPoolExecutor(max_workers=1) as inserter:
+            pending: Future[tuple[int, int]] | None = None
+            for chunk in _chunks(_staged_rows(table, report, context, progress), CHUNK_ROWS):
+                if pending is not None:
+                    households, children = pending.result()
+                    report.households_new += households
+                    report.children_new += children
+                copy_rows(conn, "staging_child", _STAGING_COLUMNS, chunk)
+                staged += len(chunk)
+                for row_number, tambon, outside_m in _points_too_far(conn, limit_m):
+                    staged -= 1
+                    message = too_far_message(outside_m, tambon, limit_m)
+                    report.add_error(RowError(row_number, "latitude", None, message))
+                store = accept_valid or not report.error_count
+                pending = inserter.submit(_insert_chunk, conn, params, store)
             if pending is not None:
                 households, children = pending.result()
                 report.households_new += households
                 report.children_new += children
-            copy_rows(conn, "staging_child", _STAGING_COLUMNS, chunk)
-            staged += len(chunk)
-            for row_number, tambon, outside_m in _points_too_far(conn, limit_m):
-                staged -= 1
-                report.add_error(RowError(row_number, "latitude", None,
-                                          too_far_message(outside_m, tambon, limit_m)))  # fmt: skip
-            store = accept_valid or not report.error_count
-            pending = inserter.submit(_insert_chunk, conn, params, store)
-        if pending is not None:
-            households, children = pending.result()
-            report.households_new += households
-            report.children_new += children
+    except TableError as exc:  # a row no reader can parse ends the file, naming the row
+        report.add_error(RowError(exc.row or 1, "file", None, str(exc)))
+        report.rows_rejected = len(report.rejected_rows)
+        return report  # the caller rolls back whatever chunks were inserted
     # The same child twice in one household of this file: the first was kept, the rest
     # (which ON CONFLICT left out) are rejected.
     duplicates = conn.execute(text(

@@ -39,6 +39,14 @@ INTERRUPTED = (
 JOB_LOCK_SQL = "hashtextextended(CAST(:job_id AS text), 0)"
 
 
+# Internals stay in the server's log; the surveyor reads what to do.
+UNEXPECTED = (
+    "การนำเข้าหยุดเพราะข้อผิดพลาดของระบบ ไม่มีข้อมูลใดถูกบันทึก กรุณาแจ้งผู้ดูแลระบบ "
+    "(the import stopped on an unexpected error and stored nothing; it has been logged for "
+    "the administrator)"
+)
+
+
 def run_import_job(
     engine: Engine, settings: Settings, job_id: uuid.UUID, path: Path, principal: Principal
 ) -> None:
@@ -126,10 +134,10 @@ def _run(
         _set(engine, job_id, state="done" if report.stored else "rejected",
              rows_read=report.rows_read, report=report.as_dict(),
              finished_at=dt.datetime.now(dt.UTC))  # fmt: skip
-    except Exception as exc:
+    except Exception:
         log.exception("census import job %s failed", job_id)
         _set(engine, job_id, state="failed", finished_at=dt.datetime.now(dt.UTC),
-             report={"error": f"{type(exc).__name__}: {exc}"})  # fmt: skip
+             report={"error": UNEXPECTED})  # fmt: skip
     finally:
         path.unlink(missing_ok=True)
 

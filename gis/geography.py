@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.core.errors import NotFoundError
+from app.core.errors import InvalidInputError, NotFoundError
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,21 @@ def name_th(session: Session, table: str, code: str, label: str) -> str:
     if name is None:
         raise NotFoundError(f"{label} {code} is not loaded")
     return str(name)
+
+
+def area_name_th(
+    session: Session, *, province: str | None, district: str | None, esao: str | None
+) -> str:
+    """An area (office, district or province) as a Thai heading says it; an unknown code is a
+    404, not an empty page that looks like full coverage of nobody."""
+    if esao:
+        return name_th(session, "service_area_office", esao, "service area office")
+    if district:
+        amphoe = name_th(session, "district", district, "district")
+        return f"อำเภอ{amphoe} จังหวัด{name_th(session, 'province', district[:2], 'province')}"
+    if province:
+        return f"จังหวัด{name_th(session, 'province', province, 'province')}"
+    raise InvalidInputError("query", "give province=, district= or esao=")
 
 
 def _require(session: Session, table: str, code: str, label: str) -> None:

@@ -10,12 +10,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.core.errors import InvalidInputError
 from census.dates import format_thai_date
 from census.privacy import suppress_small_count
 from census.rules import SEX_LABELS_TH
 from gis import coverage
-from gis.geography import name_th
+from gis.geography import area_name_th
 from gis.schools.resources import school_resources
 from gis.service_areas.propose import max_distance_m
 from gis.service_areas.quality import quality_report
@@ -92,21 +91,6 @@ def _quality_in(
     }
 
 
-def _area_name(
-    session: Session, *, province: str | None, district: str | None, esao: str | None
-) -> str:
-    """The report's area as a Thai heading says it; an unknown code is a 404, not an empty
-    report that looks like full coverage of nobody."""
-    if esao:
-        return name_th(session, "service_area_office", esao, "service area office")
-    if district:
-        amphoe = name_th(session, "district", district, "district")
-        return f"อำเภอ{amphoe} จังหวัด{name_th(session, 'province', district[:2], 'province')}"
-    if province:
-        return f"จังหวัด{name_th(session, 'province', province, 'province')}"
-    raise InvalidInputError("query", "give province=, district= or esao=")
-
-
 def coverage_report(
     session: Session,
     round_year: int,
@@ -116,7 +100,7 @@ def coverage_report(
     esao: str | None = None,
 ) -> dict[str, Any]:
     """Every table of the report, aggregate only (it is public)."""
-    area_name = _area_name(session, province=province, district=district, esao=esao)
+    area_name = area_name_th(session, province=province, district=district, esao=esao)
     raw_tambons = coverage.subdistrict_coverage(
         session, round_year, province=province, district=district, esao=esao, suppress=False
     )

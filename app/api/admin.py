@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 
 from app.api.access import ADMIN_ONLY, AccessRule, expect
-from app.api.deps import SessionDep
+from app.api.deps import Offset, SessionDep
 from app.auth import service
 from app.auth.deps import AdminDep
 from app.auth.schemas import AreaAssign, AuditRead, UserCreate, UserRead
@@ -51,7 +51,7 @@ def audit_log(
     _: AdminDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Any:
     return service.audit_entries(session, limit=limit, offset=offset)
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.api.access import SIGNED_IN, AccessRule, expect
-from app.api.deps import SessionDep
+from app.api.deps import RowId, SessionDep
 from app.auth import security, service
 from app.auth.deps import SignedInDep, client_ip
 from app.auth.models import UserAccount
@@ -94,7 +94,7 @@ def create_api_key(body: ApiKeyCreate, principal: SignedInDep, session: SessionD
 
 
 @router.delete("/api-keys/{key_id}", response_model=ApiKeyRead, summary="Revoke an API key")
-def revoke_api_key(key_id: int, principal: SignedInDep, session: SessionDep) -> Any:
+def revoke_api_key(key_id: RowId, principal: SignedInDep, session: SessionDep) -> Any:
     record = service.revoke_api_key(session, key_id, principal)
     session.commit()
     return record

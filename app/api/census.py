@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from app.api.access import PUBLIC, AccessRule, expect
-from app.api.deps import BBoxDep, DistrictCode, ProvinceCode, SessionDep
+from app.api.deps import BBoxDep, DistrictCode, Offset, ProvinceCode, RowId, SessionDep
 from app.auth import service as accounts
 from app.auth.deps import client_ip, require_roles
 from app.auth.models import Role
@@ -166,7 +166,7 @@ def list_households(
         str | None, Query(pattern=r"^(compulsory_age|out_of_school|due_prathom1_next_year)$")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     rows = census.list_households(
         session, principal, round_year=round, subdistrict=subdistrict, village_code=village,
@@ -184,7 +184,7 @@ def list_households(
 
 @router.patch("/children/{child_id}", summary="Change a child's enrolment (kept in history)")
 def update_child(
-    child_id: int, body: ChildUpdate, principal: NamedReaderDep, session: SessionDep
+    child_id: RowId, body: ChildUpdate, principal: NamedReaderDep, session: SessionDep
 ) -> dict[str, Any]:
     child = census.update_child(session, principal, child_id, body.model_dump(exclude_unset=True))
     session.commit()

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from app import reports
 from app.api.access import PUBLIC, AccessRule, expect
-from app.api.deps import DistrictCode, ProvinceCode, SessionDep, SimplifyDep
+from app.api.deps import DistrictCode, Offset, ProvinceCode, SessionDep, SimplifyDep
 from app.api.schools import EXAMPLE, EditorDep, SchoolCode
 from app.auth import service as accounts
 from app.auth.deps import PrincipalDep, client_ip, require_roles
@@ -140,7 +140,7 @@ def coverage_children(
     district: DistrictCode = None,
     esao: Esao = None,
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     get_round(session, round)
     if principal.role == Role.planner:

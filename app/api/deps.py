@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from app.core import extent
@@ -23,6 +23,11 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_db)]
+
+# Paging past ten million rows is a mistake, and past 2^63 a database error.
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")]
+# Stored rows' integer ids (PostgreSQL integer).
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A stored row's id")]
 
 THAILAND_BOUNDS = BBox(*extent.THAILAND_BOUNDS)
 

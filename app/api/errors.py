@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
@@ -11,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.errors import (
@@ -100,6 +102,34 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, detail)
 
 
+FOREIGN_KEY_DETAIL = re.compile(
+    r'Key \((?P<field>[^)]+)\)=\((?P<value>.*)\) is not present in table "(?P<table>[^"]+)"'
+)
+
+
+async def _database_refusal(request: Request, exc: Exception) -> JSONResponse:
+    """What the database refused that a service did not check first: a 4xx naming the field
+    (an unknown code, a missing value, a duplicate), never a 500."""
+    assert isinstance(exc, (IntegrityError, DataError))
+    diag = getattr(exc.orig, "diag", None)
+    code = getattr(exc.orig, "sqlstate", None) or ""
+    column = getattr(diag, "column_name", None)
+    detail_text = getattr(diag, "message_detail", None) or ""
+    if code == "23503" and (match := FOREIGN_KEY_DETAIL.search(detail_text)):
+        field, value, table = match["field"], match["value"], match["table"]
+        message = f"no {table.replace('_', ' ')} {value!r} is loaded"
+        return problem(422, f"Invalid request: {field}: {message}",
+                       errors=[{"field": field, "message": message}])  # fmt: skip
+    if code == "23502" and column:
+        return problem(422, f"Invalid request: {column}: required",
+                       errors=[{"field": column, "message": "required"}])  # fmt: skip
+    if code == "23505":
+        return problem(409, f"Already stored: {detail_text or 'a duplicate'}")
+    log.info("refused by the database on %s %s: %s", request.method, request.url.path, exc.orig)
+    reason = getattr(diag, "message_primary", None) or "a value the database cannot store"
+    return problem(422, f"Invalid request: {reason}")
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Details go to the log, never to the client.
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -117,4 +147,6 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AuthenticationError, _unauthenticated)
     app.add_exception_handler(TooManyAttemptsError, _throttled)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _database_refusal)
+    app.add_exception_handler(DataError, _database_refusal)
     app.add_exception_handler(Exception, _unexpected)

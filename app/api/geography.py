@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
 
 from app.api.access import PUBLIC, AccessRule
-from app.api.deps import BBoxDep, DistrictCode, ProvinceCode, SessionDep, SimplifyDep
+from app.api.deps import BBoxDep, DistrictCode, Offset, ProvinceCode, SessionDep, SimplifyDep
 from app.core.config import get_settings
 from gis import geography
 
@@ -44,8 +44,8 @@ def list_subdistricts(
     province: ProvinceCode = None,
     district: DistrictCode = None,
     simplify_m: SimplifyDep = None,
-    limit: Annotated[int | None, Query(ge=1)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+    offset: Offset = 0,
 ) -> Response:
     max_features = get_settings().api_max_features
     body = geography.subdistricts_geojson(

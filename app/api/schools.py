@@ -9,10 +9,10 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response, UploadFile, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.api.access import PUBLIC, AccessRule, expect
-from app.api.deps import BBoxDep, DistrictCode, ProvinceCode, SessionDep
+from app.api.deps import BBoxDep, DistrictCode, Offset, ProvinceCode, RowId, SessionDep
 from app.auth.deps import require_roles
 from app.auth.models import Role
 from app.auth.principal import Principal
@@ -56,6 +56,15 @@ class SchoolUpdate(BaseModel):
     lon: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
     location_accuracy_m: float | None = Field(default=None, ge=0, le=50_000)
+
+    @model_validator(mode="after")
+    def _no_nulls_for_required(self) -> SchoolUpdate:
+        # Leaving a field out keeps it; sending null would erase a value every school has.
+        nulls = sorted(f for f in self.model_fields_set - {"location_accuracy_m"}
+                       if getattr(self, f) is None)  # fmt: skip
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} may not be null: leave a field out to keep it")
+        return self
 
 
 class GradeYearRow(BaseModel):
@@ -135,7 +144,7 @@ def list_schools(
     subdistrict: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     level: Level | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     body = service.schools_geojson(
         session, province=province, esao=esao, district=district, subdistrict=subdistrict,
@@ -210,7 +219,7 @@ def add_device(
 @router.post("/{code}/devices/{device_id}/maintenance", response_model=MaintenanceRead,
              status_code=status.HTTP_201_CREATED, summary="Record a repair or service")  # fmt: skip
 def add_maintenance(
-    code: SchoolCode, device_id: int, body: MaintenanceCreate, session: SessionDep,
+    code: SchoolCode, device_id: RowId, body: MaintenanceCreate, session: SessionDep,
     principal: EditorDep,
 ) -> Any:  # fmt: skip
     _editable(session, principal, code)

@@ -7,7 +7,7 @@ import math
 import re
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.auth import security

@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     archive_max_ratio: float = Field(default=100.0, ge=2)
     # A household's GPS point farther than this outside its tambon (beyond the point's stated
     # accuracy) is refused unless confirmed; a confirmed or offline one is stored and flagged.
+    # Columns an imported CSV/XLSX may have (a file of a million columns is refused).
+    import_max_columns: int = Field(default=500, ge=10)
     household_max_outside_m: float = Field(default=2_000.0, ge=0)
     # A service area with more than this share of its area outside its office's districts is
     # refused; smaller crossings are the quality report's warning.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -139,3 +141,97 @@ class BodySizeLimitMiddleware:
                 raise
         if exceeded and not started:
             await self._refuse(send, limit)
+
+
+def _nul_field(value: Any, path: str) -> str | None:
+    """The dotted path of the first text holding a NUL in a parsed JSON value."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _nul_field(str(key), f"{path}.{key}") or _nul_field(item, f"{path}.{key}")
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_field(item, f"{path}.{index}")
+            if found:
+                return found
+    return None
+
+
+class NulRefusalMiddleware:
+    """Refuses a NUL character (0x00) in the path, the query or a JSON or form body with a 422
+    naming the parameter: PostgreSQL cannot store one in text, and no name or code has one.
+    (Multipart uploads are files; their readers refuse NULs naming the row.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def _refuse(self, send: Send, field: str) -> None:
+        message = "text may not contain a NUL character (0x00)"
+        body = json.dumps({
+            "type": "about:blank", "title": "Unprocessable Content", "status": 422,
+            "detail": f"Invalid request: {field}: {message}",
+            "errors": [{"field": field, "message": message}],
+        }).encode()  # fmt: skip
+        await send({"type": "http.response.start", "status": 422, "headers": [
+            (b"content-type", b"application/problem+json"),
+            (b"content-length", str(len(body)).encode())]})  # fmt: skip
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope.get("path", ""):
+            await self._refuse(send, "path")
+            return
+        for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"),
+                                     keep_blank_values=True):  # fmt: skip
+            if "\x00" in name or "\x00" in value:
+                await self._refuse(send, f"query.{name.replace(chr(0), '')}")
+                return
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"").lower()
+        if not content_type.startswith(
+            (b"application/json", b"application/x-www-form-urlencoded", b"application/merge")
+        ):
+            await self.app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message], receive), send)
+                return
+            chunks.append(message)
+            more = message.get("more_body", False)
+        raw = b"".join(m.get("body", b"") for m in chunks)
+        field = None
+        if content_type.startswith(b"application/x-www-form-urlencoded"):
+            for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+                if "\x00" in name or "\x00" in value:
+                    field = f"body.{name.replace(chr(0), '')}"
+                    break
+        elif b"\\u0000" in raw:
+            try:
+                field = _nul_field(json.loads(raw), "body")
+            except ValueError:
+                field = None  # not JSON: the route's validation says so
+        if field:
+            await self._refuse(send, field)
+            return
+        await self.app(scope, _replay(chunks, receive), send)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A receive channel that gives back what was read, then the server's own (which tells of
+    a disconnect when it comes)."""
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed

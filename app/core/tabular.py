@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from app.core.archives import ArchiveRefusedError, check_archive
 from app.core.cells import uncsv_cell
@@ -18,7 +18,19 @@ SAMPLE_BYTES = 256 * 1024
 
 
 class TableError(ValueError):
-    """The file itself cannot be read (format, encoding, headers); names the file."""
+    """The file itself cannot be read (format, encoding, headers, a row no reader can parse);
+    names the file and, when known, the row."""
+
+    def __init__(self, message: str, row: int | None = None) -> None:
+        self.row = row
+        super().__init__(message)
+
+
+# More columns than any census or school form has: a file of a million columns is refused
+# before its header is mapped (EDUMAP_IMPORT_MAX_COLUMNS).
+DEFAULT_MAX_COLUMNS = 500
+# How many unknown headers a report names before it says "and N more".
+UNKNOWN_HEADERS_SHOWN = 20
 
 
 def detect_text_encoding(sample: bytes) -> str:
@@ -49,9 +61,23 @@ class Table:
     rows: Iterator[tuple[int, dict[str, Any]]]
 
 
+def unknown_headers_note(unknown: list[str]) -> str:
+    """The report's note on ignored columns, at most ``UNKNOWN_HEADERS_SHOWN`` of them named."""
+    shown = ", ".join(name[:60] for name in unknown[:UNKNOWN_HEADERS_SHOWN])
+    more = len(unknown) - UNKNOWN_HEADERS_SHOWN
+    return f"columns ignored: {shown}" + (f" and {more:,} more" if more > 0 else "")
+
+
 def _map_headers(
     path: Path, headers: list[Any], aliases: Mapping[str, tuple[str, ...]]
 ) -> tuple[dict[str, int], list[str]]:
+    limit = max_columns()
+    if len(headers) > limit:
+        raise TableError(
+            f"{path.name}: แถวหัวตารางมี {len(headers):,} คอลัมน์ เกิน {limit:,} "
+            f"(the header row has {len(headers):,} columns, more than {limit:,})",
+            row=1,
+        )
     lookup = {normalise_header(a): field for field, names in aliases.items() for a in names}
     lookup |= {normalise_header(field): field for field in aliases}
     columns: dict[str, int] = {}
@@ -68,6 +94,41 @@ def _map_headers(
         else:
             columns[field] = index
     return columns, unknown
+
+
+def max_columns() -> int:
+    from app.core.config import get_settings
+
+    return get_settings().import_max_columns
+
+
+def _unreadable(path: Path, row: int, exc: Exception) -> TableError:
+    """A row no reader can parse, in Thai first, naming the row."""
+    if isinstance(exc, UnicodeDecodeError):
+        reason = (
+            "มีไบต์ที่ไม่ใช่ทั้ง UTF-8 และ TIS-620 ให้บันทึกไฟล์เป็น UTF-8 ใหม่ "
+            "(bytes that are neither UTF-8 nor TIS-620/cp874: save the file as UTF-8)"
+        )
+    elif "field larger than field limit" in str(exc):
+        reason = (
+            f"มีช่องยาวเกิน {csv.field_size_limit():,} ตัวอักษร "
+            f"(a cell longer than {csv.field_size_limit():,} characters)"
+        )
+    else:
+        reason = f"อ่านแถวนี้ไม่ได้ (cannot be read: {str(exc)[:200]})"
+    return TableError(f"{path.name}: แถว {row}: {reason}", row=row)
+
+
+def _checked(path: Path, number: int, values: list[Any], headers: list[Any]) -> None:
+    """Refuse NUL characters, which no stored text may hold, naming the row and column."""
+    for index, value in enumerate(values):
+        if isinstance(value, str) and "\x00" in value:
+            column = headers[index] if index < len(headers) else index + 1
+            raise TableError(
+                f"{path.name}: แถว {number} ช่อง {column}: มีอักขระ NUL (0x00) "
+                f"(row {number}, column {column}: contains a NUL character)",
+                row=number,
+            )
 
 
 def _cell(value: Any) -> Any:
@@ -90,28 +151,58 @@ def open_table(path: Path, aliases: Mapping[str, tuple[str, ...]]) -> Table:
     raise TableError(f"{path.name}: expected a .csv or .xlsx file")
 
 
+def _decoded_lines(handle: BinaryIO, encoding: str) -> Iterator[str]:
+    """The file's lines decoded one by one, so bytes that do not decode are found on their
+    line (a text wrapper decodes ahead in blocks and would blame the header)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    for line in handle:
+        yield decoder.decode(line)
+    yield decoder.decode(b"", final=True)
+
+
 def _open_csv(path: Path, aliases: Mapping[str, tuple[str, ...]]) -> Table:
     with path.open("rb") as raw:
         sample = raw.read(SAMPLE_BYTES)
     encoding = detect_text_encoding(sample)
-    handle = path.open(encoding=encoding, newline="")
+    handle = path.open("rb")
     try:
         dialect = csv.Sniffer().sniff(sample[:8192].decode(encoding, "ignore"), ",;\t|")
     except csv.Error:
         dialect = csv.excel  # type: ignore[assignment]
-    reader = csv.reader(handle, dialect)
+    reader = csv.reader(_decoded_lines(handle, encoding), dialect)
     try:
         headers = next(reader)
     except StopIteration:
         handle.close()
         raise TableError(f"{path.name}: the file is empty") from None
-    columns, unknown = _map_headers(path, headers, aliases)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        handle.close()
+        raise _unreadable(path, 1, exc) from exc
+    try:
+        columns, unknown = _map_headers(path, headers, aliases)
+        _checked(path, 1, headers, headers)
+    except TableError:
+        handle.close()
+        raise
+
+    def parsed() -> Iterator[tuple[int, list[str]]]:
+        number = 1
+        while True:
+            number += 1
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise _unreadable(path, number, exc) from exc
+            yield number, values
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         with handle:
-            for number, values in enumerate(reader, start=2):
+            for number, values in parsed():
                 if not any(v.strip() for v in values):
                     continue
+                _checked(path, number, values, headers)
                 yield (
                     number,
                     {
@@ -148,6 +239,7 @@ def _open_xlsx(path: Path, aliases: Mapping[str, tuple[str, ...]]) -> Table:
             for number, values in enumerate(iterator, start=2):
                 if not any(v not in (None, "") for v in values):
                     continue
+                _checked(path, number, list(values), headers)
                 yield (
                     number,
                     {

@@ -11,9 +11,9 @@ from app.api.access import PUBLIC, AccessRule
 from app.api.deps import DistrictCode, ProvinceCode, SessionDep
 from app.auth.deps import PrincipalDep
 from app.core.config import get_settings
-from app.core.errors import InvalidInputError
 from census.service import get_round
 from gis import maps
+from gis.geography import area_name_th
 from gis.schools import service as schools
 
 router = APIRouter(include_in_schema=False)
@@ -32,8 +32,7 @@ def coverage_map(
     ] = None,
 ) -> HTMLResponse:
     settings = get_settings()
-    if not (province or district or esao):
-        raise InvalidInputError("query", "give province=, district= or esao=")
+    area_name_th(session, province=province, district=district, esao=esao)
     year = round or settings.demo_academic_year
     get_round(session, year)
     page = maps.coverage_map(

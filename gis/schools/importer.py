@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.core.tabular import TableError, open_table
+from app.core.tabular import TableError, open_table, unknown_headers_note
 from gis.loading import LoadError, LoadReport, copy_rows, record_load, sha256_of
 from gis.schools.geolocate import admin_key, exact_baseline, method_shares, place_schools
 from gis.schools.grades import GRADES, parse_level_text
@@ -283,6 +284,16 @@ def _whole_number(value: Any) -> int | None:
     return None
 
 
+def _rows_or_load_error(
+    path: Path, rows: Iterator[tuple[int, dict[str, Any]]]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The table's rows; a row no reader can parse fails the load, naming the row."""
+    try:
+        yield from rows
+    except TableError as exc:
+        raise LoadError(path, str(exc).removeprefix(f"{path.name}: ")) from exc
+
+
 def import_school_records(session: Session, path: Path) -> LoadReport:
     """Enrolment by sex and classrooms per grade and year, from CSV or XLSX.
 
@@ -306,7 +317,7 @@ def import_school_records(session: Session, path: Path) -> LoadReport:
     errors: list[str] = []
     good: dict[tuple[int, int, str], tuple[int, int, int]] = {}
     rows_read = 0
-    for number, row in table.rows:
+    for number, row in _rows_or_load_error(path, table.rows):
         rows_read += 1
 
         def bad(field: str, message: str, number: int = number) -> None:
@@ -378,6 +389,6 @@ def import_school_records(session: Session, path: Path) -> LoadReport:
         )
     report.counts = {"rows": rows_read, "stored": len(good)}
     if table.unknown_headers:
-        report.notes.append(f"columns ignored: {', '.join(table.unknown_headers)}")
+        report.notes.append(unknown_headers_note(table.unknown_headers))
     record_load(session, report)
     return report
