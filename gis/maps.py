@@ -3,7 +3,6 @@ served by edumap itself (no CDN); the basemap is optional (settings)."""
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from typing import Any
@@ -15,6 +14,14 @@ from sqlalchemy.orm import Session
 
 from census.privacy import suppress_small_count
 from gis import coverage
+from gis.map_elements import (
+    MAP_SCRIPT,
+    MapTexts,
+    card_popup,
+    properties_tooltip,
+    text_properties,
+    text_tooltip,
+)
 from gis.schools.grades import LEVEL_LABELS_TH, LEVELS
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from gis.schools.resources import RESOURCES_SQL
@@ -24,6 +31,7 @@ STATIC = "/static/vendor"
 folium.Map.default_js = [
     ("leaflet", f"{STATIC}/leaflet/leaflet.js"),
     ("jquery", f"{STATIC}/jquery/jquery.min.js"),
+    ("edumap", MAP_SCRIPT),
 ]
 folium.Map.default_css = [("leaflet_css", f"{STATIC}/leaflet/leaflet.css")]
 MarkerCluster.default_js = [
@@ -56,7 +64,10 @@ def _utilisation_colour(value: float | None) -> str:
 
 def new_map(bounds: list[list[float]], tiles: str | None, attribution: str) -> folium.Map:
     """A map fitted to ``bounds``; ``tiles`` None draws no basemap (works offline)."""
+    # Without a tile layer Leaflet knows no maximum zoom, and MarkerCluster refuses a map
+    # without one ("Map has no maxZoom specified"): the named children's layers never drew.
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
+    fmap.options["max_zoom"] = 19
     if tiles:
         folium.TileLayer(tiles=tiles, attr=attribution, name="แผนที่ฐาน (basemap)").add_to(fmap)
     fmap.fit_bounds(bounds)
@@ -72,7 +83,7 @@ def _area_bounds(session: Session, where: str, params: dict[str, Any]) -> list[l
 
 
 def _choropleth(session: Session, round_year: int, where: str, params: dict[str, Any],
-                rows: dict[str, dict[str, Any]]) -> folium.GeoJson:  # fmt: skip
+                rows: dict[str, dict[str, Any]], texts: MapTexts) -> folium.GeoJson:  # fmt: skip
     features = []
     for code, name, geometry in session.execute(text(
         f"SELECT s.code, s.name_th, ST_AsGeoJSON(ST_Transform(ST_SimplifyPreserveTopology("
@@ -80,40 +91,43 @@ def _choropleth(session: Session, round_year: int, where: str, params: dict[str,
     ), params):  # fmt: skip
         figures = rows.get(code, {})
         rate = figures.get("coverage_rate")
-        properties = {
+        properties = text_properties(texts, {
             "name": f"ต.{name}", "rate": "-" if rate is None else f"{rate:.1%}",
-            "children": str(figures.get("compulsory_age", 0)),
-            "out": str(figures.get("out_of_school", 0)),
-            "far": str(figures.get("beyond_distance", 0)), "colour": rate_colour(rate),
-        }  # fmt: skip
+            "children": figures.get("compulsory_age", 0),
+            "out": figures.get("out_of_school", 0), "far": figures.get("beyond_distance", 0),
+        }) | {"colour": rate_colour(rate)}  # fmt: skip
         features.append(
             {"type": "Feature", "geometry": json.loads(geometry), "properties": properties}
         )
-    return folium.GeoJson(
+    layer = folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=f"อัตราการเข้าเรียนภาคบังคับ ปีการศึกษา {round_year}",
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#555",
                                   "weight": 0.6, "fillOpacity": 0.55},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["name", "rate", "children", "out", "far"],
-            aliases=["ตำบล", "อัตราการเข้าเรียน", "เด็กวัยเรียนภาคบังคับ", "เด็กนอกระบบ",
-                     "ไกลเกินเกณฑ์"]),
     )  # fmt: skip
+    layer.add_child(properties_tooltip(texts,
+        ["name", "rate", "children", "out", "far"],
+        ["ตำบล", "อัตราการเข้าเรียน", "เด็กวัยเรียนภาคบังคับ", "เด็กนอกระบบ", "ไกลเกินเกณฑ์"]))  # fmt: skip
+    return layer
 
 
-def _school_popup(school: dict[str, Any]) -> str:
-    e = html.escape
+def _school_popup(school: dict[str, Any], texts: MapTexts) -> Any:
+    """Capacity, next year's intake, ICT and buildings of a school, all as text."""
     ict = school["ict"]
-    return (
-        f"<b>{e(school['name_th'])}</b><br>รหัส {school['code']}"
-        f"{' (สังเคราะห์)' if school['code_synthetic'] else ''}<br>"
-        f"นักเรียน {school['enrolled']} / ความจุ {school['capacity']} ที่นั่ง "
-        f"(ว่าง {school['capacity'] - school['enrolled']})<br>"
-        f"ป.1 ปีหน้า: เด็กในเขตบริการ {school['p1_demand']} / ความจุ {school['p1_capacity']}<br>"
-        f"ICT: อุปกรณ์เพื่อการเรียน {ict['per_pupil']} เครื่องต่อนักเรียน 1 คน, "
-        f"อินเทอร์เน็ต {ict['mbps']} Mbps, ชำรุด {ict['broken']} เครื่อง<br>"
-        f"อาคาร {school['buildings']} หลัง, สภาพเฉลี่ย {school['building_condition']} / 5<br>"
-        f"<a href='/schools/{school['code']}' target='_top'>หน้าโรงเรียน</a>"
+    synthetic = " (สังเคราะห์)" if school["code_synthetic"] else ""
+    return card_popup(
+        texts,
+        school["name_th"],
+        [
+            f"รหัส {school['code']}{synthetic}",
+            f"นักเรียน {school['enrolled']} / ความจุ {school['capacity']} ที่นั่ง "
+            f"(ว่าง {school['capacity'] - school['enrolled']})",
+            f"ป.1 ปีหน้า: เด็กในเขตบริการ {school['p1_demand']} / ความจุ {school['p1_capacity']}",
+            f"ICT: อุปกรณ์เพื่อการเรียน {ict['per_pupil']} เครื่องต่อนักเรียน 1 คน, "
+            f"อินเทอร์เน็ต {ict['mbps']} Mbps, ชำรุด {ict['broken']} เครื่อง",
+            f"อาคาร {school['buildings']} หลัง, สภาพเฉลี่ย {school['building_condition']} / 5",
+        ],
+        (f"/schools/{school['code']}", "หน้าโรงเรียน"),
     )
 
 
@@ -172,10 +186,12 @@ def coverage_map(
     rows = {r["subdistrict_code"]: r for r in coverage.subdistrict_coverage(
         session, round_year, province=province, district=district, esao=esao)}  # fmt: skip
     fmap = new_map(_area_bounds(session, tambon_where, params), tiles, attribution)
-    _choropleth(session, round_year, tambon_where, params, rows).add_to(fmap)
+    texts = MapTexts()
+    _choropleth(session, round_year, tambon_where, params, rows, texts).add_to(fmap)
 
     area_features = [
-        {"type": "Feature", "geometry": json.loads(geometry), "properties": {"school": name}}
+        {"type": "Feature", "geometry": json.loads(geometry),
+         "properties": text_properties(texts, {"school": name})}
         for name, geometry in session.execute(text(
             f"SELECT s.name_th, ST_AsGeoJSON(ST_SimplifyPreserveTopology(sa.geom, 0.0003), 5) "
             f"FROM service_area sa JOIN school s ON s.id = sa.school_id "
@@ -187,8 +203,7 @@ def coverage_map(
         {"type": "FeatureCollection", "features": area_features},
         name=f"เขตบริการโรงเรียน ({LEVEL_LABELS_TH[level or 'primary']})", show=False,
         style_function=lambda _f: {"color": "#3366cc", "weight": 1, "fillOpacity": 0.05},
-        tooltip=folium.GeoJsonTooltip(fields=["school"], aliases=["โรงเรียน"]),
-    ).add_to(fmap)  # fmt: skip
+    ).add_child(properties_tooltip(texts, ["school"], ["โรงเรียน"])).add_to(fmap)  # fmt: skip
 
     schools_layer = folium.FeatureGroup(name="โรงเรียน (สีตามอัตราการใช้ที่นั่ง)")
     school_where, school_params = tambon_where, dict(params)
@@ -201,16 +216,15 @@ def coverage_map(
             radius=3 + min(12, school["enrolled"] ** 0.5 / 2),
             color="#333", weight=1, fill=True, fill_opacity=0.85,
             fill_color=_utilisation_colour(school["utilisation"]),
-            popup=folium.Popup(_school_popup(school), max_width=320),
-            tooltip=html.escape(school["name_th"]),
-        ).add_to(schools_layer)  # fmt: skip
+        ).add_child(_school_popup(school, texts)).add_child(
+            text_tooltip(texts, school["name_th"])).add_to(schools_layer)  # fmt: skip
     schools_layer.add_to(fmap)
     for layer in _unserved_layers(session, round_year, principal, province, district, esao,
-                                  level):  # fmt: skip
+                                  level, texts):  # fmt: skip
         layer.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.get_root().html.add_child(folium.Element(LEGEND))  # type: ignore[attr-defined]
-    return fmap.get_root().render()
+    return texts.into(fmap.get_root().render())
 
 
 UNSERVED = {
@@ -224,7 +238,7 @@ UNSERVED = {
 
 def _unserved_layers(
     session: Session, round_year: int, principal: Any, province: str | None,
-    district: str | None, esao: str | None, level: str | None,
+    district: str | None, esao: str | None, level: str | None, texts: MapTexts,
 ) -> list[folium.FeatureGroup]:  # fmt: skip
     """A layer per way of not being served. Named, clustered points for roles allowed personal
     data; counts per village (under 5 hidden) for everyone else, never closer than the village."""
@@ -243,10 +257,10 @@ def _unserved_layers(
                                                     esao=esao, limit=5000):  # fmt: skip
                 if level and child["stage"] != level:
                     continue
-                folium.CircleMarker(
-                    location=[child["lat"], child["lon"]], radius=4, color="#b2182b",
-                    fill=True, tooltip=f"{label}: {html.escape(child['first_name'])}",
-                ).add_to(cluster)  # fmt: skip
+                marker = folium.CircleMarker(location=[child["lat"], child["lon"]], radius=4,
+                                             color="#b2182b", fill=True)  # fmt: skip
+                marker.add_child(text_tooltip(texts, f"{label}: {child['first_name']}"))
+                marker.add_to(cluster)
             continue
         where, params = coverage._area_filter("c", province, district, esao)
         if level:
@@ -267,8 +281,8 @@ def _unserved_layers(
             """
         ), params | coverage.coverage_params(round_year)):  # fmt: skip
             shown = suppress_small_count(int(count))
-            folium.CircleMarker(location=[lat, lon], radius=6, color="#b2182b", fill=True,
-                                tooltip=f"{html.escape(name)}: {label} {shown} คน"
+            folium.CircleMarker(location=[lat, lon], radius=6, color="#b2182b", fill=True
+                                ).add_child(text_tooltip(texts, f"{name}: {label} {shown} คน")
                                 ).add_to(layer)  # fmt: skip
     return layers
 
@@ -309,6 +323,7 @@ def school_map(session: Session, school_code: str, *, round_year: int | None,
         bounds = [[min(bounds[0][0], area[4]), min(bounds[0][1], area[5])],
                   [max(bounds[1][0], area[6]), max(bounds[1][1], area[7])]]  # fmt: skip
     fmap = new_map(bounds, tiles, attribution)
+    texts = MapTexts()
     labels = {"pre_primary": "อนุบาล", "primary": "ประถมศึกษา",
               "lower_secondary": "มัธยมศึกษาตอนต้น", "upper_secondary": "มัธยมศึกษาตอนปลาย"}  # fmt: skip
     for level, method, version, geometry, *_ in areas:
@@ -324,12 +339,11 @@ def school_map(session: Session, school_code: str, *, round_year: int | None,
         "JOIN service_area sa ON sa.id = p.service_area_id "
         "WHERE sa.school_id = :s AND sa.is_current"
     ), {"s": school_id}):  # fmt: skip
-        folium.CircleMarker([vlat, vlon], radius=3, color="#555",
-                            tooltip=html.escape(village)).add_to(villages)  # fmt: skip
+        folium.CircleMarker([vlat, vlon], radius=3, color="#555"
+                            ).add_child(text_tooltip(texts, village)).add_to(villages)  # fmt: skip
     villages.add_to(fmap)
-    where = f"<b>{html.escape(name)}</b><br>ตำแหน่ง: {source} (±{accuracy:.0f} ม.)"
-    folium.Marker(
-        [lat, lon], tooltip=html.escape(name), popup=folium.Popup(where, max_width=300)
+    folium.Marker([lat, lon]).add_child(text_tooltip(texts, name)).add_child(
+        card_popup(texts, name, [f"ตำแหน่ง: {source} (±{accuracy:.0f} ม.)"], max_width=300)
     ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    return fmap.get_root().render()
+    return texts.into(fmap.get_root().render())

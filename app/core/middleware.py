@@ -17,11 +17,13 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     # Geolocation stays allowed for the app's own household form.
     (b"permissions-policy", b"geolocation=(self), camera=(), microphone=()"),
 ]
-# Only the app's own origin; inline scripts and styles are what folium and Swagger UI emit.
+# Only the app's own origin and no inline script: pages with inline scripts (the folium maps,
+# the API docs) send their own policy allowing exactly those by hash (app/web/csp.py).
+# Inline styles stay: Leaflet and the templates set them, and they run no code.
 CONTENT_SECURITY_POLICY = (
-    b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    b"img-src 'self' data: blob: https:; connect-src 'self'; frame-ancestors 'none'; "
-    b"base-uri 'self'; form-action 'self'"
+    b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    b"img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; "
+    b"base-uri 'self'; form-action 'self'; object-src 'none'"
 )
 
 

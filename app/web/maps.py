@@ -11,6 +11,7 @@ from app.api.access import PUBLIC, AccessRule
 from app.api.deps import DistrictCode, ProvinceCode, SessionDep
 from app.auth.deps import PrincipalDep
 from app.core.config import get_settings
+from app.web.csp import html_with_inline_scripts
 from census.service import get_round
 from gis import maps
 from gis.geography import area_name_th
@@ -47,7 +48,7 @@ def coverage_map(
         level=level,
     )
     session.commit()  # keeps a refreshed stored coverage
-    return HTMLResponse(page)
+    return html_with_inline_scripts(page, tiles=settings.map_tiles)
 
 
 @router.get("/maps/schools/{code}", response_class=HTMLResponse)
@@ -58,15 +59,12 @@ def school_map(
 ) -> HTMLResponse:
     settings = get_settings()
     schools.get_school(session, code)
-    return HTMLResponse(
-        maps.school_map(
-            session,
-            code,
-            round_year=round,
-            tiles=settings.map_tiles,
-            attribution=settings.map_attribution,
-        )
-    )
+    page = maps.school_map(
+        session, code, round_year=round, tiles=settings.map_tiles,
+        attribution=settings.map_attribution,
+    )  # fmt: skip
+    # The school page shows this map in a frame: the app's own pages may embed it.
+    return html_with_inline_scripts(page, tiles=settings.map_tiles, same_origin_frames=True)
 
 
 ACCESS_RULES = [

@@ -18,6 +18,7 @@ from app.auth.models import ROLE_LABELS_TH
 from app.auth.principal import Principal
 from app.core.config import get_settings
 from app.core.errors import AuthenticationError, PermissionDeniedError, TooManyAttemptsError
+from app.web.csp import html_with_inline_scripts
 from app.web.templating import TEMPLATES_DIR, templates
 from gis.schools import service as school_service
 
@@ -80,13 +81,14 @@ def favicon() -> FileResponse:
 @router.get("/docs", response_class=HTMLResponse)
 def swagger_ui() -> HTMLResponse:
     # Served from app/static so the API docs work without internet.
-    return get_swagger_ui_html(
+    page = get_swagger_ui_html(
         openapi_url="/openapi.json",
         title="edumap API",
         swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
         swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
         swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
     )
+    return html_with_inline_scripts(bytes(page.body).decode())
 
 
 @router.get("/login", response_class=HTMLResponse)

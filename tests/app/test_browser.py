@@ -235,3 +235,21 @@ def test_household_form_takes_the_gps_position(
             )
         ).one()
     assert tuple(stored) == ("gps", 12, Decimal("18.7836"))
+
+
+def test_school_page_shows_its_service_area_map(browser: webdriver.Chrome, live_url: str) -> None:
+    """The school page frames its map (same origin only), and the map draws inside."""
+    browser.delete_all_cookies()
+    browser.get_log("browser")
+    browser.get(f"{live_url}/schools/9955010001")
+    frame = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.TAG_NAME, "iframe"))
+    browser.switch_to.frame(frame)
+    try:
+        WebDriverWait(browser, 20).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, ".leaflet-container .leaflet-interactive")
+        )
+        assert browser.find_element(By.CLASS_NAME, "leaflet-control-layers").text
+    finally:
+        browser.switch_to.default_content()
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    browser.save_screenshot(str(OUTPUT / "school-page-map.png"))

@@ -155,3 +155,27 @@ def test_audit_log_records_access_and_only_admins_read_it(
         client.get("/api/v1/admin/audit-log", headers=accounts["planner"].headers).status_code
         == 403
     )
+
+
+def test_pages_allow_no_inline_script_and_maps_only_their_own(client: TestClient) -> None:
+    login = client.get("/login").headers["content-security-policy"]
+    assert "script-src 'self';" in login and "unsafe-inline" not in login.split("style-src")[0]
+    assert "https:" not in login and "connect-src 'self'" in login
+    page = client.get("/maps/coverage", params={"district": "5514", "round": "2569"})
+    policy = page.headers["content-security-policy"]
+    assert "'unsafe-inline'" not in policy.split(";")[1] and "'sha256-" in policy
+    assert "frame-ancestors 'none'" in policy
+    school_map = client.get("/maps/schools/9955010001")
+    assert "frame-ancestors 'self'" in school_map.headers["content-security-policy"]
+    assert school_map.headers["x-frame-options"] == "SAMEORIGIN"
+    docs = client.get("/docs").headers["content-security-policy"]
+    assert "'sha256-" in docs and "'unsafe-inline'" not in docs.split(";")[1]
+
+
+def test_map_texts_reach_the_page_as_escaped_json_after_rendering() -> None:
+    from gis.map_elements import MapTexts
+
+    texts = MapTexts()
+    assert texts.ref("{{7*7}}</script>") == 0 and texts.ref("{{7*7}}</script>") == 0
+    page = texts.into("<html><head></head><body></body></html>")
+    assert '["{{7*7}}\\u003c/script\\u003e"]' in page and "</script></head>" in page

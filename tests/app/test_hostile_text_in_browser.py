@@ -1,0 +1,222 @@
+"""Hostile text in every field a page shows, every page opened in Chromium as every role that
+can see it: the script sentinel never runs, no element gains an event handler, no console
+error (a CSP violation is one), and the names read exactly as typed.
+
+The names of a school (and so its service area), of children and guardians, of a village,
+each carry a payload that once ran on the maps: a JavaScript template expression, a backtick,
+a quote, an ``<img onerror>``, a ``</script>``, a formula.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import Engine, text
+
+from tests.app.test_browser import OUTPUT, browser  # noqa: F401  (the module's browser)
+from tests.conftest import PASSWORD, Account
+
+SENTINEL = "window.__xss"
+PAYLOADS = [
+    "${window.__xss='template'}",
+    "`;window.__xss='backtick';`",
+    "'\"><img src=x onerror=\"window.__xss='img'\">",
+    "</script><script>window.__xss='script'</script>",
+    '=HYPERLINK("http://example.invalid/","คลิก")',
+    "{{7*7}} <b>ตัวหนา</b> &amp; ${1+1}",
+]
+SCHOOL_CODE = "9800000666"
+SCHOOL_NAME = "โรงเรียน" + PAYLOADS[0] + PAYLOADS[2] + PAYLOADS[1]
+VILLAGE_NAME = "บ้าน" + PAYLOADS[3] + PAYLOADS[1]
+CHILD_NAMES = [f"เด็ก{p}" for p in PAYLOADS]
+LAST_NAME = "สกุล" + PAYLOADS[3]
+# Moo 5 of tambon 550103 (บ้านทุ่งเศรษฐี in the bundled villages), where it all happens.
+VILLAGE_CODE = "55010305"
+PLACE = {"lon": 100.7741, "lat": 18.8079}
+
+
+@pytest.fixture(scope="module")
+def hostile_world(
+    client: TestClient, accounts: dict[str, Account], engine: Engine
+) -> Iterator[dict[str, Any]]:
+    """A school, its service area, a household of out-of-school children and a village, all
+    named with the payloads; taken away again afterwards."""
+    admin = accounts["admin"].headers
+    with engine.begin() as connection:
+        old_village = connection.execute(text(
+            "UPDATE village v SET name_th = :name FROM (SELECT id, name_th FROM village "
+            "WHERE code = :code) old WHERE v.id = old.id RETURNING old.name_th"
+        ), {"name": VILLAGE_NAME, "code": VILLAGE_CODE}).scalars().all()  # fmt: skip
+    household_uuid = str(uuid.uuid4())
+    try:
+        created = client.post("/api/v1/schools", headers=admin, json={
+            "code": SCHOOL_CODE, "name_th": SCHOOL_NAME, "grades": ["P1", "P2", "P3", "P4",
+            "P5", "P6"], "subdistrict_code": "550103", "office_code": "P5501",
+            "lon": PLACE["lon"] + 0.002, "lat": PLACE["lat"]})  # fmt: skip
+        assert created.status_code == 201, created.text
+        west, east = PLACE["lon"] - 0.01, PLACE["lon"] + 0.01
+        south, north = PLACE["lat"] - 0.01, PLACE["lat"] + 0.01
+        square = {"type": "Polygon", "coordinates": [[
+            [west, south], [east, south], [east, north], [west, north], [west, south]]]}  # fmt: skip
+        area = client.post(
+            f"/api/v1/schools/{SCHOOL_CODE}/service-areas", headers=admin,
+            data={"round": "2569"},
+            files={"file": ("area.geojson", ('{"type":"Feature","properties":{},"geometry":'
+                                             + str(square).replace("'", '"') + "}").encode(),
+                            "application/geo+json")},
+        )  # fmt: skip
+        assert area.status_code == 201, area.text
+        children = [
+            {"first_name": name, "last_name": LAST_NAME, "sex": "ชาย" if i % 2 else "หญิง",
+             "birth_date": f"0{i + 1}/06/2558", "g_code": f"G{uuid.uuid4().int % 10**10:010d}",
+             "guardian_name": "ผู้ปกครอง" + PAYLOADS[2], "enrolment_status": "ไม่ได้เรียน",
+             "not_enrolled_reason": PAYLOADS[0]}
+            for i, name in enumerate(CHILD_NAMES)
+        ]  # fmt: skip
+        household = client.post("/api/v1/census/households", headers=admin,
+                                json={"uuid": household_uuid, "round": 2569,
+                                      "subdistrict_code": "550103", "moo": 5,
+                                      "house_number": "6/66", "location": PLACE | {"accuracy_m": 5},
+                                      "children": children})  # fmt: skip
+        assert household.status_code == 201, household.text
+        yield {"school": SCHOOL_CODE}
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM household WHERE uuid = :u"), {"u": household_uuid})
+            connection.execute(text(
+                "DELETE FROM service_area WHERE school_id IN (SELECT id FROM school WHERE code = :c)"
+            ), {"c": SCHOOL_CODE})  # fmt: skip
+            connection.execute(text("DELETE FROM school WHERE code = :c"), {"c": SCHOOL_CODE})
+            for name in old_village:
+                connection.execute(text("UPDATE village SET name_th = :n WHERE code = :c"),
+                                   {"n": name, "c": VILLAGE_CODE})  # fmt: skip
+
+
+def _log_in(driver: webdriver.Chrome, live_url: str, account: Account | None) -> None:
+    driver.delete_all_cookies()
+    if account is None:
+        return
+    driver.get(f"{live_url}/login")
+    driver.find_element(By.NAME, "username").send_keys(account.username)
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
+    WebDriverWait(driver, 10).until(lambda d: "/login" not in d.current_url)
+
+
+# Every tooltip and popup of a folium map, built as a hover or a click builds it.
+MAP_TEXTS = """
+    const texts = [], strings = [];
+    for (const key of Object.keys(window)) {
+        const layer = window[key];
+        if (!layer || typeof layer.getTooltip !== 'function') continue;
+        for (const bound of [layer.getTooltip(), layer.getPopup && layer.getPopup()]) {
+            if (!bound) continue;
+            const content = bound.getContent();
+            if (typeof content === 'string') { strings.push(key); continue; }
+            if (typeof content === 'function') {
+                if (layer.eachLayer) layer.eachLayer(sub => texts.push(content(sub).textContent));
+            } else {
+                texts.push(content.textContent);
+            }
+        }
+    }
+    return [texts, strings];
+"""
+CHECK = """
+    const handlers = [...document.querySelectorAll('*')].filter(
+        e => [...e.attributes].some(a => a.name.toLowerCase().startsWith('on')));
+    return {sentinel: window.__xss === undefined ? null : String(window.__xss),
+            handlers: handlers.map(e => e.outerHTML.slice(0, 120)),
+            stray_images: document.querySelectorAll('img[src="x"]').length,
+            title: document.title};
+"""
+
+ALL = ("anonymous", "admin", "planner", "surveyor", "school")
+PAGES = [
+    ("/", ALL),
+    ("/maps/coverage?district=5501&round=2569", ALL),
+    (f"/maps/schools/{SCHOOL_CODE}?round=2569", ALL),
+    (f"/schools/{SCHOOL_CODE}", ALL),
+    ("/api/v1/reports/coverage?district=5501&round=2569&format=html", ALL),
+    ("/census/upload", ("admin", "planner", "surveyor")),
+    ("/census/households/new", ("admin", "planner", "surveyor")),
+]
+
+
+@pytest.mark.parametrize("role", ALL)
+def test_hostile_names_are_shown_as_text_on_every_page(
+    browser: webdriver.Chrome,  # noqa: F811
+    live_url: str,
+    accounts: dict[str, Account],
+    hostile_world: dict[str, Any],
+    role: str,
+) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    _log_in(browser, live_url, None if role == "anonymous" else accounts[role])
+    browser.get_log("browser")  # start clean
+    for path, roles in PAGES:
+        if role not in roles:
+            continue
+        browser.get(live_url + path)
+        WebDriverWait(browser, 30).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
+        state = browser.execute_script(CHECK)
+        assert state["sentinel"] is None, (path, state)
+        assert state["handlers"] == [] and state["stray_images"] == 0, (path, state)
+        if path.startswith("/maps/"):
+            texts, strings = browser.execute_script(MAP_TEXTS)
+            assert strings == [], (path, strings)  # no tooltip or popup parsed as HTML
+            joined = "\n".join(texts)
+            assert SCHOOL_NAME in joined, path
+            if path.startswith("/maps/schools/"):
+                assert VILLAGE_NAME in joined
+            elif role in ("admin", "planner"):
+                for name in CHILD_NAMES:
+                    assert name in joined, (role, name)
+            else:
+                assert not any(name in joined for name in CHILD_NAMES)
+                assert VILLAGE_NAME in joined  # the village's count, never a name
+            _hover_and_click_the_school(browser)
+        elif path.startswith(("/schools/", "/api/v1/reports/")):
+            assert SCHOOL_NAME in browser.find_element(By.TAG_NAME, "body").text, path
+        state = browser.execute_script(CHECK)
+        assert state["sentinel"] is None and state["handlers"] == [], (path, state)
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == [], (path, errors)
+    browser.save_screenshot(str(OUTPUT / f"hostile-{role}.png"))
+
+
+def _hover_and_click_the_school(driver: webdriver.Chrome) -> None:
+    """The real events: hover shows the tooltip, click opens the popup, both as text."""
+    opened = driver.execute_script(
+        """
+        for (const key of Object.keys(window)) {
+            const layer = window[key];
+            const tip = layer && layer.getTooltip && layer.getTooltip();
+            const content = tip && tip.getContent();
+            if (content && content.textContent && content.textContent.startsWith('โรงเรียน$')) {
+                layer.fire('mouseover', {latlng: layer.getLatLng()});
+                if (layer.getPopup()) layer.fire('click', {latlng: layer.getLatLng()});
+                return true;
+            }
+        }
+        return false;
+        """
+    )
+    assert opened
+    tooltip = WebDriverWait(driver, 10).until(
+        lambda d: d.find_element(By.CLASS_NAME, "leaflet-tooltip")
+    )
+    assert SCHOOL_NAME in (tooltip.get_attribute("textContent") or "")
+    popup = WebDriverWait(driver, 10).until(
+        lambda d: d.find_element(By.CLASS_NAME, "leaflet-popup-content")
+    )
+    assert SCHOOL_NAME in (popup.get_attribute("textContent") or "")
