@@ -63,8 +63,8 @@ def hostile_world(
         assert created.status_code == 201, created.text
         west, east = PLACE["lon"] - 0.01, PLACE["lon"] + 0.01
         south, north = PLACE["lat"] - 0.01, PLACE["lat"] + 0.01
-        square = {"type": "Polygon", "coordinates": [[
-            [west, south], [east, south], [east, north], [west, north], [west, south]]]}  # fmt: skip
+        ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+        square = {"type": "Polygon", "coordinates": [ring]}
         area = client.post(
             f"/api/v1/schools/{SCHOOL_CODE}/service-areas", headers=admin,
             data={"round": "2569"},
@@ -91,7 +91,8 @@ def hostile_world(
         with engine.begin() as connection:
             connection.execute(text("DELETE FROM household WHERE uuid = :u"), {"u": household_uuid})
             connection.execute(text(
-                "DELETE FROM service_area WHERE school_id IN (SELECT id FROM school WHERE code = :c)"
+                "DELETE FROM service_area WHERE school_id IN "
+                "(SELECT id FROM school WHERE code = :c)"
             ), {"c": SCHOOL_CODE})  # fmt: skip
             connection.execute(text("DELETE FROM school WHERE code = :c"), {"c": SCHOOL_CODE})
             for name in old_village:
@@ -150,12 +151,12 @@ PAGES = [
 ]
 
 
+@pytest.mark.usefixtures("hostile_world")
 @pytest.mark.parametrize("role", ALL)
 def test_hostile_names_are_shown_as_text_on_every_page(
     browser: webdriver.Chrome,  # noqa: F811
     live_url: str,
     accounts: dict[str, Account],
-    hostile_world: dict[str, Any],
     role: str,
 ) -> None:
     OUTPUT.mkdir(exist_ok=True)
