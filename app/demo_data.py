@@ -16,7 +16,7 @@ from app.core.config import Settings
 from census.importer import import_census_file
 from census.service import create_round
 from census.synth import synthesize_rows, write_rows
-from gis.coverage import ensure_fresh
+from gis.coverage import refresh_coverage
 from gis.datasets import BundledData, LoadStep, boundary_steps
 from gis.loading import LoadError, LoadReport, record_load, sha256_of
 from gis.offices import load_offices
@@ -142,7 +142,7 @@ def load_synthetic_census(
     if not imported.stored:
         first = imported.errors[0] if imported.errors else None
         raise LoadError(path, f"synthetic census rejected: {first}")
-    ensure_fresh(session, academic_year)  # the first coverage request need not wait
+    refresh_coverage(session, academic_year)  # the first coverage request need not wait
     report.counts = {"households": imported.households_new, "children": imported.children_new,
                      "children_already_stored": imported.children_already_stored,
                      "synthetic_households_replaced": replaced}  # fmt: skip

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.api import admin, auth, census, coverage, geography, health, reports, schools
 from app.api.errors import register_error_handlers
+from app.api.openapi import edumap_openapi
 from app.core.config import get_settings
 from app.core.db import make_engine
 from app.core.middleware import (
@@ -19,6 +20,7 @@ from app.core.middleware import (
     NulRefusalMiddleware,
     SecurityHeadersMiddleware,
 )
+from app.refresher import CoverageRefresher
 from app.web import maps, pages
 from census.jobs import sweep_interrupted_jobs
 
@@ -35,7 +37,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = make_engine(database_url)
         sweep_interrupted_jobs(app.state.engine)
+        refresher = CoverageRefresher(app.state.engine, settings.coverage_refresh_seconds)
+        app.state.refresher = refresher
+        if settings.coverage_refresh_seconds > 0:
+            refresher.start()
         yield
+        if settings.coverage_refresh_seconds > 0:
+            refresher.stop()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -47,6 +55,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         redoc_url=None,
     )
     register_error_handlers(app)
+    app.openapi = lambda: edumap_openapi(app)  # type: ignore[method-assign]
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     for router in (

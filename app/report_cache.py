@@ -39,6 +39,9 @@ def _code_version() -> str:
     # A new template or renderer must not serve reports drawn by the old one.
     parts = sorted((Path(__file__).parent / "templates").glob("*.html"))
     parts += [Path(__file__).parent / name for name in ("reports.py", "pdf.py")]
+    # ... nor figures or maps computed by an older version of their modules.
+    gis = Path(__file__).parents[1] / "gis"
+    parts += [gis / "report.py", gis / "report_maps.py", gis / "coverage.py"]
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part.read_bytes())

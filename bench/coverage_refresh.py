@@ -31,7 +31,7 @@ SNAPSHOT = """
 def main() -> None:
     round_year = get_settings().demo_academic_year
     with session_scope() as session:
-        coverage.ensure_fresh(session, round_year)
+        coverage.refresh_coverage(session, round_year)
     print("| households changed | incremental | full round (baseline) | ratio | same result |")
     print("| ---: | ---: | ---: | ---: | --- |")
     for changed in (1, 10, 100, 1_000, 5_000):
@@ -44,13 +44,13 @@ def main() -> None:
                 {"y": round_year, "n": changed},
             )
             start = time.perf_counter()
-            coverage.ensure_fresh(session, round_year)
+            coverage.refresh_coverage(session, round_year)
             incremental_s = time.perf_counter() - start
             incremental = session.execute(text(SNAPSHOT), {"y": round_year}).scalar()
             session.execute(text("UPDATE coverage_state SET stale = true WHERE round_year = :y"),
                             {"y": round_year})  # fmt: skip
             start = time.perf_counter()
-            coverage.ensure_fresh(session, round_year)
+            coverage.refresh_coverage(session, round_year)
             full_s = time.perf_counter() - start
             full = session.execute(text(SNAPSHOT), {"y": round_year}).scalar()
             session.rollback()

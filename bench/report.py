@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from app import reports
 from app.core.config import get_settings
 from app.core.db import session_scope
-from gis.coverage import ensure_fresh
+from gis.coverage import refresh_coverage
 from gis.report import coverage_report
 from gis.report_maps import district_maps
 
@@ -54,7 +54,7 @@ def measure(label: str, area: dict[str, str], round_year: int) -> str:
 def main() -> None:
     round_year = get_settings().demo_academic_year
     with session_scope() as session:
-        ensure_fresh(session, round_year)
+        refresh_coverage(session, round_year)
     print("| area | figures (baseline) | maps | HTML | PDF | XLSX | CSV | PDF pages, size |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     print(measure("office P5501", {"esao": "P5501"}, round_year))

@@ -111,23 +111,54 @@ def parameters_hash(round_year: int) -> str:
 INCREMENTAL_MAX_SHARE = 0.2
 
 
-def ensure_fresh(session: Session, round_year: int) -> bool:
+def coverage_status(session: Session, round_year: int) -> dict[str, Any]:
+    """As of when the round's stored coverage was computed, and whether changes wait for the
+    next refresh (which runs off the request path, seconds after a write). Reads only."""
+    state = session.execute(
+        text(
+            "SELECT stale, parameters_hash, refreshed_at FROM coverage_state WHERE round_year = :y"
+        ),
+        {"y": round_year},
+    ).first()
+    dirty = session.execute(
+        text("SELECT EXISTS (SELECT 1 FROM coverage_dirty_household WHERE round_year = :y)"),
+        {"y": round_year},
+    ).scalar_one()
+    pending = (
+        state is None or state.stale or state.parameters_hash != parameters_hash(round_year)
+        or bool(dirty)
+    )  # fmt: skip
+    return {"refreshed_at": state.refreshed_at if state else None, "pending_changes": pending}
+
+
+def rounds_pending(session: Session) -> list[int]:
+    """The census rounds whose stored coverage waits for a refresh."""
+    years = session.execute(text("SELECT academic_year FROM census_round ORDER BY 1")).scalars()
+    return [year for year in years if coverage_status(session, year)["pending_changes"]]
+
+
+def refresh_coverage(session: Session, round_year: int, *, wait: bool = True) -> bool:
     """Bring the round's stored coverage up to date; True when it recomputed anything.
 
     A change to schools, enrolment or service areas (or to the norms) recomputes every child;
     census changes recompute only the children of the households they touched (the triggers of
-    migrations 0006 and 0007 keep the account). Runs in the caller's transaction; concurrent
-    callers wait for one another."""
-    session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtext('edumap-coverage'), :y)"), {"y": round_year}
-    )
+    migrations 0006 and 0007 keep the account). Runs in the caller's transaction and is
+    serialised against other refreshes only: readers never call it and never wait, they read
+    the last committed coverage. With ``wait`` False a refresh already running elsewhere makes
+    this one return False at once (the background refresher's next tick will look again)."""
+    lock = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+    locked = session.execute(
+        text(f"SELECT {lock}(hashtext('edumap-coverage'), :y)::text"), {"y": round_year}
+    ).scalar()
+    if not wait and locked != "true":
+        return False
     digest = parameters_hash(round_year)
     state = session.execute(
         text("SELECT stale, parameters_hash FROM coverage_state WHERE round_year = :y"),
         {"y": round_year},
     ).first()
     # Taking the marks first (row locks) means a change committed while we recompute marks
-    # its household again, for the next reader, instead of being lost.
+    # its household again, for the next refresh, instead of being lost.
     dirty = list(
         session.execute(
             text(
@@ -285,7 +316,6 @@ def _counts_by(
         if province or district or esao
         else ("true", {})
     )
-    ensure_fresh(session, round_year)
     rows = (
         session.execute(
             text(
@@ -351,7 +381,6 @@ def school_coverage(
     """Per school and grade: demand (children of the grade living in its service area),
     enrolment, capacity, spare seats; and next year's Prathom 1 intake against capacity."""
     where, params = _area_filter("s", province, district, esao)
-    ensure_fresh(session, round_year)
     rows = (
         session.execute(
             text(
@@ -438,7 +467,6 @@ def children_coverage(
     if flag not in flags:
         raise InvalidInputError("flag", f"one of {', '.join(flags)}")
     where, params = _area_filter("c", province, district, esao)
-    ensure_fresh(session, round_year)
     rows = session.execute(
         text(
             f"""
@@ -480,7 +508,6 @@ def call_list(session: Session, school_code: str, round_year: int) -> dict[str, 
     """Form พฐ.03: children living in the school's primary service area who are due to enter
     Prathom 1 next academic year, by village, with guardian and address; and the follow-up of
     last round's list: where those children are enrolled now."""
-    ensure_fresh(session, round_year)
     params = coverage_params(round_year) | {"code": school_code}
     school_id, school_name = session.execute(
         text("SELECT id, name_th FROM school WHERE code = :code"), {"code": school_code}

@@ -46,9 +46,13 @@ def _test_database_url() -> str:
     return url.set(database=f"{url.database}_test").render_as_string(hide_password=False)
 
 
+FUZZ_MODULE = "tests/app/test_schemathesis.py"
+
+
 @pytest.fixture(scope="session")
-def database_url() -> str:
-    """URL of the migrated test database, with the bundled reference data loaded."""
+def database_url(request: pytest.FixtureRequest) -> str:
+    """URL of the migrated test database, with the bundled reference data loaded (and, when
+    the Schemathesis run is among the tests, copied to its scratch database)."""
     url = _test_database_url()
     parsed = make_url(url)
     maintenance = parsed.set(database="postgres").render_as_string(hide_password=False)
@@ -75,7 +79,24 @@ def database_url() -> str:
     for _ in run_steps(steps, scope):
         pass
     engine.dispose()
+    if any(item.nodeid.startswith(FUZZ_MODULE) for item in request.session.items):
+        # Before anything else connects: a template copy needs the source to itself.
+        localdb.copy_database(maintenance, parsed.database or "", fuzz_database_name(url))
     return url
+
+
+def fuzz_database_name(url: str) -> str:
+    return f"{make_url(url).database}_fuzz"
+
+
+@pytest.fixture(scope="session")
+def fuzz_database_url(database_url: str) -> str:
+    """A scratch copy of the seeded test database for the fuzzer to write into freely."""
+    return (
+        make_url(database_url)
+        .set(database=fuzz_database_name(database_url))
+        .render_as_string(hide_password=False)
+    )
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from app.auth.models import Role
 from app.auth.policy import exact_school_counts
 from app.auth.principal import Principal
 from app.core.errors import InvalidInputError, PermissionDeniedError
-from census.privacy import suppress_small_count
+from census.privacy import SMALL_COUNT_THRESHOLD, suppress_small_count
 from census.service import get_round
 from gis import coverage
 from gis.loading import LoadError
@@ -57,7 +57,6 @@ def coverage_subdistricts(
             session, round, province=province, district=district, esao=esao
         )
     }
-    session.commit()  # keeps a refreshed stored coverage
     features = session.execute(
         text(
             """
@@ -74,7 +73,8 @@ def coverage_subdistricts(
     body = {
         "type": "FeatureCollection",
         "round": round,
-        "suppressed_below": 5,
+        **coverage.coverage_status(session, round),
+        "suppressed_below": SMALL_COUNT_THRESHOLD,
         "features": [
             {
                 "type": "Feature",
@@ -98,8 +98,8 @@ def coverage_areas(
 ) -> dict[str, Any]:
     get_round(session, round)
     rows = coverage.area_coverage(session, round, by=by, province=province, esao=esao)
-    session.commit()  # keeps a refreshed stored coverage
-    return {"round": round, "by": by, "suppressed_below": 5, "areas": rows}
+    return {"round": round, "by": by, **coverage.coverage_status(session, round),
+            "suppressed_below": SMALL_COUNT_THRESHOLD, "areas": rows}  # fmt: skip
 
 
 @router.get("/api/v1/coverage/schools", summary="Demand, enrolment, capacity per school and grade")
@@ -113,7 +113,6 @@ def coverage_schools(
 ) -> dict[str, Any]:
     get_round(session, round)
     rows = coverage.school_coverage(session, round, province=province, district=district, esao=esao)
-    session.commit()  # keeps a refreshed stored coverage
     exact = exact_school_counts(session, principal)
     for school in rows:
         if exact(school["code"], school["district_code"]):
@@ -126,7 +125,7 @@ def coverage_schools(
                 # children less capacity would give the hidden count back
                 p1["short_of_seats"] = suppress_small_count(p1["short_of_seats"])
             p1["children"] = suppress_small_count(p1["children"])
-    return {"round": round, "schools": rows}
+    return {"round": round, **coverage.coverage_status(session, round), "schools": rows}
 
 
 @router.get("/api/v1/coverage/children", summary="Named children left out (restricted, audited)")
@@ -167,7 +166,8 @@ def coverage_children(
         detail={"esao": esao, "province": province, "district": district},
     )
     session.commit()
-    return {"round": round, "flag": flag, "children": rows}
+    return {"round": round, "flag": flag, **coverage.coverage_status(session, round),
+            "children": rows}  # fmt: skip
 
 
 def _call_list(
@@ -183,7 +183,9 @@ def _call_list(
     school = schools.get_school(session, code)
     schools.require_edit(session, principal, school)
     get_round(session, round_year)
-    result = coverage.call_list(session, code, round_year)
+    result = coverage.call_list(session, code, round_year) | coverage.coverage_status(
+        session, round_year
+    )
     accounts.record_access(
         session,
         principal,

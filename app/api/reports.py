@@ -45,7 +45,6 @@ def coverage(
             thai_digits=thai_digits, downloads=downloads,
         ),
     )  # fmt: skip
-    session.commit()  # keeps a refreshed stored coverage
     area = esao or district or province or "all"
     headers = (
         {}

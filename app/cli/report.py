@@ -9,6 +9,7 @@ import typer
 from app import reports
 from app.core.config import get_settings
 from app.core.db import session_scope
+from gis.coverage import refresh_coverage
 
 cli = typer.Typer(help="Reports: compulsory-education coverage.", no_args_is_help=True)
 
@@ -33,10 +34,14 @@ def coverage(
         _fail(f"--format is one of {', '.join(reports.FORMATS)}")
     if not (esao or province or district):
         province = get_settings().demo_province
+    year = round_year or get_settings().demo_academic_year
+    # No server may be running to refresh the stored coverage: the command does it first.
+    with session_scope() as session:
+        refresh_coverage(session, year)
     with session_scope() as session:
         body = reports.coverage_report_file(
             session,
-            round_year or get_settings().demo_academic_year,
+            year,
             output_format,
             province=province,
             district=district,

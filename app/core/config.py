@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     service_area_max_outside_share: float = Field(default=0.2, ge=0, le=1)
     # The public coverage report costs seconds of CPU (a PDF of a province about 8 s): the same
     # report of unchanged data is served from var/cache for this long (0: never cached).
+    # How often each server process looks for census, school or service-area changes and
+    # refreshes the stored coverage (off the request path); 0 turns the refresher off.
+    coverage_refresh_seconds: float = Field(default=1.0, ge=0)
     report_cache_seconds: int = Field(default=600, ge=0)
     report_cache_dir: Path | None = None  # default: <var_dir>/cache/reports
 

@@ -47,7 +47,6 @@ def coverage_map(
         attribution=settings.map_attribution,
         level=level,
     )
-    session.commit()  # keeps a refreshed stored coverage
     return html_with_inline_scripts(page, tiles=settings.map_tiles)
 
 

@@ -91,6 +91,7 @@ def world(db_session: Session) -> dict[str, Any]:
         "far": add_child(db_session, (99.0000, 18.9000), P1_AGE, "ไกล"),
         "due": add_child(db_session, (98.9760, 18.7910), DUE_NEXT_YEAR, "ปีหน้า", moo=3),
     }
+    coverage.refresh_coverage(db_session, ROUND)  # what the server's refresher does
     return {"a": a, "b": b, "ids": ids}
 
 
@@ -208,22 +209,31 @@ def test_nan_counts_equal_an_independent_computation(db_session: Session) -> Non
             assert got[tambon][key] == counts[key], (tambon, key)
 
 
+def _refreshed_after_change(session: Session) -> None:
+    """The change is pending (the triggers marked it), then the refresh takes it in."""
+    assert coverage.coverage_status(session, ROUND)["pending_changes"] is True
+    assert coverage.refresh_coverage(session, ROUND) is True
+    assert coverage.coverage_status(session, ROUND)["pending_changes"] is False
+
+
 def test_stored_coverage_follows_changes(db_session: Session, world: dict[str, Any]) -> None:
-    """A new child, a new school, a changed enrolment: the next read sees each, because the
-    triggers mark the stored coverage stale; nobody has to remember to refresh it."""
-    coverage.ensure_fresh(db_session, ROUND)
-    assert coverage.ensure_fresh(db_session, ROUND) is False  # nothing changed since
+    """A new child, a new school, a changed enrolment: each marks the stored coverage (the
+    triggers), and the next refresh takes each in; nobody has to remember to refresh it."""
+    assert coverage.refresh_coverage(db_session, ROUND) is False  # nothing changed since
     [before] = coverage.subdistrict_coverage(db_session, ROUND, province="50", suppress=False)
     add_child(db_session, (98.9755, 18.7905), P1_AGE, "มาใหม่")
+    _refreshed_after_change(db_session)
     [after] = coverage.subdistrict_coverage(db_session, ROUND, province="50", suppress=False)
     assert after["compulsory_age"] == before["compulsory_age"] + 1
     near_far = add_school(db_session, "9750010003", (99.0000, 18.9000), ["P1"], 5, 1)
     assert near_far.id
+    _refreshed_after_change(db_session)
     flagged = set(by_child(db_session, "beyond_distance"))
     assert world["ids"]["far"] not in flagged  # a school now stands next to them
     db_session.execute(text(
         "UPDATE school_grade_year SET enrolled_male = 1 WHERE school_id = :a AND grade = 'P1'"
     ), {"a": world["a"].id})  # fmt: skip
+    _refreshed_after_change(db_session)
     assert by_child(db_session, "over_capacity_area") == {}
 
 
@@ -236,7 +246,7 @@ def _stored(db_session: Session) -> list[tuple[Any, ...]]:
 
 @pytest.mark.usefixtures("world")
 def test_census_changes_refresh_only_their_households(db_session: Session) -> None:
-    coverage.ensure_fresh(db_session, ROUND)
+    coverage.refresh_coverage(db_session, ROUND)
     new_child = add_child(db_session, (98.9755, 18.7905), P1_AGE, "เพิ่มทีละคน")
     household = db_session.execute(
         text("SELECT household_id FROM child WHERE id = :c"), {"c": new_child}
@@ -254,21 +264,21 @@ def test_census_changes_refresh_only_their_households(db_session: Session) -> No
         text("SELECT stale FROM coverage_state WHERE round_year = :y"), {"y": ROUND}
     ).scalar()
     assert stale is False
-    assert coverage.ensure_fresh(db_session, ROUND) is True
+    assert coverage.refresh_coverage(db_session, ROUND) is True
     incremental = _stored(db_session)
     assert new_child in {row[0] for row in incremental}
     db_session.execute(text("UPDATE coverage_state SET stale = true WHERE round_year = :y"),
                        {"y": ROUND})  # fmt: skip
-    coverage.ensure_fresh(db_session, ROUND)
+    coverage.refresh_coverage(db_session, ROUND)
     assert _stored(db_session) == incremental  # the same as recomputing the round
     # Moving the household recomputes its children; a deleted child leaves with its row.
     db_session.execute(text(
         "UPDATE household SET location = ST_SetSRID(ST_MakePoint(99.3, 18.95), 4326) "
         "WHERE id = :h"
     ), {"h": household})  # fmt: skip
-    coverage.ensure_fresh(db_session, ROUND)
+    coverage.refresh_coverage(db_session, ROUND)
     moved = {row[0]: row for row in _stored(db_session)}[new_child]
     assert moved[4] is True and moved[6] is None  # now far from both schools and areas
     db_session.execute(text("DELETE FROM child WHERE id = :c"), {"c": new_child})
     assert new_child not in {row[0] for row in _stored(db_session)}
-    assert coverage.ensure_fresh(db_session, ROUND) is False
+    assert coverage.refresh_coverage(db_session, ROUND) is False
