@@ -10,9 +10,6 @@ offline form is never refused (that would lose field work): it is stored and fla
 
 from __future__ import annotations
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
-
 # Metres a point lies outside a tambon ``t``; 0 inside. Geography distance only for the few
 # points outside, since the cast of a tambon polygon costs more than the point-in-polygon test.
 OUTSIDE_TAMBON_M_SQL = """
@@ -20,14 +17,6 @@ OUTSIDE_TAMBON_M_SQL = """
          ELSE ST_Distance(t.geom::geography, {point}::geography) END
 """
 CONFIRMED_WORDS = frozenset({"1", "y", "yes", "true", "ใช่", "ยืนยัน", "confirmed", "✓"})
-
-
-def distance_outside_tambon_m(session: Session, subdistrict: str, lon: float, lat: float) -> float:
-    """How far (metres) a point lies outside the tambon; 0 inside."""
-    point = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)"
-    return float(session.execute(text(
-        f"SELECT {OUTSIDE_TAMBON_M_SQL.format(point=point)} FROM subdistrict t WHERE code = :c"
-    ), {"lon": lon, "lat": lat, "c": subdistrict}).scalar_one())  # fmt: skip
 
 
 def too_far(outside_m: float, accuracy_m: float | None, limit_m: float) -> bool:

@@ -27,7 +27,7 @@ from app.core.errors import (
 from census.assessment_sql import assessed_children_sql, assessment_params
 from census.dates import format_thai_date
 from census.forms import clean_child
-from census.locations import distance_outside_tambon_m, too_far, too_far_message
+from census.locations import OUTSIDE_TAMBON_M_SQL, too_far, too_far_message
 from census.models import CensusRound, Child, ChildChange, Household
 from census.privacy import suppress_small_count
 from census.rules import EnrolmentStatus, assess
@@ -76,6 +76,7 @@ def set_round_state(session: Session, year: int, state: str) -> CensusRound:
 
 
 def office_districts(session: Session, office_code: str | None) -> set[str]:
+    """The district codes an office serves."""
     if not office_code:
         return set()
     return set(session.scalars(text(
@@ -137,12 +138,16 @@ def submit_household(
     if round_.state != "open":
         raise ConflictError(f"the census round {round_.academic_year} is closed")
     subdistrict = body["subdistrict_code"]
-    if (
-        session.execute(
-            text("SELECT 1 FROM subdistrict WHERE code = :c"), {"c": subdistrict}
-        ).first()
-        is None
-    ):
+    location = body.get("location")
+    # The tambon exists, and how far outside it the GPS point lies: one query.
+    gps_sql = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)"
+    tambon = session.execute(
+        text(f"SELECT {OUTSIDE_TAMBON_M_SQL.format(point=gps_sql)} FROM subdistrict t "
+             "WHERE code = :c"),
+        {"c": subdistrict, "lon": (location or {}).get("lon", 0.0),
+         "lat": (location or {}).get("lat", 0.0)},
+    ).first()  # fmt: skip
+    if tambon is None:
         raise InvalidInputError("subdistrict_code", f"no subdistrict {subdistrict} is loaded")
     if not may_write_household(session, principal, subdistrict, body.get("moo")):
         raise PermissionDeniedError(
@@ -154,7 +159,12 @@ def submit_household(
     if existing is not None:
         return _resend(existing, digest)
 
-    schools = set(session.scalars(text("SELECT code FROM school")))
+    # Only the codes this form names: the cost does not grow with the registry (36,000
+    # schools nationally).
+    named = sorted({c["school_code"] for c in body["children"] if c.get("school_code")})
+    schools = set(session.scalars(
+        text("SELECT code FROM school WHERE code = ANY(:codes)"), {"codes": named}
+    )) if named else set()  # fmt: skip
     problems: list[tuple[str, str]] = []
     records = []
     for index, child in enumerate(body["children"]):
@@ -167,7 +177,6 @@ def submit_household(
     if problems:
         raise InvalidFieldsError(problems)
 
-    location = body.get("location")
     village = None
     if body.get("moo"):
         village = session.execute(text(
@@ -177,7 +186,7 @@ def submit_household(
     outside_m, flag = None, None
     if location:
         point = (location["lon"], location["lat"], "gps", location.get("accuracy_m"))
-        outside_m = distance_outside_tambon_m(session, subdistrict, point[0], point[1])
+        outside_m = float(tambon[0])
         limit_m = settings.household_max_outside_m
         if too_far(outside_m, point[3], limit_m):
             if not location.get("confirmed"):

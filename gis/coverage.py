@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.core.errors import InvalidInputError
 from census.assessment_sql import assessed_children_sql, assessment_params
 from census.privacy import SMALL_COUNT_THRESHOLD, suppress_small_count
+from gis.geography import geography_version, geometry_sql
 from gis.schools.grades import LEVELS
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from gis.service_areas.propose import max_distance_m
@@ -129,6 +130,13 @@ def coverage_status(session: Session, round_year: int) -> dict[str, Any]:
         or bool(dirty)
     )  # fmt: skip
     return {"refreshed_at": state.refreshed_at if state else None, "pending_changes": pending}
+
+
+def coverage_version(session: Session, round_year: int) -> str:
+    """Changes whenever what a coverage reader would read changes: a refresh, or the
+    boundaries and names around it."""
+    status = coverage_status(session, round_year)
+    return f"{status['refreshed_at']}|{status['pending_changes']}|{geography_version(session)}"
 
 
 def rounds_pending(session: Session) -> list[int]:
@@ -594,3 +602,35 @@ def call_list(session: Session, school_code: str, round_year: int) -> dict[str, 
         "villages": list(villages.values()),
         "follow_up_of_last_round": [dict(r) for r in follow_up],
     }
+
+
+def subdistrict_coverage_geojson(
+    session: Session, round_year: int, *, province: str | None = None,
+    district: str | None = None, esao: str | None = None, simplify_m: float | None = 50.0,
+) -> str:  # fmt: skip
+    """Coverage per tambon as a GeoJSON FeatureCollection string, assembled by PostGIS from
+    the stored coverage and the stored generalised geometries (public: counts under 5 hidden).
+    """
+    rows = {r["subdistrict_code"]: r for r in subdistrict_coverage(
+        session, round_year, province=province, district=district, esao=esao)}  # fmt: skip
+    status = coverage_status(session, round_year)
+    header = {
+        "type": "FeatureCollection", "round": round_year,
+        "refreshed_at": status["refreshed_at"].isoformat() if status["refreshed_at"] else None,
+        "pending_changes": status["pending_changes"],
+        "suppressed_below": SMALL_COUNT_THRESHOLD,
+    }  # fmt: skip
+    return str(session.execute(text(
+        f"""
+        SELECT (CAST(:header AS jsonb) || jsonb_build_object('features', coalesce(jsonb_agg(
+            jsonb_build_object(
+                'type', 'Feature', 'id', s.code,
+                'geometry', ST_AsGeoJSON({geometry_sql(simplify_m)}, 5)::jsonb,
+                'properties', jsonb_build_object('name_th', s.name_th,
+                                                 'district_code', s.district_code)
+                              || (CAST(:rows AS jsonb) -> s.code))
+            ORDER BY s.code), '[]'::jsonb)))::text
+        FROM subdistrict s WHERE s.code = ANY(:codes)
+        """
+    ), {"header": json.dumps(header), "rows": json.dumps(rows, default=str),
+        "codes": list(rows), "simplify_m": simplify_m}).scalar_one())  # fmt: skip

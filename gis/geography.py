@@ -36,9 +36,18 @@ _UTM_SRID = "CASE WHEN ST_X(ST_PointOnSurface(s.geom)) < 102 THEN 32647 ELSE 326
 _COORDINATE_DECIMALS = 6  # about 0.1 m
 
 
-def _geometry_sql(simplify_m: float | None) -> str:
+# Tolerances kept simplified by a trigger (migration 0009); others are simplified on request.
+STORED_TOLERANCES_M = (10, 50, 100, 500)
+
+
+def geometry_sql(simplify_m: float | None) -> str:
     if not simplify_m:
         return "s.geom"
+    if simplify_m in STORED_TOLERANCES_M:
+        return (
+            "(SELECT g.geom FROM subdistrict_generalised g WHERE g.code = s.code "
+            f"AND g.tolerance_m = {int(simplify_m)})"
+        )
     return (
         f"ST_Transform(ST_SimplifyPreserveTopology(ST_Transform(s.geom, {_UTM_SRID}), "
         ":simplify_m), 4326)"
@@ -50,7 +59,7 @@ def _feature_sql(simplify_m: float | None) -> str:
         json_build_object(
             'type', 'Feature',
             'id', s.code,
-            'geometry', ST_AsGeoJSON({_geometry_sql(simplify_m)}, {_COORDINATE_DECIMALS})::json,
+            'geometry', ST_AsGeoJSON({geometry_sql(simplify_m)}, {_COORDINATE_DECIMALS})::json,
             'properties', json_build_object(
                 'code', s.code,
                 'name_th', s.name_th,
@@ -123,6 +132,11 @@ def name_th(session: Session, table: str, code: str, label: str) -> str:
     if name is None:
         raise NotFoundError(f"{label} {code} is not loaded")
     return str(name)
+
+
+def geography_version(session: Session) -> str:
+    """Changes with every load of boundaries, villages, population or offices."""
+    return str(session.execute(text("SELECT coalesce(max(id), 0) FROM load_log")).scalar_one())
 
 
 def area_name_th(

@@ -96,6 +96,19 @@ class Subdistrict(Base):
     geom_resolution: Mapped[int] = mapped_column(SmallInteger)
 
 
+class SubdistrictGeneralised(Base):
+    """A tambon's geometry simplified at one tolerance (metres, in its UTM zone), kept by a
+    trigger on ``subdistrict`` (migration 0009) so no request simplifies polygons."""
+
+    __tablename__ = "subdistrict_generalised"
+
+    code: Mapped[str] = mapped_column(
+        ForeignKey("subdistrict.code", ondelete="CASCADE"), primary_key=True
+    )
+    tolerance_m: Mapped[int] = mapped_column(Integer, primary_key=True)
+    geom: Mapped[WKBElement] = multipolygon_column()
+
+
 class Village(Base):
     """Muban point from the 2012 village layer, placed in a tambon by a spatial join."""
 

@@ -144,8 +144,8 @@ def submit_household(
     household, created = census.submit_household(
         session, get_settings(), principal, body.model_dump(mode="json")
     )
+    view = census.household_view(session, household)  # before the commit expires it
     session.commit()
-    view = census.household_view(session, household)
     return JSONResponse(
         jsonable(view), status_code=201 if created else 200,
         headers={"Location": f"/api/v1/census/households/{household.uuid}",

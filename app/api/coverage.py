@@ -7,11 +7,13 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response, UploadFile
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import text
 
 from app import reports
 from app.api.access import PUBLIC, AccessRule, expect
+from app.api.caching import NOT_MODIFIED, conditional
 from app.api.deps import DistrictCode, Offset, ProvinceCode, SessionDep, SimplifyDep
 from app.api.schools import EXAMPLE, EditorDep, SchoolCode
 from app.auth import service as accounts
@@ -40,9 +42,10 @@ PlannerDep = Annotated[Principal, Depends(require_roles(Role.admin, Role.planner
     "/api/v1/coverage/subdistricts",
     summary="Coverage per tambon as GeoJSON (public)",
     response_class=Response,
-    responses={200: {"content": {GEOJSON: {}}}},
+    responses={200: {"content": {GEOJSON: {}}}, **NOT_MODIFIED},
 )
 def coverage_subdistricts(
+    request: Request,
     session: SessionDep,
     round: Round,
     province: ProvinceCode = None,
@@ -51,67 +54,68 @@ def coverage_subdistricts(
     simplify_m: SimplifyDep = 50.0,
 ) -> Response:
     get_round(session, round)
-    rows = {
-        r["subdistrict_code"]: r
-        for r in coverage.subdistrict_coverage(
-            session, round, province=province, district=district, esao=esao
-        )
-    }
-    features = session.execute(
-        text(
-            """
-        SELECT s.code, s.name_th, s.district_code, ST_AsGeoJSON(
-            ST_Transform(ST_SimplifyPreserveTopology(ST_Transform(s.geom, 32647), :tol), 4326),
-            5) AS geometry
-        FROM subdistrict s WHERE s.code = ANY(:codes) ORDER BY s.code
-        """
-        ),
-        {"codes": list(rows), "tol": simplify_m or 0},
-    ).all()
-    import json
 
-    body = {
-        "type": "FeatureCollection",
-        "round": round,
-        **coverage.coverage_status(session, round),
-        "suppressed_below": SMALL_COUNT_THRESHOLD,
-        "features": [
-            {
-                "type": "Feature",
-                "id": code,
-                "geometry": json.loads(geometry),
-                "properties": {"name_th": name, "district_code": district_code} | rows[code],
-            }
-            for code, name, district_code, geometry in features
-        ],
-    }
-    return Response(json.dumps(body, ensure_ascii=False, default=str), media_type=GEOJSON)
+    def build() -> Response:
+        body = coverage.subdistrict_coverage_geojson(
+            session, round, province=province, district=district, esao=esao,
+            simplify_m=simplify_m,
+        )  # fmt: skip
+        return Response(body, media_type=GEOJSON)
+
+    return conditional(request, coverage.coverage_version(session, round), build)
 
 
-@router.get("/api/v1/coverage/areas", summary="Coverage per district or office (public)")
+@router.get(
+    "/api/v1/coverage/areas", summary="Coverage per district or office (public)",
+    response_class=JSONResponse, responses=NOT_MODIFIED,
+)  # fmt: skip
 def coverage_areas(
+    request: Request,
     session: SessionDep,
     round: Round,
     by: Annotated[str, Query(pattern=r"^(district|esao)$")] = "district",
     province: ProvinceCode = None,
     esao: Esao = None,
-) -> dict[str, Any]:
+) -> Response:
     get_round(session, round)
-    rows = coverage.area_coverage(session, round, by=by, province=province, esao=esao)
-    return {"round": round, "by": by, **coverage.coverage_status(session, round),
-            "suppressed_below": SMALL_COUNT_THRESHOLD, "areas": rows}  # fmt: skip
+
+    def build() -> Response:
+        rows = coverage.area_coverage(session, round, by=by, province=province, esao=esao)
+        return JSONResponse(jsonable_encoder(
+            {"round": round, "by": by, **coverage.coverage_status(session, round),
+             "suppressed_below": SMALL_COUNT_THRESHOLD, "areas": rows}))  # fmt: skip
+
+    return conditional(request, coverage.coverage_version(session, round), build)
 
 
-@router.get("/api/v1/coverage/schools", summary="Demand, enrolment, capacity per school and grade")
+@router.get(
+    "/api/v1/coverage/schools", summary="Demand, enrolment, capacity per school and grade",
+    response_class=JSONResponse, responses=NOT_MODIFIED,
+)  # fmt: skip
 def coverage_schools(
+    request: Request,
     session: SessionDep,
     principal: PrincipalDep,
     round: Round,
     province: ProvinceCode = None,
     district: DistrictCode = None,
     esao: Esao = None,
-) -> dict[str, Any]:
+) -> Response:
     get_round(session, round)
+    # Small counts differ by who asks: the caller's role and scope are part of the ETag.
+    caller = f"{principal.role}|{principal.office_code}|{principal.school_code}"
+    return conditional(
+        request, coverage.coverage_version(session, round),
+        lambda: JSONResponse(jsonable_encoder(_school_rows(
+            session, principal, round, province=province, district=district, esao=esao))),
+        caller=caller,
+    )  # fmt: skip
+
+
+def _school_rows(
+    session: SessionDep, principal: Principal, round: int, *, province: str | None,
+    district: str | None, esao: str | None,
+) -> dict[str, Any]:  # fmt: skip
     rows = coverage.school_coverage(session, round, province=province, district=district, esao=esao)
     exact = exact_school_counts(session, principal)
     for school in rows:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from app.api.access import PUBLIC, AccessRule
+from app.api.caching import NOT_MODIFIED, conditional
 from app.api.deps import BBoxDep, DistrictCode, Offset, ProvinceCode, SessionDep, SimplifyDep
 from app.core.config import get_settings
 from gis import geography
@@ -36,9 +37,10 @@ def list_provinces(session: SessionDep) -> list[dict[str, object]]:
     "/subdistricts",
     summary="Subdistricts (ตำบล/แขวง) as GeoJSON, with DOPA population",
     response_class=Response,
-    responses={200: {"content": {GEOJSON: {}}}},
+    responses={200: {"content": {GEOJSON: {}}}, **NOT_MODIFIED},
 )
 def list_subdistricts(
+    request: Request,
     session: SessionDep,
     bbox: BBoxDep,
     province: ProvinceCode = None,
@@ -48,30 +50,35 @@ def list_subdistricts(
     offset: Offset = 0,
 ) -> Response:
     max_features = get_settings().api_max_features
-    body = geography.subdistricts_geojson(
-        session,
-        province=province,
-        district=district,
-        bbox=bbox,
-        simplify_m=simplify_m,
-        limit=min(limit or max_features, max_features),
-        offset=offset,
-    )
-    return Response(body, media_type=GEOJSON)
+
+    def build() -> Response:
+        body = geography.subdistricts_geojson(
+            session, province=province, district=district, bbox=bbox, simplify_m=simplify_m,
+            limit=min(limit or max_features, max_features), offset=offset,
+        )  # fmt: skip
+        return Response(body, media_type=GEOJSON)
+
+    return conditional(request, geography.geography_version(session), build, max_age_s=3600)
 
 
 @router.get(
     "/subdistricts/{code}",
     summary="One subdistrict as a GeoJSON Feature",
     response_class=Response,
-    responses={200: {"content": {GEOJSON: {}}}, 404: {"description": "Not loaded"}},
+    responses={200: {"content": {GEOJSON: {}}}, 404: {"description": "Not loaded"}, **NOT_MODIFIED},
 )
 def get_subdistrict(
+    request: Request,
     session: SessionDep,
     code: Annotated[str, Path(pattern=r"^\d{6}$", description="6-digit DOPA code")],
     simplify_m: SimplifyDep = None,
 ) -> Response:
-    return Response(geography.subdistrict_geojson(session, code, simplify_m), media_type=GEOJSON)
+    return conditional(
+        request, geography.geography_version(session),
+        lambda: Response(geography.subdistrict_geojson(session, code, simplify_m),
+                         media_type=GEOJSON),
+        max_age_s=3600,
+    )  # fmt: skip
 
 
 ACCESS_RULES = [

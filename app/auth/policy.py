@@ -9,15 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.auth.principal import Principal
-
-
-def office_districts(session: Session, office_code: str | None) -> frozenset[str]:
-    """The district codes an office serves."""
-    if not office_code:
-        return frozenset()
-    return frozenset(session.execute(text(
-        "SELECT district_code FROM service_area_office_district WHERE office_code = :o"
-    ), {"o": office_code}).scalars())  # fmt: skip
+from census.service import office_districts
 
 
 def exact_school_counts(session: Session, principal: Principal) -> Callable[[str, str], bool]:

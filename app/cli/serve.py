@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 import uvicorn
 
@@ -9,10 +11,14 @@ import uvicorn
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    workers: int = typer.Option(1, help="Worker processes (2 suits a two-core server)."),
+    workers: int = typer.Option(
+        0, help="Worker processes; 0 (the default) means one per CPU core of this machine."
+    ),
     reload: bool = typer.Option(False, help="Restart on code changes (development)."),
 ) -> None:
     """Serve the API and web pages."""
+    # Requests are CPU-bound Python: a worker per core uses the machine, more only swap.
+    workers = workers or len(os.sched_getaffinity(0)) or 1
     uvicorn.run(
         "app.main:app",
         host=host,

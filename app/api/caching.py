@@ -1,0 +1,45 @@
+"""Conditional GETs: an ETag from the data's version (never from the body, so a matching
+If-None-Match costs no rendering) and a Cache-Control saying who may keep the answer."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request, Response
+
+# What responses that differ by caller vary on (the three ways to sign in).
+VARY_BY_CALLER = "Authorization, Cookie, X-API-Key"
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the If-None-Match ETag is current"}
+}
+
+
+def etag_for(request: Request, version: str, caller: str = "") -> str:
+    """A strong ETag of the request's path and query, the data version and, for responses
+    that differ by role or scope, the caller's scope."""
+    key = f"{version}|{request.url.path}?{request.url.query}|{caller}"
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def conditional(
+    request: Request, version: str, build: Callable[[], Response], *,
+    caller: str | None = None, max_age_s: int = 60,
+) -> Response:  # fmt: skip
+    """``build()``'s response with an ETag and Cache-Control, or a 304 when the client's copy
+    is current. ``caller`` (a role and scope) marks a response that differs by caller: private
+    to the browser, revalidated each time, and varying on the sign-in headers."""
+    etag = etag_for(request, version, caller or "")
+    headers = {"ETag": etag}
+    if caller is None:
+        headers["Cache-Control"] = f"public, max-age={max_age_s}"
+    else:
+        headers["Cache-Control"] = "private, no-cache"
+        headers["Vary"] = VARY_BY_CALLER
+    wanted = {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}
+    if etag in wanted or "*" in wanted:
+        return Response(status_code=304, headers=headers)
+    response = build()
+    response.headers.update(headers)
+    return response
