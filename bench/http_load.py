@@ -1,0 +1,191 @@
+"""Benchmark: requests per second and latency under concurrent clients, against `/health` in
+the same run with the same server (the baseline: what the server itself costs per request).
+
+Run by hand after `edumap demo` (it starts its own `edumap serve` on a free loopback port):
+
+    .venv/bin/python bench/http_load.py [--workers N] [--seconds 15]
+
+Scenarios: `/health` at 1, 8 and 16 clients; household submissions at 16 clients (a bench
+surveyor, unique UUIDs, removed afterwards); the coverage GeoJSON of the province at 1 and 8
+clients; the tambon GeoJSON at 8 clients. No conditional requests (no If-None-Match): every
+request is served in full. Loops are bounded in time and count and target 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx2
+from sqlalchemy import text
+
+from app.auth import security, service
+from app.auth.models import Role
+from app.core.config import get_settings
+from app.core.db import session_scope
+from census.identity import with_check_digit
+
+ROOT = Path(__file__).resolve().parents[1]
+MAX_REQUESTS_PER_CLIENT = 5_000
+BENCH_USER = "bench-surveyor"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def bench_token() -> tuple[str, int]:
+    """A surveyor of tambon 550101 for the submissions, and an access token."""
+    with session_scope() as session:
+        user = session.execute(text("SELECT id FROM user_account WHERE username = :u"),
+                               {"u": BENCH_USER}).scalar()  # fmt: skip
+        if user is None:
+            created = service.create_user(
+                session, username=BENCH_USER, password=uuid.uuid4().hex, role=Role.surveyor
+            )
+            service.assign_area(session, BENCH_USER, "550101")
+            user = created.id
+        version = session.execute(text("SELECT token_version FROM user_account WHERE id = :i"),
+                                  {"i": user}).scalar_one()  # fmt: skip
+    token, _ = security.issue_token(get_settings(), user_id=user, kind="access", version=version,
+                                    lifetime=dt.timedelta(hours=1))  # fmt: skip
+    return token, user
+
+
+def household() -> dict[str, Any]:
+    serial = uuid.uuid4().int
+    return {
+        "uuid": str(uuid.uuid4()), "round": get_settings().demo_academic_year,
+        "subdistrict_code": "550101", "moo": 2, "house_number": f"{serial % 900}/9",
+        "location": {"lon": 100.7745, "lat": 18.7836, "accuracy_m": 8},
+        "children": [{"national_id": with_check_digit(f"15501{serial % 10**7:07d}"),
+                      "first_name": "โหลด", "last_name": "ทดสอบ", "sex": "ชาย",
+                      "birth_date": "02/01/2558"}],
+    }  # fmt: skip
+
+
+def run(
+    base: str, clients: int, seconds: float,
+    request: Callable[[httpx2.Client], httpx2.Response],
+) -> dict[str, float]:  # fmt: skip
+    """``clients`` threads, each with its own keep-alive connection, for ``seconds``."""
+    latencies: list[float] = []
+    failures = 0
+    lock = threading.Lock()
+    start_at = time.monotonic() + 0.2
+    stop_at = start_at + seconds
+
+    def client() -> None:
+        nonlocal failures
+        with httpx2.Client(base_url=base, timeout=60) as http:
+            while time.monotonic() < start_at:
+                time.sleep(0.001)
+            for _ in range(MAX_REQUESTS_PER_CLIENT):
+                if time.monotonic() >= stop_at:
+                    break
+                began = time.perf_counter()
+                response = request(http)
+                took = time.perf_counter() - began
+                with lock:
+                    latencies.append(took)
+                    failures += response.status_code >= 400
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = max(time.monotonic() - start_at, 1e-9)
+    ordered = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
+
+    return {"requests": len(ordered), "rate": len(ordered) / elapsed, "failures": failures,
+            "p50_ms": statistics.median(ordered) * 1000, "p95_ms": pct(0.95),
+            "p99_ms": pct(0.99)}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--seconds", type=float, default=15)
+    args = parser.parse_args()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    token, user_id = bench_token()
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/edumap"), "serve", "--port", str(port), "--workers",
+         str(args.workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx2.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx2.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                sys.exit("the server did not start")
+            time.sleep(0.3)
+        auth = {"Authorization": f"Bearer {token}"}
+        coverage = "/api/v1/coverage/subdistricts?round=2569&province=55"
+        tambons = "/api/v1/subdistricts?province=55&simplify_m=50"
+        scenarios: list[tuple[str, int, Callable[[httpx2.Client], httpx2.Response]]] = [
+            ("GET /health", 1, lambda h: h.get("/health")),
+            ("GET /health", 8, lambda h: h.get("/health")),
+            ("GET /health", 16, lambda h: h.get("/health")),
+            ("POST /api/v1/census/households", 16,
+             lambda h: h.post("/api/v1/census/households", json=household(), headers=auth)),
+            ("GET coverage GeoJSON, province 55", 1, lambda h: h.get(coverage)),
+            ("GET coverage GeoJSON, province 55", 8, lambda h: h.get(coverage)),
+            ("GET tambon GeoJSON, province 55, 50 m", 8, lambda h: h.get(tambons)),
+        ]  # fmt: skip
+        for scenario in scenarios:  # warm each path once (caches, plans)
+            scenario[2](httpx2.Client(base_url=base, timeout=60))
+        results = []
+        for name, clients, request in scenarios:
+            result = run(base, clients, args.seconds, request)
+            results.append((name, clients, result))
+            print(f"{name} x{clients}: {result['rate']:.1f}/s p50 {result['p50_ms']:.0f} ms "
+                  f"p95 {result['p95_ms']:.0f} ms p99 {result['p99_ms']:.0f} ms "
+                  f"({result['requests']} requests, {result['failures']} failed)",
+                  flush=True)  # fmt: skip
+        health = {clients: r["rate"] for name, clients, r in results if name == "GET /health"}
+        print(f"\n{args.workers} worker(s), {args.seconds:.0f} s per scenario\n")
+        print("| scenario | clients | requests/s | vs /health, same clients | p50 | p95 | p99 |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for name, clients, r in results:
+            ratio = r["rate"] / health[clients] if clients in health else r["rate"] / health[8]
+            print(
+                f"| {name} | {clients} | {r['rate']:.1f} | {ratio:.2f}x | "
+                f"{r['p50_ms']:.0f} ms | {r['p95_ms']:.0f} ms | {r['p99_ms']:.0f} ms |"
+            )
+        one = next(r["rate"] for n, c, r in results if n.startswith("GET coverage") and c == 1)
+        eight = next(r["rate"] for n, c, r in results if n.startswith("GET coverage") and c == 8)
+        print(f"\ncoverage GeoJSON: 8 clients / 1 client = {eight / one:.2f}x")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        with session_scope() as session:
+            removed = session.execute(text("DELETE FROM household WHERE surveyor_id = :u"),
+                                      {"u": user_id}).rowcount  # fmt: skip
+        print(f"removed {removed} bench households")
+
+
+if __name__ == "__main__":
+    main()
