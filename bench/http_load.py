@@ -30,6 +30,7 @@ from typing import Any
 import httpx2
 from sqlalchemy import text
 
+import app.main  # noqa: F401  (registers every model the accounts refer to)
 from app.auth import security, service
 from app.auth.models import Role
 from app.core.config import get_settings

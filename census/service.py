@@ -14,6 +14,9 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from geoalchemy2.shape import to_shape
 
 from app.auth.principal import Principal
 from app.core.config import Settings
@@ -126,38 +129,51 @@ def content_hash(body: dict[str, Any]) -> str:
     ).hexdigest()
 
 
+# What a submission needs to know before it writes, in one round trip: the round's state, the
+# tambon, how far outside it the GPS point lies, and the village of the moo.
+_SUBMISSION_CONTEXT_SQL = f"""
+    SELECT (SELECT state FROM census_round WHERE academic_year = :year) AS round_state,
+           t.code IS NOT NULL AS tambon_found,
+           {OUTSIDE_TAMBON_M_SQL.format(point="ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)")}
+               AS outside_m,
+           v.id AS village_id, v.code AS village_code, ST_X(v.geom) AS village_lon,
+           ST_Y(v.geom) AS village_lat
+    FROM (SELECT 1) AS one
+    LEFT JOIN subdistrict t ON t.code = :tambon
+    LEFT JOIN LATERAL (SELECT id, code, geom FROM village WHERE code = :village
+                       ORDER BY id LIMIT 1) v ON true
+"""
+
+
 def submit_household(
     session: Session, settings: Settings, principal: Principal, body: dict[str, Any]
 ) -> tuple[Household, bool]:
     """Store a household with its children in one go; returns (household, created).
 
     The client's UUID makes resends safe: the same UUID with the same content returns the
-    stored household (created False); with other content it is a ConflictError.
+    stored household (created False); with other content it is a ConflictError. A new
+    household costs a handful of round trips, none growing with the registry or the census.
     """
-    round_ = get_round(session, body["round"])
-    if round_.state != "open":
-        raise ConflictError(f"the census round {round_.academic_year} is closed")
     subdistrict = body["subdistrict_code"]
     location = body.get("location")
-    # The tambon exists, and how far outside it the GPS point lies: one query.
-    gps_sql = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)"
-    tambon = session.execute(
-        text(f"SELECT {OUTSIDE_TAMBON_M_SQL.format(point=gps_sql)} FROM subdistrict t "
-             "WHERE code = :c"),
-        {"c": subdistrict, "lon": (location or {}).get("lon", 0.0),
-         "lat": (location or {}).get("lat", 0.0)},
-    ).first()  # fmt: skip
-    if tambon is None:
+    moo = body.get("moo")
+    context = session.execute(text(_SUBMISSION_CONTEXT_SQL), {
+        "year": body["round"], "tambon": subdistrict,
+        "village": f"{subdistrict}{moo:02d}" if moo else None,
+        "lon": (location or {}).get("lon", 0.0), "lat": (location or {}).get("lat", 0.0),
+    }).one()  # fmt: skip
+    if context.round_state is None:
+        raise NotFoundError(f"no census round for academic year {body['round']}")
+    if context.round_state != "open":
+        raise ConflictError(f"the census round {body['round']} is closed")
+    if not context.tambon_found:
         raise InvalidInputError("subdistrict_code", f"no subdistrict {subdistrict} is loaded")
-    if not may_write_household(session, principal, subdistrict, body.get("moo")):
+    if not may_write_household(session, principal, subdistrict, moo):
         raise PermissionDeniedError(
-            f"tambon {subdistrict}{' moo ' + str(body['moo']) if body.get('moo') else ''} is "
+            f"tambon {subdistrict}{' moo ' + str(moo) if moo else ''} is "
             "outside the areas assigned to you"
         )
     digest = content_hash(body)
-    existing = session.scalar(select(Household).where(Household.uuid == body["uuid"]))
-    if existing is not None:
-        return _resend(existing, digest)
 
     # Only the codes this form names: the cost does not grow with the registry (36,000
     # schools nationally).
@@ -168,25 +184,22 @@ def submit_household(
     problems: list[tuple[str, str]] = []
     records = []
     for index, child in enumerate(body["children"]):
-        record, child_problems = clean_child(child, settings, round_.academic_year, schools)
+        record, child_problems = clean_child(child, settings, body["round"], schools)
         problems += [(f"children.{index}.{p.field}", p.message) for p in child_problems]
         records.append(record)
     keys = [r.person_key for r in records if r is not None]
     if len(keys) != len(set(keys)):
         problems.append(("children", "the same child is listed twice"))
     if problems:
+        existing = session.scalar(select(Household).where(Household.uuid == body["uuid"]))
+        if existing is not None:  # a resend of what was stored under older rules
+            return _resend(existing, digest)
         raise InvalidFieldsError(problems)
 
-    village = None
-    if body.get("moo"):
-        village = session.execute(text(
-            "SELECT id, code, ST_X(geom), ST_Y(geom) FROM village WHERE code = :c "
-            "ORDER BY id LIMIT 1"
-        ), {"c": f"{subdistrict}{body['moo']:02d}"}).first()  # fmt: skip
     outside_m, flag = None, None
     if location:
         point = (location["lon"], location["lat"], "gps", location.get("accuracy_m"))
-        outside_m = float(tambon[0])
+        outside_m = float(context.outside_m)
         limit_m = settings.household_max_outside_m
         if too_far(outside_m, point[3], limit_m):
             if not location.get("confirmed"):
@@ -195,40 +208,43 @@ def submit_household(
             flag = "confirmed"
         else:
             outside_m = None
-    elif village is not None:
-        point = (village[2], village[3], "village_point", 1000.0)
+    elif context.village_id is not None:
+        point = (context.village_lon, context.village_lat, "village_point", 1000.0)
     else:
         lon, lat, radius = session.execute(text(
             "SELECT ST_X(p), ST_Y(p), sqrt(ST_Area(geom::geography) / pi()) FROM subdistrict, "
             "ST_PointOnSurface(geom) p WHERE code = :c"
         ), {"c": subdistrict}).one()  # fmt: skip
         point = (lon, lat, "tambon", radius)
-    inserted = session.execute(
+    # A resend (or a concurrent identical submission) meets the UUID's unique index here.
+    household = session.scalars(
         insert(Household).values(
-            uuid=body["uuid"], round_year=round_.academic_year,
-            house_number=body.get("house_number"), moo=body.get("moo"),
-            village_code=body.get("village_code") or (village[1] if village else None),
-            village_id=village[0] if village else None, subdistrict_code=subdistrict,
+            uuid=body["uuid"], round_year=body["round"],
+            house_number=body.get("house_number"), moo=moo,
+            village_code=body.get("village_code") or context.village_code,
+            village_id=context.village_id, subdistrict_code=subdistrict,
             house_code=body.get("house_code"),
             location=f"SRID=4326;POINT({point[0]} {point[1]})", location_source=point[2],
             location_accuracy_m=point[3], location_outside_m=outside_m, location_flag=flag,
             surveyor_id=principal.user_id,
             surveyed_at=body.get("surveyed_at") or dt.datetime.now(dt.UTC), source="rest",
             content_hash=digest,
-        ).on_conflict_do_nothing(index_elements=["uuid"]).returning(Household.id)
-    ).scalar()  # fmt: skip
-    if inserted is None:  # a concurrent resend won the race
+        ).on_conflict_do_nothing(index_elements=["uuid"]).returning(Household)
+    ).first()  # fmt: skip
+    if household is None:
         existing = session.scalar(select(Household).where(Household.uuid == body["uuid"]))
         assert existing is not None
         return _resend(existing, digest)
+    children = []
     for record in records:
         assert record is not None
         values = {k: v for k, v in record.__dict__.items()
                   if k not in ("national_id_masked", "birth_date_era")}  # fmt: skip
-        session.add(Child(household_id=inserted, round_year=round_.academic_year, **values))
+        children.append(Child(household_id=household.id, round_year=body["round"], **values))
+    session.add_all(children)
     session.flush()
-    household = session.get(Household, inserted)
-    assert household is not None
+    # The view needs no reload: the household knows its children and where it is.
+    set_committed_value(household, "children", children)
     return household, True
 
 
@@ -290,9 +306,9 @@ def list_households(
 
 
 def household_view(session: Session, household: Household) -> dict[str, Any]:
-    lon, lat = session.execute(text(
-        "SELECT ST_X(location), ST_Y(location) FROM household WHERE id = :id"
-    ), {"id": household.id}).one()  # fmt: skip
+    del session  # the point comes with the row (WKB): no query per household
+    point = to_shape(household.location)
+    lon, lat = point.x, point.y
     return {
         "uuid": str(household.uuid), "round": household.round_year,
         "house_number": household.house_number, "moo": household.moo,

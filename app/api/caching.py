@@ -4,6 +4,8 @@ If-None-Match costs no rendering) and a Cache-Control saying who may keep the an
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +25,40 @@ def etag_for(request: Request, version: str, caller: str = "") -> str:
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
+class _Bodies:
+    """The last rendered bodies of conditional GETs, by ETag, within a byte budget: the same
+    data version and query render the same bytes, so a busy public endpoint renders each
+    representation once per change, not once per request. Per process; thread-safe."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, etag: str) -> tuple[bytes, str] | None:
+        with self._lock:
+            found = self._items.get(etag)
+            if found is not None:
+                self._items.move_to_end(etag)
+            return found
+
+    def put(self, etag: str, body: bytes, media_type: str) -> None:
+        if len(body) > self.max_bytes // 4:
+            return
+        with self._lock:
+            if etag in self._items:
+                return
+            self._items[etag] = (body, media_type)
+            self._bytes += len(body)
+            while self._bytes > self.max_bytes:
+                _, (old, _) = self._items.popitem(last=False)
+                self._bytes -= len(old)
+
+
+BODIES = _Bodies(max_bytes=32 * 1024 * 1024)
+
+
 def conditional(
     request: Request, version: str, build: Callable[[], Response], *,
     caller: str | None = None, max_age_s: int = 60,
@@ -40,6 +76,11 @@ def conditional(
     wanted = {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}
     if etag in wanted or "*" in wanted:
         return Response(status_code=304, headers=headers)
+    cached = BODIES.get(etag)
+    if cached is not None:
+        return Response(cached[0], media_type=cached[1], headers=headers)
     response = build()
+    if response.status_code == 200 and response.media_type:
+        BODIES.put(etag, bytes(response.body), response.media_type)
     response.headers.update(headers)
     return response

@@ -148,7 +148,7 @@ def submit_household(
     session.commit()
     return JSONResponse(
         jsonable(view), status_code=201 if created else 200,
-        headers={"Location": f"/api/v1/census/households/{household.uuid}",
+        headers={"Location": f"/api/v1/census/households/{view['uuid']}",
                  "X-Edumap-Already-Stored": "false" if created else "true"},
     )  # fmt: skip
 

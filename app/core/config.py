@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     demo_academic_year: int = Field(default=2569, ge=2500, le=2700)
     demo_seed: int = 2569
 
+    # Connections each server process keeps open (and as many again under bursts); two
+    # workers at the default stay well inside PostgreSQL's default of 100.
+    db_pool_size: int = Field(default=16, ge=1, le=200)
+
     api_max_features: int = Field(default=20_000, ge=1)
 
     # Basemap tiles for the maps: unset means none (the maps work offline); e.g.
