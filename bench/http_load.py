@@ -124,11 +124,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument(
+        "--url",
+        help="a server already running on 127.0.0.1 (an older checkout, for a baseline); "
+        "by default the script starts its own",
+    )
     args = parser.parse_args()
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    base = args.url or f"http://127.0.0.1:{port}"
+    if not base.startswith(("http://127.0.0.1", "http://localhost")):
+        sys.exit("this benchmark sends load to this machine only")
     token, user_id = bench_token()
-    server = subprocess.Popen(
+    server = None if args.url else subprocess.Popen(
         [str(ROOT / ".venv/bin/edumap"), "serve", "--port", str(port), "--workers",
          str(args.workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -167,7 +174,8 @@ def main() -> None:
                   f"({result['requests']} requests, {result['failures']} failed)",
                   flush=True)  # fmt: skip
         health = {clients: r["rate"] for name, clients, r in results if name == "GET /health"}
-        print(f"\n{args.workers} worker(s), {args.seconds:.0f} s per scenario\n")
+        workers = "a running server" if args.url else f"{args.workers} worker(s)"
+        print(f"\n{workers}, {args.seconds:.0f} s per scenario\n")
         print("| scenario | clients | requests/s | vs /health, same clients | p50 | p95 | p99 |")
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
         for name, clients, r in results:
@@ -180,8 +188,9 @@ def main() -> None:
         eight = next(r["rate"] for n, c, r in results if n.startswith("GET coverage") and c == 8)
         print(f"\ncoverage GeoJSON: 8 clients / 1 client = {eight / one:.2f}x")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
         with session_scope() as session:
             removed = session.execute(text("DELETE FROM household WHERE surveyor_id = :u"),
                                       {"u": user_id}).rowcount  # fmt: skip

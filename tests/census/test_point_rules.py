@@ -96,6 +96,15 @@ def _polygon(geometry: dict[str, Any]) -> bytes:
         {"type": "Feature", "properties": {}, "geometry": geometry}]}).encode()  # fmt: skip
 
 
+def _upload(client: TestClient, admin: Account, geometry: dict[str, Any]) -> Any:
+    """Upload one polygon as the matrix school's service area (round 2566)."""
+    return client.post(
+        f"/api/v1/schools/{MATRIX_SCHOOL}/service-areas", headers=admin.headers,
+        data={"round": "2566"},
+        files={"file": ("a.geojson", _polygon(geometry), "application/json")},
+    )  # fmt: skip
+
+
 def _ring(west: float, south: float, east: float, north: float) -> dict[str, Any]:
     return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north],
                                                 [west, north], [west, south]]]}  # fmt: skip
@@ -114,11 +123,7 @@ def _ring(west: float, south: float, east: float, north: float) -> dict[str, Any
 def test_service_areas_far_outside_or_impossible_are_refused(
     client: TestClient, accounts: dict[str, Account], geometry: dict[str, Any], expected: str
 ) -> None:
-    response = client.post(
-        f"/api/v1/schools/{MATRIX_SCHOOL}/service-areas", headers=accounts["admin"].headers,
-        data={"round": "2566"},
-        files={"file": ("a.geojson", _polygon(geometry), "application/json")},
-    )  # fmt: skip
+    response = _upload(client, accounts["admin"], geometry)
     assert response.status_code == 422, response.text
     assert expected in response.json()["detail"]
 
@@ -131,11 +136,7 @@ def test_a_small_crossing_is_stored_and_stays_a_warning(
         "SELECT ST_X(location), ST_Y(location) FROM school WHERE code = :c"
     ), {"c": MATRIX_SCHOOL}).one()  # fmt: skip
     geometry = _ring(lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01)
-    response = client.post(
-        f"/api/v1/schools/{MATRIX_SCHOOL}/service-areas", headers=accounts["admin"].headers,
-        data={"round": "2566"},
-        files={"file": ("a.geojson", _polygon(geometry), "application/json")},
-    )  # fmt: skip
+    response = _upload(client, accounts["admin"], geometry)
     assert response.status_code == 201, response.text
 
 
