@@ -92,17 +92,16 @@ def authenticate_request(request: Request, session: SessionDep) -> Principal:
             claims = security.decode_token(settings, credential, "access")
         except security.InvalidTokenError as exc:
             raise AuthenticationError(f"Bearer token rejected: {exc}.") from exc
-        return service.principal_for(
-            service.user_for_token(session, claims.user_id, claims.version), "bearer"
-        )
+        return service.principal_for_token(session, claims.user_id, claims.version, "bearer")
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         try:
             claims = security.decode_token(settings, cookie, "session")
-            user = service.user_for_token(session, claims.user_id, claims.version)
+            return service.principal_for_token(
+                session, claims.user_id, claims.version, "session", claims.token_id
+            )
         except (security.InvalidTokenError, AuthenticationError):
             return ANONYMOUS  # a stale cookie just means "logged out"
-        return service.principal_for(user, "session", claims.token_id)
     return ANONYMOUS
 
 

@@ -7,7 +7,7 @@ import math
 import re
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from app.auth import security
@@ -224,6 +224,35 @@ def authenticate(
     if not ok or user is None:
         raise AuthenticationError("Wrong username or password, or the account is disabled.")
     return user
+
+
+# Who a token speaks for, in one round trip without the ORM: every authenticated request asks.
+_TOKEN_PRINCIPAL_SQL = text(
+    """
+    SELECT u.username, u.role, u.office_code, u.school_code,
+           coalesce(array_agg(a.subdistrict_code) FILTER (WHERE a.id IS NOT NULL), '{}'),
+           coalesce(array_agg(a.moo) FILTER (WHERE a.id IS NOT NULL), '{}')
+    FROM user_account u LEFT JOIN user_area a ON a.user_id = u.id
+    WHERE u.id = :id AND u.is_active AND u.token_version = :version
+    GROUP BY u.id
+    """
+)
+
+
+def principal_for_token(
+    session: Session, user_id: int, version: int, auth_method: str,
+    session_token_id: str | None = None,
+) -> Principal:  # fmt: skip
+    """The principal of a current token of an active account; AuthenticationError else."""
+    row = session.execute(_TOKEN_PRINCIPAL_SQL, {"id": user_id, "version": version}).first()
+    if row is None:
+        raise AuthenticationError("Token no longer valid; log in again.")
+    username, role, office_code, school_code, tambons, moos = row
+    return Principal(
+        user_id=user_id, username=username, role=Role(role), office_code=office_code,
+        school_code=school_code, areas=frozenset(zip(tambons, moos, strict=True)),
+        auth_method=auth_method, session_token_id=session_token_id,
+    )  # fmt: skip
 
 
 def user_for_token(session: Session, user_id: int, version: int) -> UserAccount:
