@@ -12,7 +12,6 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.core.config import Settings
 from census.importer import import_census_file
 from census.service import create_round
 from census.synth import synthesize_rows, write_rows
@@ -25,6 +24,7 @@ from gis.schools.importer import load_school_list
 from gis.schools.synth import census_enrolment, fill_synthetic_records
 from gis.service_areas.propose import propose_service_areas
 from gis.villages import load_villages
+from kernel.config import Settings
 
 
 def load_schools(

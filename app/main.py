@@ -13,9 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from app.api import admin, auth, census, coverage, geography, health, reports, schools
 from app.api.errors import register_error_handlers
 from app.api.openapi import edumap_openapi
-from app.core.config import get_settings
-from app.core.db import make_engine
-from app.core.middleware import (
+from app.middleware import (
     BodySizeLimitMiddleware,
     NulRefusalMiddleware,
     SecurityHeadersMiddleware,
@@ -23,6 +21,8 @@ from app.core.middleware import (
 from app.refresher import CoverageRefresher
 from app.web import maps, pages
 from census.jobs import sweep_interrupted_jobs
+from kernel.config import get_settings
+from kernel.db import make_engine
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Paths that take file uploads (the larger body limit applies).

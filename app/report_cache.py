@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.core.config import Settings
+from kernel.config import Settings
 
 
 def data_version(session: Session, round_year: int) -> str:

@@ -22,13 +22,13 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from app.core.config import get_settings
-from app.core.db import session_scope
 from census.forms import clean_child, household_uuid, parse_moo
 from census.importer import ALIASES, Places
 from census.models import Child, Household
 from census.service import create_round
 from census.synth import synthesize_rows, write_rows
+from kernel.config import get_settings
+from kernel.db import session_scope
 
 BENCH_ROUND = 2568
 BASELINE_SAMPLE = 2_000
@@ -59,7 +59,7 @@ def import_in_child(path: Path) -> dict[str, float]:
     """Import in a fresh process: its peak RSS is the importer's, not the generator's."""
     code = (
         "import json, sys, time; from pathlib import Path;"
-        "from app.core.config import get_settings; from app.core.db import session_scope;"
+        "from kernel.config import get_settings; from kernel.db import session_scope;"
         "from census.importer import import_census_file;"
         "t = time.perf_counter();\n"
         "with session_scope() as s:\n"

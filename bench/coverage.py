@@ -23,12 +23,12 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from app.core.config import get_settings
-from app.core.db import session_scope
 from census.importer import import_census_file
 from census.service import create_round
 from census.synth import synthesize_rows, write_rows
 from gis.service_areas.propose import propose_service_areas
+from kernel.config import get_settings
+from kernel.db import session_scope
 
 ROUND = 2568
 
@@ -75,8 +75,8 @@ def load_national_schools() -> int:
     import pandas as pd
 
     from gis.datasets import BundledData
-    from gis.schools.geolocate import admin_key
     from gis.schools.importer import load_school_list
+    from kernel.names import admin_key
 
     data = BundledData(get_settings().data_dir)
     with zipfile.ZipFile(data.schools_all_provinces) as archive:

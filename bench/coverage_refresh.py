@@ -17,9 +17,9 @@ import time
 
 from sqlalchemy import text
 
-from app.core.config import get_settings
-from app.core.db import session_scope
 from gis import coverage
+from kernel.config import get_settings
+from kernel.db import session_scope
 
 SNAPSHOT = """
     SELECT md5(string_agg(concat_ws(',', child_id, out_of_school, beyond_distance, enrolled,

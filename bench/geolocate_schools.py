@@ -18,11 +18,12 @@ import zipfile
 import pandas as pd
 from sqlalchemy import text
 
-from app.core.config import get_settings
-from app.core.db import session_scope
 from gis.datasets import BundledData
-from gis.schools.geolocate import admin_key, exact_baseline, method_shares, place_schools
+from gis.schools.geolocate import exact_baseline, method_shares, place_schools
 from gis.schools.importer import resolve_subdistricts, tambon_lookup, villages_of
+from kernel.config import get_settings
+from kernel.db import session_scope
+from kernel.names import admin_key
 
 
 def main() -> None:

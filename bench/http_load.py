@@ -32,10 +32,10 @@ from sqlalchemy import text
 
 import app.main  # noqa: F401  (registers every model the accounts refer to)
 from app.auth import security, service
-from app.auth.models import Role
-from app.core.config import get_settings
-from app.core.db import session_scope
 from census.identity import with_check_digit
+from kernel.config import get_settings
+from kernel.db import session_scope
+from kernel.principal import Role
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_REQUESTS_PER_CLIENT = 5_000

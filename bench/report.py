@@ -18,11 +18,11 @@ from typing import Any
 from pypdf import PdfReader
 
 from app import reports
-from app.core.config import get_settings
-from app.core.db import session_scope
 from gis.coverage import refresh_coverage
 from gis.report import coverage_report
 from gis.report_maps import district_maps
+from kernel.config import get_settings
+from kernel.db import session_scope
 
 
 def timed(action: Callable[[], Any]) -> tuple[float, Any]:

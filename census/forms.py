@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.config import Settings
 from census.dates import THAI_DIGITS, DateProblem, ParsedDate, parse_thai_date
 from census.identity import clean_national_id, national_id_problem
 from census.privacy import encrypt_national_id, mask_national_id, national_id_hash
 from census.rules import GRADES, EnrolmentStatus, default_rules, full_years
+from kernel.config import Settings
 
 HOUSEHOLD_NAMESPACE = uuid.UUID("6f1f2c1e-6a53-4a8e-9d0e-2d3c5e7a9b10")
 

@@ -20,15 +20,15 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
-from app.core.cells import csv_row
-from app.core.config import Settings
-from app.core.errors import ConflictError, NotFoundError
-from app.core.extent import in_thailand
-from app.core.tabular import Table, TableError, open_table, unknown_headers_note
 from census.forms import FieldProblem, clean_child, household_uuid, parse_moo
 from census.locations import OUTSIDE_TAMBON_M_SQL, is_confirmed, too_far_message
-from gis.loading import copy_rows
-from gis.schools.geolocate import admin_key
+from kernel.bulk import copy_rows
+from kernel.cells import csv_row
+from kernel.config import Settings
+from kernel.errors import ConflictError, NotFoundError
+from kernel.extent import in_thailand
+from kernel.names import admin_key
+from kernel.tabular import Table, TableError, detect_text_encoding, open_table, unknown_headers_note
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "national_id": ("เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "เลขประจำตัว", "national id",
@@ -524,8 +524,6 @@ def write_rejects(source: Path, rows: Iterable[int], target: Path) -> int:
             [*r] for r in book.worksheets[0].iter_rows(values_only=True)
         )
     else:
-        from app.core.tabular import detect_text_encoding
-
         with source.open("rb") as handle:
             encoding = detect_text_encoding(handle.read(256 * 1024))
         raw_rows = csv.reader(source.open(encoding=encoding, newline=""))

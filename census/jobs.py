@@ -11,11 +11,11 @@ from pathlib import Path
 from sqlalchemy import Engine, text, update
 from sqlalchemy.orm import Session
 
-from app.auth.principal import Principal
-from app.core.config import Settings
 from census.importer import import_census_file, write_rejects
 from census.models import ImportJob
 from census.service import write_scope
+from kernel.config import Settings
+from kernel.principal import Principal
 
 log = logging.getLogger("edumap.census")
 

@@ -29,10 +29,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from geoalchemy2 import Geography, Geometry, WKBElement
 
-import app.auth.models  # noqa: F401  (user_account, referenced below)
 import gis.schools.models  # noqa: F401  (school, referenced below)
-from app.core.db import Base
-from gis.models import SRID_WGS84
+import kernel.accounts  # noqa: F401  (user_account, referenced below)
+from kernel.db import Base
+from kernel.extent import SRID_WGS84
 
 
 class CensusRound(Base):

@@ -14,11 +14,9 @@ import os
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from app.core.config import Settings
+from kernel.config import Settings
 
 NONCE_BYTES = 12
-SMALL_COUNT_THRESHOLD = 5
-SUPPRESSED = "<5"
 
 
 @functools.lru_cache(maxsize=4)
@@ -63,8 +61,3 @@ def mask_national_id(national_id: str | None) -> str | None:
     if len(national_id) != 13:
         return "x" * len(national_id)
     return f"{national_id[0]}-xxxx-xxxxx-x{national_id[11]}-{national_id[12]}"
-
-
-def suppress_small_count(count: int) -> int | str:
-    """Counts of 1-4 children become "<5" in public aggregates; 0 stays 0."""
-    return SUPPRESSED if 0 < count < SMALL_COUNT_THRESHOLD else count

@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from census.dates import BE_OFFSET
+from kernel.config import get_settings
 
 GRADES = (
     "K1", "K2", "K3", "P1", "P2", "P3", "P4", "P5", "P6",
@@ -69,8 +70,6 @@ def read_rules(path: Path) -> AgeRules:
 
 @functools.cache
 def default_rules() -> AgeRules:
-    from app.core.config import get_settings
-
     return read_rules(get_settings().data_dir / "norms" / "census_rules.toml")
 
 

@@ -18,23 +18,23 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from geoalchemy2.shape import to_shape
 
-from app.auth.principal import Principal
-from app.core.config import Settings
-from app.core.errors import (
+from census.assessment_sql import assessed_children_sql, assessment_params
+from census.dates import format_thai_date
+from census.forms import clean_child
+from census.locations import OUTSIDE_TAMBON_M_SQL, too_far, too_far_message
+from census.models import CensusRound, Child, ChildChange, Household
+from census.rules import EnrolmentStatus, assess
+from kernel.config import Settings
+from kernel.disclosure import suppress_small_count
+from kernel.errors import (
     ConflictError,
     InvalidFieldsError,
     InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
 )
-from census.assessment_sql import assessed_children_sql, assessment_params
-from census.dates import format_thai_date
-from census.forms import clean_child
-from census.locations import OUTSIDE_TAMBON_M_SQL, too_far, too_far_message
-from census.models import CensusRound, Child, ChildChange, Household
-from census.privacy import suppress_small_count
-from census.rules import EnrolmentStatus, assess
-from gis.geography import BBox, bbox_condition
+from kernel.extent import BBox, bbox_condition
+from kernel.principal import Principal
 
 STAGES = ("pre_primary", "primary", "lower_secondary", "upper_secondary", "out_of_range")
 

@@ -15,9 +15,10 @@ import geopandas as gpd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from app.core.extent import coordinate_problem
-from gis.loading import LoadError, LoadReport, copy_rows, record_load, sha256_of
+from gis.loading import LoadError, LoadReport, record_load, sha256_of
 from gis.vector_io import read_vector
+from kernel.bulk import copy_rows
+from kernel.extent import coordinate_problem
 
 THAI_SCRIPT = re.compile(r"[\u0E00-\u0E7F]")
 

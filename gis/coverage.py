@@ -14,13 +14,13 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.core.errors import InvalidInputError
 from census.assessment_sql import assessed_children_sql, assessment_params
-from census.privacy import SMALL_COUNT_THRESHOLD, suppress_small_count
 from gis.geography import geography_version, geometry_sql
 from gis.schools.grades import LEVELS
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from gis.service_areas.propose import max_distance_m
+from kernel.disclosure import SMALL_COUNT_THRESHOLD, suppress_small_count
+from kernel.errors import InvalidInputError
 
 
 def coverage_params(round_year: int) -> dict[str, Any]:

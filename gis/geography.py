@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.core.errors import InvalidInputError, NotFoundError
-
-
-@dataclass(frozen=True)
-class BBox:
-    """A WGS84 bounding box in degrees."""
-
-    min_lon: float
-    min_lat: float
-    max_lon: float
-    max_lat: float
-
-
-def bbox_condition(column: str, bbox: BBox) -> tuple[str, dict[str, float]]:
-    """SQL that keeps rows whose ``column`` intersects the box (uses its GiST index)."""
-    return (
-        f"ST_Intersects({column}, ST_MakeEnvelope(:bbox_x0, :bbox_y0, :bbox_x1, :bbox_y1, 4326))",
-        {"bbox_x0": bbox.min_lon, "bbox_y0": bbox.min_lat, "bbox_x1": bbox.max_lon,
-         "bbox_y1": bbox.max_lat},
-    )  # fmt: skip
-
+from kernel.errors import InvalidInputError, NotFoundError
+from kernel.extent import BBox, bbox_condition
 
 # Simplification happens in the UTM zone of each feature (47N west of 102°E, 48N east of it),
 # so the tolerance is in metres everywhere in Thailand.

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psycopg
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gis.models import LoadLog
@@ -98,23 +96,3 @@ def record_load(session: Session, report: LoadReport) -> None:
             kind=report.kind, source=report.source, sha256=report.sha256, report=report.as_dict()
         )
     )
-
-
-def driver_connection(conn: Connection) -> psycopg.Connection[Any]:
-    """The psycopg connection under SQLAlchemy's, in the same transaction."""
-    raw = conn.connection.driver_connection
-    assert isinstance(raw, psycopg.Connection)
-    return raw
-
-
-def copy_rows(
-    conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> int:
-    """Stream ``rows`` into ``table`` with COPY, inside the caller's transaction."""
-    count = 0
-    with driver_connection(conn).cursor() as cursor:
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                count += 1
-    return count

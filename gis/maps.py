@@ -12,7 +12,6 @@ from folium.plugins import MarkerCluster
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from census.privacy import suppress_small_count
 from gis import coverage
 from gis.map_elements import (
     MAP_SCRIPT,
@@ -25,6 +24,7 @@ from gis.map_elements import (
 from gis.schools.grades import LEVEL_LABELS_TH, LEVELS
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from gis.schools.resources import RESOURCES_SQL
+from kernel.disclosure import suppress_small_count
 
 STATIC = "/static/vendor"
 # Folium's templates would fetch these from CDNs; the offices often have no internet.

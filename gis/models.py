@@ -26,9 +26,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from geoalchemy2 import Geometry, WKBElement
 
-from app.core.db import Base
-
-SRID_WGS84 = 4326
+from kernel.db import Base
+from kernel.extent import SRID_WGS84
 
 
 def multipolygon_column() -> Any:

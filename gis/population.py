@@ -8,7 +8,8 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from gis.loading import LoadError, LoadReport, copy_rows, record_load, sha256_of
+from gis.loading import LoadError, LoadReport, record_load, sha256_of
+from kernel.bulk import copy_rows
 
 POPULATION_FIELDS = [
     "level",

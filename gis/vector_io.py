@@ -11,9 +11,9 @@ from pathlib import Path, PurePosixPath
 import geopandas as gpd
 from pyogrio.errors import DataLayerError, DataSourceError, FeatureError, FieldError, GeometryError
 
-from app.core.archives import ArchiveRefusedError, extract_members
-from app.core.tabular import detect_text_encoding
 from gis.loading import LoadError
+from kernel.archives import ArchiveRefusedError, extract_members
+from kernel.tabular import detect_text_encoding
 
 WGS84 = "EPSG:4326"
 

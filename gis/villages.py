@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 import shapely
 
-from gis.loading import LoadError, LoadReport, copy_rows, record_load, sha256_of
+from gis.loading import LoadError, LoadReport, record_load, sha256_of
 from gis.vector_io import read_vector
+from kernel.bulk import copy_rows
 
 VILLAGE_FIELDS = ["MAIN_ID", "VILL_ID", "NAME", "TAM_NAME", "AMP_NAME", "PRV_NAME"]
 MUBAN_FIELDS = ["muban_geocode", "name_th", "tambon_geocode"]

@@ -7,13 +7,13 @@ from sqlalchemy import create_engine, pool
 
 from geoalchemy2 import alembic_helpers
 
-import app.auth.models  # noqa: F401  (registers the tables on Base.metadata)
 import census.models  # noqa: F401
 import gis.models
 import gis.schools.models
 import gis.service_areas.models  # noqa: F401
-from app.core.config import get_settings
-from app.core.db import Base
+import kernel.accounts  # noqa: F401  (registers the tables on Base.metadata)
+from kernel.config import get_settings
+from kernel.db import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -25,12 +25,12 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from app.auth import security, service
-from app.auth.models import Role
-from app.core import localdb, migrate
-from app.core.config import get_settings
 from app.demo_data import demo_steps
 from app.main import create_app
 from gis.datasets import BundledData, run_steps
+from kernel import localdb, migrate
+from kernel.config import get_settings
+from kernel.principal import Role
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Reports rendered by one test run are never served to another (nor to the dev server).

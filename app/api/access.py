@@ -45,12 +45,3 @@ class AccessRule:
     @property
     def path(self) -> str:
         return self.example_path or self.route
-
-
-def all_rules() -> list[AccessRule]:
-    """The rules of every router module."""
-    from app.api import admin, auth, census, coverage, geography, health, reports, schools
-    from app.web import maps, pages
-
-    modules = (health, auth, admin, geography, schools, census, coverage, reports, pages, maps)
-    return [rule for module in modules for rule in module.ACCESS_RULES]

@@ -13,7 +13,6 @@ from app.api.access import SIGNED_IN, AccessRule, expect
 from app.api.deps import RowId, SessionDep
 from app.auth import security, service
 from app.auth.deps import SignedInDep, client_ip
-from app.auth.models import UserAccount
 from app.auth.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -22,8 +21,9 @@ from app.auth.schemas import (
     TokenPair,
     UserRead,
 )
-from app.core.config import get_settings
-from app.core.errors import AuthenticationError
+from kernel.accounts import UserAccount
+from kernel.config import get_settings
+from kernel.errors import AuthenticationError
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 

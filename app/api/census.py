@@ -17,14 +17,14 @@ from app.api.access import PUBLIC, AccessRule, expect
 from app.api.deps import BBoxDep, DistrictCode, Offset, ProvinceCode, RowId, SessionDep
 from app.auth import service as accounts
 from app.auth.deps import client_ip, require_roles
-from app.auth.models import Role
 from app.auth.policy import may_read_import_job
-from app.auth.principal import Principal
-from app.core.config import get_settings
-from app.core.errors import InvalidInputError, NotFoundError
 from census import jobs
 from census import service as census
+from census.identity import with_check_digit
 from census.models import ImportJob
+from kernel.config import get_settings
+from kernel.errors import InvalidInputError, NotFoundError
+from kernel.principal import Principal, Role
 
 router = APIRouter(prefix="/api/v1/census", tags=["census"])
 Year = Annotated[int, Path(ge=2500, le=2700, description="Academic year, Buddhist Era")]
@@ -277,8 +277,6 @@ def jsonable(value: Any) -> Any:
 
 
 def _new_household() -> dict[str, Any]:
-    from census.identity import with_check_digit
-
     serial = uuid.uuid4().int
     return {
         "uuid": str(uuid.uuid4()), "round": 2569, "subdistrict_code": "550101", "moo": 1,

@@ -18,17 +18,16 @@ from app.api.deps import DistrictCode, Offset, ProvinceCode, SessionDep, Simplif
 from app.api.schools import EXAMPLE, EditorDep, SchoolCode
 from app.auth import service as accounts
 from app.auth.deps import PrincipalDep, client_ip, require_roles
-from app.auth.models import Role
 from app.auth.policy import exact_school_counts
-from app.auth.principal import Principal
-from app.core.errors import InvalidInputError, PermissionDeniedError
-from census.privacy import SMALL_COUNT_THRESHOLD, suppress_small_count
 from census.service import get_round
 from gis import coverage
 from gis.loading import LoadError
 from gis.schools import service as schools
 from gis.service_areas import service as areas
 from gis.service_areas.quality import quality_report
+from kernel.disclosure import SMALL_COUNT_THRESHOLD, suppress_small_count
+from kernel.errors import InvalidInputError, PermissionDeniedError
+from kernel.principal import Principal, Role
 
 router = APIRouter(tags=["coverage"])
 GEOJSON = "application/geo+json"

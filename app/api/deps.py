@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
-from app.core import extent
-from app.core.errors import InvalidInputError
-from gis.geography import BBox
+from kernel import extent
+from kernel.errors import InvalidInputError
+from kernel.extent import BBox
 
 
 def get_db(request: Request) -> Iterator[Session]:

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.core.errors import (
+from kernel.errors import (
     AuthenticationError,
     ConflictError,
     InvalidFieldsError,

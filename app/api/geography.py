@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from app.api.access import PUBLIC, AccessRule
 from app.api.caching import NOT_MODIFIED, conditional
 from app.api.deps import BBoxDep, DistrictCode, Offset, ProvinceCode, SessionDep, SimplifyDep
-from app.core.config import get_settings
 from gis import geography
+from kernel.config import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["geography"])
 

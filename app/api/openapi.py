@@ -14,8 +14,9 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
-from app.api.access import AccessRule, all_rules
+from app.api.access import AccessRule
 from app.api.errors import PROBLEM_MEDIA_TYPE
+from app.api.rules import all_rules
 from app.auth.deps import SESSION_COOKIE
 
 PROBLEM_SCHEMA = {

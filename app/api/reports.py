@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query, Request, Response
 from app import reports
 from app.api.access import PUBLIC, AccessRule
 from app.api.deps import DistrictCode, ProvinceCode, SessionDep
-from app.core.config import get_settings
 from app.report_cache import cached_report
 from census.service import get_round
+from kernel.config import get_settings
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 

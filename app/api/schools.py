@@ -14,13 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from app.api.access import PUBLIC, AccessRule, expect
 from app.api.deps import BBoxDep, DistrictCode, Offset, ProvinceCode, RowId, SessionDep
 from app.auth.deps import require_roles
-from app.auth.models import Role
-from app.auth.principal import Principal
-from app.core.errors import InvalidInputError
 from gis.loading import LoadError
 from gis.schools import service
 from gis.schools.importer import import_school_records
 from gis.schools.models import School
+from kernel.errors import InvalidInputError
+from kernel.principal import Principal, Role
 
 router = APIRouter(prefix="/api/v1/schools", tags=["schools"])
 GEOJSON = "application/geo+json"

@@ -11,10 +11,9 @@ from fastapi import Depends, Request
 
 from app.api.deps import SessionDep
 from app.auth import security, service
-from app.auth.models import Role
-from app.auth.principal import ANONYMOUS, Principal
-from app.core.config import get_settings
-from app.core.errors import AuthenticationError, PermissionDeniedError
+from kernel.config import get_settings
+from kernel.errors import AuthenticationError, PermissionDeniedError
+from kernel.principal import ANONYMOUS, Principal, Role
 
 SESSION_COOKIE = "edumap_session"
 CSRF_HEADER = "X-CSRF-Token"

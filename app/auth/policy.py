@@ -7,9 +7,8 @@ from collections.abc import Callable
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.auth.models import Role
-from app.auth.principal import Principal
 from census.service import office_districts
+from kernel.principal import Principal, Role
 
 
 def exact_school_counts(session: Session, principal: Principal) -> Callable[[str, str], bool]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.auth.models import Role
+from kernel.principal import Role
 
 
 class TokenPair(BaseModel):

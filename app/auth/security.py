@@ -13,7 +13,7 @@ from typing import Any, Literal
 import jwt
 from pwdlib import PasswordHash
 
-from app.core.config import Settings
+from kernel.config import Settings
 
 # Argon2id with pwdlib's recommended parameters (memory-hard).
 password_hasher = PasswordHash.recommended()

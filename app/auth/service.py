@@ -11,17 +11,17 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from app.auth import security
-from app.auth.models import ApiKey, AuditLog, LoginAttempt, Role, UserAccount, UserArea
-from app.auth.principal import Principal
-from app.core.config import Settings
-from app.core.errors import (
+from gis.models import ServiceAreaOffice, Subdistrict
+from kernel.accounts import ApiKey, AuditLog, LoginAttempt, UserAccount, UserArea
+from kernel.config import Settings
+from kernel.errors import (
     AuthenticationError,
     ConflictError,
     InvalidInputError,
     NotFoundError,
     TooManyAttemptsError,
 )
-from gis.models import ServiceAreaOffice, Subdistrict
+from kernel.principal import Principal, Role
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD_LENGTH = 10

@@ -8,7 +8,7 @@ import secrets as token_source
 import typer
 
 from app.cli import census, db, demo, load, report, schools, serve, service_areas, users
-from app.core.errors import DomainError
+from kernel.errors import DomainError
 
 cli = typer.Typer(
     help="edumap: GIS education mapping and school-age census for Thai service area offices.",

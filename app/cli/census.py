@@ -8,15 +8,15 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from app.core.config import get_settings
-from app.core.db import session_scope
-from app.core.errors import DomainError
 from app.demo_data import load_synthetic_census
 from census.importer import FIELD_LABELS_TH, import_census_file, write_rejects
 from census.service import create_round, set_round_state
 from census.synth import Fault, make_dirty, synthesize_rows, write_rows
 from gis.datasets import BundledData
 from gis.loading import LoadError
+from kernel.config import get_settings
+from kernel.db import session_scope
+from kernel.errors import DomainError
 
 cli = typer.Typer(help="School-age census: round, import, synth.", no_args_is_help=True)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from app.core import localdb, migrate
-from app.core.config import get_settings
+from kernel import localdb, migrate
+from kernel.config import get_settings
 
 cli = typer.Typer(help="Manage the database: start|stop|status|url|migrate.", no_args_is_help=True)
 

@@ -11,10 +11,11 @@ from sqlalchemy import make_url, select
 from sqlalchemy.orm import Session
 
 from app.auth import service
-from app.auth.models import Role, UserAccount
 from app.cli.load import run_bundled_steps
-from app.core.config import Settings, get_settings
-from app.core.db import session_scope
+from kernel.accounts import UserAccount
+from kernel.config import Settings, get_settings
+from kernel.db import session_scope
+from kernel.principal import Role
 
 
 def admin_password_file(settings: Settings) -> Path:

@@ -8,8 +8,6 @@ from pathlib import Path
 import typer
 from sqlalchemy.orm import Session
 
-from app.core.config import get_settings
-from app.core.db import session_scope
 from app.demo_data import demo_steps, load_schools
 from gis.boundaries import RESOLUTION_FULL, RESOLUTION_SIMPLIFIED, SUBDISTRICT, load_admin_layer
 from gis.datasets import BundledData, boundary_steps, run_steps
@@ -17,6 +15,8 @@ from gis.loading import LoadError, LoadReport
 from gis.offices import load_offices
 from gis.population import load_population
 from gis.villages import assign_villages_to_subdistricts, load_villages
+from kernel.config import get_settings
+from kernel.db import session_scope
 
 cli = typer.Typer(
     help="Load reference data (idempotent; a failed load changes nothing).", no_args_is_help=True

@@ -7,9 +7,9 @@ from pathlib import Path
 import typer
 
 from app import reports
-from app.core.config import get_settings
-from app.core.db import session_scope
 from gis.coverage import refresh_coverage
+from kernel.config import get_settings
+from kernel.db import session_scope
 
 cli = typer.Typer(help="Reports: compulsory-education coverage.", no_args_is_help=True)
 

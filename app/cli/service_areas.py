@@ -7,11 +7,11 @@ from pathlib import Path
 import typer
 
 from app.cli.load import run_load
-from app.core.config import get_settings
-from app.core.db import session_scope
-from app.core.errors import DomainError
 from gis.service_areas.propose import propose_service_areas
 from gis.service_areas.service import import_service_areas
+from kernel.config import get_settings
+from kernel.db import session_scope
+from kernel.errors import DomainError
 
 cli = typer.Typer(help="Service areas: propose, import.", no_args_is_help=True)
 

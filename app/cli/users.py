@@ -7,9 +7,9 @@ import os
 import typer
 
 from app.auth import service
-from app.auth.models import Role
-from app.core.db import session_scope
-from app.core.errors import DomainError
+from kernel.db import session_scope
+from kernel.errors import DomainError
+from kernel.principal import Role
 
 cli = typer.Typer(
     help="Manage accounts: create|list|disable|assign|password.", no_args_is_help=True

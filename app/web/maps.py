@@ -10,12 +10,12 @@ from fastapi.responses import HTMLResponse
 from app.api.access import PUBLIC, AccessRule
 from app.api.deps import DistrictCode, ProvinceCode, SessionDep
 from app.auth.deps import PrincipalDep
-from app.core.config import get_settings
 from app.web.csp import html_with_inline_scripts
 from census.service import get_round
 from gis import maps
 from gis.geography import area_name_th
 from gis.schools import service as schools
+from kernel.config import get_settings
 
 router = APIRouter(include_in_schema=False)
 

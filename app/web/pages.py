@@ -14,13 +14,12 @@ from app.api.access import PUBLIC, AccessRule, expect
 from app.api.deps import SessionDep
 from app.auth import security, service
 from app.auth.deps import SESSION_COOKIE, PrincipalDep, client_ip
-from app.auth.models import ROLE_LABELS_TH
-from app.auth.principal import Principal
-from app.core.config import get_settings
-from app.core.errors import AuthenticationError, PermissionDeniedError, TooManyAttemptsError
 from app.web.csp import html_with_inline_scripts
 from app.web.templating import TEMPLATES_DIR, templates
 from gis.schools import service as school_service
+from kernel.config import get_settings
+from kernel.errors import AuthenticationError, PermissionDeniedError, TooManyAttemptsError
+from kernel.principal import ROLE_LABELS_TH, Principal
 
 router = APIRouter(include_in_schema=False)
 

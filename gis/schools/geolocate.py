@@ -7,7 +7,6 @@ point inside its tambon. Each placement keeps its method and an accuracy radius 
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,21 +15,14 @@ from dataclasses import dataclass
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from kernel.names import normalise_thai_name
+
 # Accuracy radii (metres): how far the school may be from the point it was given.
 ACCURACY_TAMBON_EXACT_M = 1_000.0
 ACCURACY_TAMBON_FUZZY_M = 1_500.0
 ACCURACY_DISTRICT_M = 2_500.0
 FUZZY_CUTOFF = 88.0
 MIN_PREFIX_CHARS = 4
-
-_BRACKETED = re.compile(r"\(.*?\)|\".*?\"|“.*?”|'.*?'")
-_SPACE = re.compile(r"\s+")
-
-
-def normalise_thai_name(name: str) -> str:
-    """Spaces, brackets and zero-width characters out; Thai kept as written."""
-    text = _BRACKETED.sub(" ", name or "").replace("\u200b", "").replace("ฯ", "")
-    return _SPACE.sub(" ", text).strip()
 
 
 def school_core(name: str) -> str:
@@ -46,13 +38,6 @@ def village_core(name: str) -> str:
     """บ้านปางหก -> ปางหก; หมู่บ้าน and spaces dropped."""
     text = normalise_thai_name(name).replace(" ", "")
     return re.sub(r"^(หมู่บ้าน|บ้าน)", "", text)
-
-
-@functools.lru_cache(maxsize=8192)
-def admin_key(name: str) -> str:
-    """Tambon/district names as keys: prefixes like ตำบล, ต., อำเภอ, อ., เขต, แขวง dropped."""
-    text = normalise_thai_name(name).replace(" ", "")
-    return re.sub(r"^(ตำบล|ต\.|อำเภอ|อ\.|กิ่งอำเภอ|เขต|แขวง)", "", text)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,12 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.core.tabular import TableError, open_table, unknown_headers_note
-from gis.loading import LoadError, LoadReport, copy_rows, record_load, sha256_of
-from gis.schools.geolocate import admin_key, exact_baseline, method_shares, place_schools
+from gis.loading import LoadError, LoadReport, record_load, sha256_of
+from gis.schools.geolocate import exact_baseline, method_shares, place_schools
 from gis.schools.grades import GRADES, parse_level_text
+from kernel.bulk import copy_rows
+from kernel.names import admin_key
+from kernel.tabular import TableError, open_table, unknown_headers_note
 
 LIST_FIELDS = ["name", "subDistrict", "district", "province", "level"]
 SYNTHETIC_CODE_PREFIX = "99"

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from geoalchemy2 import Geography, Geometry, WKBElement
 
-from app.core.db import Base
-from gis.models import SRID_WGS84
+from kernel.db import Base
+from kernel.extent import SRID_WGS84
 
 BE_YEAR_CHECK = "BETWEEN 2500 AND 2700"
 

@@ -7,8 +7,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.config import get_settings
 from gis.schools.grades import LEVELS, level_of
+from kernel.config import get_settings
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,6 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from app.core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from gis.geography import BBox, bbox_condition
 from gis.schools.grades import GRADE_INDEX, GRADE_LABELS_TH, LEVELS, sort_grades
 from gis.schools.models import (
     Affiliation,
@@ -26,6 +24,8 @@ from gis.schools.models import (
     SchoolPersonnel,
 )
 from gis.schools.norms import class_size_norms, norm_params, seats_sql, utilisation
+from kernel.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from kernel.extent import BBox, bbox_condition
 
 # A location this far outside the school's own tambon is refused as a likely typo.
 MAX_DISTANCE_FROM_TAMBON_M = 2_000.0

@@ -16,7 +16,6 @@ import numpy as np
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from app.core.db import Base
 from gis.schools.grades import level_of
 from gis.schools.models import (
     Building,
@@ -29,6 +28,7 @@ from gis.schools.models import (
     SchoolPersonnel,
 )
 from gis.schools.norms import class_size_norms
+from kernel.db import Base
 
 # Median pupils per grade and the spread (log-normal sigma) by the school's top level.
 MEDIAN_PER_GRADE = {"primary": 11.0, "lower_secondary": 45.0, "upper_secondary": 60.0}

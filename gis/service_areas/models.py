@@ -22,8 +22,8 @@ from geoalchemy2 import Geometry, WKBElement
 
 import census.models  # noqa: F401  (child, referenced below)
 import gis.schools.models  # noqa: F401  (school, referenced below)
-from app.core.db import Base
-from gis.models import SRID_WGS84
+from kernel.db import Base
+from kernel.extent import SRID_WGS84
 
 LEVEL_CHECK = "level IN ('pre_primary', 'primary', 'lower_secondary', 'upper_secondary')"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.core.config import get_settings
 from gis.schools.grades import LEVELS
+from kernel.config import get_settings
 
 
 @functools.cache

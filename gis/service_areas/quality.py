@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from census.privacy import suppress_small_count
+from kernel.disclosure import suppress_small_count
 
 
 def quality_report(

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from app.core.config import get_settings
-from app.core.errors import InvalidInputError
-from app.core.extent import coordinate_problem
 from gis.boundaries import _polygonal
 from gis.loading import LoadError, LoadReport, sha256_of
 from gis.schools.grades import LEVELS
 from gis.schools.models import School
 from gis.vector_io import read_vector
+from kernel.config import get_settings
+from kernel.errors import InvalidInputError
+from kernel.extent import coordinate_problem
 
 CODE_COLUMNS = ("school_code", "code", "รหัสโรงเรียน", "SCHOOL_COD", "SCH_CODE")
 

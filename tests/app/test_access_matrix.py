@@ -11,13 +11,14 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute, Mount
 
-from app.api.access import ROLES, AccessRule, all_rules
+from app.api.access import ROLES, AccessRule
 from app.api.census import _new_household
+from app.api.rules import all_rules
 from app.auth import service
-from app.core.config import get_settings
 from app.main import create_app
 from census import service as census_service
 from census.models import ImportJob
+from kernel.config import get_settings
 from tests.conftest import MATRIX_SCHOOL, Account
 
 RULES = all_rules()

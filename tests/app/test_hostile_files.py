@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core.archives import ArchiveLimits, ArchiveRefusedError, check_archive, extract_members
 from gis.loading import LoadError
 from gis.vector_io import read_vector
+from kernel.archives import ArchiveLimits, ArchiveRefusedError, check_archive, extract_members
 from tests.conftest import MATRIX_SCHOOL, Account
 
 UPLOAD = f"/api/v1/schools/{MATRIX_SCHOOL}/service-areas"

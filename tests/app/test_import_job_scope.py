@@ -11,8 +11,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from app.auth import service
-from app.auth.models import Role
 from census.synth import make_dirty
+from kernel.principal import Role
 from tests.app.test_census_upload import poll, rows_in_550101, to_csv
 from tests.conftest import PASSWORD, Account
 

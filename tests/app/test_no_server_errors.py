@@ -12,10 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import make_url, update
 from sqlalchemy.orm import Session
 
-from app.auth.models import Role, UserAccount
 from app.cli.demo import admin_password_file, create_first_admin
-from app.core.config import Settings, get_settings
 from census.importer import import_census_file
+from kernel.accounts import UserAccount
+from kernel.config import Settings, get_settings
+from kernel.principal import Role
 from tests.census.test_submissions import household
 from tests.conftest import MATRIX_SCHOOL, Account
 

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import Engine, text
 
-from app.core.config import get_settings
 from census.dates import to_thai_digits
+from kernel.config import get_settings
 from tests.pdf_text import page_count, pdf_text, squash
 from tests.run_cli import edumap
 

@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session
 
 from app.api.openapi import api_routes
 from app.auth import security, service
-from app.auth.models import Role
-from app.core.config import get_settings
 from app.main import create_app
+from kernel.config import get_settings
+from kernel.principal import Role
 
 ROLES = ("anonymous", "admin", "planner", "surveyor", "school")
 EXAMPLES = 10

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.core.config import get_settings
 from census.identity import with_check_digit
 from census.importer import import_census_file, write_rejects
 from census.synth import HEADERS_TH, make_dirty, synthesize_rows, write_rows
+from kernel.config import get_settings
 
 ROUND = 2569
 HEADER = "เลขประจำตัวประชาชน,คำนำหน้า,ชื่อ,นามสกุล,เพศ,วันเกิด,บ้านเลขที่,หมู่,ตำบล,อำเภอ,จังหวัด"

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 import geopandas as gpd
 from shapely.geometry import box
 
-from app.core.config import get_settings
 from census.importer import import_census_file
 from gis.boundaries import LEVELS, load_admin_layer
 from gis.loading import LoadError
+from kernel.config import get_settings
 from tests.census.test_importer import HEADER, person
 from tests.census.test_submissions import household
 from tests.conftest import MATRIX_SCHOOL, Account

@@ -8,14 +8,14 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from pydantic import SecretStr
 
-from app.core.config import Settings
 from census.privacy import (
     decrypt_national_id,
     encrypt_national_id,
     mask_national_id,
     national_id_hash,
-    suppress_small_count,
 )
+from kernel.config import Settings
+from kernel.disclosure import suppress_small_count
 
 NATIONAL_ID = "1101700203451"
 

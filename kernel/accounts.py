@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Any
 
 from sqlalchemy import (
@@ -22,24 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import INET, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import Base
-
-
-class Role(enum.StrEnum):
-    """What an account may see and do (anonymous callers have no account)."""
-
-    admin = "admin"
-    planner = "planner"
-    surveyor = "surveyor"
-    school = "school"
-
-
-ROLE_LABELS_TH = {
-    Role.admin: "ผู้ดูแลระบบ",
-    Role.planner: "นักวางแผน",
-    Role.surveyor: "ผู้สำรวจ",
-    Role.school: "โรงเรียน",
-}
+from kernel.db import Base
+from kernel.principal import Role
 
 
 class UserAccount(Base):

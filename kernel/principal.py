@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
-from app.auth.models import Role
+
+class Role(enum.StrEnum):
+    """What an account may see and do (anonymous callers have no account)."""
+
+    admin = "admin"
+    planner = "planner"
+    surveyor = "surveyor"
+    school = "school"
+
+
+ROLE_LABELS_TH = {
+    Role.admin: "ผู้ดูแลระบบ",
+    Role.planner: "นักวางแผน",
+    Role.surveyor: "ผู้สำรวจ",
+    Role.school: "โรงเรียน",
+}
 
 PERSONAL_DATA_ROLES = frozenset({Role.admin, Role.planner, Role.surveyor, Role.school})
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from app.core.archives import ArchiveRefusedError, check_archive
-from app.core.cells import uncsv_cell
+from kernel.archives import ArchiveRefusedError, check_archive
+from kernel.cells import uncsv_cell
+from kernel.config import get_settings
 
 SAMPLE_BYTES = 256 * 1024
 
@@ -97,8 +98,6 @@ def _map_headers(
 
 
 def max_columns() -> int:
-    from app.core.config import get_settings
-
     return get_settings().import_max_columns
 
 

@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from app.core.config import get_settings
+from kernel.config import get_settings
 
 # Members smaller than this may compress as well as they like: they cannot be bombs.
 RATIO_FLOOR_BYTES = 1 << 20

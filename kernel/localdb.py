@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from app.core.config import Settings
+from kernel.config import Settings
 
 
 class LocalClusterError(RuntimeError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
-from app.core.config import PROJECT_ROOT
+from kernel.config import PROJECT_ROOT
 
 
 def alembic_config(database_url: str | None = None) -> Config:

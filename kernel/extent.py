@@ -6,9 +6,12 @@ One place for the bounds every channel checks (census points, service areas, bou
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import shapely
 from shapely.geometry.base import BaseGeometry
+
+SRID_WGS84 = 4326
 
 # minLon, minLat, maxLon, maxLat (WGS84 degrees), with a margin around the kingdom.
 THAILAND_BOUNDS = (97.0, 5.0, 106.0, 21.0)
@@ -34,3 +37,22 @@ def coordinate_problem(geometry: BaseGeometry) -> str | None:
                 f"(coordinate ({lon:g}, {lat:g}) is outside Thailand)"
             )
     return None
+
+
+@dataclass(frozen=True)
+class BBox:
+    """A WGS84 bounding box in degrees."""
+
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+
+def bbox_condition(column: str, bbox: BBox) -> tuple[str, dict[str, float]]:
+    """SQL that keeps rows whose ``column`` intersects the box (uses its GiST index)."""
+    return (
+        f"ST_Intersects({column}, ST_MakeEnvelope(:bbox_x0, :bbox_y0, :bbox_x1, :bbox_y1, 4326))",
+        {"bbox_x0": bbox.min_lon, "bbox_y0": bbox.min_lat, "bbox_x1": bbox.max_lon,
+         "bbox_y1": bbox.max_lat},
+    )  # fmt: skip

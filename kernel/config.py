@@ -10,7 +10,7 @@ from urllib.parse import quote
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Development-only values; startup refuses them in any other environment.
 DEVELOPMENT_SECRET_KEY = "edumap-development-secret-key-do-not-use-in-production"
 DEVELOPMENT_PII_KEY = "ZWR1bWFwLWRldmVsb3BtZW50LXBpaS1rZXktMzJieXQ="  # 32 bytes, base64

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, MetaData, create_engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from app.core.config import get_settings
+from kernel.config import get_settings
 
 # Stable constraint names, so Alembic autogenerate and hand-written migrations agree.
 NAMING_CONVENTION = {
