@@ -391,7 +391,8 @@ def _insert_chunk(conn: Connection, params: dict[str, Any], store: bool) -> tupl
 
 @dataclass(frozen=True)
 class _RowContext:
-    """What checking one row needs; no database connection, so worker processes can share it."""
+    """What checking one row needs, read once per import; no database connection, so rows are
+    checked while the connection streams the previous chunk's COPY."""
 
     places: Places
     schools: frozenset[str]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -481,7 +480,3 @@ def conflicts(session: Session, principal: Principal, round_year: int) -> dict[s
                                "birth_date": born, "village_or_tambon": where}
                               for ids, hs, name, born, where in likely],
     }  # fmt: skip
-
-
-def new_uuid() -> uuid.UUID:
-    return uuid.uuid4()

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Path, Query, Request, UploadFile
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
@@ -147,7 +148,7 @@ def submit_household(
     view = census.household_view(session, household)  # before the commit expires it
     session.commit()
     return JSONResponse(
-        jsonable(view), status_code=201 if created else 200,
+        jsonable_encoder(view), status_code=201 if created else 200,
         headers={"Location": f"/api/v1/census/households/{view['uuid']}",
                  "X-Edumap-Already-Stored": "false" if created else "true"},
     )  # fmt: skip
@@ -159,7 +160,7 @@ def list_households(
     principal: NamedReaderDep,
     session: SessionDep,
     bbox: BBoxDep,
-    round: Annotated[int, Query(ge=2500, le=2700)],
+    round_year: Annotated[int, Query(alias="round", ge=2500, le=2700)],
     subdistrict: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     village: Annotated[str | None, Query(pattern=r"^\d{8}$")] = None,
     flag: Annotated[
@@ -169,17 +170,17 @@ def list_households(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     rows = census.list_households(
-        session, principal, round_year=round, subdistrict=subdistrict, village_code=village,
+        session, principal, round_year=round_year, subdistrict=subdistrict, village_code=village,
         bbox=bbox, flag=flag, limit=limit, offset=offset,
     )  # fmt: skip
     children = sum(len(h["children"]) for h in rows)
     accounts.record_access(
-        session, principal, action="read", resource=f"census {round} households",
+        session, principal, action="read", resource=f"census {round_year} households",
         record_count=children, ip=client_ip(request),
         detail={"subdistrict": subdistrict, "village": village, "flag": flag},
     )  # fmt: skip
     session.commit()
-    return {"round": round, "households": rows}
+    return {"round": round_year, "households": rows}
 
 
 @router.patch("/children/{child_id}", summary="Change a child's enrolment (kept in history)")
@@ -200,15 +201,15 @@ def start_import(
     file: UploadFile,
     principal: NamedReaderDep,
     session: SessionDep,
-    round: Annotated[int, Form(ge=2500, le=2700)],
+    round_year: Annotated[int, Form(alias="round", ge=2500, le=2700)],
     accept_valid: Annotated[bool, Form()] = False,
 ) -> JSONResponse:
     settings = get_settings()
-    census.get_round(session, round)
+    census.get_round(session, round_year)
     suffix = FilePath(file.filename or "").suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise InvalidInputError("file", "upload a .csv or .xlsx file")
-    job = ImportJob(round_year=round, filename=file.filename or "upload" + suffix,
+    job = ImportJob(round_year=round_year, filename=file.filename or "upload" + suffix,
                     accept_valid=accept_valid, created_by=principal.user_id)  # fmt: skip
     session.add(job)
     session.commit()
@@ -268,12 +269,6 @@ def get_import_file(
         raise NotFoundError(f"job {job_id} has no {name}")
     return FileResponse(path, media_type="text/csv; charset=utf-8", filename=name,
                         headers={"Cache-Control": "no-store"})  # fmt: skip
-
-
-def jsonable(value: Any) -> Any:
-    from fastapi.encoders import jsonable_encoder
-
-    return jsonable_encoder(value)
 
 
 def _new_household() -> dict[str, Any]:

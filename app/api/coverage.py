@@ -31,7 +31,7 @@ from kernel.principal import Principal, Role
 
 router = APIRouter(tags=["coverage"])
 GEOJSON = "application/geo+json"
-Round = Annotated[int, Query(ge=2500, le=2700, description="Census round (B.E.)")]
+Round = Annotated[int, Query(alias="round", ge=2500, le=2700, description="Census round (B.E.)")]
 Esao = Annotated[str | None, Query(max_length=16, description="Service area office code")]
 Level = Annotated[str, Query(pattern=r"^(pre_primary|primary|lower_secondary|upper_secondary)$")]
 PlannerDep = Annotated[Principal, Depends(require_roles(Role.admin, Role.planner))]
@@ -46,22 +46,22 @@ PlannerDep = Annotated[Principal, Depends(require_roles(Role.admin, Role.planner
 def coverage_subdistricts(
     request: Request,
     session: SessionDep,
-    round: Round,
+    round_year: Round,
     province: ProvinceCode = None,
     district: DistrictCode = None,
     esao: Esao = None,
     simplify_m: SimplifyDep = 50.0,
 ) -> Response:
-    get_round(session, round)
+    get_round(session, round_year)
 
     def build() -> Response:
         body = coverage.subdistrict_coverage_geojson(
-            session, round, province=province, district=district, esao=esao,
+            session, round_year, province=province, district=district, esao=esao,
             simplify_m=simplify_m,
         )  # fmt: skip
         return Response(body, media_type=GEOJSON)
 
-    return conditional(request, coverage.coverage_version(session, round), build)
+    return conditional(request, coverage.coverage_version(session, round_year), build)
 
 
 @router.get(
@@ -71,20 +71,20 @@ def coverage_subdistricts(
 def coverage_areas(
     request: Request,
     session: SessionDep,
-    round: Round,
+    round_year: Round,
     by: Annotated[str, Query(pattern=r"^(district|esao)$")] = "district",
     province: ProvinceCode = None,
     esao: Esao = None,
 ) -> Response:
-    get_round(session, round)
+    get_round(session, round_year)
 
     def build() -> Response:
-        rows = coverage.area_coverage(session, round, by=by, province=province, esao=esao)
+        rows = coverage.area_coverage(session, round_year, by=by, province=province, esao=esao)
         return JSONResponse(jsonable_encoder(
-            {"round": round, "by": by, **coverage.coverage_status(session, round),
+            {"round": round_year, "by": by, **coverage.coverage_status(session, round_year),
              "suppressed_below": SMALL_COUNT_THRESHOLD, "areas": rows}))  # fmt: skip
 
-    return conditional(request, coverage.coverage_version(session, round), build)
+    return conditional(request, coverage.coverage_version(session, round_year), build)
 
 
 @router.get(
@@ -95,27 +95,29 @@ def coverage_schools(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    round: Round,
+    round_year: Round,
     province: ProvinceCode = None,
     district: DistrictCode = None,
     esao: Esao = None,
 ) -> Response:
-    get_round(session, round)
+    get_round(session, round_year)
     # Small counts differ by who asks: the caller's role and scope are part of the ETag.
     caller = f"{principal.role}|{principal.office_code}|{principal.school_code}"
     return conditional(
-        request, coverage.coverage_version(session, round),
+        request, coverage.coverage_version(session, round_year),
         lambda: JSONResponse(jsonable_encoder(_school_rows(
-            session, principal, round, province=province, district=district, esao=esao))),
+            session, principal, round_year, province=province, district=district, esao=esao))),
         caller=caller,
     )  # fmt: skip
 
 
 def _school_rows(
-    session: SessionDep, principal: Principal, round: int, *, province: str | None,
+    session: SessionDep, principal: Principal, round_year: int, *, province: str | None,
     district: str | None, esao: str | None,
 ) -> dict[str, Any]:  # fmt: skip
-    rows = coverage.school_coverage(session, round, province=province, district=district, esao=esao)
+    rows = coverage.school_coverage(
+        session, round_year, province=province, district=district, esao=esao
+    )
     exact = exact_school_counts(session, principal)
     for school in rows:
         if exact(school["code"], school["district_code"]):
@@ -128,7 +130,7 @@ def _school_rows(
                 # children less capacity would give the hidden count back
                 p1["short_of_seats"] = suppress_small_count(p1["short_of_seats"])
             p1["children"] = suppress_small_count(p1["children"])
-    return {"round": round, **coverage.coverage_status(session, round), "schools": rows}
+    return {"round": round_year, **coverage.coverage_status(session, round_year), "schools": rows}
 
 
 @router.get("/api/v1/coverage/children", summary="Named children left out (restricted, audited)")
@@ -136,7 +138,7 @@ def coverage_children(
     request: Request,
     session: SessionDep,
     principal: PlannerDep,
-    round: Round,
+    round_year: Round,
     flag: Annotated[str, Query(pattern=r"^(out_of_school|beyond_distance|over_capacity_area)$")],
     province: ProvinceCode = None,
     district: DistrictCode = None,
@@ -144,14 +146,14 @@ def coverage_children(
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    get_round(session, round)
+    get_round(session, round_year)
     if principal.role == Role.planner:
         if esao and esao != principal.office_code:
             raise PermissionDeniedError("planners see the children of their own office only")
         esao, province, district = principal.office_code, None, None
     rows = coverage.children_coverage(
         session,
-        round,
+        round_year,
         flag=flag,
         province=province,
         district=district,
@@ -163,13 +165,13 @@ def coverage_children(
         session,
         principal,
         action="read",
-        resource=f"coverage {round} {flag}",
+        resource=f"coverage {round_year} {flag}",
         record_count=len(rows),
         ip=client_ip(request),
         detail={"esao": esao, "province": province, "district": district},
     )
     session.commit()
-    return {"round": round, "flag": flag, **coverage.coverage_status(session, round),
+    return {"round": round_year, "flag": flag, **coverage.coverage_status(session, round_year),
             "children": rows}  # fmt: skip
 
 
@@ -204,9 +206,9 @@ def _call_list(
 
 @router.get("/api/v1/schools/{code}/call-list", summary="Form พฐ.03: due for Prathom 1 next year")
 def school_call_list(
-    code: SchoolCode, request: Request, session: SessionDep, principal: EditorDep, round: Round
+    code: SchoolCode, request: Request, session: SessionDep, principal: EditorDep, round_year: Round
 ) -> dict[str, Any]:
-    return _call_list(session, principal, request, code, round, "call-list")
+    return _call_list(session, principal, request, code, round_year, "call-list")
 
 
 @router.get(
@@ -220,14 +222,14 @@ def school_call_list_pdf(
     request: Request,
     session: SessionDep,
     principal: EditorDep,
-    round: Round,
+    round_year: Round,
     thai_digits: bool = False,
 ) -> Response:
-    listed = _call_list(session, principal, request, code, round, "call-list.pdf")
+    listed = _call_list(session, principal, request, code, round_year, "call-list.pdf")
     return Response(
         reports.call_list_pdf(listed, thai_digits=thai_digits),
         media_type=reports.MEDIA_TYPES["pdf"],
-        headers=_attachment(f"call_list_{code}_{round + 1}.pdf"),
+        headers=_attachment(f"call_list_{code}_{round_year + 1}.pdf"),
     )
 
 
@@ -238,13 +240,13 @@ def school_call_list_pdf(
     responses={200: {"content": {reports.MEDIA_TYPES["xlsx"]: {}}}},
 )
 def school_call_list_xlsx(
-    code: SchoolCode, request: Request, session: SessionDep, principal: EditorDep, round: Round
+    code: SchoolCode, request: Request, session: SessionDep, principal: EditorDep, round_year: Round
 ) -> Response:
-    listed = _call_list(session, principal, request, code, round, "call-list.xlsx")
+    listed = _call_list(session, principal, request, code, round_year, "call-list.xlsx")
     return Response(
         reports.call_list_xlsx(listed),
         media_type=reports.MEDIA_TYPES["xlsx"],
-        headers=_attachment(f"call_list_{code}_{round + 1}.xlsx"),
+        headers=_attachment(f"call_list_{code}_{round_year + 1}.xlsx"),
     )
 
 
@@ -259,11 +261,11 @@ def _attachment(filename: str) -> dict[str, str]:
 @router.get("/api/v1/service-areas/quality", summary="Gaps, overlaps and border crossings")
 def service_area_quality(
     session: SessionDep,
-    round: Round,
+    round_year: Round,
     province: Annotated[str, Query(pattern=r"^\d{2}$")],
     level: Level = "primary",
 ) -> dict[str, Any]:
-    return quality_report(session, province_code=province, academic_year=round, level=level)
+    return quality_report(session, province_code=province, academic_year=round_year, level=level)
 
 
 @router.get(
@@ -275,10 +277,10 @@ def service_area_quality(
 def school_service_areas(
     code: SchoolCode,
     session: SessionDep,
-    round: Annotated[int | None, Query(ge=2500, le=2700)] = None,
+    round_year: Annotated[int | None, Query(alias="round", ge=2500, le=2700)] = None,
 ) -> Response:
     school = schools.get_school(session, code)
-    return Response(areas.service_areas_geojson(session, school, round), media_type=GEOJSON)
+    return Response(areas.service_areas_geojson(session, school, round_year), media_type=GEOJSON)
 
 
 @router.post(
@@ -291,7 +293,7 @@ def upload_service_area(
     file: UploadFile,
     session: SessionDep,
     principal: EditorDep,
-    round: Annotated[int, Form(ge=2500, le=2700)],
+    round_year: Annotated[int, Form(alias="round", ge=2500, le=2700)],
     level: Annotated[str, Form()] = "primary",
 ) -> dict[str, Any]:
     school = schools.get_school(session, code)
@@ -306,7 +308,7 @@ def upload_service_area(
             report = areas.import_service_areas(
                 session,
                 path,
-                academic_year=round,
+                academic_year=round_year,
                 level=level,
                 school=school,
                 changed_by=principal.username,

@@ -20,8 +20,8 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 def coverage(
     request: Request,
     session: SessionDep,
-    round: Annotated[int, Query(ge=2500, le=2700)],
-    format: Annotated[str, Query(pattern=r"^(html|pdf|xlsx|csv)$")] = "html",
+    round_year: Annotated[int, Query(alias="round", ge=2500, le=2700)],
+    output_format: Annotated[str, Query(alias="format", pattern=r"^(html|pdf|xlsx|csv)$")] = "html",
     province: ProvinceCode = None,
     district: DistrictCode = None,
     esao: Annotated[str | None, Query(max_length=16)] = None,
@@ -29,7 +29,7 @@ def coverage(
         bool, Query(description="Print numbers in Thai digits (HTML and PDF)")
     ] = False,
 ) -> Response:
-    get_round(session, round)
+    get_round(session, round_year)
     downloads = {
         label: str(request.url.include_query_params(format=kind))
         for kind, label in (("pdf", "PDF"), ("xlsx", "Excel"), ("csv", "CSV"))
@@ -37,21 +37,25 @@ def coverage(
     body = cached_report(
         get_settings(),
         session,
-        round,
-        {"round": round, "format": format, "province": province, "district": district,
+        round_year,
+        {"round": round_year, "format": output_format, "province": province, "district": district,
          "esao": esao, "thai_digits": thai_digits, "downloads": downloads},
         lambda: reports.coverage_report_file(
-            session, round, format, province=province, district=district, esao=esao,
+            session, round_year, output_format, province=province, district=district, esao=esao,
             thai_digits=thai_digits, downloads=downloads,
         ),
     )  # fmt: skip
     area = esao or district or province or "all"
     headers = (
         {}
-        if format == "html"
-        else {"Content-Disposition": f'attachment; filename="coverage_{area}_{round}.{format}"'}
+        if output_format == "html"
+        else {
+            "Content-Disposition": (
+                f'attachment; filename="coverage_{area}_{round_year}.{output_format}"'
+            )
+        }
     )
-    return Response(body, media_type=reports.MEDIA_TYPES[format], headers=headers)
+    return Response(body, media_type=reports.MEDIA_TYPES[output_format], headers=headers)
 
 
 ACCESS_RULES = [

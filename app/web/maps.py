@@ -27,14 +27,14 @@ def coverage_map(
     province: ProvinceCode = None,
     district: DistrictCode = None,
     esao: Annotated[str | None, Query(max_length=16)] = None,
-    round: Annotated[int | None, Query(ge=2500, le=2700)] = None,
+    round_year: Annotated[int | None, Query(alias="round", ge=2500, le=2700)] = None,
     level: Annotated[
         str | None, Query(pattern=r"^(pre_primary|primary|lower_secondary|upper_secondary)$")
     ] = None,
 ) -> HTMLResponse:
     settings = get_settings()
     area_name_th(session, province=province, district=district, esao=esao)
-    year = round or settings.demo_academic_year
+    year = round_year or settings.demo_academic_year
     get_round(session, year)
     page = maps.coverage_map(
         session,
@@ -54,12 +54,12 @@ def coverage_map(
 def school_map(
     code: Annotated[str, Path(pattern=r"^\d{10}$")],
     session: SessionDep,
-    round: Annotated[int | None, Query(ge=2500, le=2700)] = None,
+    round_year: Annotated[int | None, Query(alias="round", ge=2500, le=2700)] = None,
 ) -> HTMLResponse:
     settings = get_settings()
     schools.get_school(session, code)
     page = maps.school_map(
-        session, code, round_year=round, tiles=settings.map_tiles,
+        session, code, round_year=round_year, tiles=settings.map_tiles,
         attribution=settings.map_attribution,
     )  # fmt: skip
     # The school page shows this map in a frame: the app's own pages may embed it.
