@@ -5,6 +5,7 @@ endpoint) do not cost seconds of CPU each."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import tempfile
@@ -35,20 +36,34 @@ def data_version(session: Session, round_year: int) -> str:
     return f"{row[0]}:{row[1]}"
 
 
-def _code_version() -> str:
-    # A new template or renderer must not serve reports drawn by the old one.
-    parts = sorted((Path(__file__).parent / "templates").glob("*.html"))
-    parts += [Path(__file__).parent / name for name in ("reports.py", "pdf.py")]
-    # ... nor figures or maps computed by an older version of their modules.
-    gis = Path(__file__).parents[1] / "gis"
-    parts += [gis / "report.py", gis / "report_maps.py", gis / "coverage.py"]
+# Every module a report's bytes depend on: figures, maps, renderers, this cache.
+REPORT_MODULES = (
+    "gis.report", "gis.report_maps", "gis.maps", "gis.map_elements", "gis.coverage",
+    "gis.schools.resources", "gis.service_areas.quality", "app.reports", "app.pdf",
+    "app.report_cache",
+)  # fmt: skip
+
+
+def report_source_files() -> list[Path]:
+    """The templates and the source files of ``REPORT_MODULES``."""
+    files = sorted((Path(__file__).parent / "templates").glob("*.html"))
+    for name in REPORT_MODULES:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None, name
+        files.append(Path(spec.origin))
+    return files
+
+
+def code_version(files: list[Path]) -> str:
+    """A digest of the files' bytes: a changed template, figure or renderer makes every
+    cached report a miss, so none drawn by the old code is served."""
     digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.read_bytes())
+    for part in files:
+        digest.update(part.name.encode() + b"\0" + part.read_bytes())
     return digest.hexdigest()
 
 
-CODE_VERSION = _code_version()
+CODE_VERSION = code_version(report_source_files())
 
 
 def cached_report(

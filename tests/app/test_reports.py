@@ -221,3 +221,22 @@ def test_the_same_report_of_the_same_data_is_rendered_once(
         ))  # fmt: skip
     third = client.get("/api/v1/reports/coverage", params=params)
     assert not third.content.endswith(b"cached")
+
+
+def test_a_changed_figure_changes_the_report_cache_key(tmp_path: Path) -> None:
+    """The cache key covers every module of the report: a change to the figures module (or
+    the maps, or a template) misses the cache instead of serving yesterday's report."""
+    from app import report_cache
+    from gis import report as figures
+
+    sources = report_cache.report_source_files()
+    assert Path(figures.__file__) in sources and any(p.suffix == ".html" for p in sources)
+    copies = []
+    for source in sources:
+        copy = tmp_path / f"{len(copies)}-{source.name}"
+        copy.write_bytes(source.read_bytes())
+        copies.append(copy)
+    before = report_cache.code_version(copies)
+    figures_copy = copies[sources.index(Path(figures.__file__))]
+    figures_copy.write_text(figures_copy.read_text() + "\n# one figure computed differently\n")
+    assert report_cache.code_version(copies) != before
