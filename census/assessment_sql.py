@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from census.rules import AgeRules, cutoff_date, default_rules
+from kernel.vocabulary import GRADES_SQL_ARRAY
 
-_GRADES_ARRAY = "ARRAY['K1','K2','K3','P1','P2','P3','P4','P5','P6','M1','M2','M3','M4','M5','M6']"
+_GRADES_ARRAY = GRADES_SQL_ARRAY
 
 
 def assessment_params(round_year: int, rules: AgeRules | None = None) -> dict[str, Any]:

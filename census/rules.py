@@ -15,11 +15,7 @@ from pathlib import Path
 
 from census.dates import BE_OFFSET
 from kernel.config import get_settings
-
-GRADES = (
-    "K1", "K2", "K3", "P1", "P2", "P3", "P4", "P5", "P6",
-    "M1", "M2", "M3", "M4", "M5", "M6",
-)  # fmt: skip
+from kernel.vocabulary import GRADES
 
 
 class EnrolmentStatus(StrEnum):

@@ -30,6 +30,7 @@ from shapely.prepared import prep
 from census.dates import BE_OFFSET
 from census.identity import with_check_digit
 from census.rules import EnrolmentStatus, cutoff_date, default_rules, expected_grade
+from kernel.vocabulary import GRADES
 
 MIN_AGE, MAX_AGE = 3, 17
 # Out-of-school probability by age on the cutoff (MICS 2012, girls, interpolated; 3-5 from
@@ -178,8 +179,7 @@ def _school_index(session: Session, province_code: str) -> dict[str, tuple[STRtr
         "SELECT code, grades, ST_X(location), ST_Y(location) FROM school "
         "WHERE subdistrict_code LIKE :p ORDER BY code"
     ), {"p": f"{province_code}%"}).all()  # fmt: skip
-    for grade in ("K1", "K2", "K3", "P1", "P2", "P3", "P4", "P5", "P6",
-                  "M1", "M2", "M3", "M4", "M5", "M6"):  # fmt: skip
+    for grade in GRADES:
         teaching = [(c, lon, lat) for c, grades, lon, lat in rows if grade in grades]
         if teaching:
             index[grade] = (STRtree([shapely.Point(lon, lat) for _, lon, lat in teaching]),

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from census.assessment_sql import assessed_children_sql, assessment_params
 from gis.geography import geography_version, geometry_sql
-from gis.schools.grades import LEVELS
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from gis.service_areas.propose import max_distance_m
 from kernel.disclosure import SMALL_COUNT_THRESHOLD, suppress_small_count
 from kernel.errors import InvalidInputError
+from kernel.vocabulary import GRADES_SQL_ARRAY, LEVELS
 
 
 def coverage_params(round_year: int) -> dict[str, Any]:
@@ -423,8 +423,7 @@ def school_coverage(
         LEFT JOIN demand d ON d.school_id = s.id AND d.grade = g.grade
         LEFT JOIN p1_next pn ON pn.school_id = s.id AND g.grade = 'P1'
         WHERE {where}
-        ORDER BY s.code, array_position(ARRAY['K1','K2','K3','P1','P2','P3','P4','P5','P6',
-                                              'M1','M2','M3','M4','M5','M6'], g.grade::text)
+        ORDER BY s.code, array_position({GRADES_SQL_ARRAY}, g.grade::text)
         """
             ),
             coverage_params(round_year) | params,

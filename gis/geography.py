@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 
 from kernel.errors import InvalidInputError, NotFoundError
 from kernel.extent import BBox, bbox_condition
+from kernel.vocabulary import utm_srid_sql
 
 # Simplification happens in the UTM zone of each feature (47N west of 102°E, 48N east of it),
 # so the tolerance is in metres everywhere in Thailand.
-_UTM_SRID = "CASE WHEN ST_X(ST_PointOnSurface(s.geom)) < 102 THEN 32647 ELSE 32648 END"
+_UTM_SRID = utm_srid_sql("s.geom")
 _COORDINATE_DECIMALS = 6  # about 0.1 m
 
 

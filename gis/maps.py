@@ -21,10 +21,10 @@ from gis.map_elements import (
     text_properties,
     text_tooltip,
 )
-from gis.schools.grades import LEVEL_LABELS_TH, LEVELS
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from gis.schools.resources import RESOURCES_SQL
 from kernel.disclosure import suppress_small_count
+from kernel.vocabulary import LEVEL_LABELS_TH, LEVELS, utm_srid_sql
 
 STATIC = "/static/vendor"
 # Folium's templates would fetch these from CDNs; the offices often have no internet.
@@ -87,7 +87,8 @@ def _choropleth(session: Session, round_year: int, where: str, params: dict[str,
     features = []
     for code, name, geometry in session.execute(text(
         f"SELECT s.code, s.name_th, ST_AsGeoJSON(ST_Transform(ST_SimplifyPreserveTopology("
-        f"ST_Transform(s.geom, 32647), 60), 4326), 5) FROM {TAMBONS} s WHERE {where}"
+        f"ST_Transform(s.geom, {utm_srid_sql('s.geom')}), 60), 4326), 5) FROM {TAMBONS} s "
+        f"WHERE {where}"
     ), params):  # fmt: skip
         figures = rows.get(code, {})
         rate = figures.get("coverage_rate")

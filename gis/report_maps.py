@@ -24,10 +24,25 @@ from sqlalchemy.orm import Session
 import geopandas as gpd
 
 from gis.maps import NO_DATA_COLOUR, RATE_COLOURS, rate_colour
+from kernel.vocabulary import utm_srid_sql
 
-METRIC_CRS = 32647  # UTM zone 47N covers Nan and most of Thailand
+
+def _metric_crs(districts_sql: str) -> str:
+    """SQL for the UTM zone of the districts ``districts_sql`` selects (codes), so a map's
+    tambons, outlines and schools share one metric CRS (47N for Nan, 48N in the east)."""
+    return (
+        f"(SELECT {utm_srid_sql('ST_Collect(d.geom)')} FROM district d "
+        f"WHERE d.code IN ({districts_sql}))"
+    )
+
+
 SIMPLIFY_M = 30
 RATE_LABELS_TH = ["ร้อยละ 95 ขึ้นไป", "90 ถึง 95", "85 ถึง 90", "ต่ำกว่า 85"]
+
+
+# The metric CRS of a map of these districts (``:codes``), or of these schools' districts.
+DISTRICTS_CRS = _metric_crs("SELECT unnest(CAST(:codes AS text[]))")
+SCHOOL_DISTRICTS = "SELECT left(subdistrict_code, 4) FROM school WHERE code = ANY(:codes)"
 
 
 def _frame(session: Session, sql: str, codes: Iterable[str]) -> gpd.GeoDataFrame:
@@ -38,12 +53,12 @@ def _frame(session: Session, sql: str, codes: Iterable[str]) -> gpd.GeoDataFrame
 
 
 def tambon_frame(session: Session, district_codes: Iterable[str]) -> gpd.GeoDataFrame:
-    """The tambons of these districts in UTM 47N, simplified to ``SIMPLIFY_M`` metres."""
+    """The tambons of these districts in their UTM zone, simplified to ``SIMPLIFY_M`` metres."""
     return _frame(
         session,
         f"""
         SELECT t.code AS subdistrict_code, t.name_th, left(t.code, 4) AS district,
-               ST_SimplifyPreserveTopology(ST_Transform(t.geom, {METRIC_CRS}), {SIMPLIFY_M})
+               ST_SimplifyPreserveTopology(ST_Transform(t.geom, {DISTRICTS_CRS}), {SIMPLIFY_M})
                    AS geom
         FROM subdistrict t WHERE left(t.code, 4) = ANY(:codes) ORDER BY t.code
         """,
@@ -52,12 +67,12 @@ def tambon_frame(session: Session, district_codes: Iterable[str]) -> gpd.GeoData
 
 
 def district_frame(session: Session, district_codes: Iterable[str]) -> gpd.GeoDataFrame:
-    """District outlines in UTM 47N, simplified like the tambons."""
+    """District outlines in their UTM zone, simplified like the tambons."""
     return _frame(
         session,
         f"""
         SELECT d.code AS district,
-               ST_SimplifyPreserveTopology(ST_Transform(d.geom, {METRIC_CRS}), {SIMPLIFY_M})
+               ST_SimplifyPreserveTopology(ST_Transform(d.geom, {DISTRICTS_CRS}), {SIMPLIFY_M})
                    AS geom
         FROM district d WHERE d.code = ANY(:codes) ORDER BY d.code
         """,
@@ -66,12 +81,12 @@ def district_frame(session: Session, district_codes: Iterable[str]) -> gpd.GeoDa
 
 
 def school_frame(session: Session, school_codes: Iterable[str]) -> gpd.GeoDataFrame:
-    """School points in UTM 47N."""
+    """School points in their districts' UTM zone."""
     return _frame(
         session,
         f"""
         SELECT s.code, left(s.subdistrict_code, 4) AS district,
-               ST_Transform(s.location, {METRIC_CRS}) AS geom
+               ST_Transform(s.location, {_metric_crs(SCHOOL_DISTRICTS)}) AS geom
         FROM school s WHERE s.code = ANY(:codes) ORDER BY s.code
         """,
         school_codes,

@@ -24,6 +24,7 @@ from census import service as census
 from census.identity import with_check_digit
 from census.models import ImportJob
 from kernel.config import get_settings
+from kernel.disclosure import SMALL_COUNT_THRESHOLD
 from kernel.errors import InvalidInputError, NotFoundError
 from kernel.principal import Principal, Role
 
@@ -122,7 +123,7 @@ def round_summary(
     year: Year, session: SessionDep, province: ProvinceCode = None, district: DistrictCode = None
 ) -> dict[str, Any]:
     rows = census.round_summary(session, year, province=province, district=district)
-    return {"round": year, "suppressed_below": 5, "subdistricts": rows}
+    return {"round": year, "suppressed_below": SMALL_COUNT_THRESHOLD, "subdistricts": rows}
 
 
 @router.get("/rounds/{year}/conflicts", summary="Duplicate children to review (restricted)")

@@ -5,30 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# In teaching order. Anuban (อนุบาล) 1-3, Prathom (ประถมศึกษา) 1-6, Mathayom (มัธยมศึกษา) 1-6.
-GRADES: tuple[str, ...] = (
-    "K1", "K2", "K3",
-    "P1", "P2", "P3", "P4", "P5", "P6",
-    "M1", "M2", "M3", "M4", "M5", "M6",
-)  # fmt: skip
-GRADE_INDEX = {grade: i for i, grade in enumerate(GRADES)}
-GRADE_LABELS_TH = {
-    **{f"K{i}": f"อนุบาล {i}" for i in range(1, 4)},
-    **{f"P{i}": f"ประถมศึกษาปีที่ {i}" for i in range(1, 7)},
-    **{f"M{i}": f"มัธยมศึกษาปีที่ {i}" for i in range(1, 7)},
-}
-LEVELS: dict[str, tuple[str, ...]] = {
-    "pre_primary": GRADES[0:3],
-    "primary": GRADES[3:9],
-    "lower_secondary": GRADES[9:12],
-    "upper_secondary": GRADES[12:15],
-}
-LEVEL_LABELS_TH = {
-    "pre_primary": "ก่อนประถมศึกษา (อนุบาล)",
-    "primary": "ประถมศึกษา",
-    "lower_secondary": "มัธยมศึกษาตอนต้น",
-    "upper_secondary": "มัธยมศึกษาตอนปลาย",
-}
+from kernel.vocabulary import GRADE_INDEX, GRADES, LEVELS
 
 
 def level_of(grade: str) -> str:

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from gis.loading import LoadError, LoadReport, record_load, sha256_of
 from gis.schools.geolocate import exact_baseline, method_shares, place_schools
-from gis.schools.grades import GRADES, parse_level_text
+from gis.schools.grades import parse_level_text
 from kernel.bulk import copy_rows
 from kernel.names import admin_key
 from kernel.tabular import TableError, open_table, unknown_headers_note
+from kernel.vocabulary import GRADES
 
 LIST_FIELDS = ["name", "subDistrict", "district", "province", "level"]
 SYNTHETIC_CODE_PREFIX = "99"

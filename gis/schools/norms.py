@@ -7,8 +7,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from gis.schools.grades import LEVELS, level_of
+from gis.schools.grades import level_of
 from kernel.config import get_settings
+from kernel.vocabulary import LEVELS
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from gis.schools.grades import GRADE_INDEX, GRADE_LABELS_TH, LEVELS, sort_grades
+from gis.schools.grades import sort_grades
 from gis.schools.models import (
     Affiliation,
     Building,
@@ -26,6 +26,7 @@ from gis.schools.models import (
 from gis.schools.norms import class_size_norms, norm_params, seats_sql, utilisation
 from kernel.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from kernel.extent import BBox, bbox_condition
+from kernel.vocabulary import GRADE_INDEX, GRADE_LABELS_TH, LEVELS
 
 # A location this far outside the school's own tambon is refused as a likely typo.
 MAX_DISTANCE_FROM_TAMBON_M = 2_000.0

@@ -11,8 +11,9 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from gis.schools.grades import LEVELS
 from kernel.config import get_settings
+from kernel.vocabulary import LEVELS
+from kernel.vocabulary import utm_srid as utm_srid_of
 
 
 @functools.cache
@@ -33,7 +34,7 @@ def utm_srid(session: Session, province_code: str) -> int:
         text("SELECT ST_X(ST_PointOnSurface(geom)) FROM province WHERE code = :p"),
         {"p": province_code},
     ).scalar_one()
-    return 32647 if lon < 102 else 32648
+    return utm_srid_of(float(lon))
 
 
 def propose_service_areas(

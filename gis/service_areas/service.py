@@ -13,12 +13,12 @@ from shapely.geometry.base import BaseGeometry
 
 from gis.boundaries import _polygonal
 from gis.loading import LoadError, LoadReport, sha256_of
-from gis.schools.grades import LEVELS
 from gis.schools.models import School
 from gis.vector_io import read_vector
 from kernel.config import get_settings
 from kernel.errors import InvalidInputError
 from kernel.extent import coordinate_problem
+from kernel.vocabulary import LEVELS
 
 CODE_COLUMNS = ("school_code", "code", "รหัสโรงเรียน", "SCHOOL_COD", "SCH_CODE")
 

@@ -116,3 +116,17 @@ def test_flags() -> None:
     due = assess(dt.date(2020, 12, 31), 2569, "not_enrolled", RULES)
     assert due.due_prathom1_next_year and not due.compulsory_age and due.stage == "pre_primary"
     assert not assess(dt.date(2019, 1, 1), 2569, "enrolled", RULES).due_prathom1_next_year
+
+
+def test_one_vocabulary_of_grades() -> None:
+    """The API's grade type, the census rules and the SQL array all say the same grades."""
+    from typing import get_args
+
+    from app.api.schools import Grade
+    from census import rules
+    from kernel.vocabulary import GRADE_PATTERN, GRADES, GRADES_SQL_ARRAY, utm_srid
+
+    assert get_args(Grade) == GRADES and rules.GRADES is GRADES
+    assert GRADES_SQL_ARRAY == "ARRAY[" + ",".join(f"'{g}'" for g in GRADES) + "]"
+    assert all(__import__("re").fullmatch(GRADE_PATTERN, g) for g in GRADES)
+    assert (utm_srid(100.77), utm_srid(104.85)) == (32647, 32648)  # Nan, Ubon Ratchathani

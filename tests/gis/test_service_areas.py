@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from gis.schools.grades import LEVELS
 from gis.service_areas.service import import_service_areas
 from kernel.errors import InvalidInputError
+from kernel.vocabulary import LEVELS
 
 
 def test_every_nan_school_has_a_proposed_area_per_level_it_teaches(db_session: Session) -> None:

@@ -1,0 +1,50 @@
+"""The words every package shares: grades and levels with their Thai labels, SQL forms of
+them, and the UTM zone that measures a place in metres."""
+
+from __future__ import annotations
+
+# In teaching order. Anuban (อนุบาล) 1-3, Prathom (ประถมศึกษา) 1-6, Mathayom (มัธยมศึกษา) 1-6.
+GRADES: tuple[str, ...] = (
+    "K1", "K2", "K3",
+    "P1", "P2", "P3", "P4", "P5", "P6",
+    "M1", "M2", "M3", "M4", "M5", "M6",
+)  # fmt: skip
+GRADE_INDEX = {grade: i for i, grade in enumerate(GRADES)}
+GRADE_LABELS_TH = {
+    **{f"K{i}": f"อนุบาล {i}" for i in range(1, 4)},
+    **{f"P{i}": f"ประถมศึกษาปีที่ {i}" for i in range(1, 7)},
+    **{f"M{i}": f"มัธยมศึกษาปีที่ {i}" for i in range(1, 7)},
+}
+LEVELS: dict[str, tuple[str, ...]] = {
+    "pre_primary": GRADES[0:3],
+    "primary": GRADES[3:9],
+    "lower_secondary": GRADES[9:12],
+    "upper_secondary": GRADES[12:15],
+}
+LEVEL_LABELS_TH = {
+    "pre_primary": "ก่อนประถมศึกษา (อนุบาล)",
+    "primary": "ประถมศึกษา",
+    "lower_secondary": "มัธยมศึกษาตอนต้น",
+    "upper_secondary": "มัธยมศึกษาตอนปลาย",
+}
+
+# The grades as a PostgreSQL array literal, in teaching order (for array_position and the like).
+GRADES_SQL_ARRAY = "ARRAY[" + ",".join(f"'{grade}'" for grade in GRADES) + "]"
+# A grade, as a regular expression (query and path parameters).
+GRADE_PATTERN = r"^(K[1-3]|P[1-6]|M[1-6])$"
+
+# Thailand lies in UTM zones 47N (west of 102°E) and 48N (east of it).
+UTM_47N, UTM_48N, UTM_BOUNDARY_LON = 32647, 32648, 102.0
+
+
+def utm_srid(lon: float) -> int:
+    """The EPSG code of the UTM zone that measures a place at longitude ``lon`` in metres."""
+    return UTM_47N if lon < UTM_BOUNDARY_LON else UTM_48N
+
+
+def utm_srid_sql(geometry: str) -> str:
+    """The same choice in SQL, by a point inside ``geometry`` (an SQL expression)."""
+    return (
+        f"CASE WHEN ST_X(ST_PointOnSurface({geometry})) < {UTM_BOUNDARY_LON} "
+        f"THEN {UTM_47N} ELSE {UTM_48N} END"
+    )
