@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from census.importer import import_census_file, write_rejects
 from census.models import ImportJob
-from census.service import write_scope
 from kernel.config import Settings
+from kernel.policy import write_scope
 from kernel.principal import Principal
 
 log = logging.getLogger("edumap.census")

@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select, text
@@ -33,6 +32,7 @@ from kernel.errors import (
     PermissionDeniedError,
 )
 from kernel.extent import BBox, bbox_condition
+from kernel.policy import household_scope_sql, may_change_household, write_scope
 from kernel.principal import Principal
 
 STAGES = ("pre_primary", "primary", "lower_secondary", "upper_secondary", "out_of_range")
@@ -75,50 +75,6 @@ def set_round_state(session: Session, year: int, state: str) -> CensusRound:
 
 
 # --- who may touch which household --------------------------------------------------------
-
-
-def office_districts(session: Session, office_code: str | None) -> set[str]:
-    """The district codes an office serves."""
-    if not office_code:
-        return set()
-    return set(session.scalars(text(
-        "SELECT district_code FROM service_area_office_district WHERE office_code = :o"
-    ), {"o": office_code}))  # fmt: skip
-
-
-def write_scope(session: Session, principal: Principal) -> Callable[[str, int | None], bool]:
-    """Where the principal may write households, as a check that needs no more queries (an
-    import calls it for every row while its connection streams COPY)."""
-    if principal.role == "admin":
-        return lambda _subdistrict, _moo: True
-    if principal.role == "planner":
-        districts = office_districts(session, principal.office_code)
-        return lambda subdistrict, _moo: subdistrict[:4] in districts
-    if principal.role == "surveyor":
-        return principal.covers
-    return lambda _subdistrict, _moo: False
-
-
-def may_write_household(
-    session: Session, principal: Principal, subdistrict_code: str, moo: int | None
-) -> bool:
-    return write_scope(session, principal)(subdistrict_code, moo)
-
-
-def household_scope_sql(session: Session, principal: Principal) -> tuple[str, dict[str, Any]]:
-    """SQL condition on ``h`` (household) limiting reads to what the principal may see."""
-    if principal.role == "admin":
-        return "true", {}
-    if principal.role == "planner":
-        return "left(h.subdistrict_code, 4) = ANY(:scope_districts)", {
-            "scope_districts": sorted(office_districts(session, principal.office_code))
-        }
-    if principal.role == "surveyor":
-        return "h.surveyor_id = :scope_user", {"scope_user": principal.user_id}
-    raise PermissionDeniedError("your role may not read named census records")
-
-
-# --- submissions --------------------------------------------------------------------------
 
 
 def content_hash(body: dict[str, Any]) -> str:
@@ -167,7 +123,7 @@ def submit_household(
         raise ConflictError(f"the census round {body['round']} is closed")
     if not context.tambon_found:
         raise InvalidInputError("subdistrict_code", f"no subdistrict {subdistrict} is loaded")
-    if not may_write_household(session, principal, subdistrict, moo):
+    if not write_scope(session, principal)(subdistrict, moo):
         raise PermissionDeniedError(
             f"tambon {subdistrict}{' moo ' + str(moo) if moo else ''} is "
             "outside the areas assigned to you"
@@ -353,10 +309,8 @@ def update_child(
     if child is None:
         raise NotFoundError(f"no child {child_id}")
     household = child.household
-    allowed = may_write_household(session, principal, household.subdistrict_code, household.moo)
-    if principal.role == "surveyor":
-        allowed = allowed and household.surveyor_id == principal.user_id
-    if not allowed:
+    if not may_change_household(session, principal, household.subdistrict_code, household.moo,
+                                household.surveyor_id):  # fmt: skip
         raise NotFoundError(f"no child {child_id}")  # do not reveal that it exists
     merged = {k: getattr(child, k) for k in CHANGEABLE} | {
         k: v for k, v in changes.items() if k in CHANGEABLE

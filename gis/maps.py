@@ -24,6 +24,8 @@ from gis.map_elements import (
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from gis.schools.resources import RESOURCES_SQL
 from kernel.disclosure import suppress_small_count
+from kernel.policy import named_coverage_area
+from kernel.principal import Principal
 from kernel.vocabulary import LEVEL_LABELS_TH, LEVELS, utm_srid_sql
 
 STATIC = "/static/vendor"
@@ -177,7 +179,7 @@ def _schools(
 
 
 def coverage_map(
-    session: Session, *, round_year: int, principal: Any, province: str | None = None,
+    session: Session, *, round_year: int, principal: Principal, province: str | None = None,
     district: str | None = None, esao: str | None = None, tiles: str | None = None,
     attribution: str = "", level: str | None = None,
 ) -> str:  # fmt: skip
@@ -238,14 +240,15 @@ UNSERVED = {
 
 
 def _unserved_layers(
-    session: Session, round_year: int, principal: Any, province: str | None,
+    session: Session, round_year: int, principal: Principal, province: str | None,
     district: str | None, esao: str | None, level: str | None, texts: MapTexts,
 ) -> list[folium.FeatureGroup]:  # fmt: skip
     """A layer per way of not being served. Named, clustered points for roles allowed personal
     data; counts per village (under 5 hidden) for everyone else, never closer than the village."""
-    named = getattr(principal, "role", None) in ("admin", "planner")
-    if named and principal.role == "planner":
-        province, district, esao = None, None, principal.office_code
+    area = named_coverage_area(principal, province, district, esao)
+    named = area is not None
+    if area is not None:
+        province, district, esao = area
     layers = []
     for flag, (label, condition) in UNSERVED.items():
         layer = folium.FeatureGroup(name=f"{label} ({'รายคน' if named else 'รวมรายหมู่บ้าน'})",

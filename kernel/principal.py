@@ -22,8 +22,6 @@ ROLE_LABELS_TH = {
     Role.school: "โรงเรียน",
 }
 
-PERSONAL_DATA_ROLES = frozenset({Role.admin, Role.planner, Role.surveyor, Role.school})
-
 
 @dataclass(frozen=True)
 class Principal:
@@ -45,10 +43,6 @@ class Principal:
 
     def has_role(self, *roles: Role) -> bool:
         return self.role is not None and self.role in roles
-
-    def may_see_personal_data(self) -> bool:
-        """Whether any personal data may be shown; callers still apply the scope rules."""
-        return self.role in PERSONAL_DATA_ROLES
 
     def covers(self, subdistrict_code: str, moo: int | None = None) -> bool:
         """Whether a surveyor's assignment covers this tambon (and moo)."""

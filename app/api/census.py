@@ -18,7 +18,6 @@ from app.api.access import PUBLIC, AccessRule, expect
 from app.api.deps import BBoxDep, DistrictCode, Offset, ProvinceCode, RowId, SessionDep
 from app.auth import service as accounts
 from app.auth.deps import client_ip, require_roles
-from app.auth.policy import may_read_import_job
 from census import jobs
 from census import service as census
 from census.identity import with_check_digit
@@ -26,13 +25,12 @@ from census.models import ImportJob
 from kernel.config import get_settings
 from kernel.disclosure import SMALL_COUNT_THRESHOLD
 from kernel.errors import InvalidInputError, NotFoundError
+from kernel.policy import NAMED_READER_ROLES, may_read_import_job
 from kernel.principal import Principal, Role
 
 router = APIRouter(prefix="/api/v1/census", tags=["census"])
 Year = Annotated[int, Path(ge=2500, le=2700, description="Academic year, Buddhist Era")]
-NamedReaderDep = Annotated[
-    Principal, Depends(require_roles(Role.admin, Role.planner, Role.surveyor))
-]
+NamedReaderDep = Annotated[Principal, Depends(require_roles(*NAMED_READER_ROLES))]
 PlannerDep = Annotated[Principal, Depends(require_roles(Role.admin, Role.planner))]
 AdminDep = Annotated[Principal, Depends(require_roles(Role.admin))]
 

@@ -18,7 +18,6 @@ from app.api.deps import DistrictCode, Offset, ProvinceCode, SessionDep, Simplif
 from app.api.schools import EXAMPLE, EditorDep, SchoolCode
 from app.auth import service as accounts
 from app.auth.deps import PrincipalDep, client_ip, require_roles
-from app.auth.policy import exact_school_counts
 from census.service import get_round
 from gis import coverage
 from gis.loading import LoadError
@@ -26,15 +25,16 @@ from gis.schools import service as schools
 from gis.service_areas import service as areas
 from gis.service_areas.quality import quality_report
 from kernel.disclosure import SMALL_COUNT_THRESHOLD, suppress_small_count
-from kernel.errors import InvalidInputError, PermissionDeniedError
-from kernel.principal import Principal, Role
+from kernel.errors import InvalidInputError
+from kernel.policy import NAMED_COVERAGE_ROLES, exact_school_counts, named_coverage_area
+from kernel.principal import Principal
 
 router = APIRouter(tags=["coverage"])
 GEOJSON = "application/geo+json"
 Round = Annotated[int, Query(alias="round", ge=2500, le=2700, description="Census round (B.E.)")]
 Esao = Annotated[str | None, Query(max_length=16, description="Service area office code")]
 Level = Annotated[str, Query(pattern=r"^(pre_primary|primary|lower_secondary|upper_secondary)$")]
-PlannerDep = Annotated[Principal, Depends(require_roles(Role.admin, Role.planner))]
+PlannerDep = Annotated[Principal, Depends(require_roles(*NAMED_COVERAGE_ROLES))]
 
 
 @router.get(
@@ -147,10 +147,9 @@ def coverage_children(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     get_round(session, round_year)
-    if principal.role == Role.planner:
-        if esao and esao != principal.office_code:
-            raise PermissionDeniedError("planners see the children of their own office only")
-        esao, province, district = principal.office_code, None, None
+    area = named_coverage_area(principal, province, district, esao)
+    assert area is not None  # PlannerDep admits only roles that see named children
+    province, district, esao = area
     rows = coverage.children_coverage(
         session,
         round_year,

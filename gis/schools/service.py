@@ -26,6 +26,8 @@ from gis.schools.models import (
 from gis.schools.norms import class_size_norms, norm_params, seats_sql, utilisation
 from kernel.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from kernel.extent import BBox, bbox_condition
+from kernel.policy import may_edit_school
+from kernel.principal import Principal
 from kernel.vocabulary import GRADE_INDEX, GRADE_LABELS_TH, LEVELS
 
 # A location this far outside the school's own tambon is refused as a likely typo.
@@ -41,27 +43,12 @@ def get_school(session: Session, code: str) -> School:
     return school
 
 
-def may_edit(session: Session, principal: Any, school: School) -> bool:
-    """Admins edit every school, planners those in their office's districts, a school itself."""
-    role = getattr(principal, "role", None)
-    if role == "admin":
-        return True
-    if role == "school":
-        return bool(principal.school_code == school.code)
-    if role == "planner" and principal.office_code:
-        return bool(
-            session.execute(
-                text(
-                    "SELECT 1 FROM service_area_office_district "
-                    "WHERE office_code = :o AND district_code = :d"
-                ),
-                {"o": principal.office_code, "d": school.subdistrict_code[:4]},
-            ).first()
-        )
-    return False
+def may_edit(session: Session, principal: Principal, school: School) -> bool:
+    """Whether the principal may edit the school (kernel.policy decides)."""
+    return may_edit_school(session, principal, school.code, school.subdistrict_code[:4])
 
 
-def require_edit(session: Session, principal: Any, school: School) -> None:
+def require_edit(session: Session, principal: Principal, school: School) -> None:
     if not may_edit(session, principal, school):
         raise PermissionDeniedError(f"you may not edit school {school.code}")
 

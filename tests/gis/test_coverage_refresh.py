@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from gis import coverage, maps
 from gis.service_areas.quality import quality_report
+from kernel.principal import ANONYMOUS
 from tests.census.test_submissions import household
 from tests.conftest import MATRIX_SCHOOL, Account
 
@@ -29,7 +30,7 @@ def _read_everything(session: Session) -> None:
     coverage.children_coverage(session, ROUND, flag="out_of_school", district="5501", limit=5)
     coverage.call_list(session, MATRIX_SCHOOL, ROUND)
     coverage.coverage_status(session, ROUND)
-    maps.coverage_map(session, round_year=ROUND, principal=None, district="5514")
+    maps.coverage_map(session, round_year=ROUND, principal=ANONYMOUS, district="5514")
     quality_report(session, province_code="55", academic_year=ROUND)
 
 

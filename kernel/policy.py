@@ -1,0 +1,134 @@
+"""Who may do what, in one place: read named children, write households in an area, edit a
+school (and so export its call list), see exact small counts, read an import job. Typed on
+``Principal``; where a rule depends on an office's districts it asks the database, and for
+reads it gives the SQL condition that scopes them. Services, maps, routers and exports all
+ask here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from kernel.errors import PermissionDeniedError
+from kernel.principal import Principal, Role
+
+# Roles that may read named census records at all (each within its scope below).
+NAMED_READER_ROLES = (Role.admin, Role.planner, Role.surveyor)
+# Roles that see named children on the maps and in the coverage lists.
+NAMED_COVERAGE_ROLES = (Role.admin, Role.planner)
+
+
+def office_districts(session: Session, office_code: str | None) -> frozenset[str]:
+    """The district codes an office serves."""
+    if not office_code:
+        return frozenset()
+    return frozenset(session.scalars(text(
+        "SELECT district_code FROM service_area_office_district WHERE office_code = :o"
+    ), {"o": office_code}))  # fmt: skip
+
+
+def write_scope(session: Session, principal: Principal) -> Callable[[str, int | None], bool]:
+    """Where the principal may write households, as a check that needs no more queries (an
+    import calls it for every row while its connection streams COPY)."""
+    if principal.role == Role.admin:
+        return lambda _subdistrict, _moo: True
+    if principal.role == Role.planner:
+        districts = office_districts(session, principal.office_code)
+        return lambda subdistrict, _moo: subdistrict[:4] in districts
+    if principal.role == Role.surveyor:
+        return principal.covers
+    return lambda _subdistrict, _moo: False
+
+
+def may_change_household(
+    session: Session, principal: Principal, subdistrict_code: str, moo: int | None,
+    surveyor_id: int | None,
+) -> bool:  # fmt: skip
+    """Changing a stored household's children: where the principal may write, and for a
+    surveyor only what they submitted themselves."""
+    allowed = write_scope(session, principal)(subdistrict_code, moo)
+    if principal.role == Role.surveyor:
+        allowed = allowed and surveyor_id == principal.user_id
+    return allowed
+
+
+def household_scope_sql(session: Session, principal: Principal) -> tuple[str, dict[str, Any]]:
+    """SQL condition on ``h`` (household) limiting named reads to what the principal may see:
+    admins all, planners their office's districts, surveyors what they submitted."""
+    if principal.role == Role.admin:
+        return "true", {}
+    if principal.role == Role.planner:
+        return "left(h.subdistrict_code, 4) = ANY(:scope_districts)", {
+            "scope_districts": sorted(office_districts(session, principal.office_code))
+        }
+    if principal.role == Role.surveyor:
+        return "h.surveyor_id = :scope_user", {"scope_user": principal.user_id}
+    raise PermissionDeniedError("your role may not read named census records")
+
+
+def may_edit_school(
+    session: Session, principal: Principal, school_code: str, district_code: str
+) -> bool:
+    """Admins edit every school (and export its call list), planners those in their office's
+    districts, a school account itself."""
+    if principal.role == Role.admin:
+        return True
+    if principal.role == Role.school:
+        return principal.school_code == school_code
+    if principal.role == Role.planner:
+        return district_code in office_districts(session, principal.office_code)
+    return False
+
+
+def named_coverage_area(
+    principal: Principal, province: str | None, district: str | None, esao: str | None
+) -> tuple[str | None, str | None, str | None] | None:
+    """The area whose named children the principal may see on maps and lists, as (province,
+    district, office); None for roles that see village counts only. A planner sees their own
+    office, whatever area was asked for; asking for another office is refused."""
+    if principal.role not in NAMED_COVERAGE_ROLES:
+        return None
+    if principal.role == Role.planner:
+        if esao and esao != principal.office_code:
+            raise PermissionDeniedError("planners see the children of their own office only")
+        return None, None, principal.office_code
+    return province, district, esao
+
+
+def exact_school_counts(session: Session, principal: Principal) -> Callable[[str, str], bool]:
+    """Whether the caller may see a school's exact small counts, given (school code, district
+    code): those who may edit the school (and so read its named children). Everyone else sees
+    1-4 as "<5"."""
+    if principal.role == Role.admin:
+        return lambda _code, _district: True
+    if principal.role == Role.planner:
+        districts = office_districts(session, principal.office_code)
+        return lambda _code, district: district in districts
+    if principal.role == Role.school:
+        return lambda code, _district: code == principal.school_code
+    return lambda _code, _district: False
+
+
+def may_read_import_job(session: Session, principal: Principal, created_by: int | None) -> bool:
+    """An import job (its report and rejected rows name children) is read by its creator, by
+    admins, and by the planners of the creator's office: the creator's own office, or the
+    office serving a district the creator (a surveyor) is assigned to."""
+    if principal.role == Role.admin or (
+        principal.user_id is not None and created_by == principal.user_id
+    ):
+        return True
+    if principal.role != Role.planner or created_by is None or not principal.office_code:
+        return False
+    return bool(session.execute(text(
+        """
+        SELECT EXISTS (SELECT 1 FROM user_account u WHERE u.id = :creator
+                       AND u.office_code = :office)
+            OR EXISTS (SELECT 1 FROM user_area a JOIN service_area_office_district d
+                         ON d.district_code = left(a.subdistrict_code, 4)
+                       WHERE a.user_id = :creator AND d.office_code = :office)
+        """
+    ), {"creator": created_by, "office": principal.office_code}).scalar())  # fmt: skip
