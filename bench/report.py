@@ -17,10 +17,10 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from app import reports
+from app.report import render as reports
+from app.report.figures import coverage_report
+from app.report.maps import district_maps
 from gis.coverage import refresh_coverage
-from gis.report import coverage_report
-from gis.report_maps import district_maps
 from kernel.config import get_settings
 from kernel.db import session_scope
 

@@ -11,13 +11,13 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from app import reports
 from app.api.access import PUBLIC, AccessRule, expect
 from app.api.caching import NOT_MODIFIED, conditional
 from app.api.deps import DistrictCode, Offset, ProvinceCode, SessionDep, SimplifyDep
 from app.api.schools import EXAMPLE, EditorDep, SchoolCode
 from app.auth import service as accounts
 from app.auth.deps import PrincipalDep, client_ip, require_roles
+from app.report import render as reports
 from census.service import get_round
 from gis import coverage
 from gis.loading import LoadError

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app import reports
 from app.api.access import PUBLIC, AccessRule
 from app.api.deps import DistrictCode, ProvinceCode, SessionDep
-from app.report_cache import cached_report
+from app.report import render as reports
+from app.report.cache import cached_report
 from census.service import get_round
 from kernel.config import get_settings
 

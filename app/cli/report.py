@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from app import reports
+from app.report import render as reports
 from gis.coverage import refresh_coverage
 from kernel.config import get_settings
 from kernel.db import session_scope

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from app.reports import call_list_xlsx, to_csv, to_xlsx
+from app.report.render import call_list_xlsx, to_csv, to_xlsx
 from census.importer import ImportReport, RowError, write_rejects
 from kernel.cells import csv_cell, uncsv_cell
 from kernel.tabular import open_table
@@ -55,7 +55,7 @@ def test_report_xlsx_and_csv_write_school_and_tambon_names_as_text() -> None:
         "totals": {}, "subdistricts": [{"name_th": "=SUM(1,2)", "subdistrict_code": "550101"}],
         "schools": [{"name_th": "@school", "code": "9955010001"}],
     }  # fmt: skip
-    from app import reports
+    from app.report import render as reports
 
     report["totals"] = dict.fromkeys(reports.TOTAL_LABELS_TH, 0)
     report["quality"] = {"districts": [{"district": "5501", "name_th": "-อำเภอ"}]}

@@ -12,8 +12,8 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 from openpyxl import load_workbook
 
-from app.pdf import FONT_DIR, glyph_texts, html_to_pdf
-from app.reports import call_list_pdf, call_list_xlsx
+from app.report.pdf import FONT_DIR, glyph_texts, html_to_pdf
+from app.report.render import call_list_pdf, call_list_xlsx
 from tests.pdf_text import pdf_text, squash
 
 HARD_THAI = (

@@ -226,8 +226,8 @@ def test_the_same_report_of_the_same_data_is_rendered_once(
 def test_a_changed_figure_changes_the_report_cache_key(tmp_path: Path) -> None:
     """The cache key covers every module of the report: a change to the figures module (or
     the maps, or a template) misses the cache instead of serving yesterday's report."""
-    from app import report_cache
-    from gis import report as figures
+    from app.report import cache as report_cache
+    from app.report import figures
 
     sources = report_cache.report_source_files()
     assert Path(figures.__file__) in sources and any(p.suffix == ".html" for p in sources)

@@ -173,7 +173,7 @@ def district_map_svg(
 
 
 def district_maps(session: Session, report: dict[str, Any], font_path: Path) -> dict[str, str]:
-    """An SVG map per district of a coverage report (gis.report.coverage_report), by code."""
+    """An SVG map per district of a coverage report (figures.coverage_report), by code."""
     district_codes = [row["district"] for row in report["districts"]]
     if not district_codes:
         return {}

@@ -16,12 +16,12 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
-from app.pdf import FONT_DIR, html_to_pdf
+from app.report.figures import TOTAL_LABELS_TH, coverage_report
+from app.report.maps import district_maps
+from app.report.pdf import FONT_DIR, html_to_pdf
 from app.web.templating import templates
 from census.dates import format_thai_date, to_thai_digits
 from census.rules import SEX_LABELS_TH, STATUS_LABELS_TH, EnrolmentStatus
-from gis.report import TOTAL_LABELS_TH, coverage_report
-from gis.report_maps import district_maps
 from kernel.cells import append_row, csv_row
 
 FONT_REGULAR = FONT_DIR / "Sarabun-Regular.ttf"

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.web.templating import TEMPLATES_DIR
 from kernel.config import Settings
 
 
@@ -36,17 +37,18 @@ def data_version(session: Session, round_year: int) -> str:
     return f"{row[0]}:{row[1]}"
 
 
-# Every module a report's bytes depend on: figures, maps, renderers, this cache.
+# Every module a report's bytes depend on: this package (figures, maps, renderers, PDF, this
+# cache) and what it draws from.
 REPORT_MODULES = (
-    "gis.report", "gis.report_maps", "gis.maps", "gis.map_elements", "gis.coverage",
-    "gis.schools.resources", "gis.service_areas.quality", "app.reports", "app.pdf",
-    "app.report_cache",
+    "app.report.figures", "app.report.maps", "app.report.render", "app.report.pdf",
+    "app.report.cache", "gis.maps", "gis.map_elements", "gis.coverage",
+    "gis.schools.resources", "gis.service_areas.quality",
 )  # fmt: skip
 
 
 def report_source_files() -> list[Path]:
     """The templates and the source files of ``REPORT_MODULES``."""
-    files = sorted((Path(__file__).parent / "templates").glob("*.html"))
+    files = sorted(TEMPLATES_DIR.glob("*.html"))
     for name in REPORT_MODULES:
         spec = importlib.util.find_spec(name)
         assert spec is not None and spec.origin is not None, name

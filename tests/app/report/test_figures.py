@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 import geopandas as gpd
 from shapely.geometry import Point, box
 
-from app.pdf import FONT_DIR
+from app.report.figures import coverage_report
+from app.report.maps import NO_DATA_COLOUR, district_map_svg, district_maps
+from app.report.pdf import FONT_DIR
 from gis import coverage
-from gis.report import coverage_report
-from gis.report_maps import NO_DATA_COLOUR, district_map_svg, district_maps
 
 ROUND = 2569
 FONT = FONT_DIR / "Sarabun-Regular.ttf"

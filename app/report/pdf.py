@@ -19,7 +19,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, StreamObject
 
-FONT_DIR = Path(__file__).resolve().parent / "static" / "vendor" / "sarabun"
+FONT_DIR = Path(__file__).resolve().parents[1] / "static" / "vendor" / "sarabun"
 # PDF font names (without the subset prefix) -> the file WeasyPrint embedded them from.
 SARABUN_FILES = {
     "Sarabun": FONT_DIR / "Sarabun-Regular.ttf",
