@@ -70,18 +70,25 @@ def household_scope_sql(session: Session, principal: Principal) -> tuple[str, di
     raise PermissionDeniedError("your role may not read named census records")
 
 
+def school_editor(session: Session, principal: Principal) -> Callable[[str, str], bool]:
+    """Which schools, given (school code, district code), the principal may edit, export the
+    call list of, and see exact small counts of: admins every school, planners those in their
+    office's districts (read once), a school account itself; nobody else."""
+    if principal.role == Role.admin:
+        return lambda _code, _district: True
+    if principal.role == Role.planner:
+        districts = office_districts(session, principal.office_code)
+        return lambda _code, district: district in districts
+    if principal.role == Role.school:
+        return lambda code, _district: code == principal.school_code
+    return lambda _code, _district: False
+
+
 def may_edit_school(
     session: Session, principal: Principal, school_code: str, district_code: str
 ) -> bool:
-    """Admins edit every school (and export its call list), planners those in their office's
-    districts, a school account itself."""
-    if principal.role == Role.admin:
-        return True
-    if principal.role == Role.school:
-        return principal.school_code == school_code
-    if principal.role == Role.planner:
-        return district_code in office_districts(session, principal.office_code)
-    return False
+    """Whether the principal may edit one school (and export its call list)."""
+    return school_editor(session, principal)(school_code, district_code)
 
 
 def named_coverage_area(
@@ -99,18 +106,9 @@ def named_coverage_area(
     return province, district, esao
 
 
-def exact_school_counts(session: Session, principal: Principal) -> Callable[[str, str], bool]:
-    """Whether the caller may see a school's exact small counts, given (school code, district
-    code): those who may edit the school (and so read its named children). Everyone else sees
-    1-4 as "<5"."""
-    if principal.role == Role.admin:
-        return lambda _code, _district: True
-    if principal.role == Role.planner:
-        districts = office_districts(session, principal.office_code)
-        return lambda _code, district: district in districts
-    if principal.role == Role.school:
-        return lambda code, _district: code == principal.school_code
-    return lambda _code, _district: False
+# Exact counts of 1-4 children go to those who may read the school's named children: its
+# editors. Everyone else sees "<5".
+exact_school_counts = school_editor
 
 
 def may_read_import_job(session: Session, principal: Principal, created_by: int | None) -> bool:

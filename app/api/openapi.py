@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, params
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
@@ -74,24 +74,21 @@ def _rules() -> dict[tuple[str, str], AccessRule]:
     return {(rule.method, rule.route): rule for rule in all_rules()}
 
 
-def _error_statuses(route: APIRoute, method: str, rule: AccessRule | None) -> set[str]:
-    expected = set(rule.expected.values()) if rule else set()
-    statuses = {str(s) for s in expected if s >= 400}
+def _error_statuses(
+    route: APIRoute, method: str, rule: AccessRule | None, public: bool
+) -> set[str]:
+    """The error statuses a route can answer: those its access rule expects for some role, the
+    credentials errors of a signed-in route, and what its parameters and body can cause."""
+    statuses = {str(s) for s in (rule.expected.values() if rule else ()) if s >= 400}
     has_params = bool(route.dependant.path_params or route.dependant.query_params
                       or route.dependant.body_params or route.dependant.header_params)  # fmt: skip
     if has_params:
         statuses |= {"404", "422"}  # an unknown code or round is a 404, a bad value a 422
     if method in ("POST", "PUT", "PATCH", "DELETE"):
         statuses |= {"404", "409", "413", "422"}
-        if any(getattr(p.field_info, "media_type", "") == "multipart/form-data"
-               or type(p.field_info).__name__ in ("File", "Form")
-               for p in route.dependant.body_params):  # fmt: skip
-            statuses.add("400")
-    if (
-        rule is None
-        or any(s in (401, 403) for s in expected)
-        or rule.expected.get("anonymous", 200) >= 400
-    ):
+        if any(isinstance(p.field_info, params.Form) for p in route.dependant.body_params):
+            statuses.add("400")  # a multipart body (File is a Form) that cannot be parsed
+    if not public:
         statuses |= {"401", "403"}
     if route.path in LOGIN_PATHS:
         statuses.add("429")
@@ -135,7 +132,7 @@ def edumap_openapi(app: FastAPI) -> dict[str, Any]:
             if not public:
                 operation["security"] = SIGNED_IN_SECURITY
             responses = operation.setdefault("responses", {})
-            for status in sorted(_error_statuses(route, method, rule)):
+            for status in sorted(_error_statuses(route, method, rule, public)):
                 responses[status] = {
                     "description": ERROR_TEXT[status],
                     "content": {PROBLEM_MEDIA_TYPE: {

@@ -39,16 +39,11 @@ def serve(
     """Serve the API and web pages."""
     # Requests are CPU-bound Python: a worker per core uses the machine, more only swap.
     workers = workers or len(os.sched_getaffinity(0)) or 1
-    options = {
-        "host": host,
-        "port": port,
-        # edumap reads X-Forwarded-For itself, from EDUMAP_TRUSTED_PROXIES only (client_ip).
-        "proxy_headers": False,
-    }
+    # edumap reads X-Forwarded-For itself, from EDUMAP_TRUSTED_PROXIES only (client_ip).
     if reload:
-        uvicorn.run("app.main:app", reload=True, **options)  # type: ignore[arg-type]
+        uvicorn.run("app.main:app", host=host, port=port, proxy_headers=False, reload=True)
         return
-    config = _TcpConfig("app.main:app", workers=workers, **options)  # type: ignore[arg-type]
+    config = _TcpConfig("app.main:app", host=host, port=port, proxy_headers=False, workers=workers)
     if workers == 1:
         uvicorn.Server(config).run()
         return

@@ -14,28 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.web.templating import TEMPLATES_DIR
+from gis.coverage import coverage_version
 from kernel.config import Settings
-
-
-def data_version(session: Session, round_year: int) -> str:
-    """What the report's figures were computed from: the stored coverage's last refresh and
-    whether changes are waiting for the next one."""
-    row = session.execute(
-        text(
-            """
-            SELECT (SELECT refreshed_at::text || stale::text || parameters_hash
-                    FROM coverage_state WHERE round_year = :y),
-                   (SELECT count(*) FROM coverage_dirty_household WHERE round_year = :y)
-            """
-        ),
-        {"y": round_year},
-    ).one()
-    return f"{row[0]}:{row[1]}"
-
 
 # Every module a report's bytes depend on: this package (figures, maps, renderers, PDF, this
 # cache) and what it draws from.
@@ -82,7 +65,7 @@ def cached_report(
     folder = settings.report_cache_dir or settings.var_dir / "cache" / "reports"
 
     def key() -> Path:
-        parts = [request, data_version(session, round_year), time.strftime("%Y-%m-%d"),
+        parts = [request, coverage_version(session, round_year), time.strftime("%Y-%m-%d"),
                  CODE_VERSION]  # fmt: skip
         return (
             folder
