@@ -63,8 +63,11 @@ def calibrate_school_records(
     """After the synthetic census: the schools' synthetic records again, their enrolment now
     the census children enrolled in each school and grade."""
     files = calibration_inputs(data, province_code)
-    report = LoadReport(kind=f"schools:calibrated:{province_code}:{academic_year}",
-                        source=str(files[0]), sha256=sha256_of(*files))  # fmt: skip
+    report = LoadReport(
+        kind=f"schools:calibrated:{province_code}:{academic_year}",
+        source=str(files[0]),
+        sha256=sha256_of(*files),
+    )
     _fill_school_records(session, report, province_code, academic_year, seed)
     record_load(session, report)
     return report
@@ -73,8 +76,11 @@ def calibrate_school_records(
 def calibration_inputs(data: BundledData, province_code: str) -> tuple[Path, ...]:
     # Everything the school list and the census steps read: a change to any reruns both.
     school_list = data.school_list(province_code)
-    return (*((school_list,) if school_list else ()),
-            data.root / "norms" / "class_size.toml", *census_inputs(data))  # fmt: skip
+    return (
+        *((school_list,) if school_list else ()),
+        data.root / "norms" / "class_size.toml",
+        *census_inputs(data),
+    )
 
 
 def reference_steps(
@@ -112,13 +118,21 @@ SYNTHETIC_SOURCE = "synthetic"
 
 
 def load_synthetic_census(
-    session: Session, settings: Settings, data: BundledData, province_code: str,
-    academic_year: int, seed: int, scale: float = 1.0,
-) -> LoadReport:  # fmt: skip
+    session: Session,
+    settings: Settings,
+    data: BundledData,
+    province_code: str,
+    academic_year: int,
+    seed: int,
+    scale: float = 1.0,
+) -> LoadReport:
     """Open the round and load a seeded synthetic census through the file importer."""
     files = census_inputs(data)
-    report = LoadReport(kind=f"census:synthetic:{province_code}:{academic_year}",
-                        source=str(files[0]), sha256=sha256_of(*files))  # fmt: skip
+    report = LoadReport(
+        kind=f"census:synthetic:{province_code}:{academic_year}",
+        source=str(files[0]),
+        sha256=sha256_of(*files),
+    )
     create_round(session, academic_year=academic_year, province_code=province_code)
     # A new synthetic census replaces the previous one of the round (a changed generator or
     # rules make other households); what surveyors or offices entered is never touched.
@@ -131,8 +145,16 @@ def load_synthetic_census(
             {"y": academic_year, "source": SYNTHETIC_SOURCE, "prefix": f"{province_code}%"},
         ).all()
     )
-    rows = list(synthesize_rows(session, province_code=province_code, round_year=academic_year,
-                                seed=seed, data_dir=data.root, scale=scale))  # fmt: skip
+    rows = list(
+        synthesize_rows(
+            session,
+            province_code=province_code,
+            round_year=academic_year,
+            seed=seed,
+            data_dir=data.root,
+            scale=scale,
+        )
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"synthetic_census_{province_code}_{academic_year}.csv"
         write_rows(rows, path)
@@ -143,17 +165,22 @@ def load_synthetic_census(
         first = imported.errors[0] if imported.errors else None
         raise LoadError(path, f"synthetic census rejected: {first}")
     refresh_coverage(session, academic_year)  # the first coverage request need not wait
-    report.counts = {"households": imported.households_new, "children": imported.children_new,
-                     "children_already_stored": imported.children_already_stored,
-                     "synthetic_households_replaced": replaced}  # fmt: skip
+    report.counts = {
+        "households": imported.households_new,
+        "children": imported.children_new,
+        "children_already_stored": imported.children_already_stored,
+        "synthetic_households_replaced": replaced,
+    }
     report.notes.append(f"synthetic census (seed {seed}): names, IDs and households are invented")
     record_load(session, report)
     return report
 
 
 def census_inputs(data: BundledData) -> tuple[Path, ...]:
-    return (data.root / "norms" / "census_rules.toml",
-            data.root / "demography" / "dopa2017_age_0_18.csv")  # fmt: skip
+    return (
+        data.root / "norms" / "census_rules.toml",
+        data.root / "demography" / "dopa2017_age_0_18.csv",
+    )
 
 
 def propose_demo_service_areas(
@@ -161,18 +188,21 @@ def propose_demo_service_areas(
 ) -> LoadReport:
     """Give every school of the province a proposed service area for the year."""
     files = service_area_inputs(data)
-    report = LoadReport(kind=f"service_areas:proposed:{province_code}:{academic_year}",
-                        source=str(files[0]), sha256=sha256_of(*files))  # fmt: skip
-    report.counts = propose_service_areas(session, province_code=province_code,
-                                          academic_year=academic_year)  # fmt: skip
+    report = LoadReport(
+        kind=f"service_areas:proposed:{province_code}:{academic_year}",
+        source=str(files[0]),
+        sha256=sha256_of(*files),
+    )
+    report.counts = propose_service_areas(
+        session, province_code=province_code, academic_year=academic_year
+    )
     record_load(session, report)
     return report
 
 
 def service_area_inputs(data: BundledData) -> tuple[Path, ...]:
     school_list = data.school_list("55")
-    return (data.root / "norms" / "service_areas.toml",
-            *((school_list,) if school_list else ()))  # fmt: skip
+    return (data.root / "norms" / "service_areas.toml", *((school_list,) if school_list else ()))
 
 
 def demo_steps(settings: Settings, data: BundledData | None = None) -> list[LoadStep]:
@@ -180,16 +210,25 @@ def demo_steps(settings: Settings, data: BundledData | None = None) -> list[Load
     data = data or BundledData(settings.data_dir)
     province, year, seed = settings.demo_province, settings.demo_academic_year, settings.demo_seed
     steps = reference_steps(data, province, year, seed)
-    steps.append(LoadStep(
-        f"service_areas:proposed:{province}:{year}", service_area_inputs(data),
-        lambda s: propose_demo_service_areas(s, data, province, year),
-    ))  # fmt: skip
-    steps.append(LoadStep(
-        f"census:synthetic:{province}:{year}", census_inputs(data),
-        lambda s: load_synthetic_census(s, settings, data, province, year, seed),
-    ))  # fmt: skip
-    steps.append(LoadStep(
-        f"schools:calibrated:{province}:{year}", calibration_inputs(data, province),
-        lambda s: calibrate_school_records(s, data, province, year, seed),
-    ))  # fmt: skip
+    steps.append(
+        LoadStep(
+            f"service_areas:proposed:{province}:{year}",
+            service_area_inputs(data),
+            lambda s: propose_demo_service_areas(s, data, province, year),
+        )
+    )
+    steps.append(
+        LoadStep(
+            f"census:synthetic:{province}:{year}",
+            census_inputs(data),
+            lambda s: load_synthetic_census(s, settings, data, province, year, seed),
+        )
+    )
+    steps.append(
+        LoadStep(
+            f"schools:calibrated:{province}:{year}",
+            calibration_inputs(data, province),
+            lambda s: calibrate_school_records(s, data, province, year, seed),
+        )
+    )
     return steps

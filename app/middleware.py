@@ -172,14 +172,25 @@ class NulRefusalMiddleware:
 
     async def _refuse(self, send: Send, field: str) -> None:
         message = "text may not contain a NUL character (0x00)"
-        body = json.dumps({
-            "type": "about:blank", "title": "Unprocessable Content", "status": 422,
-            "detail": f"Invalid request: {field}: {message}",
-            "errors": [{"field": field, "message": message}],
-        }).encode()  # fmt: skip
-        await send({"type": "http.response.start", "status": 422, "headers": [
-            (b"content-type", b"application/problem+json"),
-            (b"content-length", str(len(body)).encode())]})  # fmt: skip
+        body = json.dumps(
+            {
+                "type": "about:blank",
+                "title": "Unprocessable Content",
+                "status": 422,
+                "detail": f"Invalid request: {field}: {message}",
+                "errors": [{"field": field, "message": message}],
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 422,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -189,8 +200,9 @@ class NulRefusalMiddleware:
         if "\x00" in scope.get("path", ""):
             await self._refuse(send, "path")
             return
-        for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"),
-                                     keep_blank_values=True):  # fmt: skip
+        for name, value in parse_qsl(
+            scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
+        ):
             if "\x00" in name or "\x00" in value:
                 await self._refuse(send, f"query.{name.replace(chr(0), '')}")
                 return

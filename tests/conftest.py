@@ -7,7 +7,6 @@ use ``db_session``, whose work is rolled back at the end.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import socket
 import tempfile
@@ -15,22 +14,22 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
-from app.auth import security, service
+from app.api.deps import get_db
 from app.demo_data import demo_steps
 from app.main import create_app
 from gis.datasets import BundledData, run_steps
 from kernel import localdb, migrate
 from kernel.config import get_settings
-from kernel.principal import Role
+from tests.helpers.world import Account, make_accounts, remove_committed_since
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Reports rendered by one test run are never served to another (nor to the dev server).
@@ -107,22 +106,76 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def db_session(engine: Engine) -> Iterator[Session]:
-    """A session whose every change, committed or not, is rolled back after the test."""
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that is rolled back after the test: whatever the test
+    writes, directly or over HTTP through ``client``, is gone after it."""
     with engine.connect() as connection:
         transaction = connection.begin()
-        session = Session(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield connection
+        finally:
+            transaction.rollback()
+
+
+def _session_on(connection: Connection) -> Session:
+    # A commit inside becomes a savepoint's release; the outer transaction stays the test's.
+    return Session(bind=connection, join_transaction_mode="create_savepoint")
+
+
+@pytest.fixture
+def db_session(connection: Connection) -> Iterator[Session]:
+    """A session whose every change, committed or not, is rolled back after the test (it
+    sees what the test's ``client`` requests wrote, and they see what it wrote)."""
+    session = _session_on(connection)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@pytest.fixture(scope="session")
+def web_app(database_url: str) -> FastAPI:
+    return create_app(database_url)
+
+
+@pytest.fixture(scope="session")
+def app_client(web_app: FastAPI) -> Iterator[TestClient]:
+    """The one TestClient over the app (its lifespan runs once: engine, refresher)."""
+    with TestClient(web_app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def committing_client(app_client: TestClient, engine: Engine) -> Iterator[TestClient]:
+    """HTTP to the app whose requests commit, for what runs outside a request and so must see
+    committed rows: import jobs, the coverage refresher. What it leaves (households surveyed by
+    accounts, import jobs, audit rows and login attempts since the test began) is removed after
+    the test."""
+    with engine.connect() as conn:
+        began = conn.execute(text("SELECT clock_timestamp()")).scalar_one()
+    yield app_client
+    remove_committed_since(engine, began)
+
+
+@pytest.fixture
+def client(
+    web_app: FastAPI, app_client: TestClient, connection: Connection
+) -> Iterator[TestClient]:
+    """HTTP to the app with every request's session on the test's connection, so all the
+    requests write is rolled back after the test like ``db_session``."""
+
+    def rolled_back_session() -> Iterator[Session]:
+        session = _session_on(connection)
         try:
             yield session
         finally:
             session.close()
-            transaction.rollback()
 
-
-@pytest.fixture(scope="session")
-def client(database_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(database_url)) as test_client:
-        yield test_client
+    web_app.dependency_overrides[get_db] = rolled_back_session
+    try:
+        yield app_client
+    finally:
+        web_app.dependency_overrides.pop(get_db, None)
 
 
 @pytest.fixture(scope="session")
@@ -130,50 +183,10 @@ def data() -> BundledData:
     return BundledData(get_settings().data_dir)
 
 
-@dataclass(frozen=True)
-class Account:
-    username: str
-    password: str
-    role: Role
-    token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
-ROLE_NAMES = ("anonymous", "admin", "planner", "surveyor", "school")
-# The demo's first school in Mueang Nan (office P5501); the school account's own school.
-MATRIX_SCHOOL = "9955010001"
-PASSWORD = "a-long-test-password"
-
-
 @pytest.fixture(scope="session")
 def accounts(engine: Engine) -> dict[str, Account]:
-    """One account per role, with an access token each (surveyor assigned tambon 550101)."""
-    specs = {
-        "admin": {"role": Role.admin},
-        "planner": {"role": Role.planner, "office_code": "P5501"},
-        "surveyor": {"role": Role.surveyor},
-        "school": {"role": Role.school, "school_code": MATRIX_SCHOOL},
-    }
-    made: dict[str, Account] = {}
-    with Session(engine) as session, session.begin():
-        for name, spec in specs.items():
-            user = service.create_user(
-                session, username=f"matrix-{name}", password=PASSWORD, **spec
-            )
-            if name == "surveyor":
-                service.assign_area(session, user.username, "550101")
-            token, _ = security.issue_token(
-                get_settings(),
-                user_id=user.id,
-                kind="access",
-                version=user.token_version,
-                lifetime=dt.timedelta(hours=2),
-            )
-            made[name] = Account(user.username, PASSWORD, user.role, token)
-    return made
+    """One committed account per role, with an access token each (tests.helpers.world)."""
+    return make_accounts(engine)
 
 
 @pytest.fixture(scope="session")
@@ -183,8 +196,15 @@ def live_url(database_url: str) -> Iterator[str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     # As `edumap serve`: X-Forwarded-For is edumap's to judge (EDUMAP_TRUSTED_PROXIES).
-    server = uvicorn.Server(uvicorn.Config(create_app(database_url), host="127.0.0.1", port=port,
-                                           log_level="warning", proxy_headers=False))  # fmt: skip
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(database_url),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            proxy_headers=False,
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

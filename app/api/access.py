@@ -7,9 +7,8 @@ cannot ship without deciding who may use it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 ROLES = ("anonymous", "admin", "planner", "surveyor", "school")
 
@@ -30,18 +29,9 @@ ADMIN_ONLY = expect(403, anonymous=401, admin=200)
 
 @dataclass(frozen=True)
 class AccessRule:
-    """One endpoint, an example call, and the status each role should get."""
+    """One endpoint and the status each role should get calling it (the calls themselves, with
+    example paths and bodies, are the access-matrix test's, in tests/helpers)."""
 
     method: str
     route: str
     expected: Mapping[str, int]
-    example_path: str | None = None
-    # A callable gives a fresh body per call (unique usernames, say).
-    json: Callable[[], Any] | Any = None
-    form: Callable[[], dict[str, str]] | dict[str, str] | None = None
-    files: dict[str, tuple[str, bytes, str]] | None = None
-    params: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def path(self) -> str:
-        return self.example_path or self.route

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
@@ -58,28 +57,8 @@ def audit_log(
 
 ACCESS_RULES = [
     AccessRule("GET", "/api/v1/admin/users", ADMIN_ONLY),
-    AccessRule(
-        "POST",
-        "/api/v1/admin/users",
-        expect(403, anonymous=401, admin=201),
-        json=lambda: {
-            "username": f"made-{uuid.uuid4().hex[:10]}",
-            "password": "a-long-enough-password",
-            "role": "surveyor",
-        },
-    ),
-    AccessRule(
-        "POST",
-        "/api/v1/admin/users/{username}/disable",
-        ADMIN_ONLY,
-        example_path="/api/v1/admin/users/matrix-victim/disable",
-    ),
-    AccessRule(
-        "POST",
-        "/api/v1/admin/users/{username}/areas",
-        ADMIN_ONLY,
-        example_path="/api/v1/admin/users/matrix-surveyor/areas",
-        json={"subdistrict_code": "550102"},
-    ),
+    AccessRule("POST", "/api/v1/admin/users", expect(403, anonymous=401, admin=201)),
+    AccessRule("POST", "/api/v1/admin/users/{username}/disable", ADMIN_ONLY),
+    AccessRule("POST", "/api/v1/admin/users/{username}/areas", ADMIN_ONLY),
     AccessRule("GET", "/api/v1/admin/audit-log", ADMIN_ONLY),
 ]

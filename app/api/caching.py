@@ -60,9 +60,13 @@ BODIES = _Bodies(max_bytes=32 * 1024 * 1024)
 
 
 def conditional(
-    request: Request, version: str, build: Callable[[], Response], *,
-    caller: str | None = None, max_age_s: int = 60,
-) -> Response:  # fmt: skip
+    request: Request,
+    version: str,
+    build: Callable[[], Response],
+    *,
+    caller: str | None = None,
+    max_age_s: int = 60,
+) -> Response:
     """``build()``'s response with an ETag and Cache-Control, or a 304 when the client's copy
     is current. ``caller`` (a role and scope) marks a response that differs by caller: private
     to the browser, revalidated each time, and varying on the sign-in headers."""

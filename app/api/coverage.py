@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from app.api.access import PUBLIC, AccessRule, expect
 from app.api.caching import NOT_MODIFIED, conditional
 from app.api.deps import DistrictCode, Offset, ProvinceCode, SessionDep, SimplifyDep
-from app.api.schools import EXAMPLE, EditorDep, SchoolCode
+from app.api.schools import EditorDep, SchoolCode
 from app.auth import service as accounts
 from app.auth.deps import PrincipalDep, client_ip, require_roles
 from app.report import render as reports
@@ -56,18 +56,24 @@ def coverage_subdistricts(
 
     def build() -> Response:
         body = coverage.subdistrict_coverage_geojson(
-            session, round_year, province=province, district=district, esao=esao,
+            session,
+            round_year,
+            province=province,
+            district=district,
+            esao=esao,
             simplify_m=simplify_m,
-        )  # fmt: skip
+        )
         return Response(body, media_type=GEOJSON)
 
     return conditional(request, coverage.coverage_version(session, round_year), build)
 
 
 @router.get(
-    "/api/v1/coverage/areas", summary="Coverage per district or office (public)",
-    response_class=JSONResponse, responses=NOT_MODIFIED,
-)  # fmt: skip
+    "/api/v1/coverage/areas",
+    summary="Coverage per district or office (public)",
+    response_class=JSONResponse,
+    responses=NOT_MODIFIED,
+)
 def coverage_areas(
     request: Request,
     session: SessionDep,
@@ -80,17 +86,27 @@ def coverage_areas(
 
     def build() -> Response:
         rows = coverage.area_coverage(session, round_year, by=by, province=province, esao=esao)
-        return JSONResponse(jsonable_encoder(
-            {"round": round_year, "by": by, **coverage.coverage_status(session, round_year),
-             "suppressed_below": SMALL_COUNT_THRESHOLD, "areas": rows}))  # fmt: skip
+        return JSONResponse(
+            jsonable_encoder(
+                {
+                    "round": round_year,
+                    "by": by,
+                    **coverage.coverage_status(session, round_year),
+                    "suppressed_below": SMALL_COUNT_THRESHOLD,
+                    "areas": rows,
+                }
+            )
+        )
 
     return conditional(request, coverage.coverage_version(session, round_year), build)
 
 
 @router.get(
-    "/api/v1/coverage/schools", summary="Demand, enrolment, capacity per school and grade",
-    response_class=JSONResponse, responses=NOT_MODIFIED,
-)  # fmt: skip
+    "/api/v1/coverage/schools",
+    summary="Demand, enrolment, capacity per school and grade",
+    response_class=JSONResponse,
+    responses=NOT_MODIFIED,
+)
 def coverage_schools(
     request: Request,
     session: SessionDep,
@@ -104,17 +120,28 @@ def coverage_schools(
     # Small counts differ by who asks: the caller's role and scope are part of the ETag.
     caller = f"{principal.role}|{principal.office_code}|{principal.school_code}"
     return conditional(
-        request, coverage.coverage_version(session, round_year),
-        lambda: JSONResponse(jsonable_encoder(_school_rows(
-            session, principal, round_year, province=province, district=district, esao=esao))),
+        request,
+        coverage.coverage_version(session, round_year),
+        lambda: JSONResponse(
+            jsonable_encoder(
+                _school_rows(
+                    session, principal, round_year, province=province, district=district, esao=esao
+                )
+            )
+        ),
         caller=caller,
-    )  # fmt: skip
+    )
 
 
 def _school_rows(
-    session: SessionDep, principal: Principal, round_year: int, *, province: str | None,
-    district: str | None, esao: str | None,
-) -> dict[str, Any]:  # fmt: skip
+    session: SessionDep,
+    principal: Principal,
+    round_year: int,
+    *,
+    province: str | None,
+    district: str | None,
+    esao: str | None,
+) -> dict[str, Any]:
     rows = coverage.school_coverage(
         session, round_year, province=province, district=district, esao=esao
     )
@@ -170,8 +197,12 @@ def coverage_children(
         detail={"esao": esao, "province": province, "district": district},
     )
     session.commit()
-    return {"round": round_year, "flag": flag, **coverage.coverage_status(session, round_year),
-            "children": rows}  # fmt: skip
+    return {
+        "round": round_year,
+        "flag": flag,
+        **coverage.coverage_status(session, round_year),
+        "children": rows,
+    }
 
 
 def _call_list(
@@ -352,58 +383,24 @@ def service_area_from_villages(
     )
 
 
-SQUARE = (
-    b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":'
-    b'{"type":"Polygon","coordinates":[[[100.77,18.78],[100.78,18.78],[100.78,18.79],'
-    b"[100.77,18.79],[100.77,18.78]]]}}]}"
-)
 EDITORS = expect(403, anonymous=401, admin=201, planner=201, school=201)
 ACCESS_RULES = [
-    AccessRule("GET", "/api/v1/coverage/areas", PUBLIC, params={"round": "2569", "by": "esao"}),
+    AccessRule("GET", "/api/v1/coverage/areas", PUBLIC),
+    AccessRule("GET", "/api/v1/coverage/subdistricts", PUBLIC),
+    AccessRule("GET", "/api/v1/coverage/schools", PUBLIC),
     AccessRule(
-        "GET", "/api/v1/coverage/subdistricts", PUBLIC, params={"round": "2569", "district": "5501"}
-    ),
-    AccessRule(
-        "GET", "/api/v1/coverage/schools", PUBLIC, params={"round": "2569", "district": "5514"}
-    ),
-    AccessRule(
-        "GET",
-        "/api/v1/coverage/children",
-        expect(403, anonymous=401, admin=200, planner=200),
-        params={"round": "2569", "flag": "out_of_school", "district": "5501", "limit": "5"},
+        "GET", "/api/v1/coverage/children", expect(403, anonymous=401, admin=200, planner=200)
     ),
     *(
         AccessRule(
             "GET",
             f"/api/v1/schools/{{code}}/call-list{suffix}",
             expect(403, anonymous=401, admin=200, planner=200, school=200),
-            example_path=f"{EXAMPLE}/call-list{suffix}",
-            params={"round": "2569"},
         )
         for suffix in ("", ".pdf", ".xlsx")
     ),
-    AccessRule(
-        "GET", "/api/v1/service-areas/quality", PUBLIC, params={"round": "2569", "province": "55"}
-    ),
-    AccessRule(
-        "GET",
-        "/api/v1/schools/{code}/service-areas",
-        PUBLIC,
-        example_path=f"{EXAMPLE}/service-areas",
-    ),
-    AccessRule(
-        "POST",
-        "/api/v1/schools/{code}/service-areas",
-        EDITORS,
-        example_path=f"{EXAMPLE}/service-areas",
-        form={"round": "2568"},
-        files={"file": ("area.geojson", SQUARE, "application/geo+json")},
-    ),
-    AccessRule(
-        "POST",
-        "/api/v1/schools/{code}/service-areas/villages",
-        EDITORS,
-        example_path=f"{EXAMPLE}/service-areas/villages",
-        json={"round": 2568, "village_ids": ["{village_id}"]},
-    ),
+    AccessRule("GET", "/api/v1/service-areas/quality", PUBLIC),
+    AccessRule("GET", "/api/v1/schools/{code}/service-areas", PUBLIC),
+    AccessRule("POST", "/api/v1/schools/{code}/service-areas", EDITORS),
+    AccessRule("POST", "/api/v1/schools/{code}/service-areas/villages", EDITORS),
 ]

@@ -118,11 +118,17 @@ async def _database_refusal(request: Request, exc: Exception) -> JSONResponse:
     if code == "23503" and (match := FOREIGN_KEY_DETAIL.search(detail_text)):
         field, value, table = match["field"], match["value"], match["table"]
         message = f"no {table.replace('_', ' ')} {value!r} is loaded"
-        return problem(422, f"Invalid request: {field}: {message}",
-                       errors=[{"field": field, "message": message}])  # fmt: skip
+        return problem(
+            422,
+            f"Invalid request: {field}: {message}",
+            errors=[{"field": field, "message": message}],
+        )
     if code == "23502" and column:
-        return problem(422, f"Invalid request: {column}: required",
-                       errors=[{"field": column, "message": "required"}])  # fmt: skip
+        return problem(
+            422,
+            f"Invalid request: {column}: required",
+            errors=[{"field": column, "message": "required"}],
+        )
     if code == "23505":
         return problem(409, f"Already stored: {detail_text or 'a duplicate'}")
     log.info("refused by the database on %s %s: %s", request.method, request.url.path, exc.orig)

@@ -53,9 +53,14 @@ def list_subdistricts(
 
     def build() -> Response:
         body = geography.subdistricts_geojson(
-            session, province=province, district=district, bbox=bbox, simplify_m=simplify_m,
-            limit=min(limit or max_features, max_features), offset=offset,
-        )  # fmt: skip
+            session,
+            province=province,
+            district=district,
+            bbox=bbox,
+            simplify_m=simplify_m,
+            limit=min(limit or max_features, max_features),
+            offset=offset,
+        )
         return Response(body, media_type=GEOJSON)
 
     return conditional(request, geography.geography_version(session), build, max_age_s=3600)
@@ -74,17 +79,17 @@ def get_subdistrict(
     simplify_m: SimplifyDep = None,
 ) -> Response:
     return conditional(
-        request, geography.geography_version(session),
-        lambda: Response(geography.subdistrict_geojson(session, code, simplify_m),
-                         media_type=GEOJSON),
+        request,
+        geography.geography_version(session),
+        lambda: Response(
+            geography.subdistrict_geojson(session, code, simplify_m), media_type=GEOJSON
+        ),
         max_age_s=3600,
-    )  # fmt: skip
+    )
 
 
 ACCESS_RULES = [
     AccessRule("GET", "/api/v1/provinces", PUBLIC),
-    AccessRule("GET", "/api/v1/subdistricts", PUBLIC, params={"district": "5501"}),
-    AccessRule(
-        "GET", "/api/v1/subdistricts/{code}", PUBLIC, example_path="/api/v1/subdistricts/550101"
-    ),
+    AccessRule("GET", "/api/v1/subdistricts", PUBLIC),
+    AccessRule("GET", "/api/v1/subdistricts/{code}", PUBLIC),
 ]

@@ -32,13 +32,25 @@ PROBLEM_SCHEMA = {
     },
 }
 SECURITY_SCHEMES = {
-    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-               "description": "An access token from POST /api/v1/auth/token"},
-    "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
-               "description": "A key from POST /api/v1/auth/api-keys"},
-    "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
-                "description": "The web pages' session cookie (writes need the CSRF token)"},
-}  # fmt: skip
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "An access token from POST /api/v1/auth/token",
+    },
+    "apiKey": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-Key",
+        "description": "A key from POST /api/v1/auth/api-keys",
+    },
+    "session": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": SESSION_COOKIE,
+        "description": "The web pages' session cookie (writes need the CSRF token)",
+    },
+}
 SIGNED_IN_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"apiKey": []}, {"session": []}]
 ERROR_TEXT = {
     "400": "The multipart body cannot be parsed",
@@ -55,9 +67,11 @@ BINARY = {"type": "string", "format": "binary"}
 GEOJSON_COLLECTION = {
     "type": "object",
     "required": ["type", "features"],
-    "properties": {"type": {"const": "FeatureCollection"},
-                   "features": {"type": "array", "items": {"type": "object"}}},
-}  # fmt: skip
+    "properties": {
+        "type": {"const": "FeatureCollection"},
+        "features": {"type": "array", "items": {"type": "object"}},
+    },
+}
 
 
 def api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
@@ -80,8 +94,12 @@ def _error_statuses(
     """The error statuses a route can answer: those its access rule expects for some role, the
     credentials errors of a signed-in route, and what its parameters and body can cause."""
     statuses = {str(s) for s in (rule.expected.values() if rule else ()) if s >= 400}
-    has_params = bool(route.dependant.path_params or route.dependant.query_params
-                      or route.dependant.body_params or route.dependant.header_params)  # fmt: skip
+    has_params = bool(
+        route.dependant.path_params
+        or route.dependant.query_params
+        or route.dependant.body_params
+        or route.dependant.header_params
+    )
     if has_params:
         statuses |= {"404", "422"}  # an unknown code or round is a 404, a bad value a 422
     if method in ("POST", "PUT", "PATCH", "DELETE"):
@@ -116,8 +134,9 @@ def edumap_openapi(app: FastAPI) -> dict[str, Any]:
     """The app's OpenAPI document, built once."""
     if app.openapi_schema:
         return app.openapi_schema
-    schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
-                         routes=app.routes)  # fmt: skip
+    schema = get_openapi(
+        title=app.title, version=app.version, summary=app.summary, routes=app.routes
+    )
     schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
     schema["components"].setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     rules = _rules()
@@ -135,9 +154,10 @@ def edumap_openapi(app: FastAPI) -> dict[str, Any]:
             for status in sorted(_error_statuses(route, method, rule, public)):
                 responses[status] = {
                     "description": ERROR_TEXT[status],
-                    "content": {PROBLEM_MEDIA_TYPE: {
-                        "schema": {"$ref": "#/components/schemas/Problem"}}},
-                }  # fmt: skip
+                    "content": {
+                        PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    },
+                }
             _fill_success_schema(operation)
     app.openapi_schema = schema
     return schema

@@ -38,13 +38,26 @@ def coverage(
         get_settings(),
         session,
         round_year,
-        {"round": round_year, "format": output_format, "province": province, "district": district,
-         "esao": esao, "thai_digits": thai_digits, "downloads": downloads},
+        {
+            "round": round_year,
+            "format": output_format,
+            "province": province,
+            "district": district,
+            "esao": esao,
+            "thai_digits": thai_digits,
+            "downloads": downloads,
+        },
         lambda: reports.coverage_report_file(
-            session, round_year, output_format, province=province, district=district, esao=esao,
-            thai_digits=thai_digits, downloads=downloads,
+            session,
+            round_year,
+            output_format,
+            province=province,
+            district=district,
+            esao=esao,
+            thai_digits=thai_digits,
+            downloads=downloads,
         ),
-    )  # fmt: skip
+    )
     area = esao or district or province or "all"
     headers = (
         {}
@@ -59,6 +72,5 @@ def coverage(
 
 
 ACCESS_RULES = [
-    AccessRule("GET", "/api/v1/reports/coverage", PUBLIC,
-               params={"round": "2569", "district": "5514", "format": "csv"}),
-]  # fmt: skip
+    AccessRule("GET", "/api/v1/reports/coverage", PUBLIC),
+]

@@ -161,12 +161,18 @@ def _failures_since(session: Session, since: dt.datetime, **where: str) -> list[
 
 def _has_logged_in_from(session: Session, username: str, ip: str) -> bool:
     """Whether this account has ever logged in successfully from this address."""
-    return session.scalar(
-        select(LoginAttempt.id).where(
-            LoginAttempt.username == username, LoginAttempt.ip == ip,
-            LoginAttempt.succeeded.is_(True),
-        ).limit(1)
-    ) is not None  # fmt: skip
+    return (
+        session.scalar(
+            select(LoginAttempt.id)
+            .where(
+                LoginAttempt.username == username,
+                LoginAttempt.ip == ip,
+                LoginAttempt.succeeded.is_(True),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def lockout_seconds(
@@ -197,8 +203,12 @@ def authenticate(
     now = _now()
     window_s = settings.login_window_minutes * 60
     since = now - dt.timedelta(seconds=window_s)
-    wait_s = lockout_seconds(_failures_since(session, since, username=username, ip=ip),
-                             settings.login_max_failures_per_user, window_s, now)  # fmt: skip
+    wait_s = lockout_seconds(
+        _failures_since(session, since, username=username, ip=ip),
+        settings.login_max_failures_per_user,
+        window_s,
+        now,
+    )
     if wait_s:
         raise TooManyAttemptsError(
             "Too many failed logins for this account from this address; try again later.", wait_s
@@ -212,8 +222,9 @@ def authenticate(
     ) >= settings.login_max_failures_per_account and not _has_logged_in_from(session, username, ip):
         raise TooManyAttemptsError(
             "Too many failed logins for this account from new addresses; try again later, or "
-            "from an address you have logged in from before.", window_s,
-        )  # fmt: skip
+            "from an address you have logged in from before.",
+            window_s,
+        )
     user = session.scalar(select(UserAccount).where(UserAccount.username == username))
     valid = security.verify_password(
         password, user.password_hash if user else security.DUMMY_PASSWORD_HASH
@@ -240,19 +251,27 @@ _TOKEN_PRINCIPAL_SQL = text(
 
 
 def principal_for_token(
-    session: Session, user_id: int, version: int, auth_method: str,
+    session: Session,
+    user_id: int,
+    version: int,
+    auth_method: str,
     session_token_id: str | None = None,
-) -> Principal:  # fmt: skip
+) -> Principal:
     """The principal of a current token of an active account; AuthenticationError else."""
     row = session.execute(_TOKEN_PRINCIPAL_SQL, {"id": user_id, "version": version}).first()
     if row is None:
         raise AuthenticationError("Token no longer valid; log in again.")
     username, role, office_code, school_code, tambons, moos = row
     return Principal(
-        user_id=user_id, username=username, role=Role(role), office_code=office_code,
-        school_code=school_code, areas=frozenset(zip(tambons, moos, strict=True)),
-        auth_method=auth_method, session_token_id=session_token_id,
-    )  # fmt: skip
+        user_id=user_id,
+        username=username,
+        role=Role(role),
+        office_code=office_code,
+        school_code=school_code,
+        areas=frozenset(zip(tambons, moos, strict=True)),
+        auth_method=auth_method,
+        session_token_id=session_token_id,
+    )
 
 
 def user_for_token(session: Session, user_id: int, version: int) -> UserAccount:

@@ -36,8 +36,9 @@ def round(
     """Create a census round (idempotent), or open/close it."""
     try:
         with session_scope() as session:
-            created = create_round(session, academic_year=year, province_code=province,
-                                   office_code=office)  # fmt: skip
+            created = create_round(
+                session, academic_year=year, province_code=province, office_code=office
+            )
             if state:
                 set_round_state(session, year, state)
             typer.echo(f"round {created.academic_year}: {state or created.state}")
@@ -58,8 +59,9 @@ def import_file(
     report_path = file.with_name(file.stem + ".report.csv")
     try:
         with session_scope() as session:
-            report = import_census_file(session, settings, file, round_year,
-                                        accept_valid=accept_valid)  # fmt: skip
+            report = import_census_file(
+                session, settings, file, round_year, accept_valid=accept_valid
+            )
             if not report.stored:
                 session.rollback()
     except DomainError as exc:
@@ -67,8 +69,10 @@ def import_file(
         return
     for error in report.errors[:20]:
         label = FIELD_LABELS_TH.get(error.field, error.field)
-        typer.echo(f"  แถว {error.row}, {label} ({error.field}): {error.message}"
-                   + (f" [{error.value}]" if error.value else ""))  # fmt: skip
+        typer.echo(
+            f"  แถว {error.row}, {label} ({error.field}): {error.message}"
+            + (f" [{error.value}]" if error.value else "")
+        )
     if report.error_count > 20:
         typer.echo(f"  ... {report.error_count - 20} more")
     if report.errors:
@@ -81,10 +85,13 @@ def import_file(
     typer.echo(
         f"{file.name}: {report.rows_read:,} rows read ({report.encoding or 'xlsx'}), "
         f"{report.rows_rejected:,} rejected; "
-        + (f"stored {report.households_new:,} new households, {report.children_new:,} new "
-           f"children ({report.children_already_stored:,} already stored)" if report.stored
-           else "nothing stored")
-    )  # fmt: skip
+        + (
+            f"stored {report.households_new:,} new households, {report.children_new:,} new "
+            f"children ({report.children_already_stored:,} already stored)"
+            if report.stored
+            else "nothing stored"
+        )
+    )
     if not report.stored:
         raise typer.Exit(1)
 
@@ -108,8 +115,9 @@ def synth(
     if out is None:
         try:
             with session_scope() as session:
-                report = load_synthetic_census(session, settings, data, province, round_year,
-                                               seed, scale)  # fmt: skip
+                report = load_synthetic_census(
+                    session, settings, data, province, round_year, seed, scale
+                )
         except (LoadError, DomainError) as exc:
             _fail(str(exc))
             return
@@ -118,8 +126,14 @@ def synth(
     with session_scope() as session:
         rows = []
         keys: set[str] = set()
-        for row in synthesize_rows(session, province_code=province, round_year=round_year,
-                                   seed=seed, data_dir=data.root, scale=scale):  # fmt: skip
+        for row in synthesize_rows(
+            session,
+            province_code=province,
+            round_year=round_year,
+            seed=seed,
+            data_dir=data.root,
+            scale=scale,
+        ):
             keys.add(row["รหัสบ้าน"])
             if households is not None and len(keys) > households:
                 break

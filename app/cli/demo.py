@@ -25,8 +25,9 @@ def admin_password_file(settings: Settings) -> Path:
     if settings.uses_local_cluster:
         return settings.var_dir / "admin-password"
     url = make_url(settings.effective_database_url)
-    place = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{url.host or 'local'}-{url.port or 5432}-"
-                                               f"{url.database}")  # fmt: skip
+    place = re.sub(
+        r"[^A-Za-z0-9_.-]+", "_", f"{url.host or 'local'}-{url.port or 5432}-{url.database}"
+    )
     return settings.var_dir / f"admin-password.{place}"
 
 

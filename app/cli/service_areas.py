@@ -26,9 +26,10 @@ def propose(
     settings = get_settings()
     with session_scope() as session:
         made = propose_service_areas(
-            session, province_code=province or settings.demo_province,
+            session,
+            province_code=province or settings.demo_province,
             academic_year=round_year or settings.demo_academic_year,
-        )  # fmt: skip
+        )
     typer.echo(", ".join(f"{level} {count}" for level, count in made.items()))
 
 

@@ -23,10 +23,17 @@ from kernel.config import Settings
 # Every module a report's bytes depend on: this package (figures, maps, renderers, PDF, this
 # cache) and what it draws from.
 REPORT_MODULES = (
-    "app.report.figures", "app.report.maps", "app.report.render", "app.report.pdf",
-    "app.report.cache", "gis.maps", "gis.map_elements", "gis.coverage",
-    "gis.schools.resources", "gis.service_areas.quality",
-)  # fmt: skip
+    "app.report.figures",
+    "app.report.maps",
+    "app.report.render",
+    "app.report.pdf",
+    "app.report.cache",
+    "gis.maps",
+    "gis.map_elements",
+    "gis.coverage",
+    "gis.schools.resources",
+    "gis.service_areas.quality",
+)
 
 
 def report_source_files() -> list[Path]:
@@ -65,8 +72,12 @@ def cached_report(
     folder = settings.report_cache_dir or settings.var_dir / "cache" / "reports"
 
     def key() -> Path:
-        parts = [request, coverage_version(session, round_year), time.strftime("%Y-%m-%d"),
-                 CODE_VERSION]  # fmt: skip
+        parts = [
+            request,
+            coverage_version(session, round_year),
+            time.strftime("%Y-%m-%d"),
+            CODE_VERSION,
+        ]
         return (
             folder
             / hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()

@@ -137,10 +137,14 @@ QUALITY = Table(
 )
 TABLES = (DISTRICTS, SUBDISTRICTS, SCHOOLS, OUT_OF_SCHOOL, QUALITY)
 CALL_LIST_COLUMNS = (
-    C("number", "ลำดับ"), C("name", "ชื่อ - สกุล", "text"), C("sex", "เพศ", "text"),
-    C("birth_date", "วันเกิด", "text"), C("guardian", "ผู้ปกครอง", "text"),
-    C("relationship", "เกี่ยวข้องเป็น", "text"), C("address", "ที่อยู่", "text"),
-)  # fmt: skip
+    C("number", "ลำดับ"),
+    C("name", "ชื่อ - สกุล", "text"),
+    C("sex", "เพศ", "text"),
+    C("birth_date", "วันเกิด", "text"),
+    C("guardian", "ผู้ปกครอง", "text"),
+    C("relationship", "เกี่ยวข้องเป็น", "text"),
+    C("address", "ที่อยู่", "text"),
+)
 
 
 def _rows(report: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -357,9 +361,12 @@ def follow_up_rows(call_list: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 FOLLOW_UP_COLUMNS = (
-    C("number", "ลำดับ"), C("name", "ชื่อ - สกุล", "text"), C("status", "สถานะปีนี้", "text"),
-    C("school", "รหัสโรงเรียน", "text"), C("grade", "ชั้น", "text"),
-)  # fmt: skip
+    C("number", "ลำดับ"),
+    C("name", "ชื่อ - สกุล", "text"),
+    C("status", "สถานะปีนี้", "text"),
+    C("school", "รหัสโรงเรียน", "text"),
+    C("grade", "ชั้น", "text"),
+)
 
 
 def call_list_pdf(call_list: dict[str, Any], *, thai_digits: bool = False) -> bytes:

@@ -7,19 +7,21 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute, Mount
 
 from app.api.access import ROLES, AccessRule
-from app.api.census import _new_household
 from app.api.rules import all_rules
 from app.auth import service
 from app.main import create_app
 from census import service as census_service
 from census.models import ImportJob
 from kernel.config import get_settings
-from tests.conftest import MATRIX_SCHOOL, Account
+from kernel.principal import Role
+from tests.helpers.access_examples import example_for
+from tests.helpers.payloads import small_household
+from tests.helpers.world import MATRIX_SCHOOL, Account
 
 RULES = all_rules()
 
@@ -49,50 +51,39 @@ def test_every_route_has_an_access_rule() -> None:
     assert not stale, f"ACCESS_RULES for routes that no longer exist: {stale}"
 
 
-@pytest.fixture(scope="module")
-def victim(client: TestClient, accounts: dict[str, Account]) -> None:
-    """The account the disable rule acts on."""
-    response = client.post(
-        "/api/v1/admin/users",
-        headers=accounts["admin"].headers,
-        json={
-            "username": "matrix-victim",
-            "password": "a-long-enough-password",
-            "role": "surveyor",
-        },
-    )
-    assert response.status_code in (201, 409)
-
-
-@pytest.fixture(scope="module")
-def path_values(engine: Engine, accounts: dict[str, Account]) -> dict[str, str]:
+@pytest.fixture
+def path_values(db_session: Session, accounts: dict[str, Account]) -> dict[str, str]:
     """Ids that example paths name: a device of the matrix school; a child and an import job
-    of the matrix surveyor."""
-    with Session(engine) as session, session.begin():
-        device = session.execute(
-            text(
-                "SELECT d.id FROM ict_device d JOIN school s ON s.id = d.school_id "
-                "WHERE s.code = :code ORDER BY d.id LIMIT 1"
-            ),
-            {"code": MATRIX_SCHOOL},
-        ).scalar_one()
-        surveyor = service.get_user(session, accounts["surveyor"].username)
-        principal = service.principal_for(surveyor, "test")
-        household, _ = census_service.submit_household(
-            session, get_settings(), principal, _new_household()
-        )
-        job = ImportJob(round_year=2569, filename="x.csv", created_by=surveyor.id)
-        session.add(job)
-        session.flush()
-        village = session.execute(
-            text("SELECT min(id) FROM village WHERE subdistrict_code = '550101'")
-        ).scalar_one()
-        return {
-            "village_id": str(village),
-            "device_id": str(device),
-            "child_id": str(household.children[0].id),
-            "job_id": str(job.id),
-        }
+    of the matrix surveyor; and the account the disable rule acts on (all rolled back with the
+    test, so each call meets the same world)."""
+    session = db_session
+    service.create_user(
+        session, username="matrix-victim", password="a-long-enough-password", role=Role.surveyor
+    )
+    device = session.execute(
+        text(
+            "SELECT d.id FROM ict_device d JOIN school s ON s.id = d.school_id "
+            "WHERE s.code = :code ORDER BY d.id LIMIT 1"
+        ),
+        {"code": MATRIX_SCHOOL},
+    ).scalar_one()
+    surveyor = service.get_user(session, accounts["surveyor"].username)
+    principal = service.principal_for(surveyor, "test")
+    household, _ = census_service.submit_household(
+        session, get_settings(), principal, small_household()
+    )
+    job = ImportJob(round_year=2569, filename="x.csv", created_by=surveyor.id)
+    session.add(job)
+    session.flush()
+    village = session.execute(
+        text("SELECT min(id) FROM village WHERE subdistrict_code = '550101'")
+    ).scalar_one()
+    return {
+        "village_id": str(village),
+        "device_id": str(device),
+        "child_id": str(household.children[0].id),
+        "job_id": str(job.id),
+    }
 
 
 def _with_ids(value: Any, ids: dict[str, str]) -> Any:
@@ -103,29 +94,33 @@ def _with_ids(value: Any, ids: dict[str, str]) -> Any:
     return value
 
 
-@pytest.mark.usefixtures("victim")
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.method} {r.route}")
 def test_role_gets_the_expected_status(
-    client: TestClient,
+    request: pytest.FixtureRequest,
     accounts: dict[str, Account],
     path_values: dict[str, str],
     rule: AccessRule,
     role: str,
 ) -> None:
     headers = accounts[role].headers if role != "anonymous" else {}
-    body = rule.json() if callable(rule.json) else rule.json
+    example = example_for(rule.method, rule.route)
+    # Work that runs after the response (an import job) reads committed rows only.
+    client: TestClient = request.getfixturevalue(
+        "committing_client" if example.commits else "client"
+    )
+    body = example.json() if callable(example.json) else example.json
     if isinstance(body, dict):  # ids named in example bodies, e.g. ["{village_id}"]
         body = {key: _with_ids(value, path_values) for key, value in body.items()}
-    form = rule.form() if callable(rule.form) else rule.form
+    form = example.form() if callable(example.form) else example.form
     response = client.request(
         rule.method,
-        rule.path.format(**path_values),
+        (example.path or rule.route).format(**path_values),
         headers=headers,
-        params=rule.params,
+        params=example.params,
         json=body,
         data=form,
-        files=rule.files,
+        files=example.files,
         follow_redirects=False,
     )
     assert response.status_code == rule.expected[role], response.text[:300]

@@ -9,19 +9,18 @@ import sys
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.auth import security, service
 from kernel.config import get_settings
 from kernel.errors import AuthenticationError, TooManyAttemptsError
 from kernel.principal import Role
-from tests.conftest import PASSWORD, Account
+from tests.helpers.world import PASSWORD, Account
 
 
-def new_user(engine: Engine, username: str, role: Role = Role.surveyor) -> int:
-    with Session(engine) as session, session.begin():
-        return service.create_user(session, username=username, password=PASSWORD, role=role).id
+def new_user(session: Session, username: str, role: Role = Role.surveyor) -> int:
+    return service.create_user(session, username=username, password=PASSWORD, role=role).id
 
 
 def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:
@@ -30,8 +29,8 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[s
     return response.json()
 
 
-def test_password_flow_gives_working_tokens(client: TestClient, engine: Engine) -> None:
-    new_user(engine, "flow-user")
+def test_password_flow_gives_working_tokens(client: TestClient, db_session: Session) -> None:
+    new_user(db_session, "flow-user")
     tokens = login(client, "flow-user")
     assert tokens["token_type"] == "bearer" and tokens["expires_in"] == 15 * 60
     me = client.get(
@@ -47,8 +46,8 @@ def test_password_flow_gives_working_tokens(client: TestClient, engine: Engine) 
     assert wrong_kind.status_code == 401
 
 
-def test_expired_and_tampered_tokens_get_401(client: TestClient, engine: Engine) -> None:
-    user_id = new_user(engine, "token-user")
+def test_expired_and_tampered_tokens_get_401(client: TestClient, db_session: Session) -> None:
+    user_id = new_user(db_session, "token-user")
     expired, _ = security.issue_token(
         get_settings(), user_id=user_id, kind="access", version=0, lifetime=-dt.timedelta(seconds=5)
     )
@@ -73,13 +72,12 @@ def test_expired_and_tampered_tokens_get_401(client: TestClient, engine: Engine)
         assert response.status_code == 401, token
 
 
-def test_disabling_a_user_revokes_their_tokens(client: TestClient, engine: Engine) -> None:
-    new_user(engine, "leaver")
+def test_disabling_a_user_revokes_their_tokens(client: TestClient, db_session: Session) -> None:
+    new_user(db_session, "leaver")
     tokens = login(client, "leaver")
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
-    with Session(engine) as session, session.begin():
-        service.disable_user(session, "leaver")
+    service.disable_user(db_session, "leaver")
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
     refresh = client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert refresh.status_code == 401
@@ -88,7 +86,7 @@ def test_disabling_a_user_revokes_their_tokens(client: TestClient, engine: Engin
 
 
 def test_api_key_works_and_can_be_revoked(
-    client: TestClient, accounts: dict[str, Account], engine: Engine
+    client: TestClient, accounts: dict[str, Account], db_session: Session
 ) -> None:
     created = client.post(
         "/api/v1/auth/api-keys", headers=accounts["planner"].headers, json={"name": "QGIS"}
@@ -96,10 +94,9 @@ def test_api_key_works_and_can_be_revoked(
     assert created.status_code == 201
     key = created.json()["key"]
     assert key.startswith("edk_")
-    with engine.connect() as conn:
-        stored = conn.execute(
-            text("SELECT key_hash FROM api_key WHERE prefix = :p"), {"p": created.json()["prefix"]}
-        ).scalar_one()
+    stored = db_session.execute(
+        text("SELECT key_hash FROM api_key WHERE prefix = :p"), {"p": created.json()["prefix"]}
+    ).scalar_one()
     assert key not in stored and len(stored) == 64  # only a keyed hash is kept
 
     for headers in ({"X-API-Key": key}, {"Authorization": f"Bearer {key}"}):
@@ -122,8 +119,8 @@ def test_api_key_works_and_can_be_revoked(
     assert client.get("/api/v1/auth/me", headers={"X-API-Key": key + "x"}).status_code == 401
 
 
-def test_login_is_throttled_per_account(client: TestClient, engine: Engine) -> None:
-    new_user(engine, "target-user")
+def test_login_is_throttled_per_account(client: TestClient, db_session: Session) -> None:
+    new_user(db_session, "target-user")
     for _ in range(get_settings().login_max_failures_per_user):
         bad = client.post("/api/v1/auth/token", data={"username": "target-user", "password": "no"})
         assert bad.status_code == 401
@@ -148,9 +145,9 @@ def test_login_is_throttled_per_address(db_session: Session) -> None:
 
 
 def test_web_login_sets_a_safe_cookie_and_csrf_guards_forms(
-    client: TestClient, engine: Engine
+    client: TestClient, db_session: Session
 ) -> None:
-    new_user(engine, "web-user")
+    new_user(db_session, "web-user")
     with TestClient(client.app) as browser:
         page = browser.get("/login")
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
@@ -203,8 +200,8 @@ def test_web_login_with_a_wrong_password_says_so_in_thai(client: TestClient) -> 
         assert response.status_code == 401 and "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง" in response.text
 
 
-def test_open_redirect_is_refused(client: TestClient, engine: Engine) -> None:
-    new_user(engine, "redirect-user")
+def test_open_redirect_is_refused(client: TestClient, db_session: Session) -> None:
+    new_user(db_session, "redirect-user")
     with TestClient(client.app) as browser:
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text)
         assert csrf

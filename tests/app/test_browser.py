@@ -5,58 +5,22 @@ and the map's timing (recorded, never asserted) go to test-output/."""
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
-import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Engine, text
 
 from census.importer import FIELD_LABELS_TH
 from census.synth import make_dirty
-from tests.app.test_census_upload import rows_in_550101, to_csv
-from tests.conftest import PASSWORD, Account
-
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1280,900",
-)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    yield driver
-    driver.quit()
-
-
-def requested_urls(driver: webdriver.Chrome) -> list[str]:
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
+from tests.helpers.browser import OUTPUT, requested_urls
+from tests.helpers.payloads import rows_in_550101, to_csv
+from tests.helpers.world import PASSWORD, Account
 
 
 def test_coverage_map_loads_offline_and_opens_a_school(

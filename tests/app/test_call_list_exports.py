@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from tests.conftest import MATRIX_SCHOOL, Account
-from tests.pdf_text import pdf_text, squash
+from tests.helpers.pdf_text import pdf_text, squash
+from tests.helpers.world import MATRIX_SCHOOL, Account
 
 ROUND = {"round": "2569"}
 BASE = f"/api/v1/schools/{MATRIX_SCHOOL}/call-list"

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from gis.datasets import BundledData
-from tests.run_cli import edumap
+from tests.helpers.run_cli import edumap
 
 
 def nan_fingerprint(engine: Engine) -> tuple[int, str]:

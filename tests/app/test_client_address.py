@@ -19,13 +19,21 @@ from app.auth.deps import client_ip
 from kernel.config import get_settings
 from kernel.errors import AuthenticationError, TooManyAttemptsError
 from kernel.principal import Role
-from tests.conftest import PASSWORD
+from tests.helpers.world import PASSWORD
 
 
 def _request(peer: str, forwarded: str | None) -> Request:
     headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
-    return Request({"type": "http", "method": "GET", "path": "/", "headers": headers,
-                    "client": (peer, 5555), "query_string": b""})  # fmt: skip
+    return Request(
+        {
+            "type": "http",
+            "method": "GET",
+            "path": "/",
+            "headers": headers,
+            "client": (peer, 5555),
+            "query_string": b"",
+        }
+    )
 
 
 @pytest.fixture
@@ -50,29 +58,32 @@ def test_a_spoofed_address_does_not_reach_the_throttle_over_real_http(
     live_url: str, engine: Engine
 ) -> None:
     name = f"spoof-{uuid.uuid4().hex[:8]}"
-    response = httpx2.post(f"{live_url}/api/v1/auth/token",
-                           data={"username": name, "password": "wrong"},
-                           headers={"X-Forwarded-For": "198.51.100.77"})  # fmt: skip
+    response = httpx2.post(
+        f"{live_url}/api/v1/auth/token",
+        data={"username": name, "password": "wrong"},
+        headers={"X-Forwarded-For": "198.51.100.77"},
+    )
     assert response.status_code == 401
     with engine.connect() as connection:
-        [address] = connection.execute(text(
-            "SELECT host(ip) FROM login_attempt WHERE username = :u"), {"u": name}
-        ).scalars().all()  # fmt: skip
+        [address] = (
+            connection.execute(
+                text("SELECT host(ip) FROM login_attempt WHERE username = :u"), {"u": name}
+            )
+            .scalars()
+            .all()
+        )
     assert address == "127.0.0.1"
 
 
-def _user(engine: Engine) -> str:
+def _user(session: Session) -> str:
     name = f"lock-{uuid.uuid4().hex[:8]}"
-    with Session(engine) as session, session.begin():
-        service.create_user(session, username=name, password=PASSWORD, role=Role.admin)
+    service.create_user(session, username=name, password=PASSWORD, role=Role.admin)
     return name
 
 
-def test_failures_from_one_address_do_not_lock_out_another(
-    db_session: Session, engine: Engine
-) -> None:
+def test_failures_from_one_address_do_not_lock_out_another(db_session: Session) -> None:
     settings = get_settings()
-    admin = _user(engine)
+    admin = _user(db_session)
     for _ in range(settings.login_max_failures_per_user):
         with pytest.raises(AuthenticationError):
             service.authenticate(db_session, settings, admin, "guess", "192.0.2.66")
@@ -95,11 +106,11 @@ def test_the_back_off_doubles_per_failure_up_to_the_window() -> None:
 
 
 def test_a_spread_attack_locks_out_new_addresses_only(
-    db_session: Session, engine: Engine, monkeypatch: pytest.MonkeyPatch
+    db_session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = get_settings()
     monkeypatch.setattr(settings, "login_max_failures_per_account", 6)
-    admin = _user(engine)
+    admin = _user(db_session)
     service.authenticate(db_session, settings, admin, PASSWORD, "192.0.2.10")  # the office
     for n in range(6):
         with pytest.raises(AuthenticationError):
@@ -110,9 +121,9 @@ def test_a_spread_attack_locks_out_new_addresses_only(
 
 
 def test_the_token_endpoint_answers_429_with_retry_after(
-    client: TestClient, engine: Engine
+    client: TestClient, db_session: Session
 ) -> None:
-    name = _user(engine)
+    name = _user(db_session)
     for _ in range(get_settings().login_max_failures_per_user):
         client.post("/api/v1/auth/token", data={"username": name, "password": "no"})
     blocked = client.post("/api/v1/auth/token", data={"username": name, "password": PASSWORD})

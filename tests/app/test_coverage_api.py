@@ -11,7 +11,7 @@ from sqlalchemy import text
 import geopandas as gpd
 from shapely.geometry import shape
 
-from tests.conftest import MATRIX_SCHOOL, Account
+from tests.helpers.world import MATRIX_SCHOOL, Account
 
 PLACE = {"round": "2569", "province": "55"}
 

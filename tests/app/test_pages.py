@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import MATRIX_SCHOOL, Account
+from tests.helpers.world import MATRIX_SCHOOL, Account
 
 
 def test_school_page(client: TestClient, accounts: dict[str, Account]) -> None:

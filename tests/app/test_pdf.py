@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from app.report.pdf import FONT_DIR, glyph_texts, html_to_pdf
 from app.report.render import call_list_pdf, call_list_xlsx
-from tests.pdf_text import pdf_text, squash
+from tests.helpers.pdf_text import pdf_text, squash
 
 HARD_THAI = (
     "รายงานการจัดการศึกษา ที่นั่งว่าง ปี่ ป่า ปั้น ฝั่ง ฟื้น ญาติ กตัญญู ฐานะ ฎีกา น้ำ "
@@ -88,27 +88,63 @@ def test_thai_lines_break_between_words(tmp_path: Path) -> None:
 
 
 def test_call_list_pdf_has_the_villages_and_last_rounds_follow_up(tmp_path: Path) -> None:
-    child = {"id": 1, "title": "ด.ญ.", "first_name": "ปิ่นมณี", "last_name": "ฟ้าใส", "sex": "F",
-             "birth_date": dt.date(2021, 3, 15), "guardian_name": "นางน้ำฝน ฟ้าใส",
-             "guardian_relationship": "มารดา", "house_number": "12/3"}  # fmt: skip
+    child = {
+        "id": 1,
+        "title": "ด.ญ.",
+        "first_name": "ปิ่นมณี",
+        "last_name": "ฟ้าใส",
+        "sex": "F",
+        "birth_date": dt.date(2021, 3, 15),
+        "guardian_name": "นางน้ำฝน ฟ้าใส",
+        "guardian_relationship": "มารดา",
+        "house_number": "12/3",
+    }
     listed = {
-        "school_code": "9955010001", "school_name_th": "โรงเรียนบ้านทดสอบ", "round": 2569,
-        "entry_year": 2570, "children": 1,
-        "villages": [{"subdistrict_code": "550101", "subdistrict_name": "ในเวียง", "moo": 4,
-                      "village_code": "55010104", "village_name": "ป่าคา", "children": [child]}],
-        "follow_up_of_last_round": [
-            {"first_name": "ต้นกล้า", "last_name": "ใจดี", "enrolment_status": "enrolled",
-             "school_code": "9955010001", "grade": "P1"},
-            {"first_name": "ฝนทิพย์", "last_name": "ศรีสุข", "enrolment_status": None,
-             "school_code": None, "grade": None},
+        "school_code": "9955010001",
+        "school_name_th": "โรงเรียนบ้านทดสอบ",
+        "round": 2569,
+        "entry_year": 2570,
+        "children": 1,
+        "villages": [
+            {
+                "subdistrict_code": "550101",
+                "subdistrict_name": "ในเวียง",
+                "moo": 4,
+                "village_code": "55010104",
+                "village_name": "ป่าคา",
+                "children": [child],
+            }
         ],
-    }  # fmt: skip
+        "follow_up_of_last_round": [
+            {
+                "first_name": "ต้นกล้า",
+                "last_name": "ใจดี",
+                "enrolment_status": "enrolled",
+                "school_code": "9955010001",
+                "grade": "P1",
+            },
+            {
+                "first_name": "ฝนทิพย์",
+                "last_name": "ศรีสุข",
+                "enrolment_status": None,
+                "school_code": None,
+                "grade": None,
+            },
+        ],
+    }
     path = tmp_path / "call.pdf"
     path.write_bytes(call_list_pdf(listed, thai_digits=True))
     text = squash(pdf_text(path))
-    for expected in ("หมู่ ๔ บ้านป่าคา ต.ในเวียง (๑ คน)", "ด.ญ. ปิ่นมณี ฟ้าใส", "๑๕ มี.ค. ๒๕๖๔",
-                     "นางน้ำฝน ฟ้าใส", "๑๒/๓ ม.๔ ต.ในเวียง", "ติดตามผล: เด็กในบัญชีปีการศึกษา ๒๕๖๙",
-                     "ต้นกล้า ใจดี กำลังศึกษาในเขตพื้นที่", "ฝนทิพย์ ศรีสุข ไม่พบในรอบนี้"):  # fmt: skip
+    for expected in (
+        "หมู่ ๔ บ้านป่าคา ต.ในเวียง (๑ คน)",
+        "ด.ญ. ปิ่นมณี ฟ้าใส",
+        "๑๕ มี.ค. ๒๕๖๔",
+        "นางน้ำฝน ฟ้าใส",
+        "๑๒/๓ ม.๔ ต.ในเวียง",
+        "ติดตามผล: เด็กในบัญชีปีการศึกษา ๒๕๖๙",
+        "ต้นกล้า ใจดี กำลังศึกษาในเขตพื้นที่",
+        "ฝนทิพย์ ศรีสุข ไม่พบในรอบนี้",
+    ):
         assert squash(expected) in text, expected
     sheet = load_workbook(BytesIO(call_list_xlsx(listed)), read_only=True)["พฐ.03"]
     rows = list(sheet.iter_rows(values_only=True))

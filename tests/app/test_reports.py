@@ -13,12 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from PIL import Image
-from sqlalchemy import Engine, text
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from census.dates import to_thai_digits
 from kernel.config import get_settings
-from tests.pdf_text import page_count, pdf_text, squash
-from tests.run_cli import edumap
+from tests.helpers.pdf_text import page_count, pdf_text, squash
+from tests.helpers.run_cli import edumap
 
 PARAMS = {"round": "2569", "esao": "P5501"}
 HEADINGS = (
@@ -36,8 +37,9 @@ HEADINGS = (
 
 
 @pytest.fixture(scope="module")
-def report_pdf(client: TestClient, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    response = client.get("/api/v1/reports/coverage", params=PARAMS | {"format": "pdf"})
+def report_pdf(app_client: TestClient, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The office's PDF report of the committed demo data (read once for the module)."""
+    response = app_client.get("/api/v1/reports/coverage", params=PARAMS | {"format": "pdf"})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
     assert "coverage_P5501_2569.pdf" in response.headers["content-disposition"]
@@ -67,8 +69,14 @@ def test_pdf_text_holds_the_thai_headings_and_the_api_figures(
     assert len(districts) == 8
     for row in districts:
         # A district's row of the table, cell after cell, as the API counts it.
-        cells = [row["district"], "", row["compulsory_age"], row["compulsory_enrolled"],
-                 row["out_of_school"], row["beyond_distance"]]  # fmt: skip
+        cells = [
+            row["district"],
+            "",
+            row["compulsory_age"],
+            row["compulsory_enrolled"],
+            row["out_of_school"],
+            row["beyond_distance"],
+        ]
         numbers = " ".join(f"{c:,}" if isinstance(c, int) else c for c in cells[2:])
         assert squash(numbers) in text, row
     assert page_count(report_pdf) >= 10
@@ -89,10 +97,21 @@ def test_pdf_embeds_sarabun_and_no_other_font(report_pdf: Path) -> None:
 def _render(pdf: Path, page: int, tmp_path: Path) -> Image.Image:
     prefix = tmp_path / f"page{page}"
     subprocess.run(
-        ["pdftoppm", "-r", "40", "-png", "-f", str(page), "-l", str(page), "-singlefile",
-         str(pdf), str(prefix)],
+        [
+            "pdftoppm",
+            "-r",
+            "40",
+            "-png",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-singlefile",
+            str(pdf),
+            str(prefix),
+        ],
         check=True,
-    )  # fmt: skip
+    )
     return Image.open(f"{prefix}.png").convert("RGB")
 
 
@@ -134,9 +153,7 @@ def test_xlsx_totals_equal_the_coverage_api(client: TestClient) -> None:
     response = client.get("/api/v1/reports/coverage", params=PARAMS | {"format": "xlsx"})
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content), read_only=True)
-    assert book.sheetnames == [
-        "สรุป", "อำเภอ", "ตำบล", "โรงเรียน", "เด็กนอกระบบ", "คุณภาพเขตบริการ"
-    ]  # fmt: skip
+    assert book.sheetnames == ["สรุป", "อำเภอ", "ตำบล", "โรงเรียน", "เด็กนอกระบบ", "คุณภาพเขตบริการ"]
     summary = {row[0]: row[1] for row in book["สรุป"].iter_rows(values_only=True) if row}
     totals = _office_totals(client)
     assert summary["เด็กวัยการศึกษาภาคบังคับ (คน)"] == totals["compulsory_age"]
@@ -174,23 +191,38 @@ def test_csv_has_a_bom_and_html_is_thai_with_maps(client: TestClient) -> None:
 
 def test_command_line_writes_a_pdf(tmp_path: Path, database_url: str) -> None:
     out = tmp_path / "report.pdf"
-    result = edumap(database_url, "report", "coverage", "--district", "5514", "--round", "2569",
-                    "--format", "pdf", "-o", str(out))  # fmt: skip
+    result = edumap(
+        database_url,
+        "report",
+        "coverage",
+        "--district",
+        "5514",
+        "--round",
+        "2569",
+        "--format",
+        "pdf",
+        "-o",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"%PDF")
     assert squash("อำเภอภูเพียง จังหวัดน่าน") in squash(pdf_text(out))
     refused = edumap(database_url, "report", "coverage", "--format", "docx", "-o", "x")
     assert refused.returncode == 1 and "html, pdf, xlsx, csv" in refused.stderr
-    unknown = edumap(database_url, "report", "coverage", "--esao", "P9999",
-                     "-o", str(tmp_path / "y.pdf"))  # fmt: skip
+    unknown = edumap(
+        database_url, "report", "coverage", "--esao", "P9999", "-o", str(tmp_path / "y.pdf")
+    )
     assert unknown.returncode == 1
     assert unknown.stderr.strip() == "edumap: service area office P9999 is not loaded"
     assert not (tmp_path / "y.pdf").exists()
 
 
 def test_unknown_area_is_404_not_an_empty_report(client: TestClient) -> None:
-    for query, word in (({"esao": "P9999"}, "P9999"), ({"district": "9999"}, "9999"),
-                        ({"province": "99"}, "99")):  # fmt: skip
+    for query, word in (
+        ({"esao": "P9999"}, "P9999"),
+        ({"district": "9999"}, "9999"),
+        ({"province": "99"}, "99"),
+    ):
         response = client.get("/api/v1/reports/coverage", params={"round": "2569"} | query)
         assert response.status_code == 404, query
         assert word in response.json()["detail"]
@@ -199,7 +231,7 @@ def test_unknown_area_is_404_not_an_empty_report(client: TestClient) -> None:
 
 
 def test_the_same_report_of_the_same_data_is_rendered_once(
-    client: TestClient, engine: Engine
+    client: TestClient, db_session: Session
 ) -> None:
     folder = get_settings().report_cache_dir
     assert folder is not None and folder.name.startswith("edumap-reports-")
@@ -214,11 +246,12 @@ def test_the_same_report_of_the_same_data_is_rendered_once(
     second = client.get("/api/v1/reports/coverage", params=params)
     assert second.content == first.content + b"cached"
     # A census change in the area makes it another report.
-    with engine.begin() as connection:
-        connection.execute(text(
+    db_session.execute(
+        text(
             "UPDATE household SET house_number = house_number WHERE id = "
             "(SELECT id FROM household WHERE subdistrict_code LIKE '5509%' LIMIT 1)"
-        ))  # fmt: skip
+        )
+    )
     third = client.get("/api/v1/reports/coverage", params=params)
     assert not third.content.endswith(b"cached")
 

@@ -36,8 +36,12 @@ ROLES = ("anonymous", "admin", "planner", "surveyor", "school")
 EXAMPLES = 10
 # Operations the fuzzer does not call, each with its reason (none so far).
 EXCLUDED: dict[tuple[str, str], str] = {}
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]  # fmt: skip
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 # The app's routes, read without a database (building the document connects to nothing).
 OPERATIONS = sorted(
     (method, route.path)
@@ -66,13 +70,18 @@ def fuzz_headers(fuzz_database_url: str) -> dict[str, dict[str, str]]:
     headers: dict[str, dict[str, str]] = {"anonymous": {}}
     with Session(engine) as session, session.begin():
         for role, spec in specs.items():
-            user = service.create_user(session, username=f"fuzz-{role}",
-                                       password="a-long-fuzz-password", **spec)  # fmt: skip
+            user = service.create_user(
+                session, username=f"fuzz-{role}", password="a-long-fuzz-password", **spec
+            )
             if role == "surveyor":
                 service.assign_area(session, user.username, "550101")
-            token, _ = security.issue_token(get_settings(), user_id=user.id, kind="access",
-                                            version=user.token_version,
-                                            lifetime=dt.timedelta(hours=3))  # fmt: skip
+            token, _ = security.issue_token(
+                get_settings(),
+                user_id=user.id,
+                kind="access",
+                version=user.token_version,
+                lifetime=dt.timedelta(hours=3),
+            )
             headers[role] = {"Authorization": f"Bearer {token}"}
     engine.dispose()
     return headers
@@ -84,8 +93,10 @@ def fuzz_schema(fuzz_app: FastAPI) -> Any:
 
 
 def test_the_document_lists_every_route(fuzz_schema: Any) -> None:
-    documented = {(op.method.upper(), op.path) for op in
-                  (result.ok() for result in fuzz_schema.get_all_operations())}  # fmt: skip
+    documented = {
+        (op.method.upper(), op.path)
+        for op in (result.ok() for result in fuzz_schema.get_all_operations())
+    }
     assert documented == set(OPERATIONS)
 
 
@@ -99,9 +110,14 @@ def test_no_server_error_and_no_violation(
     operation = fuzz_schema[path][method]
     sent = []
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=operation.as_strategy())
     def each_example(case: Any) -> None:
         sent.append(case)

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from shapely.geometry import box, shape
 
-from tests.conftest import MATRIX_SCHOOL, Account
+from tests.helpers.world import MATRIX_SCHOOL, Account
 
 PLACE_IN_550101 = {"subdistrict_code": "550101", "lon": 100.7745, "lat": 18.7836}
 
@@ -78,16 +78,30 @@ def test_create_update_and_records_round_trip(
     created = client.post(
         "/api/v1/schools",
         headers=admin,
-        json={"code": code, "name_th": "โรงเรียนบ้านทดลอง", "grades": ["P3", "P1", "P2"],
-              **PLACE_IN_550101},
-    )  # fmt: skip
+        json={
+            "code": code,
+            "name_th": "โรงเรียนบ้านทดลอง",
+            "grades": ["P3", "P1", "P2"],
+            **PLACE_IN_550101,
+        },
+    )
     assert created.status_code == 201, created.text
     body = created.json()
     assert body["grades"] == ["P1", "P2", "P3"]
     assert body["location"]["source"] == "surveyed" and body["office_code"] == "P5501"
-    assert client.post("/api/v1/schools", headers=admin, json={
-        "code": code, "name_th": "ซ้ำ", "grades": ["P1"], **PLACE_IN_550101,
-    }).status_code == 409  # fmt: skip
+    assert (
+        client.post(
+            "/api/v1/schools",
+            headers=admin,
+            json={
+                "code": code,
+                "name_th": "ซ้ำ",
+                "grades": ["P1"],
+                **PLACE_IN_550101,
+            },
+        ).status_code
+        == 409
+    )
 
     renamed = client.patch(
         f"/api/v1/schools/{code}", headers=admin, json={"name_th": "โรงเรียนบ้านทดลองใหม่"}
@@ -97,11 +111,13 @@ def test_create_update_and_records_round_trip(
     year = client.put(
         f"/api/v1/schools/{code}/years/2569",
         headers=admin,
-        json={"grades": [
-            {"grade": "P1", "enrolled_male": 20, "enrolled_female": 25, "classrooms": 1},
-            {"grade": "P2", "enrolled_male": 10, "enrolled_female": 12, "classrooms": 1},
-        ]},
-    )  # fmt: skip
+        json={
+            "grades": [
+                {"grade": "P1", "enrolled_male": 20, "enrolled_female": 25, "classrooms": 1},
+                {"grade": "P2", "enrolled_male": 10, "enrolled_female": 12, "classrooms": 1},
+            ]
+        },
+    )
     assert year.status_code == 200
     detail = client.get(f"/api/v1/schools/{code}").json()
     p1 = next(r for r in detail["enrolment"]["by_grade"] if r["grade"] == "P1")
@@ -110,21 +126,35 @@ def test_create_update_and_records_round_trip(
     assert detail["synthetic_records"] is False
 
     device = client.post(
-        f"/api/v1/schools/{code}/devices", headers=admin,
-        json={"kind": "computer", "purpose": "learning", "count": 10, "working": 8,
-              "year_acquired": 2566},
-    )  # fmt: skip
+        f"/api/v1/schools/{code}/devices",
+        headers=admin,
+        json={
+            "kind": "computer",
+            "purpose": "learning",
+            "count": 10,
+            "working": 8,
+            "year_acquired": 2566,
+        },
+    )
     assert device.status_code == 201
     repair = client.post(
-        f"/api/v1/schools/{code}/devices/{device.json()['id']}/maintenance", headers=admin,
+        f"/api/v1/schools/{code}/devices/{device.json()['id']}/maintenance",
+        headers=admin,
         json={"date": "2026-06-01", "problem": "จอเสีย", "action": "เปลี่ยนจอ", "cost_baht": 2500},
-    )  # fmt: skip
+    )
     assert repair.status_code == 201 and repair.json()["cost_baht"] == 2500
     building = client.post(
-        f"/api/v1/schools/{code}/buildings", headers=admin,
-        json={"kind": "อาคารเรียน", "design_name": "แบบ สปช.105/29", "year_built": 2530,
-              "floors": 2, "rooms": 6, "condition": 2},
-    )  # fmt: skip
+        f"/api/v1/schools/{code}/buildings",
+        headers=admin,
+        json={
+            "kind": "อาคารเรียน",
+            "design_name": "แบบ สปช.105/29",
+            "year_built": 2530,
+            "floors": 2,
+            "rooms": 6,
+            "condition": 2,
+        },
+    )
     assert building.status_code == 201
     detail = client.get(f"/api/v1/schools/{code}").json()
     assert detail["ict"]["broken"] == 2
@@ -143,16 +173,21 @@ def test_create_update_and_records_round_trip(
     ],
 )
 def test_bad_edits_are_422_naming_the_field(
-    client: TestClient, accounts: dict[str, Account], change: dict[str, object], field: str,
+    client: TestClient,
+    accounts: dict[str, Account],
+    change: dict[str, object],
+    field: str,
     message: str,
-) -> None:  # fmt: skip
+) -> None:
     code = new_code()
     client.post(
-        "/api/v1/schools", headers=accounts["admin"].headers,
+        "/api/v1/schools",
+        headers=accounts["admin"].headers,
         json={"code": code, "name_th": "โรงเรียนทดสอบ", "grades": ["P1"], **PLACE_IN_550101},
-    )  # fmt: skip
-    response = client.patch(f"/api/v1/schools/{code}", headers=accounts["admin"].headers,
-                            json=change)  # fmt: skip
+    )
+    response = client.patch(
+        f"/api/v1/schools/{code}", headers=accounts["admin"].headers, json=change
+    )
     assert response.status_code == 422
     errors = response.json()["errors"]
     assert any(e["field"] == field and message in e["message"] for e in errors), errors
@@ -187,25 +222,39 @@ def test_roles_edit_only_their_own_schools(
     code = other_district["features"][0]["properties"]["code"]
     change = {"affiliation": "obec_primary"}
     # Pua (5505) belongs to office P5502: the P5501 planner and a school account may not.
-    assert client.patch(f"/api/v1/schools/{code}", headers=accounts["planner"].headers,
-                        json=change).status_code == 403  # fmt: skip
-    assert client.patch(f"/api/v1/schools/{code}", headers=accounts["school"].headers,
-                        json=change).status_code == 403  # fmt: skip
-    assert client.patch(f"/api/v1/schools/{code}", headers=accounts["admin"].headers,
-                        json=change).status_code == 200  # fmt: skip
+    assert (
+        client.patch(
+            f"/api/v1/schools/{code}", headers=accounts["planner"].headers, json=change
+        ).status_code
+        == 403
+    )
+    assert (
+        client.patch(
+            f"/api/v1/schools/{code}", headers=accounts["school"].headers, json=change
+        ).status_code
+        == 403
+    )
+    assert (
+        client.patch(
+            f"/api/v1/schools/{code}", headers=accounts["admin"].headers, json=change
+        ).status_code
+        == 200
+    )
 
 
 def test_records_upload_reports_per_row(client: TestClient, accounts: dict[str, Account]) -> None:
     good = f"รหัสโรงเรียน,ปีการศึกษา,ชั้น,ชาย,หญิง,ห้องเรียน\n{MATRIX_SCHOOL},2565,ป.1,9,9,1\n"
     response = client.post(
-        "/api/v1/schools/imports", headers=accounts["planner"].headers,
+        "/api/v1/schools/imports",
+        headers=accounts["planner"].headers,
         files={"file": ("records.csv", io.BytesIO(good.encode("cp874")), "text/csv")},
-    )  # fmt: skip
+    )
     assert response.status_code == 200 and response.json()["counts"]["stored"] == 1
     bad = good.replace(",9,9,1", ",9,x,1")
     refused = client.post(
-        "/api/v1/schools/imports", headers=accounts["planner"].headers,
+        "/api/v1/schools/imports",
+        headers=accounts["planner"].headers,
         files={"file": ("records.csv", io.BytesIO(bad.encode()), "text/csv")},
-    )  # fmt: skip
+    )
     assert refused.status_code == 422
     assert "row 2, field female" in refused.json()["detail"]

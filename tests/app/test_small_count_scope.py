@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import MATRIX_SCHOOL, Account
+from tests.helpers.world import MATRIX_SCHOOL, Account
 
 
 def _small_exact_counts(body: dict[str, Any], school: str | None = None) -> list[int]:
@@ -24,8 +24,9 @@ def _small_exact_counts(body: dict[str, Any], school: str | None = None) -> list
 
 
 def _schools(client: TestClient, headers: dict[str, str], esao: str) -> dict[str, Any]:
-    response = client.get("/api/v1/coverage/schools", params={"round": 2569, "esao": esao},
-                          headers=headers)  # fmt: skip
+    response = client.get(
+        "/api/v1/coverage/schools", params={"round": 2569, "esao": esao}, headers=headers
+    )
     assert response.status_code == 200, response.text
     return response.json()
 

@@ -15,17 +15,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from census.identity import with_check_digit
 from census.importer import import_census_file, write_rejects
-from census.synth import HEADERS_TH, make_dirty, synthesize_rows, write_rows
+from census.synth import HEADERS_TH, make_dirty, write_rows
 from kernel.config import get_settings
+from tests.helpers.payloads import CENSUS_HEADER as HEADER
+from tests.helpers.payloads import person, synthetic_rows
 
 ROUND = 2569
-HEADER = "เลขประจำตัวประชาชน,คำนำหน้า,ชื่อ,นามสกุล,เพศ,วันเกิด,บ้านเลขที่,หมู่,ตำบล,อำเภอ,จังหวัด"
-
-
-def person(serial: int) -> str:
-    return with_check_digit(f"15501{serial:07d}")
 
 
 def write(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
@@ -34,44 +30,60 @@ def write(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
 
 
 def counts(session: Session) -> tuple[int, int]:
-    row = session.execute(text(
-        "SELECT (SELECT count(*) FROM household), (SELECT count(*) FROM child)"
-    )).one()  # fmt: skip
+    row = session.execute(
+        text("SELECT (SELECT count(*) FROM household), (SELECT count(*) FROM child)")
+    ).one()
     return row[0], row[1]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp874"])
 def test_each_encoding_imports(tmp_path: Path, db_session: Session, encoding: str) -> None:
-    path = write(tmp_path / "census.csv", [
-        f"{person(1)},ด.ช.,สมชาย,ทดสอบ,ชาย,15/03/2562,10,1,ในเวียง,เมืองน่าน,น่าน",
-        f"{person(2)},ด.ญ.,สมหญิง,ทดสอบ,ญ,2019-04-01,10,1,ในเวียง,เมืองน่าน,น่าน",
-    ], encoding)  # fmt: skip
+    path = write(
+        tmp_path / "census.csv",
+        [
+            f"{person(1)},ด.ช.,สมชาย,ทดสอบ,ชาย,15/03/2562,10,1,ในเวียง,เมืองน่าน,น่าน",
+            f"{person(2)},ด.ญ.,สมหญิง,ทดสอบ,ญ,2019-04-01,10,1,ในเวียง,เมืองน่าน,น่าน",
+        ],
+        encoding,
+    )
     before = counts(db_session)
     report = import_census_file(db_session, get_settings(), path, ROUND)
     assert report.stored and report.encoding == encoding
     assert (report.households_new, report.children_new) == (1, 2)
     assert counts(db_session) == (before[0] + 1, before[1] + 2)
-    names = db_session.execute(text(
-        "SELECT first_name, birth_date::text, sex FROM child WHERE last_name = 'ทดสอบ' "
-        "AND round_year = :y ORDER BY first_name"
-    ), {"y": ROUND}).all()  # fmt: skip
+    names = db_session.execute(
+        text(
+            "SELECT first_name, birth_date::text, sex FROM child WHERE last_name = 'ทดสอบ' "
+            "AND round_year = :y ORDER BY first_name"
+        ),
+        {"y": ROUND},
+    ).all()
     assert names == [("สมชาย", "2019-03-15", "M"), ("สมหญิง", "2019-04-01", "F")]
 
 
 @pytest.mark.parametrize(
     ("written", "stored"),
-    [("15/03/2562", "2019-03-15"), ("2562-03-15", "2019-03-15"), ("15 มี.ค. 2562", "2019-03-15"),
-     ("15/03/2019", "2019-03-15"), ("2019-03-15", "2019-03-15"), ("๑๕/๐๓/๒๕๖๒", "2019-03-15")],
-)  # fmt: skip
+    [
+        ("15/03/2562", "2019-03-15"),
+        ("2562-03-15", "2019-03-15"),
+        ("15 มี.ค. 2562", "2019-03-15"),
+        ("15/03/2019", "2019-03-15"),
+        ("2019-03-15", "2019-03-15"),
+        ("๑๕/๐๓/๒๕๖๒", "2019-03-15"),
+    ],
+)
 def test_each_date_form(tmp_path: Path, db_session: Session, written: str, stored: str) -> None:
-    path = write(tmp_path / "dates.csv", [
-        f"{person(3)},ด.ช.,วันที่,ทดสอบวัน,1,{written},20,2,ในเวียง,เมืองน่าน,น่าน",
-    ])  # fmt: skip
+    path = write(
+        tmp_path / "dates.csv",
+        [
+            f"{person(3)},ด.ช.,วันที่,ทดสอบวัน,1,{written},20,2,ในเวียง,เมืองน่าน,น่าน",
+        ],
+    )
     report = import_census_file(db_session, get_settings(), path, ROUND)
     assert report.stored, report.errors
-    born = db_session.execute(text(
-        "SELECT birth_date::text FROM child WHERE last_name = 'ทดสอบวัน'"
-    )).scalar_one()  # fmt: skip
+    born = db_session.execute(
+        text("SELECT birth_date::text FROM child WHERE last_name = 'ทดสอบวัน'")
+    ).scalar_one()
     assert born == stored
 
 
@@ -84,30 +96,35 @@ def test_xlsx_with_spreadsheet_dates(tmp_path: Path, db_session: Session) -> Non
     sheet = book.active
     assert sheet is not None
     sheet.append(HEADER.split(","))
-    sheet.append([person(4), "ด.ญ.", "เอกสาร", "ทดสอบเอ็กเซล", "หญิง", dt.datetime(2562, 3, 15),
-                  "5/1", 3, "ในเวียง", "เมืองน่าน", "น่าน"])  # fmt: skip
+    sheet.append(
+        [
+            person(4),
+            "ด.ญ.",
+            "เอกสาร",
+            "ทดสอบเอ็กเซล",
+            "หญิง",
+            dt.datetime(2562, 3, 15),
+            "5/1",
+            3,
+            "ในเวียง",
+            "เมืองน่าน",
+            "น่าน",
+        ]
+    )
     path = tmp_path / "census.xlsx"
     book.save(path)
     report = import_census_file(db_session, get_settings(), path, ROUND)
     assert report.stored, report.errors
-    born = db_session.execute(text(
-        "SELECT birth_date::text FROM child WHERE last_name = 'ทดสอบเอ็กเซล'"
-    )).scalar_one()  # fmt: skip
+    born = db_session.execute(
+        text("SELECT birth_date::text FROM child WHERE last_name = 'ทดสอบเอ็กเซล'")
+    ).scalar_one()
     assert born == "2019-03-15"
 
 
 @pytest.fixture(scope="module")
 def clean_rows(engine: Any) -> list[dict[str, Any]]:
     """The first 60 households of the synthetic census for a fresh seed."""
-    with Session(engine) as session:
-        rows, houses = [], set()
-        for row in synthesize_rows(session, province_code="55", round_year=ROUND, seed=77,
-                                   data_dir=get_settings().data_dir):  # fmt: skip
-            houses.add(row["รหัสบ้าน"])
-            if len(houses) > 60:
-                break
-            rows.append(row)
-    return rows
+    return synthetic_rows(engine, seed=77, households=60)
 
 
 def test_dirty_file_report_matches_its_faults_exactly(
@@ -159,32 +176,46 @@ def test_reimport_adds_nothing_and_overlap_adds_only_new(
 def test_households_without_coordinates_sit_at_their_village(
     tmp_path: Path, db_session: Session
 ) -> None:
-    village = db_session.execute(text(
-        "SELECT v.code, v.moo, s.name_th, d.name_th, ST_X(v.geom) FROM village v "
-        "JOIN subdistrict s ON s.code = v.subdistrict_code JOIN district d ON d.code = "
-        "s.district_code WHERE v.code LIKE '5501%' ORDER BY v.code LIMIT 1"
-    )).one()  # fmt: skip
+    village = db_session.execute(
+        text(
+            "SELECT v.code, v.moo, s.name_th, d.name_th, ST_X(v.geom) FROM village v "
+            "JOIN subdistrict s ON s.code = v.subdistrict_code JOIN district d ON d.code = "
+            "s.district_code WHERE v.code LIKE '5501%' ORDER BY v.code LIMIT 1"
+        )
+    ).one()
     code, moo, tambon, district, lon = village
-    path = write(tmp_path / "placed.csv", [
-        f"{person(9)},ด.ช.,ที่ตั้ง,ทดสอบหมู่บ้าน,ชาย,01/01/2560,7,{moo},{tambon},{district},น่าน",
-        f"{person(10)},ด.ช.,ที่ตั้ง,ทดสอบตำบล,ชาย,01/01/2560,8,77,{tambon},{district},น่าน",
-    ])  # fmt: skip
+    path = write(
+        tmp_path / "placed.csv",
+        [
+            f"{person(9)},ด.ช.,ที่ตั้ง,ทดสอบหมู่บ้าน,ชาย,01/01/2560,7,{moo},{tambon},{district},น่าน",
+            f"{person(10)},ด.ช.,ที่ตั้ง,ทดสอบตำบล,ชาย,01/01/2560,8,77,{tambon},{district},น่าน",
+        ],
+    )
     assert import_census_file(db_session, get_settings(), path, ROUND).stored
-    placed = dict(db_session.execute(text(
-        "SELECT c.last_name, h.location_source || ' ' || coalesce(h.village_code, '-') || ' ' || "
-        "round(ST_X(h.location)::numeric, 5) FROM child c JOIN household h ON h.id = "
-        "c.household_id WHERE c.last_name LIKE 'ทดสอบ%' AND c.first_name = 'ที่ตั้ง'"
-    )).all())  # fmt: skip
+    placed = dict(
+        db_session.execute(
+            text(
+                "SELECT c.last_name, h.location_source || ' ' "
+                "|| coalesce(h.village_code, '-') || ' ' || "
+                "round(ST_X(h.location)::numeric, 5) FROM child c JOIN household h ON h.id = "
+                "c.household_id WHERE c.last_name LIKE 'ทดสอบ%' AND c.first_name = 'ที่ตั้ง'"
+            )
+        ).all()
+    )
     assert placed["ทดสอบหมู่บ้าน"] == f"village_point {code} {round(lon, 5)}"
     assert placed["ทดสอบตำบล"].startswith("tambon ")
 
 
 def test_surveyor_scope_rejects_rows_outside(tmp_path: Path, db_session: Session) -> None:
-    path = write(tmp_path / "scope.csv", [
-        f"{person(11)},ด.ช.,นอก,ทดสอบขอบเขต,ชาย,01/01/2560,9,1,ในเวียง,เมืองน่าน,น่าน",
-    ])  # fmt: skip
-    report = import_census_file(db_session, get_settings(), path, ROUND,
-                                may_write=lambda code, _moo: code == "550102")  # fmt: skip
+    path = write(
+        tmp_path / "scope.csv",
+        [
+            f"{person(11)},ด.ช.,นอก,ทดสอบขอบเขต,ชาย,01/01/2560,9,1,ในเวียง,เมืองน่าน,น่าน",
+        ],
+    )
+    report = import_census_file(
+        db_session, get_settings(), path, ROUND, may_write=lambda code, _moo: code == "550102"
+    )
     assert not report.stored
     assert report.errors[0].field == "subdistrict"
     assert report.errors[0].message == ("อยู่นอกพื้นที่ที่ได้รับมอบหมาย (outside the areas assigned to you)")
@@ -199,8 +230,12 @@ def test_command_line_exits_1_and_writes_the_report(
     env = {**os.environ, "EDUMAP_DATABASE_URL": database_url}
     result = subprocess.run(
         [sys.executable, "-m", "app.cli", "census", "import", str(path), "--round", str(ROUND)],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "nothing stored" in result.stdout
     report = (tmp_path / "field.report.csv").read_text(encoding="utf-8-sig").splitlines()
@@ -211,12 +246,36 @@ def test_synth_command_writes_dirty_file_and_manifest(tmp_path: Path, database_u
     env = {**os.environ, "EDUMAP_DATABASE_URL": database_url}
     out = tmp_path / "dirty.csv"
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "census", "synth", "--out", str(out), "--dirty",
-         "--households", "30", "--encoding", "cp874", "--seed", "3"],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "census",
+            "synth",
+            "--out",
+            str(out),
+            "--dirty",
+            "--households",
+            "30",
+            "--encoding",
+            "cp874",
+            "--seed",
+            "3",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     faults = json.loads((tmp_path / "dirty.faults.json").read_text())
-    assert {f["kind"] for f in faults} == {"check_digit", "missing_moo", "impossible_date",
-                                          "bad_sex", "future_date", "duplicate"}  # fmt: skip
+    assert {f["kind"] for f in faults} == {
+        "check_digit",
+        "missing_moo",
+        "impossible_date",
+        "bad_sex",
+        "future_date",
+        "duplicate",
+    }
     out.read_bytes().decode("cp874")  # really cp874

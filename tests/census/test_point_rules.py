@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 import geopandas as gpd
@@ -21,15 +21,15 @@ from census.importer import import_census_file
 from gis.boundaries import LEVELS, load_admin_layer
 from gis.loading import LoadError
 from kernel.config import get_settings
-from tests.census.test_importer import HEADER, person
-from tests.census.test_submissions import household
-from tests.conftest import MATRIX_SCHOOL, Account
+from tests.helpers.payloads import CENSUS_HEADER as HEADER
+from tests.helpers.payloads import household, person
+from tests.helpers.world import MATRIX_SCHOOL, Account
 
 FAR = {"lon": 100.80, "lat": 19.17, "accuracy_m": 10}  # about 40 km north of tambon 550101
 
 
 def test_a_far_point_is_refused_naming_the_distance_then_stored_flagged_when_confirmed(
-    client: TestClient, accounts: dict[str, Account], engine: Engine
+    client: TestClient, accounts: dict[str, Account], db_session: Session
 ) -> None:
     headers = accounts["surveyor"].headers
     body = household(location=FAR)
@@ -41,28 +41,30 @@ def test_a_far_point_is_refused_naming_the_distance_then_stored_flagged_when_con
     confirmed = household(location=FAR | {"confirmed": True})
     stored = client.post("/api/v1/census/households", json=confirmed, headers=headers)
     assert stored.status_code == 201, stored.text
-    with engine.connect() as connection:
-        flag, outside_m = connection.execute(text(
-            "SELECT location_flag, location_outside_m FROM household WHERE uuid = :u"
-        ), {"u": confirmed["uuid"]}).one()  # fmt: skip
+    flag, outside_m = db_session.execute(
+        text("SELECT location_flag, location_outside_m FROM household WHERE uuid = :u"),
+        {"u": confirmed["uuid"]},
+    ).one()
     assert flag == "confirmed" and 30_000 < outside_m < 50_000
-    quality = client.get("/api/v1/service-areas/quality",
-                         params={"round": 2569, "province": "55"}).json()  # fmt: skip
+    quality = client.get(
+        "/api/v1/service-areas/quality", params={"round": 2569, "province": "55"}
+    ).json()
     [row] = [r for r in quality["household_points_flagged"] if r["subdistrict_code"] == "550101"]
     assert row["flag"] == "confirmed" and row["farthest_outside_m"] >= round(outside_m) - 1
 
 
 def test_a_point_just_outside_within_its_accuracy_is_stored_unflagged(
-    client: TestClient, accounts: dict[str, Account], engine: Engine
+    client: TestClient, accounts: dict[str, Account], db_session: Session
 ) -> None:
     body = household(location={"lon": 100.7745, "lat": 18.7836, "accuracy_m": 5})
-    response = client.post("/api/v1/census/households", json=body,
-                           headers=accounts["surveyor"].headers)  # fmt: skip
+    response = client.post(
+        "/api/v1/census/households", json=body, headers=accounts["surveyor"].headers
+    )
     assert response.status_code == 201, response.text
-    with engine.connect() as connection:
-        assert connection.execute(text(
-            "SELECT location_flag FROM household WHERE uuid = :u"), {"u": body["uuid"]}
-        ).scalar() is None  # fmt: skip
+    flag = db_session.execute(
+        text("SELECT location_flag FROM household WHERE uuid = :u"), {"u": body["uuid"]}
+    ).scalar_one()
+    assert flag is None
 
 
 def test_file_import_refuses_far_points_by_row_and_keeps_confirmed_ones(
@@ -74,7 +76,7 @@ def test_file_import_refuses_far_points_by_row_and_keeps_confirmed_ones(
         f"{person(901)},ด.ช.,ใกล้,ทดสอบ,ชาย,15/03/2562,90,1,ในเวียง,เมืองน่าน,น่าน,18.7836,100.7745,",
         f"{person(902)},ด.ช.,ไกล,ทดสอบ,ชาย,15/03/2562,91,1,ในเวียง,เมืองน่าน,น่าน,19.17,100.80,",
         f"{person(903)},ด.ญ.,ยืนยัน,ทดสอบ,หญิง,15/03/2562,92,1,ในเวียง,เมืองน่าน,น่าน,19.17,100.80,ใช่",
-    ]  # fmt: skip
+    ]
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     report = import_census_file(db_session, get_settings(), path, 2569)
     assert not report.stored
@@ -83,31 +85,44 @@ def test_file_import_refuses_far_points_by_row_and_keeps_confirmed_ones(
     db_session.rollback()
     accepted = import_census_file(db_session, get_settings(), path, 2569, accept_valid=True)
     assert accepted.stored and accepted.children_new == 2 and accepted.rows_rejected == 1
-    flags = dict(db_session.execute(text(
-        "SELECT c.first_name, h.location_flag FROM child c JOIN household h "
-        "ON h.id = c.household_id WHERE c.last_name = 'ทดสอบ' AND c.first_name IN "
-        "('ใกล้', 'ไกล', 'ยืนยัน')"
-    )).all())  # fmt: skip
+    flags = dict(
+        db_session.execute(
+            text(
+                "SELECT c.first_name, h.location_flag FROM child c JOIN household h "
+                "ON h.id = c.household_id WHERE c.last_name = 'ทดสอบ' AND c.first_name IN "
+                "('ใกล้', 'ไกล', 'ยืนยัน')"
+            )
+        ).all()
+    )
     assert flags == {"ใกล้": None, "ยืนยัน": "confirmed"}
 
 
 def _polygon(geometry: dict[str, Any]) -> bytes:
-    return json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": geometry}]}).encode()  # fmt: skip
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": {}, "geometry": geometry}],
+        }
+    ).encode()
 
 
 def _upload(client: TestClient, admin: Account, geometry: dict[str, Any]) -> Any:
     """Upload one polygon as the matrix school's service area (round 2566)."""
     return client.post(
-        f"/api/v1/schools/{MATRIX_SCHOOL}/service-areas", headers=admin.headers,
+        f"/api/v1/schools/{MATRIX_SCHOOL}/service-areas",
+        headers=admin.headers,
         data={"round": "2566"},
         files={"file": ("a.geojson", _polygon(geometry), "application/json")},
-    )  # fmt: skip
+    )
 
 
 def _ring(west: float, south: float, east: float, north: float) -> dict[str, Any]:
-    return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north],
-                                                [west, north], [west, south]]]}  # fmt: skip
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[west, south], [east, south], [east, north], [west, north], [west, south]]
+        ],
+    }
 
 
 @pytest.mark.parametrize(
@@ -132,9 +147,10 @@ def test_a_small_crossing_is_stored_and_stays_a_warning(
     client: TestClient, accounts: dict[str, Account], db_session: Session
 ) -> None:
     # A box around the school, reaching a little past the district's edge is fine.
-    lon, lat = db_session.execute(text(
-        "SELECT ST_X(location), ST_Y(location) FROM school WHERE code = :c"
-    ), {"c": MATRIX_SCHOOL}).one()  # fmt: skip
+    lon, lat = db_session.execute(
+        text("SELECT ST_X(location), ST_Y(location) FROM school WHERE code = :c"),
+        {"c": MATRIX_SCHOOL},
+    ).one()
     geometry = _ring(lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01)
     response = _upload(client, accounts["admin"], geometry)
     assert response.status_code == 201, response.text
@@ -146,10 +162,15 @@ def test_boundary_files_with_impossible_coordinates_are_refused(
     path = tmp_path / "tambons.geojson"
     level = LEVELS[3]
     frame = gpd.GeoDataFrame(
-        {level.pcode_field: ["TH550101"], level.name_th_field: ["ในเวียง"],
-         level.name_en_field: ["Nai Wiang"], level.parent_field: ["TH5501"]},
-        geometry=[box(500, 18.7, 500.1, 18.8)], crs=4326,
-    )  # fmt: skip
+        {
+            level.pcode_field: ["TH550101"],
+            level.name_th_field: ["ในเวียง"],
+            level.name_en_field: ["Nai Wiang"],
+            level.parent_field: ["TH5501"],
+        },
+        geometry=[box(500, 18.7, 500.1, 18.8)],
+        crs=4326,
+    )
     frame.to_file(path, driver="GeoJSON", engine="pyogrio")
     with pytest.raises(LoadError, match=r"invalid coordinate \(500(\.1)?, 18\.7\)"):
         load_admin_layer(db_session, path, level)

@@ -35,37 +35,74 @@ def square(x0: float, y0: float, x1: float, y1: float) -> shapely.Polygon:
     return shapely.box(x0, y0, x1, y1)
 
 
-def add_school(session: Session, code: str, point: tuple[float, float], grades: list[str],
-               enrolled_p1: int, rooms_p1: int) -> School:  # fmt: skip
+def add_school(
+    session: Session,
+    code: str,
+    point: tuple[float, float],
+    grades: list[str],
+    enrolled_p1: int,
+    rooms_p1: int,
+) -> School:
     school = School(
-        code=code, code_synthetic=False, name_th=f"โรงเรียนทดสอบ {code[-1]}", grades=grades,
-        affiliation="obec_primary", subdistrict_code="500101", office_code=None,
-        location=f"SRID=4326;POINT({point[0]} {point[1]})", location_source="surveyed",
-        location_accuracy_m=5, source="test",
-    )  # fmt: skip
+        code=code,
+        code_synthetic=False,
+        name_th=f"โรงเรียนทดสอบ {code[-1]}",
+        grades=grades,
+        affiliation="obec_primary",
+        subdistrict_code="500101",
+        office_code=None,
+        location=f"SRID=4326;POINT({point[0]} {point[1]})",
+        location_source="surveyed",
+        location_accuracy_m=5,
+        source="test",
+    )
     session.add(school)
     session.flush()
-    session.add(SchoolGradeYear(school_id=school.id, academic_year=ROUND, grade="P1",
-                                enrolled_male=enrolled_p1, enrolled_female=0,
-                                classrooms=rooms_p1, synthetic=False))  # fmt: skip
+    session.add(
+        SchoolGradeYear(
+            school_id=school.id,
+            academic_year=ROUND,
+            grade="P1",
+            enrolled_male=enrolled_p1,
+            enrolled_female=0,
+            classrooms=rooms_p1,
+            synthetic=False,
+        )
+    )
     return school
 
 
-def add_child(session: Session, point: tuple[float, float], born: dt.date, name: str,
-              moo: int = 1) -> int:  # fmt: skip
+def add_child(
+    session: Session, point: tuple[float, float], born: dt.date, name: str, moo: int = 1
+) -> int:
     household = Household(
-        uuid=uuid.uuid4(), round_year=ROUND, house_number=name, moo=moo,
-        subdistrict_code="500101", location=f"SRID=4326;POINT({point[0]} {point[1]})",
-        location_source="gps", source="rest", content_hash="test",
-    )  # fmt: skip
+        uuid=uuid.uuid4(),
+        round_year=ROUND,
+        house_number=name,
+        moo=moo,
+        subdistrict_code="500101",
+        location=f"SRID=4326;POINT({point[0]} {point[1]})",
+        location_source="gps",
+        source="rest",
+        content_hash="test",
+    )
     session.add(household)
     session.flush()
     child = Child(
-        household_id=household.id, round_year=ROUND, person_key=name, id_kind="none",
-        no_id_reason="test", first_name=name, last_name="ทดสอบ", sex="M", birth_date=born,
-        guardian_name=f"ผู้ปกครอง {name}", disability=False, enrolment_status="not_enrolled",
+        household_id=household.id,
+        round_year=ROUND,
+        person_key=name,
+        id_kind="none",
+        no_id_reason="test",
+        first_name=name,
+        last_name="ทดสอบ",
+        sex="M",
+        birth_date=born,
+        guardian_name=f"ผู้ปกครอง {name}",
+        disability=False,
+        enrolment_status="not_enrolled",
         not_enrolled_reason="test",
-    )  # fmt: skip
+    )
     session.add(child)
     session.flush()
     return child.id
@@ -80,10 +117,18 @@ def world(db_session: Session) -> dict[str, Any]:
     create_round(db_session, academic_year=ROUND, province_code="50")
     a = add_school(db_session, "9750010001", A_POINT, ["P1", "P2"], enrolled_p1=50, rooms_p1=1)
     b = add_school(db_session, "9750010002", B_POINT, ["P1", "P2"], enrolled_p1=10, rooms_p1=1)
-    for school, area in ((a, square(98.97, 18.78, BOUNDARY_LON, 18.80)),
-                         (b, square(BOUNDARY_LON, 18.78, 99.01, 18.80))):  # fmt: skip
-        save_service_area(db_session, school, level="primary", academic_year=ROUND,
-                          geometry=area, method="uploaded")  # fmt: skip
+    for school, area in (
+        (a, square(98.97, 18.78, BOUNDARY_LON, 18.80)),
+        (b, square(BOUNDARY_LON, 18.78, 99.01, 18.80)),
+    ):
+        save_service_area(
+            db_session,
+            school,
+            level="primary",
+            academic_year=ROUND,
+            geometry=area,
+            method="uploaded",
+        )
     ids = {
         "inside_a": add_child(db_session, (98.9750, 18.7900), P1_AGE, "ในเขตเอ", moo=3),
         "on_boundary": add_child(db_session, (BOUNDARY_LON, 18.7950), P1_AGE, "บนเส้น"),
@@ -100,11 +145,11 @@ def by_child(session: Session, flag: str) -> dict[int, dict[str, Any]]:
     return {r["id"]: r for r in rows}
 
 
-def test_point_on_the_boundary_is_in_both_areas(db_session: Session, world: dict[str, Any]
-                                                ) -> None:  # fmt: skip
-    rows = db_session.execute(text(
-        f"SELECT id, area_school_ids FROM ({coverage.child_coverage_sql()}) c"
-    ), coverage.coverage_params(ROUND)).all()  # fmt: skip
+def test_point_on_the_boundary_is_in_both_areas(db_session: Session, world: dict[str, Any]) -> None:
+    rows = db_session.execute(
+        text(f"SELECT id, area_school_ids FROM ({coverage.child_coverage_sql()}) c"),
+        coverage.coverage_params(ROUND),
+    ).all()
     areas = {row.id: set(row.area_school_ids or []) for row in rows}
     a, b = world["a"].id, world["b"].id
     assert areas[world["ids"]["on_boundary"]] == {a, b}
@@ -142,10 +187,17 @@ def test_school_demand_and_next_year_intake(db_session: Session) -> None:
     rows = {s["code"]: s for s in coverage.school_coverage(db_session, ROUND, province="50")}
     a_p1 = next(g for g in rows["9750010001"]["grades"] if g["grade"] == "P1")
     assert (a_p1["demand"], a_p1["enrolled"], a_p1["capacity"], a_p1["spare_seats"]) == (
-        3, 50, 40, -10)  # fmt: skip
+        3,
+        50,
+        40,
+        -10,
+    )
     assert a_p1["over_capacity"] is True
-    assert rows["9750010001"]["prathom1_next_year"] == {"children": 1, "capacity": 40,
-                                                        "short_of_seats": 0}  # fmt: skip
+    assert rows["9750010001"]["prathom1_next_year"] == {
+        "children": 1,
+        "capacity": 40,
+        "short_of_seats": 0,
+    }
     assert rows["9750010002"]["prathom1_next_year"]["children"] == 0
 
 
@@ -175,14 +227,17 @@ def test_subdistrict_counts(db_session: Session) -> None:
 def test_nan_counts_equal_an_independent_computation(db_session: Session) -> None:
     """Phu Phiang district: the SQL counts against shapely and pyproj on the same rows."""
     district = "5514"
-    children = db_session.execute(text(
-        "SELECT c.birth_date, c.enrolment_status, h.subdistrict_code, ST_X(h.location) AS lon, "
-        "ST_Y(h.location) AS lat FROM child c JOIN household h ON h.id = c.household_id "
-        "WHERE c.round_year = 2569 AND left(h.subdistrict_code, 4) = :d"
-    ), {"d": district}).all()  # fmt: skip
-    schools = db_session.execute(text(
-        "SELECT grades, ST_X(location), ST_Y(location) FROM school"
-    )).all()  # fmt: skip
+    children = db_session.execute(
+        text(
+            "SELECT c.birth_date, c.enrolment_status, h.subdistrict_code, ST_X(h.location) AS lon, "
+            "ST_Y(h.location) AS lat FROM child c JOIN household h ON h.id = c.household_id "
+            "WHERE c.round_year = 2569 AND left(h.subdistrict_code, 4) = :d"
+        ),
+        {"d": district},
+    ).all()
+    schools = db_session.execute(
+        text("SELECT grades, ST_X(location), ST_Y(location) FROM school")
+    ).all()
     norms = max_distance_m()
     by_grade: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for grades, lon, lat in schools:
@@ -201,8 +256,10 @@ def test_nan_counts_equal_an_independent_computation(db_session: Session) -> Non
             points = [by_grade[flags.expected_grade][i] for i in near]
             distances = [WGS84.inv(lon, lat, x, y)[2] for x, y in points]
             counts["beyond_distance"] += not any(d <= limit for d in distances)
-    got = {r["subdistrict_code"]: r for r in coverage.subdistrict_coverage(
-        db_session, 2569, district=district, suppress=False)}  # fmt: skip
+    got = {
+        r["subdistrict_code"]: r
+        for r in coverage.subdistrict_coverage(db_session, 2569, district=district, suppress=False)
+    }
     assert set(got) == set(expected)
     for tambon, counts in expected.items():
         for key in ("compulsory_age", "out_of_school", "beyond_distance"):
@@ -230,18 +287,27 @@ def test_stored_coverage_follows_changes(db_session: Session, world: dict[str, A
     _refreshed_after_change(db_session)
     flagged = set(by_child(db_session, "beyond_distance"))
     assert world["ids"]["far"] not in flagged  # a school now stands next to them
-    db_session.execute(text(
-        "UPDATE school_grade_year SET enrolled_male = 1 WHERE school_id = :a AND grade = 'P1'"
-    ), {"a": world["a"].id})  # fmt: skip
+    db_session.execute(
+        text(
+            "UPDATE school_grade_year SET enrolled_male = 1 WHERE school_id = :a AND grade = 'P1'"
+        ),
+        {"a": world["a"].id},
+    )
     _refreshed_after_change(db_session)
     assert by_child(db_session, "over_capacity_area") == {}
 
 
 def _stored(db_session: Session) -> list[tuple[Any, ...]]:
-    return [tuple(r) for r in db_session.execute(text(
-        "SELECT child_id, household_id, stage, out_of_school, beyond_distance, enrolled, "
-        "area_school_ids FROM child_coverage WHERE round_year = :y ORDER BY child_id"
-    ), {"y": ROUND})]  # fmt: skip
+    return [
+        tuple(r)
+        for r in db_session.execute(
+            text(
+                "SELECT child_id, household_id, stage, out_of_school, beyond_distance, enrolled, "
+                "area_school_ids FROM child_coverage WHERE round_year = :y ORDER BY child_id"
+            ),
+            {"y": ROUND},
+        )
+    ]
 
 
 @pytest.mark.usefixtures("world")
@@ -267,15 +333,19 @@ def test_census_changes_refresh_only_their_households(db_session: Session) -> No
     assert coverage.refresh_coverage(db_session, ROUND) is True
     incremental = _stored(db_session)
     assert new_child in {row[0] for row in incremental}
-    db_session.execute(text("UPDATE coverage_state SET stale = true WHERE round_year = :y"),
-                       {"y": ROUND})  # fmt: skip
+    db_session.execute(
+        text("UPDATE coverage_state SET stale = true WHERE round_year = :y"), {"y": ROUND}
+    )
     coverage.refresh_coverage(db_session, ROUND)
     assert _stored(db_session) == incremental  # the same as recomputing the round
     # Moving the household recomputes its children; a deleted child leaves with its row.
-    db_session.execute(text(
-        "UPDATE household SET location = ST_SetSRID(ST_MakePoint(99.3, 18.95), 4326) "
-        "WHERE id = :h"
-    ), {"h": household})  # fmt: skip
+    db_session.execute(
+        text(
+            "UPDATE household SET location = ST_SetSRID(ST_MakePoint(99.3, 18.95), 4326) "
+            "WHERE id = :h"
+        ),
+        {"h": household},
+    )
     coverage.refresh_coverage(db_session, ROUND)
     moved = {row[0]: row for row in _stored(db_session)}[new_child]
     assert moved[4] is True and moved[6] is None  # now far from both schools and areas

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from gis import coverage, maps
 from gis.service_areas.quality import quality_report
 from kernel.principal import ANONYMOUS
-from tests.census.test_submissions import household
-from tests.conftest import MATRIX_SCHOOL, Account
+from tests.helpers.payloads import household
+from tests.helpers.world import MATRIX_SCHOOL, Account
 
 ROUND = 2569
 REFRESH_LOCK = "SELECT pg_advisory_xact_lock(hashtext('edumap-coverage'), 2569)"
@@ -43,7 +43,10 @@ def test_readers_run_in_a_read_only_transaction(engine: Engine) -> None:
         connection.rollback()
 
 
-def test_readers_do_not_wait_for_a_running_refresh(engine: Engine, client: TestClient) -> None:
+def test_readers_do_not_wait_for_a_running_refresh(
+    engine: Engine, committing_client: TestClient
+) -> None:
+    client = committing_client  # two requests at once: each on its own connection
     with engine.connect() as refresher:
         refresher.execute(text(REFRESH_LOCK))  # a refresh in progress holds this lock
         with engine.connect() as reader:
@@ -82,15 +85,17 @@ def _out_of_school(client: TestClient) -> dict[str, Any]:
 
 
 def test_a_submission_reaches_the_coverage_without_a_reader_refreshing_it(
-    client: TestClient, accounts: dict[str, Account]
+    committing_client: TestClient, accounts: dict[str, Account]
 ) -> None:
+    client = committing_client  # the refresher sees committed households only
     before = _out_of_school(client)
     assert {"refreshed_at", "pending_changes"} <= set(before)
     body = household()
     body["children"] = body["children"][:1]  # one compulsory-age child, not enrolled
     body["uuid"] = str(uuid.uuid4())
-    response = client.post("/api/v1/census/households", json=body,
-                           headers=accounts["surveyor"].headers)  # fmt: skip
+    response = client.post(
+        "/api/v1/census/households", json=body, headers=accounts["surveyor"].headers
+    )
     assert response.status_code == 201, response.text
     deadline = time.monotonic() + 120  # a bound against hanging, not a timing claim
     while True:

@@ -15,28 +15,41 @@ from kernel.vocabulary import LEVELS
 
 
 def test_every_nan_school_has_a_proposed_area_per_level_it_teaches(db_session: Session) -> None:
-    schools = db_session.execute(text(
-        "SELECT id, grades FROM school WHERE subdistrict_code LIKE '55%' AND code_synthetic"
-    )).all()  # fmt: skip
-    expected = {(sid, level) for sid, grades in schools for level, lg in LEVELS.items()
-                if set(lg) & set(grades)}  # fmt: skip
-    stored = set(db_session.execute(text(
-        "SELECT school_id, level FROM service_area WHERE academic_year = 2569 AND is_current"
-    )).all())  # fmt: skip
+    schools = db_session.execute(
+        text("SELECT id, grades FROM school WHERE subdistrict_code LIKE '55%' AND code_synthetic")
+    ).all()
+    expected = {
+        (sid, level)
+        for sid, grades in schools
+        for level, lg in LEVELS.items()
+        if set(lg) & set(grades)
+    }
+    stored = set(
+        db_session.execute(
+            text(
+                "SELECT school_id, level FROM service_area "
+                "WHERE academic_year = 2569 AND is_current"
+            )
+        ).all()
+    )
     assert expected <= stored
-    invalid = db_session.execute(text(
-        "SELECT count(*) FROM service_area WHERE academic_year = 2569 AND NOT ST_IsValid(geom)"
-    )).scalar_one()  # fmt: skip
+    invalid = db_session.execute(
+        text(
+            "SELECT count(*) FROM service_area WHERE academic_year = 2569 AND NOT ST_IsValid(geom)"
+        )
+    ).scalar_one()
     assert invalid == 0
     # Proposals stay inside the province and within the norm (3 km for primary) of the school.
-    too_far = db_session.execute(text(
-        """
+    too_far = db_session.execute(
+        text(
+            """
         SELECT count(*) FROM service_area sa JOIN school s ON s.id = sa.school_id
         WHERE sa.academic_year = 2569 AND sa.is_current AND sa.level = 'primary'
           AND sa.method = 'proposed'
           AND ST_MaxDistance(ST_Transform(sa.geom, 32647), ST_Transform(s.location, 32647)) > 3001
         """
-    )).scalar_one()  # fmt: skip
+        )
+    ).scalar_one()
     assert too_far == 0
 
 
@@ -57,10 +70,16 @@ def write_geojson(path: Path, features: list[tuple[str, list[list[float]]]]) -> 
 
 
 def test_import_many_schools_repairs_and_versions(tmp_path: Path, db_session: Session) -> None:
-    codes = db_session.execute(text(
-        "SELECT code FROM school WHERE subdistrict_code = '550101' AND 'P1' = ANY(grades) "
-        "ORDER BY code LIMIT 2"
-    )).scalars().all()  # fmt: skip
+    codes = (
+        db_session.execute(
+            text(
+                "SELECT code FROM school WHERE subdistrict_code = '550101' AND 'P1' = ANY(grades) "
+                "ORDER BY code LIMIT 2"
+            )
+        )
+        .scalars()
+        .all()
+    )
     square = [[100.77, 18.78], [100.78, 18.78], [100.78, 18.79], [100.77, 18.79], [100.77, 18.78]]
     bowtie = [[100.77, 18.78], [100.78, 18.79], [100.78, 18.78], [100.77, 18.79], [100.77, 18.78]]
     path = write_geojson(tmp_path / "areas.geojson", [(codes[0], square), (codes[1], bowtie)])
@@ -69,10 +88,14 @@ def test_import_many_schools_repairs_and_versions(tmp_path: Path, db_session: Se
     assert len(report.repaired) == 1 and codes[1] in report.repaired[0]
     again = import_service_areas(db_session, path, academic_year=2565)
     assert again.counts["service_areas"] == 2
-    versions = db_session.execute(text(
-        "SELECT count(*), count(*) FILTER (WHERE is_current), max(version) FROM service_area sa "
-        "JOIN school s ON s.id = sa.school_id WHERE s.code = :c AND sa.academic_year = 2565"
-    ), {"c": codes[0]}).one()  # fmt: skip
+    versions = db_session.execute(
+        text(
+            "SELECT count(*), count(*) FILTER (WHERE is_current), max(version) "
+            "FROM service_area sa "
+            "JOIN school s ON s.id = sa.school_id WHERE s.code = :c AND sa.academic_year = 2565"
+        ),
+        {"c": codes[0]},
+    ).one()
     assert tuple(versions) == (2, 1, 2)
 
 

@@ -34,9 +34,12 @@ def test_level_text_to_grades(text: str, first: str, last: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "problem"),
-    [("", "level not given"), ("undefined", "level is 'undefined'"),
-     ("ปวช. ปวส.", "vocational or higher education only")],
-)  # fmt: skip
+    [
+        ("", "level not given"),
+        ("undefined", "level is 'undefined'"),
+        ("ปวช. ปวส.", "vocational or higher education only"),
+    ],
+)
 def test_unusable_level_texts_are_reported(text: str, problem: str) -> None:
     parsed = parse_level_text(text)
     assert parsed.grades == () and parsed.problem is not None and problem in parsed.problem
@@ -44,9 +47,19 @@ def test_unusable_level_texts_are_reported(text: str, problem: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "grade"),
-    [("ป.1", "P1"), ("ป. 6", "P6"), ("ประถมศึกษาปีที่ 3", "P3"), ("อ.2", "K2"),
-     ("อนุบาล 3", "K3"), ("ม.4", "M4"), ("M6", "M6"), ("p2", "P2"), ("ป.7", None), ("x", None)],
-)  # fmt: skip
+    [
+        ("ป.1", "P1"),
+        ("ป. 6", "P6"),
+        ("ประถมศึกษาปีที่ 3", "P3"),
+        ("อ.2", "K2"),
+        ("อนุบาล 3", "K3"),
+        ("ม.4", "M4"),
+        ("M6", "M6"),
+        ("p2", "P2"),
+        ("ป.7", None),
+        ("x", None),
+    ],
+)
 def test_grade_words(text: str, grade: str | None) -> None:
     assert parse_grade(text) == grade
 
@@ -59,5 +72,11 @@ def test_capacity_uses_the_level_norm() -> None:
     assert utilisation(90, 120) == 0.75
     assert utilisation(5, 0) is None
     assert [norms.size_band(n) for n in (0, 120, 121, 600, 601, 1500, 1501)] == [
-        "small", "small", "medium", "medium", "large", "large", "extra_large",
-    ]  # fmt: skip
+        "small",
+        "small",
+        "medium",
+        "medium",
+        "large",
+        "large",
+        "extra_large",
+    ]

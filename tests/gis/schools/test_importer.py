@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from gis.datasets import BundledData
 from gis.loading import LoadError
 from gis.schools.importer import import_school_records, load_school_list
-from tests.conftest import MATRIX_SCHOOL
+from tests.helpers.world import MATRIX_SCHOOL
 
 THAI_HEADER = "รหัสโรงเรียน,ปีการศึกษา,ชั้น,ชาย,หญิง,ห้องเรียน"
 

@@ -1,0 +1,146 @@
+"""How the access matrix calls each route: an example path, query, body or file per rule.
+
+The rules (who gets which status) sit beside the routes; the calls are the test's. Path values
+in braces (``{child_id}``) and braced strings in bodies (``"{village_id}"``) are filled with ids
+of rows the matrix creates."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.helpers.payloads import (
+    SMALL_CENSUS_FILE,
+    SQUARE_GEOJSON,
+    new_school,
+    small_household,
+)
+from tests.helpers.world import MATRIX_SCHOOL
+
+
+@dataclass(frozen=True)
+class Example:
+    path: str | None = None
+    # A callable gives a fresh body per call (unique usernames, say).
+    json: Callable[[], Any] | Any = None
+    form: Callable[[], dict[str, str]] | dict[str, str] | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    # The call starts work outside the request (a background job), so it must commit.
+    commits: bool = False
+
+
+def _unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+SCHOOL = f"/api/v1/schools/{MATRIX_SCHOOL}"
+EXAMPLES: dict[tuple[str, str], Example] = {
+    ("POST", "/api/v1/admin/users"): Example(
+        json=lambda: {
+            "username": _unique("made"),
+            "password": "a-long-enough-password",
+            "role": "surveyor",
+        }
+    ),
+    ("POST", "/api/v1/admin/users/{username}/disable"): Example(
+        path="/api/v1/admin/users/matrix-victim/disable"
+    ),
+    ("POST", "/api/v1/admin/users/{username}/areas"): Example(
+        path="/api/v1/admin/users/matrix-surveyor/areas", json={"subdistrict_code": "550102"}
+    ),
+    ("POST", "/api/v1/auth/token"): Example(
+        form=lambda: {"username": _unique("nobody"), "password": "wrong-password"}
+    ),
+    ("POST", "/api/v1/auth/refresh"): Example(json={"refresh_token": "x.y.z"}),
+    ("POST", "/api/v1/auth/api-keys"): Example(json={"name": "matrix"}),
+    ("DELETE", "/api/v1/auth/api-keys/{key_id}"): Example(path="/api/v1/auth/api-keys/999999"),
+    ("POST", "/api/v1/census/rounds"): Example(json={"academic_year": 2569, "province_code": "55"}),
+    ("PATCH", "/api/v1/census/rounds/{year}"): Example(
+        path="/api/v1/census/rounds/2569", json={"state": "open"}
+    ),
+    ("GET", "/api/v1/census/rounds/{year}/summary"): Example(
+        path="/api/v1/census/rounds/2569/summary", params={"district": "5501"}
+    ),
+    ("GET", "/api/v1/census/rounds/{year}/conflicts"): Example(
+        path="/api/v1/census/rounds/2569/conflicts"
+    ),
+    ("POST", "/api/v1/census/households"): Example(json=small_household),
+    ("GET", "/api/v1/census/households"): Example(
+        params={"round": "2569", "subdistrict": "550101", "limit": "5"}
+    ),
+    ("PATCH", "/api/v1/census/children/{child_id}"): Example(
+        json={"enrolment_status": "not_enrolled", "not_enrolled_reason": "ทดสอบ"}
+    ),
+    ("POST", "/api/v1/census/imports"): Example(
+        form={"round": "2569"},
+        files={"file": ("form.csv", SMALL_CENSUS_FILE, "text/csv")},
+        commits=True,
+    ),
+    ("GET", "/api/v1/census/imports/{job_id}/{name}"): Example(
+        path="/api/v1/census/imports/{job_id}/rejects.csv"
+    ),
+    ("GET", "/api/v1/coverage/areas"): Example(params={"round": "2569", "by": "esao"}),
+    ("GET", "/api/v1/coverage/subdistricts"): Example(params={"round": "2569", "district": "5501"}),
+    ("GET", "/api/v1/coverage/schools"): Example(params={"round": "2569", "district": "5514"}),
+    ("GET", "/api/v1/coverage/children"): Example(
+        params={"round": "2569", "flag": "out_of_school", "district": "5501", "limit": "5"}
+    ),
+    **{
+        ("GET", f"/api/v1/schools/{{code}}/call-list{suffix}"): Example(
+            path=f"{SCHOOL}/call-list{suffix}", params={"round": "2569"}
+        )
+        for suffix in ("", ".pdf", ".xlsx")
+    },
+    ("GET", "/api/v1/service-areas/quality"): Example(params={"round": "2569", "province": "55"}),
+    ("GET", "/api/v1/schools/{code}/service-areas"): Example(path=f"{SCHOOL}/service-areas"),
+    ("POST", "/api/v1/schools/{code}/service-areas"): Example(
+        path=f"{SCHOOL}/service-areas",
+        form={"round": "2568"},
+        files={"file": ("area.geojson", SQUARE_GEOJSON, "application/geo+json")},
+    ),
+    ("POST", "/api/v1/schools/{code}/service-areas/villages"): Example(
+        path=f"{SCHOOL}/service-areas/villages",
+        json={"round": 2568, "village_ids": ["{village_id}"]},
+    ),
+    ("GET", "/api/v1/subdistricts"): Example(params={"district": "5501"}),
+    ("GET", "/api/v1/subdistricts/{code}"): Example(path="/api/v1/subdistricts/550101"),
+    ("GET", "/api/v1/reports/coverage"): Example(
+        params={"round": "2569", "district": "5514", "format": "csv"}
+    ),
+    ("GET", "/api/v1/schools"): Example(params={"province": "55", "limit": "5"}),
+    ("POST", "/api/v1/schools"): Example(json=new_school),
+    ("GET", "/api/v1/schools/{code}"): Example(path=SCHOOL),
+    ("PATCH", "/api/v1/schools/{code}"): Example(path=SCHOOL, json={"affiliation": "obec_primary"}),
+    ("GET", "/api/v1/schools/{code}/years/{year}"): Example(path=f"{SCHOOL}/years/2569"),
+    ("PUT", "/api/v1/schools/{code}/years/{year}"): Example(
+        path=f"{SCHOOL}/years/2568",
+        json={
+            "grades": [{"grade": "P1", "enrolled_male": 5, "enrolled_female": 6, "classrooms": 1}]
+        },
+    ),
+    ("GET", "/api/v1/schools/{code}/devices"): Example(path=f"{SCHOOL}/devices"),
+    ("POST", "/api/v1/schools/{code}/devices"): Example(
+        path=f"{SCHOOL}/devices", json={"kind": "printer", "count": 1, "working": 1}
+    ),
+    ("POST", "/api/v1/schools/{code}/devices/{device_id}/maintenance"): Example(
+        path=SCHOOL + "/devices/{device_id}/maintenance",
+        json={"date": "2026-01-15", "problem": "หมึกหมด", "cost_baht": 350},
+    ),
+    ("GET", "/api/v1/schools/{code}/buildings"): Example(path=f"{SCHOOL}/buildings"),
+    ("POST", "/api/v1/schools/{code}/buildings"): Example(
+        path=f"{SCHOOL}/buildings", json={"kind": "ส้วม", "condition": 3}
+    ),
+    ("POST", "/api/v1/schools/imports"): Example(files={"file": ("empty.txt", b"", "text/plain")}),
+    ("GET", "/maps/schools/{code}"): Example(path=f"/maps/schools/{MATRIX_SCHOOL}"),
+    ("GET", "/maps/coverage"): Example(params={"district": "5514", "round": "2569"}),
+    ("POST", "/login"): Example(form={"username": "x", "password": "y", "csrf_token": "z"}),
+    ("GET", "/schools/{code}"): Example(path=f"/schools/{MATRIX_SCHOOL}"),
+}
+
+
+def example_for(method: str, route: str) -> Example:
+    """The call for a rule: its example, or the route itself with nothing more."""
+    return EXAMPLES.get((method, route), Example())

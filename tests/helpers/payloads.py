@@ -1,0 +1,155 @@
+"""Example bodies and files: households as the REST API takes them, census rows and files as the
+import takes them, a school, a service-area polygon."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+import uuid
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from census.identity import with_check_digit
+from census.synth import synthesize_rows
+from kernel.config import get_settings
+
+ROUND = 2569
+
+
+def household(**changes: Any) -> dict[str, Any]:
+    """A household of tambon 550101 with a GPS point, a child with an ID out of school and one
+    with a G-code; a fresh uuid, house number and IDs each call."""
+    serial = uuid.uuid4().int
+    body = {
+        "uuid": str(uuid.uuid4()),
+        "round": ROUND,
+        "subdistrict_code": "550101",
+        "moo": 2,
+        "house_number": f"{serial % 500}/1",
+        "location": {"lon": 100.7745, "lat": 18.7836, "accuracy_m": 8},
+        "children": [
+            {
+                "national_id": with_check_digit(f"15501{serial % 10**7:07d}"),
+                "title": "ด.ช.",
+                "first_name": "ส่งซ้ำ",
+                "last_name": "ทดสอบ",
+                "sex": "ชาย",
+                "birth_date": "02/01/2558",
+                "enrolment_status": "ไม่ได้เรียน",
+                "not_enrolled_reason": "ย้ายตามผู้ปกครอง",
+            },
+            {
+                "g_code": f"G{serial % 10**10:010d}",
+                "first_name": "น้อง",
+                "last_name": "ทดสอบ",
+                "sex": "F",
+                "birth_date": "2020-12-31",
+            },
+        ],
+    }
+    return body | changes
+
+
+def small_household() -> dict[str, Any]:
+    """The least a surveyor can send: a house of moo 1, tambon 550101, one child, no point."""
+    serial = uuid.uuid4().int
+    return {
+        "uuid": str(uuid.uuid4()),
+        "round": ROUND,
+        "subdistrict_code": "550101",
+        "moo": 1,
+        "house_number": str(serial % 900 + 1),
+        "children": [
+            {
+                "national_id": with_check_digit(f"15501{serial % 10**7:07d}"),
+                "first_name": "ทดสอบ",
+                "last_name": "สิทธิ์",
+                "sex": "ชาย",
+                "birth_date": "01/06/2560",
+            }
+        ],
+    }
+
+
+def new_school() -> dict[str, Any]:
+    """A school in tambon 550101 with a fresh 10-digit code (98...: never a demo code)."""
+    return {
+        "code": f"98{uuid.uuid4().int % 10**8:08d}",
+        "name_th": "โรงเรียนทดสอบสิทธิ์",
+        "grades": ["P1", "P2"],
+        "subdistrict_code": "550101",
+        "lon": 100.7745,
+        "lat": 18.7836,
+    }
+
+
+# A census file of one child in the import's Thai layout.
+SMALL_CENSUS_FILE = (
+    "ตำบล,อำเภอ,จังหวัด,หมู่ที่,บ้านเลขที่,เลขประจำตัวประชาชน,ชื่อ,นามสกุล,เพศ,วันเดือนปีเกิด\n"
+    "ในเวียง,เมืองน่าน,น่าน,1,99/9,1550100000014,ทดสอบ,นำเข้า,หญิง,01/06/2560\n"
+).encode()
+
+# A small service area in Mueang Nan, as an uploaded GeoJSON file.
+SQUARE_GEOJSON = (
+    b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":'
+    b'{"type":"Polygon","coordinates":[[[100.77,18.78],[100.78,18.78],[100.78,18.79],'
+    b"[100.77,18.79],[100.77,18.78]]]}}]}"
+)
+
+CENSUS_HEADER = "เลขประจำตัวประชาชน,คำนำหน้า,ชื่อ,นามสกุล,เพศ,วันเกิด,บ้านเลขที่,หมู่,ตำบล,อำเภอ,จังหวัด"
+
+
+def person(serial: int) -> str:
+    """A valid 13-digit ID of Nan numbered ``serial``."""
+    return with_check_digit(f"15501{serial:07d}")
+
+
+def synthetic_rows(
+    engine: Engine, *, seed: int, households: int, tambon_name: str | None = None
+) -> list[dict[str, Any]]:
+    """The first ``households`` households of the synthetic census of Nan for ``seed`` (only
+    those of the tambon named, if one is)."""
+    with Session(engine) as session:
+        rows, houses = [], set()
+        for row in synthesize_rows(
+            session,
+            province_code="55",
+            round_year=ROUND,
+            seed=seed,
+            data_dir=get_settings().data_dir,
+        ):
+            if tambon_name is not None and row["ตำบล"] != tambon_name:
+                continue
+            houses.add(row["รหัสบ้าน"])
+            if len(houses) > households:
+                break
+            rows.append(row)
+    return rows
+
+
+def rows_in_550101(engine: Engine, households: int = 8) -> list[dict[str, Any]]:
+    return synthetic_rows(engine, seed=99, households=households, tambon_name="ในเวียง")
+
+
+def to_csv(rows: list[dict[str, Any]]) -> bytes:
+    """Rows as a cp874 CSV, as an office's spreadsheet saves them."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("cp874")
+
+
+def poll(client: TestClient, url: str, headers: dict[str, str]) -> dict[str, Any]:
+    """An import job's report once it has finished (a minute at most)."""
+    deadline = time.monotonic() + 60
+    while True:
+        job = client.get(url, headers=headers).json()
+        if job["state"] not in ("queued", "running"):
+            return job
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
