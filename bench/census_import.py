@@ -70,8 +70,9 @@ def import_in_child(path: Path) -> dict[str, float]:
         "print(json.dumps({'seconds': time.perf_counter() - t, 'rows': r.rows_read,"
         "'stored': r.stored, 'errors': r.error_count, 'peak_rss_mb': peak}))"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
-                         check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -82,8 +83,10 @@ def orm_baseline(path: Path, sample: int) -> float:
     settings = get_settings()
     lookup = {a: f for f, names in ALIASES.items() for a in names}
     with path.open(encoding="utf-8-sig") as handle:
-        rows = [{lookup.get(k, k): v for k, v in r.items()}
-                for _, r in zip(range(sample), csv.DictReader(handle), strict=False)]  # fmt: skip
+        rows = [
+            {lookup.get(k, k): v for k, v in r.items()}
+            for _, r in zip(range(sample), csv.DictReader(handle), strict=False)
+        ]
     with session_scope() as session:
         places = Places(session)
         schools = set(session.scalars(text("SELECT code FROM school")))
@@ -98,15 +101,24 @@ def orm_baseline(path: Path, sample: int) -> float:
             household = session.query(Household).filter_by(uuid=uid).one_or_none()
             if household is None:
                 household = Household(
-                    uuid=uid, round_year=BENCH_ROUND, house_number=row.get("house_number"),
-                    moo=moo, subdistrict_code=code, house_code=row.get("house_code"),
+                    uuid=uid,
+                    round_year=BENCH_ROUND,
+                    house_number=row.get("house_number"),
+                    moo=moo,
+                    subdistrict_code=code,
+                    house_code=row.get("house_code"),
                     location=f"SRID=4326;POINT({row['longitude']} {row['latitude']})",
-                    location_source="gps", source="csv", content_hash="orm",
-                )  # fmt: skip
+                    location_source="gps",
+                    source="csv",
+                    content_hash="orm",
+                )
                 session.add(household)
                 session.flush()
-            values = {k: v for k, v in child.__dict__.items()
-                      if k not in ("national_id_masked", "birth_date_era")}  # fmt: skip
+            values = {
+                k: v
+                for k, v in child.__dict__.items()
+                if k not in ("national_id_masked", "birth_date_era")
+            }
             session.add(Child(household_id=household.id, round_year=BENCH_ROUND, **values))
             session.flush()
         elapsed = time.perf_counter() - started
@@ -116,8 +128,9 @@ def orm_baseline(path: Path, sample: int) -> float:
 def cleanup() -> None:
     with session_scope() as session:
         session.execute(text("DELETE FROM household WHERE round_year = :y"), {"y": BENCH_ROUND})
-        session.execute(text("DELETE FROM census_round WHERE academic_year = :y"),
-                        {"y": BENCH_ROUND})  # fmt: skip
+        session.execute(
+            text("DELETE FROM census_round WHERE academic_year = :y"), {"y": BENCH_ROUND}
+        )
 
 
 def main() -> None:
@@ -149,10 +162,14 @@ def main() -> None:
     finally:
         cleanup()
     bulk = big_result["rows"] / big_result["seconds"]
-    print(f"bulk COPY import: {big_result['rows']:,} rows in {big_result['seconds']:.1f} s = "
-          f"{bulk:,.0f} rows/s, peak RSS {big_result['peak_rss_mb']:.0f} MB")  # fmt: skip
-    print(f"  10x smaller file: {small_result['rows']:,} rows, peak RSS "
-          f"{small_result['peak_rss_mb']:.0f} MB")  # fmt: skip
+    print(
+        f"bulk COPY import: {big_result['rows']:,} rows in {big_result['seconds']:.1f} s = "
+        f"{bulk:,.0f} rows/s, peak RSS {big_result['peak_rss_mb']:.0f} MB"
+    )
+    print(
+        f"  10x smaller file: {small_result['rows']:,} rows, peak RSS "
+        f"{small_result['peak_rss_mb']:.0f} MB"
+    )
     print(f"row-by-row ORM baseline ({BASELINE_SAMPLE:,}-row sample): {baseline:,.0f} rows/s")
     print(f"speed-up: {bulk / baseline:.1f}x")
 

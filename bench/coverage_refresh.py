@@ -47,8 +47,10 @@ def main() -> None:
             coverage.refresh_coverage(session, round_year)
             incremental_s = time.perf_counter() - start
             incremental = session.execute(text(SNAPSHOT), {"y": round_year}).scalar()
-            session.execute(text("UPDATE coverage_state SET stale = true WHERE round_year = :y"),
-                            {"y": round_year})  # fmt: skip
+            session.execute(
+                text("UPDATE coverage_state SET stale = true WHERE round_year = :y"),
+                {"y": round_year},
+            )
             start = time.perf_counter()
             coverage.refresh_coverage(session, round_year)
             full_s = time.perf_counter() - start

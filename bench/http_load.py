@@ -51,37 +51,51 @@ def free_port() -> int:
 def bench_token() -> tuple[str, int]:
     """A surveyor of tambon 550101 for the submissions, and an access token."""
     with session_scope() as session:
-        user = session.execute(text("SELECT id FROM user_account WHERE username = :u"),
-                               {"u": BENCH_USER}).scalar()  # fmt: skip
+        user = session.execute(
+            text("SELECT id FROM user_account WHERE username = :u"), {"u": BENCH_USER}
+        ).scalar()
         if user is None:
             created = service.create_user(
                 session, username=BENCH_USER, password=uuid.uuid4().hex, role=Role.surveyor
             )
             service.assign_area(session, BENCH_USER, "550101")
             user = created.id
-        version = session.execute(text("SELECT token_version FROM user_account WHERE id = :i"),
-                                  {"i": user}).scalar_one()  # fmt: skip
-    token, _ = security.issue_token(get_settings(), user_id=user, kind="access", version=version,
-                                    lifetime=dt.timedelta(hours=1))  # fmt: skip
+        version = session.execute(
+            text("SELECT token_version FROM user_account WHERE id = :i"), {"i": user}
+        ).scalar_one()
+    token, _ = security.issue_token(
+        get_settings(), user_id=user, kind="access", version=version, lifetime=dt.timedelta(hours=1)
+    )
     return token, user
 
 
 def household() -> dict[str, Any]:
     serial = uuid.uuid4().int
     return {
-        "uuid": str(uuid.uuid4()), "round": get_settings().demo_academic_year,
-        "subdistrict_code": "550101", "moo": 2, "house_number": f"{serial % 900}/9",
+        "uuid": str(uuid.uuid4()),
+        "round": get_settings().demo_academic_year,
+        "subdistrict_code": "550101",
+        "moo": 2,
+        "house_number": f"{serial % 900}/9",
         "location": {"lon": 100.7745, "lat": 18.7836, "accuracy_m": 8},
-        "children": [{"national_id": with_check_digit(f"15501{serial % 10**7:07d}"),
-                      "first_name": "โหลด", "last_name": "ทดสอบ", "sex": "ชาย",
-                      "birth_date": "02/01/2558"}],
-    }  # fmt: skip
+        "children": [
+            {
+                "national_id": with_check_digit(f"15501{serial % 10**7:07d}"),
+                "first_name": "โหลด",
+                "last_name": "ทดสอบ",
+                "sex": "ชาย",
+                "birth_date": "02/01/2558",
+            }
+        ],
+    }
 
 
 def run(
-    base: str, clients: int, seconds: float,
+    base: str,
+    clients: int,
+    seconds: float,
     request: Callable[[httpx2.Client], httpx2.Response],
-) -> dict[str, float]:  # fmt: skip
+) -> dict[str, float]:
     """``clients`` threads, each with its own keep-alive connection, for ``seconds``."""
     latencies: list[float] = []
     failures = 0
@@ -115,9 +129,14 @@ def run(
     def pct(p: float) -> float:
         return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
 
-    return {"requests": len(ordered), "rate": len(ordered) / elapsed, "failures": failures,
-            "p50_ms": statistics.median(ordered) * 1000, "p95_ms": pct(0.95),
-            "p99_ms": pct(0.99)}  # fmt: skip
+    return {
+        "requests": len(ordered),
+        "rate": len(ordered) / elapsed,
+        "failures": failures,
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
+    }
 
 
 def main() -> None:
@@ -135,10 +154,22 @@ def main() -> None:
     if not base.startswith(("http://127.0.0.1", "http://localhost")):
         sys.exit("this benchmark sends load to this machine only")
     token, user_id = bench_token()
-    server = None if args.url else subprocess.Popen(
-        [str(ROOT / ".venv/bin/edumap"), "serve", "--port", str(port), "--workers",
-         str(args.workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    server = (
+        None
+        if args.url
+        else subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/edumap"),
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -157,22 +188,27 @@ def main() -> None:
             ("GET /health", 1, lambda h: h.get("/health")),
             ("GET /health", 8, lambda h: h.get("/health")),
             ("GET /health", 16, lambda h: h.get("/health")),
-            ("POST /api/v1/census/households", 16,
-             lambda h: h.post("/api/v1/census/households", json=household(), headers=auth)),
+            (
+                "POST /api/v1/census/households",
+                16,
+                lambda h: h.post("/api/v1/census/households", json=household(), headers=auth),
+            ),
             ("GET coverage GeoJSON, province 55", 1, lambda h: h.get(coverage)),
             ("GET coverage GeoJSON, province 55", 8, lambda h: h.get(coverage)),
             ("GET tambon GeoJSON, province 55, 50 m", 8, lambda h: h.get(tambons)),
-        ]  # fmt: skip
+        ]
         for scenario in scenarios:  # warm each path once (caches, plans)
             scenario[2](httpx2.Client(base_url=base, timeout=60))
         results = []
         for name, clients, request in scenarios:
             result = run(base, clients, args.seconds, request)
             results.append((name, clients, result))
-            print(f"{name} x{clients}: {result['rate']:.1f}/s p50 {result['p50_ms']:.0f} ms "
-                  f"p95 {result['p95_ms']:.0f} ms p99 {result['p99_ms']:.0f} ms "
-                  f"({result['requests']} requests, {result['failures']} failed)",
-                  flush=True)  # fmt: skip
+            print(
+                f"{name} x{clients}: {result['rate']:.1f}/s p50 {result['p50_ms']:.0f} ms "
+                f"p95 {result['p95_ms']:.0f} ms p99 {result['p99_ms']:.0f} ms "
+                f"({result['requests']} requests, {result['failures']} failed)",
+                flush=True,
+            )
         health = {clients: r["rate"] for name, clients, r in results if name == "GET /health"}
         workers = "a running server" if args.url else f"{args.workers} worker(s)"
         print(f"\n{workers}, {args.seconds:.0f} s per scenario\n")
@@ -192,8 +228,9 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
         with session_scope() as session:
-            removed = session.execute(text("DELETE FROM household WHERE surveyor_id = :u"),
-                                      {"u": user_id}).rowcount  # fmt: skip
+            removed = session.execute(
+                text("DELETE FROM household WHERE surveyor_id = :u"), {"u": user_id}
+            ).rowcount
         print(f"removed {removed} bench households")
 
 

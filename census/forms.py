@@ -20,22 +20,45 @@ from kernel.config import Settings
 HOUSEHOLD_NAMESPACE = uuid.UUID("6f1f2c1e-6a53-4a8e-9d0e-2d3c5e7a9b10")
 
 SEX_VALUES = {
-    "ชาย": "M", "ช": "M", "m": "M", "male": "M", "1": "M", "ด.ช.": "M",
-    "หญิง": "F", "ญ": "F", "f": "F", "female": "F", "2": "F", "ด.ญ.": "F",
-}  # fmt: skip
-TITLE_SEX = {"ด.ช.": "M", "เด็กชาย": "M", "นาย": "M", "ด.ญ.": "F", "เด็กหญิง": "F",
-             "นางสาว": "F", "น.ส.": "F"}  # fmt: skip
+    "ชาย": "M",
+    "ช": "M",
+    "m": "M",
+    "male": "M",
+    "1": "M",
+    "ด.ช.": "M",
+    "หญิง": "F",
+    "ญ": "F",
+    "f": "F",
+    "female": "F",
+    "2": "F",
+    "ด.ญ.": "F",
+}
+TITLE_SEX = {
+    "ด.ช.": "M",
+    "เด็กชาย": "M",
+    "นาย": "M",
+    "ด.ญ.": "F",
+    "เด็กหญิง": "F",
+    "นางสาว": "F",
+    "น.ส.": "F",
+}
 STATUS_VALUES = {
-    "enrolled": EnrolmentStatus.enrolled, "กำลังเรียน": EnrolmentStatus.enrolled,
-    "เรียน": EnrolmentStatus.enrolled, "กำลังศึกษา": EnrolmentStatus.enrolled,
+    "enrolled": EnrolmentStatus.enrolled,
+    "กำลังเรียน": EnrolmentStatus.enrolled,
+    "เรียน": EnrolmentStatus.enrolled,
+    "กำลังศึกษา": EnrolmentStatus.enrolled,
     "enrolled_outside_area": EnrolmentStatus.enrolled_outside_area,
     "เรียนนอกเขต": EnrolmentStatus.enrolled_outside_area,
     "นอกเขต": EnrolmentStatus.enrolled_outside_area,
-    "not_enrolled": EnrolmentStatus.not_enrolled, "ไม่ได้เรียน": EnrolmentStatus.not_enrolled,
-    "ออกกลางคัน": EnrolmentStatus.not_enrolled, "ไม่เรียน": EnrolmentStatus.not_enrolled,
-    "completed_m3": EnrolmentStatus.completed_m3, "จบม.3": EnrolmentStatus.completed_m3,
-    "จบม.๓": EnrolmentStatus.completed_m3, "จบการศึกษาภาคบังคับ": EnrolmentStatus.completed_m3,
-}  # fmt: skip
+    "not_enrolled": EnrolmentStatus.not_enrolled,
+    "ไม่ได้เรียน": EnrolmentStatus.not_enrolled,
+    "ออกกลางคัน": EnrolmentStatus.not_enrolled,
+    "ไม่เรียน": EnrolmentStatus.not_enrolled,
+    "completed_m3": EnrolmentStatus.completed_m3,
+    "จบม.3": EnrolmentStatus.completed_m3,
+    "จบม.๓": EnrolmentStatus.completed_m3,
+    "จบการศึกษาภาคบังคับ": EnrolmentStatus.completed_m3,
+}
 TRUE_WORDS = {"1", "y", "yes", "true", "มี", "ใช่", "พิการ"}
 FALSE_WORDS = {"0", "n", "no", "false", "ไม่มี", "ไม่ใช่", "ไม่พิการ", "-"}
 REQUIRED = "ต้องกรอก (required)"
@@ -161,11 +184,14 @@ def clean_child(
             cutoff = dt.date(academic_year - 543, rules.cutoff_month, rules.cutoff_day)
             age = full_years(birth.value, cutoff)
             if not rules.min_age <= age <= rules.max_age:
-                problems.add("birth_date", raw.get("birth_date"),
-                             f"อายุ {age} ปี ณ วันตัดยอดของรอบ อยู่นอกช่วง "
-                             f"{rules.min_age}-{rules.max_age} ปี ปี พ.ศ./ค.ศ. สลับกันหรือไม่ "
-                             f"(age {age} on the round's cutoff is outside "
-                             f"{rules.min_age}-{rules.max_age}: B.E./C.E. mix-up?)")  # fmt: skip
+                problems.add(
+                    "birth_date",
+                    raw.get("birth_date"),
+                    f"อายุ {age} ปี ณ วันตัดยอดของรอบ อยู่นอกช่วง "
+                    f"{rules.min_age}-{rules.max_age} ปี ปี พ.ศ./ค.ศ. สลับกันหรือไม่ "
+                    f"(age {age} on the round's cutoff is outside "
+                    f"{rules.min_age}-{rules.max_age}: B.E./C.E. mix-up?)",
+                )
     move_in = _date(problems, "move_in_date", raw.get("move_in_date"), required=False)
 
     disability_raw = _text(raw.get("disability"))
@@ -250,15 +276,22 @@ def clean_child(
         disability=disability,
         move_in_date=move_in.value if move_in else None,
         enrolment_status=status.value,
-        school_code=school_code if status in (EnrolmentStatus.enrolled,
-                                              EnrolmentStatus.enrolled_outside_area) else None,
+        school_code=school_code
+        if status in (EnrolmentStatus.enrolled, EnrolmentStatus.enrolled_outside_area)
+        else None,
         grade=grade,
         not_enrolled_reason=reason if status is EnrolmentStatus.not_enrolled else None,
-    ), []  # fmt: skip
+    ), []
 
 
-_GRADE_PREFIXES = (("อนุบาล", "K"), ("อ.", "K"), ("ประถมศึกษาปีที่", "P"), ("ป.", "P"),
-                   ("มัธยมศึกษาปีที่", "M"), ("ม.", "M"))  # fmt: skip
+_GRADE_PREFIXES = (
+    ("อนุบาล", "K"),
+    ("อ.", "K"),
+    ("ประถมศึกษาปีที่", "P"),
+    ("ป.", "P"),
+    ("มัธยมศึกษาปีที่", "M"),
+    ("ม.", "M"),
+)
 
 
 def _grade(value: str) -> str | None:

@@ -31,16 +31,31 @@ from kernel.names import admin_key
 from kernel.tabular import Table, TableError, detect_text_encoding, open_table, unknown_headers_note
 
 ALIASES: dict[str, tuple[str, ...]] = {
-    "national_id": ("เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "เลขประจำตัว", "national id",
-                    "national_id", "id card", "citizen id", "pid"),
+    "national_id": (
+        "เลขประจำตัวประชาชน",
+        "เลขบัตรประชาชน",
+        "เลขประจำตัว",
+        "national id",
+        "national_id",
+        "id card",
+        "citizen id",
+        "pid",
+    ),
     "g_code": ("รหัส g", "เลข g", "g-code", "g code", "gcode"),
     "no_id_reason": ("เหตุที่ไม่มีเลขประจำตัว", "no id reason"),
     "title": ("คำนำหน้า", "คำนำหน้าชื่อ", "title", "prefix"),
     "first_name": ("ชื่อ", "first name", "given name", "name"),
     "last_name": ("นามสกุล", "last name", "surname", "family name"),
     "sex": ("เพศ", "sex", "gender"),
-    "birth_date": ("วันเกิด", "วันเดือนปีเกิด", "วัน/เดือน/ปีเกิด", "birth date", "date of birth",
-                   "dob", "birthdate"),
+    "birth_date": (
+        "วันเกิด",
+        "วันเดือนปีเกิด",
+        "วัน/เดือน/ปีเกิด",
+        "birth date",
+        "date of birth",
+        "dob",
+        "birthdate",
+    ),
     "nationality": ("สัญชาติ", "nationality"),
     "house_code": ("รหัสบ้าน", "house code", "house id"),
     "house_number": ("บ้านเลขที่", "เลขที่", "house number", "house no", "house no."),
@@ -62,7 +77,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "latitude": ("ละติจูด", "lat", "latitude"),
     "longitude": ("ลองจิจูด", "lon", "lng", "long", "longitude"),
     "location_confirmed": ("ยืนยันพิกัด", "location confirmed", "confirmed"),
-}  # fmt: skip
+}
 # The Thai column name of each field, for the people reading an import's report.
 FIELD_LABELS_TH = {field: names[0] for field, names in ALIASES.items()} | {
     "file": "ไฟล์",
@@ -109,15 +124,22 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "source": self.source, "round": self.round_year, "encoding": self.encoding,
-            "rows_read": self.rows_read, "rows_rejected": self.rows_rejected,
-            "households_new": self.households_new, "children_new": self.children_new,
-            "children_already_stored": self.children_already_stored, "stored": self.stored,
+            "source": self.source,
+            "round": self.round_year,
+            "encoding": self.encoding,
+            "rows_read": self.rows_read,
+            "rows_rejected": self.rows_rejected,
+            "households_new": self.households_new,
+            "children_new": self.children_new,
+            "children_already_stored": self.children_already_stored,
+            "stored": self.stored,
             "error_count": self.error_count,
-            "errors": [e.__dict__ | {"field_th": FIELD_LABELS_TH.get(e.field, e.field)}
-                       for e in self.errors],
+            "errors": [
+                e.__dict__ | {"field_th": FIELD_LABELS_TH.get(e.field, e.field)}
+                for e in self.errors
+            ],
             "notes": self.notes,
-        }  # fmt: skip
+        }
 
     def write_errors_csv(self, path: Path) -> None:
         """The per-row report as CSV (UTF-8 with BOM, so Excel shows the Thai)."""
@@ -133,13 +155,15 @@ class Places:
     """Tambon codes from names, village and tambon points: read once per import."""
 
     def __init__(self, session: Session) -> None:
-        rows = session.execute(text(
-            """
+        rows = session.execute(
+            text(
+                """
             SELECT s.code, s.name_th, d.name_th, p.name_th
             FROM subdistrict s JOIN district d ON d.code = s.district_code
             JOIN province p ON p.code = s.province_code
             """
-        )).all()  # fmt: skip
+            )
+        ).all()
         self.by_names: dict[tuple[str, str, str], str] = {}
         self.by_province_tambon: dict[tuple[str, str], list[str]] = {}
         self.codes: set[str] = set()
@@ -150,11 +174,13 @@ class Places:
             self.codes.add(code)
         self.village: dict[str, tuple[int, float, float]] = {
             code: (vid, lon, lat)
-            for code, vid, lon, lat in session.execute(text(
-                "SELECT DISTINCT ON (code) code, id, ST_X(geom), ST_Y(geom) FROM village "
-                "WHERE code IS NOT NULL ORDER BY code, id"
-            ))
-        }  # fmt: skip
+            for code, vid, lon, lat in session.execute(
+                text(
+                    "SELECT DISTINCT ON (code) code, id, ST_X(geom), ST_Y(geom) FROM village "
+                    "WHERE code IS NOT NULL ORDER BY code, id"
+                )
+            )
+        }
 
     def subdistrict(self, row: dict[str, Any]) -> str | None:
         code = str(row.get("subdistrict_code") or "").strip()
@@ -198,14 +224,41 @@ _STAGING = """
         radius_m float8) ON COMMIT DROP
 """
 _STAGING_COLUMNS = [
-    "row_number", "household_uuid", "house_number", "moo", "village_code", "village_id",
-    "subdistrict_code", "house_code", "lon", "lat", "location_source", "accuracy_m",
-    "location_confirmed", "location_outside_m", "person_key", "id_kind", "national_id_encrypted",
-    "national_id_hash", "g_code",
-    "no_id_reason", "title", "first_name", "last_name", "sex", "birth_date", "nationality",
-    "guardian_name", "guardian_relationship", "disability", "move_in_date", "enrolment_status",
-    "school_code", "grade", "not_enrolled_reason",
-]  # fmt: skip
+    "row_number",
+    "household_uuid",
+    "house_number",
+    "moo",
+    "village_code",
+    "village_id",
+    "subdistrict_code",
+    "house_code",
+    "lon",
+    "lat",
+    "location_source",
+    "accuracy_m",
+    "location_confirmed",
+    "location_outside_m",
+    "person_key",
+    "id_kind",
+    "national_id_encrypted",
+    "national_id_hash",
+    "g_code",
+    "no_id_reason",
+    "title",
+    "first_name",
+    "last_name",
+    "sex",
+    "birth_date",
+    "nationality",
+    "guardian_name",
+    "guardian_relationship",
+    "disability",
+    "move_in_date",
+    "enrolment_status",
+    "school_code",
+    "grade",
+    "not_enrolled_reason",
+]
 
 
 def _float(value: Any) -> float | None:
@@ -294,12 +347,14 @@ def import_census_file(
         return report  # the caller rolls back whatever chunks were inserted
     # The same child twice in one household of this file: the first was kept, the rest
     # (which ON CONFLICT left out) are rejected.
-    duplicates = conn.execute(text(
-        """
+    duplicates = conn.execute(
+        text(
+            """
         SELECT row_number, first_value(row_number) OVER w FROM staging_key
         WINDOW w AS (PARTITION BY household_uuid, person_key ORDER BY row_number)
         """
-    )).all()  # fmt: skip
+        )
+    ).all()
     repeated = [(row, first) for row, first in duplicates if row != first]
     for row_number, first in repeated:
         message = f"เด็กคนเดียวกับแถว {first} ซ้ำในไฟล์นี้ (the same child as row {first}, repeated)"
@@ -317,8 +372,9 @@ def _points_too_far(conn: Connection, limit_m: float) -> list[tuple[int, str, fl
     """The staged chunk's GPS points beyond the limit outside their tambon: unconfirmed ones
     are returned as (row, tambon, metres) and taken out of the chunk; confirmed ones stay,
     their distance kept for the flag."""
-    conn.execute(text(
-        f"""
+    conn.execute(
+        text(
+            f"""
         UPDATE staging_child s SET location_outside_m = d.outside_m
         FROM (SELECT s2.row_number, {OUTSIDE_TAMBON_M_SQL.format(point="p")} AS outside_m
               FROM staging_child s2 JOIN subdistrict t ON t.code = s2.subdistrict_code,
@@ -326,23 +382,34 @@ def _points_too_far(conn: Connection, limit_m: float) -> list[tuple[int, str, fl
               WHERE s2.location_source = 'gps') d
         WHERE d.row_number = s.row_number AND d.outside_m > :limit + coalesce(s.accuracy_m, 0)
         """
-    ), {"limit": limit_m})  # fmt: skip
-    return [(row, tambon, outside) for row, tambon, outside in conn.execute(text(
-        "DELETE FROM staging_child WHERE location_outside_m IS NOT NULL "
-        "AND NOT coalesce(location_confirmed, false) "
-        "RETURNING row_number, subdistrict_code, location_outside_m"
-    ))]  # fmt: skip
+        ),
+        {"limit": limit_m},
+    )
+    return [
+        (row, tambon, outside)
+        for row, tambon, outside in conn.execute(
+            text(
+                "DELETE FROM staging_child WHERE location_outside_m IS NOT NULL "
+                "AND NOT coalesce(location_confirmed, false) "
+                "RETURNING row_number, subdistrict_code, location_outside_m"
+            )
+        )
+    ]
 
 
 def _insert_chunk(conn: Connection, params: dict[str, Any], store: bool) -> tuple[int, int]:
     """Insert the staged chunk (households, then children) and empty the chunk table."""
-    conn.execute(text(
-        "INSERT INTO staging_key SELECT row_number, household_uuid, person_key FROM staging_child"
-    ))  # fmt: skip
+    conn.execute(
+        text(
+            "INSERT INTO staging_key "
+            "SELECT row_number, household_uuid, person_key FROM staging_child"
+        )
+    )
     households = children = 0
     if store:
-        conn.execute(text(
-            """
+        conn.execute(
+            text(
+                """
             INSERT INTO staging_tambon_point
             SELECT code, ST_PointOnSurface(geom), sqrt(ST_Area(geom::geography) / pi())
             FROM subdistrict WHERE code IN (
@@ -350,9 +417,11 @@ def _insert_chunk(conn: Connection, params: dict[str, Any], store: bool) -> tupl
                 WHERE location_source = 'tambon')
             ON CONFLICT (code) DO NOTHING
             """
-        ))  # fmt: skip
-        households = conn.execute(text(
-            """
+            )
+        )
+        households = conn.execute(
+            text(
+                """
             INSERT INTO household (uuid, round_year, house_number, moo, village_code, village_id,
                 subdistrict_code, house_code, location, location_source, location_accuracy_m,
                 location_outside_m, location_flag, source, content_hash, surveyor_id)
@@ -367,9 +436,12 @@ def _insert_chunk(conn: Connection, params: dict[str, Any], store: bool) -> tupl
             ORDER BY household_uuid, row_number
             ON CONFLICT (uuid) DO NOTHING
             """
-        ), params).rowcount  # fmt: skip
-        children = conn.execute(text(
-            """
+            ),
+            params,
+        ).rowcount
+        children = conn.execute(
+            text(
+                """
             INSERT INTO child (household_id, round_year, person_key, id_kind,
                 national_id_encrypted, national_id_hash, g_code, no_id_reason, title,
                 first_name, last_name, sex, birth_date, nationality, guardian_name,
@@ -384,7 +456,9 @@ def _insert_chunk(conn: Connection, params: dict[str, Any], store: bool) -> tupl
             ORDER BY s.row_number
             ON CONFLICT (household_id, person_key) DO NOTHING
             """
-        ), params).rowcount  # fmt: skip
+            ),
+            params,
+        ).rowcount
     conn.execute(text("TRUNCATE staging_child"))
     return households, children
 
@@ -422,9 +496,13 @@ def _stage_row(
             FieldProblem("moo", row.get("moo"), "หมู่ต้องเป็นตัวเลข 1-99 (expected a number 1-99)")
         )
     if subdistrict and context.may_write is not None and not context.may_write(subdistrict, moo):
-        problems.append(FieldProblem("subdistrict", subdistrict,
-                                     "อยู่นอกพื้นที่ที่ได้รับมอบหมาย "
-                                     "(outside the areas assigned to you)"))  # fmt: skip
+        problems.append(
+            FieldProblem(
+                "subdistrict",
+                subdistrict,
+                "อยู่นอกพื้นที่ที่ได้รับมอบหมาย (outside the areas assigned to you)",
+            )
+        )
     house_code = str(row.get("house_code") or "").replace("-", "").strip() or None
     if house_code and not (len(house_code) == 11 and house_code.isdigit()):
         problems.append(
@@ -433,23 +511,27 @@ def _stage_row(
     house_number = str(row.get("house_number") or "").strip() or None
     if house_code is None and (moo is None or house_number is None):
         missing_field = "moo" if moo is None else "house_number"
-        problems.append(FieldProblem(
-            missing_field, row.get(missing_field),
-            "ต้องกรอกเมื่อไม่มีรหัสบ้าน: แถวของครัวเรือนเดียวกันใช้บ้านเลขที่ หมู่ และตำบลเดียวกัน "
-            "(required when there is no house code)",
-        ))  # fmt: skip
+        problems.append(
+            FieldProblem(
+                missing_field,
+                row.get(missing_field),
+                "ต้องกรอกเมื่อไม่มีรหัสบ้าน: แถวของครัวเรือนเดียวกันใช้บ้านเลขที่ หมู่ และตำบลเดียวกัน "
+                "(required when there is no house code)",
+            )
+        )
     lon, lat = _float(row.get("longitude")), _float(row.get("latitude"))
     if (lon is None) != (lat is None) or (
-        lon is not None and lat is not None
-        and not in_thailand(lon, lat)
-    ):  # fmt: skip
+        lon is not None and lat is not None and not in_thailand(lon, lat)
+    ):
         message = (
             "ต้องมีทั้งละติจูดและลองจิจูด ในประเทศไทย (need both latitude and longitude, inside Thailand)"
         )
         problems.append(FieldProblem("latitude", f"{lat}, {lon}", message))
     if problems or child is None or subdistrict is None:
-        return [RowError(number, p.field, None if p.value is None else str(p.value), p.message)
-                for p in problems]  # fmt: skip
+        return [
+            RowError(number, p.field, None if p.value is None else str(p.value), p.message)
+            for p in problems
+        ]
     village_code = f"{subdistrict}{moo:02d}" if moo else None
     village = places.village.get(village_code) if village_code else None
     location: tuple[float | None, float | None, str, float | None]
@@ -461,16 +543,41 @@ def _stage_row(
         location = (None, None, "tambon", None)
     key = f"house:{house_code}" if house_code else f"{subdistrict}:{moo}:{house_number}"
     return (
-        number, household_uuid(context.round_year, key), house_number, moo, village_code,
-        village[0] if village else None, subdistrict, house_code, location[0], location[1],
-        location[2], location[3], is_confirmed(row.get("location_confirmed")), None,
-        child.person_key, child.id_kind,
-        child.national_id_encrypted, child.national_id_hash, child.g_code,
-        child.no_id_reason, child.title, child.first_name, child.last_name, child.sex,
-        child.birth_date, child.nationality, child.guardian_name,
-        child.guardian_relationship, child.disability, child.move_in_date,
-        child.enrolment_status, child.school_code, child.grade, child.not_enrolled_reason,
-    )  # fmt: skip
+        number,
+        household_uuid(context.round_year, key),
+        house_number,
+        moo,
+        village_code,
+        village[0] if village else None,
+        subdistrict,
+        house_code,
+        location[0],
+        location[1],
+        location[2],
+        location[3],
+        is_confirmed(row.get("location_confirmed")),
+        None,
+        child.person_key,
+        child.id_kind,
+        child.national_id_encrypted,
+        child.national_id_hash,
+        child.g_code,
+        child.no_id_reason,
+        child.title,
+        child.first_name,
+        child.last_name,
+        child.sex,
+        child.birth_date,
+        child.nationality,
+        child.guardian_name,
+        child.guardian_relationship,
+        child.disability,
+        child.move_in_date,
+        child.enrolment_status,
+        child.school_code,
+        child.grade,
+        child.not_enrolled_reason,
+    )
 
 
 CHUNK_ROWS = 20_000

@@ -118,12 +118,16 @@ def _run(
         with Session(engine) as session, session.begin():
             may_write = write_scope(session, principal)
             report = import_census_file(
-                session, settings, path, round_year, source=path.suffix.lstrip(".").lower(),
+                session,
+                settings,
+                path,
+                round_year,
+                source=path.suffix.lstrip(".").lower(),
                 accept_valid=accept_valid,
                 progress=lambda rows: _set(engine, job_id, rows_read=rows),
                 may_write=None if principal.role == "admin" else may_write,
                 surveyor_id=principal.user_id,
-            )  # fmt: skip
+            )
             if not report.stored:
                 session.rollback()
         folder = job_dir(settings, job_id)
@@ -131,13 +135,23 @@ def _run(
             report.write_errors_csv(folder / "report.csv")
         if report.stored and report.rejected_rows:
             write_rejects(path, report.rejected_rows, folder / "rejects.csv")
-        _set(engine, job_id, state="done" if report.stored else "rejected",
-             rows_read=report.rows_read, report=report.as_dict(),
-             finished_at=dt.datetime.now(dt.UTC))  # fmt: skip
+        _set(
+            engine,
+            job_id,
+            state="done" if report.stored else "rejected",
+            rows_read=report.rows_read,
+            report=report.as_dict(),
+            finished_at=dt.datetime.now(dt.UTC),
+        )
     except Exception:
         log.exception("census import job %s failed", job_id)
-        _set(engine, job_id, state="failed", finished_at=dt.datetime.now(dt.UTC),
-             report={"error": UNEXPECTED})  # fmt: skip
+        _set(
+            engine,
+            job_id,
+            state="failed",
+            finished_at=dt.datetime.now(dt.UTC),
+            report={"error": UNEXPECTED},
+        )
     finally:
         path.unlink(missing_ok=True)
 

@@ -110,9 +110,11 @@ class Household(Base):
     )
 
     children: Mapped[list[Child]] = relationship(
-        back_populates="household", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="household",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="Child.id",
-    )  # fmt: skip
+    )
 
 
 class Child(Base):

@@ -55,11 +55,16 @@ def create_round(
     existing = session.get(CensusRound, academic_year)
     if existing is not None:
         if existing.province_code != province_code:
-            raise ConflictError(f"round {academic_year} already exists for province "
-                                f"{existing.province_code}")  # fmt: skip
+            raise ConflictError(
+                f"round {academic_year} already exists for province {existing.province_code}"
+            )
         return existing
-    created = CensusRound(academic_year=academic_year, province_code=province_code,
-                          office_code=office_code, state="open")  # fmt: skip
+    created = CensusRound(
+        academic_year=academic_year,
+        province_code=province_code,
+        office_code=office_code,
+        state="open",
+    )
     session.add(created)
     session.flush()
     return created
@@ -112,11 +117,16 @@ def submit_household(
     subdistrict = body["subdistrict_code"]
     location = body.get("location")
     moo = body.get("moo")
-    context = session.execute(text(_SUBMISSION_CONTEXT_SQL), {
-        "year": body["round"], "tambon": subdistrict,
-        "village": f"{subdistrict}{moo:02d}" if moo else None,
-        "lon": (location or {}).get("lon", 0.0), "lat": (location or {}).get("lat", 0.0),
-    }).one()  # fmt: skip
+    context = session.execute(
+        text(_SUBMISSION_CONTEXT_SQL),
+        {
+            "year": body["round"],
+            "tambon": subdistrict,
+            "village": f"{subdistrict}{moo:02d}" if moo else None,
+            "lon": (location or {}).get("lon", 0.0),
+            "lat": (location or {}).get("lat", 0.0),
+        },
+    ).one()
     if context.round_state is None:
         raise NotFoundError(f"no census round for academic year {body['round']}")
     if context.round_state != "open":
@@ -133,9 +143,15 @@ def submit_household(
     # Only the codes this form names: the cost does not grow with the registry (36,000
     # schools nationally).
     named = sorted({c["school_code"] for c in body["children"] if c.get("school_code")})
-    schools = set(session.scalars(
-        text("SELECT code FROM school WHERE code = ANY(:codes)"), {"codes": named}
-    )) if named else set()  # fmt: skip
+    schools = (
+        set(
+            session.scalars(
+                text("SELECT code FROM school WHERE code = ANY(:codes)"), {"codes": named}
+            )
+        )
+        if named
+        else set()
+    )
     problems: list[tuple[str, str]] = []
     records = []
     for index, child in enumerate(body["children"]):
@@ -166,26 +182,39 @@ def submit_household(
     elif context.village_id is not None:
         point = (context.village_lon, context.village_lat, "village_point", 1000.0)
     else:
-        lon, lat, radius = session.execute(text(
-            "SELECT ST_X(p), ST_Y(p), sqrt(ST_Area(geom::geography) / pi()) FROM subdistrict, "
-            "ST_PointOnSurface(geom) p WHERE code = :c"
-        ), {"c": subdistrict}).one()  # fmt: skip
+        lon, lat, radius = session.execute(
+            text(
+                "SELECT ST_X(p), ST_Y(p), sqrt(ST_Area(geom::geography) / pi()) FROM subdistrict, "
+                "ST_PointOnSurface(geom) p WHERE code = :c"
+            ),
+            {"c": subdistrict},
+        ).one()
         point = (lon, lat, "tambon", radius)
     # A resend (or a concurrent identical submission) meets the UUID's unique index here.
     household = session.scalars(
-        insert(Household).values(
-            uuid=body["uuid"], round_year=body["round"],
-            house_number=body.get("house_number"), moo=moo,
+        insert(Household)
+        .values(
+            uuid=body["uuid"],
+            round_year=body["round"],
+            house_number=body.get("house_number"),
+            moo=moo,
             village_code=body.get("village_code") or context.village_code,
-            village_id=context.village_id, subdistrict_code=subdistrict,
+            village_id=context.village_id,
+            subdistrict_code=subdistrict,
             house_code=body.get("house_code"),
-            location=f"SRID=4326;POINT({point[0]} {point[1]})", location_source=point[2],
-            location_accuracy_m=point[3], location_outside_m=outside_m, location_flag=flag,
+            location=f"SRID=4326;POINT({point[0]} {point[1]})",
+            location_source=point[2],
+            location_accuracy_m=point[3],
+            location_outside_m=outside_m,
+            location_flag=flag,
             surveyor_id=principal.user_id,
-            surveyed_at=body.get("surveyed_at") or dt.datetime.now(dt.UTC), source="rest",
+            surveyed_at=body.get("surveyed_at") or dt.datetime.now(dt.UTC),
+            source="rest",
             content_hash=digest,
-        ).on_conflict_do_nothing(index_elements=["uuid"]).returning(Household)
-    ).first()  # fmt: skip
+        )
+        .on_conflict_do_nothing(index_elements=["uuid"])
+        .returning(Household)
+    ).first()
     if household is None:
         existing = session.scalar(select(Household).where(Household.uuid == body["uuid"]))
         assert existing is not None
@@ -193,8 +222,11 @@ def submit_household(
     children = []
     for record in records:
         assert record is not None
-        values = {k: v for k, v in record.__dict__.items()
-                  if k not in ("national_id_masked", "birth_date_era")}  # fmt: skip
+        values = {
+            k: v
+            for k, v in record.__dict__.items()
+            if k not in ("national_id_masked", "birth_date_era")
+        }
         children.append(Child(household_id=household.id, round_year=body["round"], **values))
     session.add_all(children)
     session.flush()
@@ -250,10 +282,15 @@ def list_households(
             f"EXISTS (SELECT 1 FROM ({assessed_children_sql('c.household_id = h.id')}) f "
             f"WHERE f.{flag})"
         )
-    ids = list(session.scalars(text(
-        f"SELECT h.id FROM household h WHERE {' AND '.join(where)} ORDER BY h.id "
-        "LIMIT :limit OFFSET :offset"
-    ), params))  # fmt: skip
+    ids = list(
+        session.scalars(
+            text(
+                f"SELECT h.id FROM household h WHERE {' AND '.join(where)} ORDER BY h.id "
+                "LIMIT :limit OFFSET :offset"
+            ),
+            params,
+        )
+    )
     households = session.scalars(
         select(Household).where(Household.id.in_(ids)).order_by(Household.id)
     ).all()
@@ -265,35 +302,52 @@ def household_view(session: Session, household: Household) -> dict[str, Any]:
     point = to_shape(household.location)
     lon, lat = point.x, point.y
     return {
-        "uuid": str(household.uuid), "round": household.round_year,
-        "house_number": household.house_number, "moo": household.moo,
-        "village_code": household.village_code, "subdistrict_code": household.subdistrict_code,
+        "uuid": str(household.uuid),
+        "round": household.round_year,
+        "house_number": household.house_number,
+        "moo": household.moo,
+        "village_code": household.village_code,
+        "subdistrict_code": household.subdistrict_code,
         "house_code": household.house_code,
-        "location": {"lon": lon, "lat": lat, "source": household.location_source,
-                     "accuracy_m": household.location_accuracy_m},
+        "location": {
+            "lon": lon,
+            "lat": lat,
+            "source": household.location_source,
+            "accuracy_m": household.location_accuracy_m,
+        },
         "source": household.source,
         "children": [child_view(c, household.round_year) for c in household.children],
-    }  # fmt: skip
+    }
 
 
 def child_view(child: Child, round_year: int) -> dict[str, Any]:
     """A child as shown to roles allowed personal data: the national ID never in full."""
     flags = assess(child.birth_date, round_year, child.enrolment_status)
     return {
-        "id": child.id, "id_kind": child.id_kind,
+        "id": child.id,
+        "id_kind": child.id_kind,
         "national_id": "x-xxxx-xxxxx-xx-x" if child.id_kind == "national_id" else None,
-        "g_code": child.g_code, "title": child.title, "first_name": child.first_name,
-        "last_name": child.last_name, "sex": child.sex, "birth_date": child.birth_date,
+        "g_code": child.g_code,
+        "title": child.title,
+        "first_name": child.first_name,
+        "last_name": child.last_name,
+        "sex": child.sex,
+        "birth_date": child.birth_date,
         "birth_date_th": format_thai_date(child.birth_date),
         "move_in_date": child.move_in_date,
         "guardian_name": child.guardian_name,
-        "guardian_relationship": child.guardian_relationship, "disability": child.disability,
-        "enrolment_status": child.enrolment_status, "school_code": child.school_code,
-        "grade": child.grade, "not_enrolled_reason": child.not_enrolled_reason,
-        "expected_grade": flags.expected_grade, "stage": flags.stage,
-        "compulsory_age": flags.compulsory_age, "out_of_school": flags.out_of_school,
+        "guardian_relationship": child.guardian_relationship,
+        "disability": child.disability,
+        "enrolment_status": child.enrolment_status,
+        "school_code": child.school_code,
+        "grade": child.grade,
+        "not_enrolled_reason": child.not_enrolled_reason,
+        "expected_grade": flags.expected_grade,
+        "stage": flags.stage,
+        "compulsory_age": flags.compulsory_age,
+        "out_of_school": flags.out_of_school,
         "due_prathom1_next_year": flags.due_prathom1_next_year,
-    }  # fmt: skip
+    }
 
 
 # --- changes -----------------------------------------------------------------------------
@@ -309,8 +363,9 @@ def update_child(
     if child is None:
         raise NotFoundError(f"no child {child_id}")
     household = child.household
-    if not may_change_household(session, principal, household.subdistrict_code, household.moo,
-                                household.surveyor_id):  # fmt: skip
+    if not may_change_household(
+        session, principal, household.subdistrict_code, household.moo, household.surveyor_id
+    ):
         raise NotFoundError(f"no child {child_id}")  # do not reveal that it exists
     merged = {k: getattr(child, k) for k in CHANGEABLE} | {
         k: v for k, v in changes.items() if k in CHANGEABLE
@@ -335,27 +390,39 @@ def update_child(
     for name in CHANGEABLE:
         old, new = getattr(child, name), merged[name]
         if old != new:
-            session.add(ChildChange(child_id=child.id, changed_by=principal.username,
-                                    field=name, old_value=None if old is None else str(old),
-                                    new_value=None if new is None else str(new)))  # fmt: skip
+            session.add(
+                ChildChange(
+                    child_id=child.id,
+                    changed_by=principal.username,
+                    field=name,
+                    old_value=None if old is None else str(old),
+                    new_value=None if new is None else str(new),
+                )
+            )
             setattr(child, name, new)
     session.flush()
     return child
 
 
 def child_history(session: Session, child_id: int) -> list[ChildChange]:
-    return list(session.scalars(
-        select(ChildChange).where(ChildChange.child_id == child_id).order_by(ChildChange.id)
-    ))  # fmt: skip
+    return list(
+        session.scalars(
+            select(ChildChange).where(ChildChange.child_id == child_id).order_by(ChildChange.id)
+        )
+    )
 
 
 # --- aggregates ---------------------------------------------------------------------------
 
 
 def round_summary(
-    session: Session, round_year: int, *, province: str | None = None,
-    district: str | None = None, suppress: bool = True,
-) -> list[dict[str, Any]]:  # fmt: skip
+    session: Session,
+    round_year: int,
+    *,
+    province: str | None = None,
+    district: str | None = None,
+    suppress: bool = True,
+) -> list[dict[str, Any]]:
     """Children per tambon by stage and flag. Public, so counts of 1-4 show as "<5"."""
     get_round(session, round_year)
     where, params = ["true"], assessment_params(round_year)
@@ -365,8 +432,9 @@ def round_summary(
     if district:
         where.append("left(h.subdistrict_code, 4) = :district")
         params["district"] = district
-    rows = session.execute(text(
-        f"""
+    rows = session.execute(
+        text(
+            f"""
         SELECT h.subdistrict_code, s.name_th, a.stage,
                count(*) AS children,
                count(*) FILTER (WHERE a.compulsory_age) AS compulsory_age,
@@ -375,10 +443,12 @@ def round_summary(
         FROM ({assessed_children_sql()}) a
         JOIN household h ON h.id = a.household_id
         JOIN subdistrict s ON s.code = h.subdistrict_code
-        WHERE {' AND '.join(where)}
+        WHERE {" AND ".join(where)}
         GROUP BY 1, 2, 3 ORDER BY 1
         """
-    ), params).all()  # fmt: skip
+        ),
+        params,
+    ).all()
     by_tambon: dict[str, dict[str, Any]] = {}
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for code, name, stage, children, compulsory, out, due in rows:
@@ -391,8 +461,10 @@ def round_summary(
     result = []
     for code, entry in by_tambon.items():
         counts = {f"stage_{s}": totals[code].get(f"stage_{s}", 0) for s in STAGES}
-        counts |= {k: totals[code][k] for k in ("children", "compulsory_age", "out_of_school",
-                                                 "due_prathom1_next_year")}  # fmt: skip
+        counts |= {
+            k: totals[code][k]
+            for k in ("children", "compulsory_age", "out_of_school", "due_prathom1_next_year")
+        }
         shown: dict[str, int | str] = (
             {k: suppress_small_count(v) for k, v in counts.items()} if suppress else dict(counts)
         )
@@ -405,8 +477,9 @@ def conflicts(session: Session, principal: Principal, round_year: int) -> dict[s
     (same names and birth date in the same village); listed for review, never merged."""
     scope, params = household_scope_sql(session, principal)
     params["round_year"] = round_year
-    same_id = session.execute(text(
-        f"""
+    same_id = session.execute(
+        text(
+            f"""
         SELECT c.national_id_hash, array_agg(c.id ORDER BY c.id),
                array_agg(h.uuid::text ORDER BY c.id),
                array_agg(c.first_name || ' ' || c.last_name ORDER BY c.id)
@@ -414,9 +487,12 @@ def conflicts(session: Session, principal: Principal, round_year: int) -> dict[s
         WHERE c.round_year = :round_year AND c.national_id_hash IS NOT NULL AND {scope}
         GROUP BY c.national_id_hash HAVING count(DISTINCT c.household_id) > 1
         """
-    ), params).all()  # fmt: skip
-    likely = session.execute(text(
-        f"""
+        ),
+        params,
+    ).all()
+    likely = session.execute(
+        text(
+            f"""
         SELECT array_agg(c.id ORDER BY c.id), array_agg(h.uuid::text ORDER BY c.id),
                min(c.first_name || ' ' || c.last_name), min(c.birth_date),
                coalesce(h.village_code, h.subdistrict_code)
@@ -426,11 +502,21 @@ def conflicts(session: Session, principal: Principal, round_year: int) -> dict[s
                  coalesce(h.village_code, h.subdistrict_code)
         HAVING count(*) > 1
         """
-    ), params).all()  # fmt: skip
+        ),
+        params,
+    ).all()
     return {
-        "same_national_id": [{"child_ids": ids, "households": hs, "names": names}
-                             for _, ids, hs, names in same_id],
-        "likely_duplicates": [{"child_ids": ids, "households": hs, "name": name,
-                               "birth_date": born, "village_or_tambon": where}
-                              for ids, hs, name, born, where in likely],
-    }  # fmt: skip
+        "same_national_id": [
+            {"child_ids": ids, "households": hs, "names": names} for _, ids, hs, names in same_id
+        ],
+        "likely_duplicates": [
+            {
+                "child_ids": ids,
+                "households": hs,
+                "name": name,
+                "birth_date": born,
+                "village_or_tambon": where,
+            }
+            for ids, hs, name, born, where in likely
+        ],
+    }

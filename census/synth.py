@@ -36,26 +36,107 @@ MIN_AGE, MAX_AGE = 3, 17
 # Out-of-school probability by age on the cutoff (MICS 2012, girls, interpolated; 3-5 from
 # the pre-primary gross enrolment of 82.9% in AY2566).
 OUT_OF_SCHOOL = {
-    3: 0.25, 4: 0.15, 5: 0.10, 6: 0.012, 7: 0.01, 8: 0.01, 9: 0.011, 10: 0.012,
-    11: 0.014, 12: 0.016, 13: 0.019, 14: 0.068, 15: 0.127, 16: 0.187, 17: 0.252,
-}  # fmt: skip
+    3: 0.25,
+    4: 0.15,
+    5: 0.10,
+    6: 0.012,
+    7: 0.01,
+    8: 0.01,
+    9: 0.011,
+    10: 0.012,
+    11: 0.014,
+    12: 0.016,
+    13: 0.019,
+    14: 0.068,
+    15: 0.127,
+    16: 0.187,
+    17: 0.252,
+}
 CHILDREN_PER_HOUSEHOLD = ((1, 0.55), (2, 0.35), (3, 0.10))
 ENROLLED_OUTSIDE_AREA = 0.03
 JITTER_M = 250.0
 # Schools up to about 1.5 km farther than the nearest are also a family's choice (degrees).
 CHOICE_MARGIN_DEG = 0.0135
 HEADERS_TH = [
-    "รหัสบ้าน", "บ้านเลขที่", "หมู่ที่", "ตำบล", "อำเภอ", "จังหวัด", "เลขประจำตัวประชาชน",
-    "คำนำหน้า", "ชื่อ", "นามสกุล", "เพศ", "วันเดือนปีเกิด", "สัญชาติ", "ชื่อบิดา", "ชื่อมารดา",
-    "วันที่ย้ายเข้า", "สถานะ", "รหัสโรงเรียน", "ชั้น", "สาเหตุที่ไม่ได้เรียน", "ละติจูด", "ลองจิจูด",
-]  # fmt: skip
-FIRST_NAMES_M = ["สมชาย", "ธนากร", "ภูมิ", "ณัฐวุฒิ", "กิตติพงษ์", "อนุชา", "ศุภชัย", "ธีรภัทร",
-                 "ปกรณ์", "วีรยุทธ", "ชยพล", "พงศกร", "อภิวัฒน์", "ณัฐพล", "ธนวัฒน์", "สิทธิชัย"]  # fmt: skip
-FIRST_NAMES_F = ["สมหญิง", "พิมพ์ชนก", "ณัฐธิดา", "กัญญารัตน์", "สุภาพร", "ปิยะดา", "ศิริพร",
-                 "อรอุมา", "ชนิดา", "ธิดารัตน์", "พรทิพย์", "วรรณวิสา", "จิราพร", "ปวีณา"]  # fmt: skip
-LAST_NAMES = ["ใจดี", "แก้วมณี", "ศรีสุข", "บุญมา", "คำแสน", "ทองดี", "อินต๊ะ", "สุวรรณ",
-              "ปัญญาวงค์", "จันทร์เป็ง", "ไชยวงศ์", "ธรรมวงศ์", "มูลคำ", "ยาวิชัย", "สมบูรณ์",
-              "วงศ์ใหญ่", "ขันแก้ว", "อุปละ", "ศรีวิชัย", "นันทะ"]  # fmt: skip
+    "รหัสบ้าน",
+    "บ้านเลขที่",
+    "หมู่ที่",
+    "ตำบล",
+    "อำเภอ",
+    "จังหวัด",
+    "เลขประจำตัวประชาชน",
+    "คำนำหน้า",
+    "ชื่อ",
+    "นามสกุล",
+    "เพศ",
+    "วันเดือนปีเกิด",
+    "สัญชาติ",
+    "ชื่อบิดา",
+    "ชื่อมารดา",
+    "วันที่ย้ายเข้า",
+    "สถานะ",
+    "รหัสโรงเรียน",
+    "ชั้น",
+    "สาเหตุที่ไม่ได้เรียน",
+    "ละติจูด",
+    "ลองจิจูด",
+]
+FIRST_NAMES_M = [
+    "สมชาย",
+    "ธนากร",
+    "ภูมิ",
+    "ณัฐวุฒิ",
+    "กิตติพงษ์",
+    "อนุชา",
+    "ศุภชัย",
+    "ธีรภัทร",
+    "ปกรณ์",
+    "วีรยุทธ",
+    "ชยพล",
+    "พงศกร",
+    "อภิวัฒน์",
+    "ณัฐพล",
+    "ธนวัฒน์",
+    "สิทธิชัย",
+]
+FIRST_NAMES_F = [
+    "สมหญิง",
+    "พิมพ์ชนก",
+    "ณัฐธิดา",
+    "กัญญารัตน์",
+    "สุภาพร",
+    "ปิยะดา",
+    "ศิริพร",
+    "อรอุมา",
+    "ชนิดา",
+    "ธิดารัตน์",
+    "พรทิพย์",
+    "วรรณวิสา",
+    "จิราพร",
+    "ปวีณา",
+]
+LAST_NAMES = [
+    "ใจดี",
+    "แก้วมณี",
+    "ศรีสุข",
+    "บุญมา",
+    "คำแสน",
+    "ทองดี",
+    "อินต๊ะ",
+    "สุวรรณ",
+    "ปัญญาวงค์",
+    "จันทร์เป็ง",
+    "ไชยวงศ์",
+    "ธรรมวงศ์",
+    "มูลคำ",
+    "ยาวิชัย",
+    "สมบูรณ์",
+    "วงศ์ใหญ่",
+    "ขันแก้ว",
+    "อุปละ",
+    "ศรีวิชัย",
+    "นันทะ",
+]
 REASONS = ["ย้ายตามผู้ปกครอง", "ฐานะยากจน", "ช่วยครอบครัวทำงาน", "ปัญหาสุขภาพ", "เดินทางไม่สะดวก"]
 
 
@@ -80,9 +161,14 @@ def _format_be(value: dt.date) -> str:
 
 
 def synthesize_rows(
-    session: Session, *, province_code: str, round_year: int, seed: int, data_dir: Path,
+    session: Session,
+    *,
+    province_code: str,
+    round_year: int,
+    seed: int,
+    data_dir: Path,
     scale: float = 1.0,
-) -> Iterator[dict[str, Any]]:  # fmt: skip
+) -> Iterator[dict[str, Any]]:
     """Census rows (Thai headers) for every tambon of a province, household by household.
 
     ``scale`` shrinks or grows the child counts (1.0 follows the DOPA population).
@@ -91,20 +177,26 @@ def synthesize_rows(
     rules = default_rules()
     cutoff = cutoff_date(round_year, rules)
     shares = _age_shares(data_dir / "demography" / "dopa2017_age_0_18.csv")
-    tambons = session.execute(text(
-        """
+    tambons = session.execute(
+        text(
+            """
         SELECT s.code, s.name_th, d.name_th, p.name_th, ST_AsBinary(s.geom), pop.total
         FROM subdistrict s JOIN district d ON d.code = s.district_code
         JOIN province p ON p.code = s.province_code
         JOIN population pop ON pop.subdistrict_code = s.code
         WHERE s.province_code = :p ORDER BY s.code
         """
-    ), {"p": province_code}).all()  # fmt: skip
+        ),
+        {"p": province_code},
+    ).all()
     villages: dict[str, list[tuple[float, float, int | None]]] = {}
-    for code, lon, lat, moo in session.execute(text(
-        "SELECT subdistrict_code, ST_X(geom), ST_Y(geom), moo FROM village "
-        "WHERE subdistrict_code LIKE :p ORDER BY id"
-    ), {"p": f"{province_code}%"}):  # fmt: skip
+    for code, lon, lat, moo in session.execute(
+        text(
+            "SELECT subdistrict_code, ST_X(geom), ST_Y(geom), moo FROM village "
+            "WHERE subdistrict_code LIKE :p ORDER BY id"
+        ),
+        {"p": f"{province_code}%"},
+    ):
         villages.setdefault(code, []).append((lon, lat, moo))
     schools_by_grade = _school_index(session, province_code)
     used_ids: set[str] = set()
@@ -118,8 +210,11 @@ def synthesize_rows(
             ages += [age] * int(rng.poisson(population * shares[age] * scale))
         rng.shuffle(ages)
         while ages:
-            size = int(rng.choice([s for s, _ in CHILDREN_PER_HOUSEHOLD],
-                                  p=[p for _, p in CHILDREN_PER_HOUSEHOLD]))  # fmt: skip
+            size = int(
+                rng.choice(
+                    [s for s, _ in CHILDREN_PER_HOUSEHOLD], p=[p for _, p in CHILDREN_PER_HOUSEHOLD]
+                )
+            )
             members, ages = ages[:size], ages[size:]
             house_serial += 1
             lon, lat, moo = points[int(rng.integers(0, len(points)))]
@@ -127,7 +222,8 @@ def synthesize_rows(
             moo = moo or int(rng.integers(1, 16))
             house_code = f"{code[:4]}{house_serial:06d}{int(rng.integers(0, 10))}"
             house_number = f"{int(rng.integers(1, 300))}" + (
-                f"/{int(rng.integers(1, 9))}" if rng.random() < 0.2 else "")  # fmt: skip
+                f"/{int(rng.integers(1, 9))}" if rng.random() < 0.2 else ""
+            )
             last_name = str(rng.choice(LAST_NAMES))
             father = f"นาย{rng.choice(FIRST_NAMES_M)} {last_name}"
             mother = f"นาง{rng.choice(FIRST_NAMES_F)} {last_name}"
@@ -138,21 +234,31 @@ def synthesize_rows(
                 grade = expected_grade(birth, round_year, rules)
                 status, school, reason = _status(rng, age, grade, schools_by_grade, lon, lat)
                 yield {
-                    "รหัสบ้าน": house_code, "บ้านเลขที่": house_number, "หมู่ที่": moo,
-                    "ตำบล": tambon, "อำเภอ": district, "จังหวัด": province,
+                    "รหัสบ้าน": house_code,
+                    "บ้านเลขที่": house_number,
+                    "หมู่ที่": moo,
+                    "ตำบล": tambon,
+                    "อำเภอ": district,
+                    "จังหวัด": province,
                     "เลขประจำตัวประชาชน": national_id,
-                    "คำนำหน้า": ("ด.ช." if male else "ด.ญ.") if age < 15 else
-                                ("นาย" if male else "น.ส."),
+                    "คำนำหน้า": ("ด.ช." if male else "ด.ญ.")
+                    if age < 15
+                    else ("นาย" if male else "น.ส."),
                     "ชื่อ": str(rng.choice(FIRST_NAMES_M if male else FIRST_NAMES_F)),
-                    "นามสกุล": last_name, "เพศ": "ชาย" if male else "หญิง",
-                    "วันเดือนปีเกิด": _format_be(birth), "สัญชาติ": "ไทย",
-                    "ชื่อบิดา": father, "ชื่อมารดา": mother,
+                    "นามสกุล": last_name,
+                    "เพศ": "ชาย" if male else "หญิง",
+                    "วันเดือนปีเกิด": _format_be(birth),
+                    "สัญชาติ": "ไทย",
+                    "ชื่อบิดา": father,
+                    "ชื่อมารดา": mother,
                     "วันที่ย้ายเข้า": _format_be(birth + dt.timedelta(days=30)),
-                    "สถานะ": status, "รหัสโรงเรียน": school or "",
+                    "สถานะ": status,
+                    "รหัสโรงเรียน": school or "",
                     "ชั้น": grade if status == EnrolmentStatus.enrolled.value else "",
                     "สาเหตุที่ไม่ได้เรียน": reason or "",
-                    "ละติจูด": round(lat, 6), "ลองจิจูด": round(lon, 6),
-                }  # fmt: skip
+                    "ละติจูด": round(lat, 6),
+                    "ลองจิจูด": round(lon, 6),
+                }
 
 
 def _jitter(rng: np.random.Generator, inside: Any, lon: float, lat: float) -> tuple[float, float]:
@@ -175,22 +281,31 @@ def _new_id(rng: np.random.Generator, district: str, used: set[str]) -> str:
 
 def _school_index(session: Session, province_code: str) -> dict[str, tuple[STRtree, list[str]]]:
     index: dict[str, tuple[STRtree, list[str]]] = {}
-    rows = session.execute(text(
-        "SELECT code, grades, ST_X(location), ST_Y(location) FROM school "
-        "WHERE subdistrict_code LIKE :p ORDER BY code"
-    ), {"p": f"{province_code}%"}).all()  # fmt: skip
+    rows = session.execute(
+        text(
+            "SELECT code, grades, ST_X(location), ST_Y(location) FROM school "
+            "WHERE subdistrict_code LIKE :p ORDER BY code"
+        ),
+        {"p": f"{province_code}%"},
+    ).all()
     for grade in GRADES:
         teaching = [(c, lon, lat) for c, grades, lon, lat in rows if grade in grades]
         if teaching:
-            index[grade] = (STRtree([shapely.Point(lon, lat) for _, lon, lat in teaching]),
-                            [c for c, _, _ in teaching])  # fmt: skip
+            index[grade] = (
+                STRtree([shapely.Point(lon, lat) for _, lon, lat in teaching]),
+                [c for c, _, _ in teaching],
+            )
     return index
 
 
 def _status(
-    rng: np.random.Generator, age: int, grade: str | None,
-    schools: dict[str, tuple[STRtree, list[str]]], lon: float, lat: float,
-) -> tuple[str, str | None, str | None]:  # fmt: skip
+    rng: np.random.Generator,
+    age: int,
+    grade: str | None,
+    schools: dict[str, tuple[STRtree, list[str]]],
+    lon: float,
+    lat: float,
+) -> tuple[str, str | None, str | None]:
     out = rng.random() < OUT_OF_SCHOOL.get(age, 0.3)
     if grade in ("M4", "M5", "M6") and out:
         # Left after Mathayom 3: most finished it; some dropped out before.
@@ -233,8 +348,15 @@ def make_dirty(
     dirty = [dict(r) for r in rows]
     faults: list[tuple[int, str, str]] = []
     positions = rng.permutation(len(dirty))
-    kinds = ["check_digit", "missing_moo", "impossible_date", "bad_sex", "future_date",
-             "ce_date", "moo_words"]  # fmt: skip
+    kinds = [
+        "check_digit",
+        "missing_moo",
+        "impossible_date",
+        "bad_sex",
+        "future_date",
+        "ce_date",
+        "moo_words",
+    ]
     chosen = {kind: int(positions[i]) for i, kind in enumerate(kinds)}
     for kind, index in chosen.items():
         row = dirty[index]

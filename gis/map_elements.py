@@ -82,9 +82,13 @@ def text_tooltip(texts: MapTexts, text: str, *, sticky: bool = True) -> MacroEle
 
 
 def card_popup(
-    texts: MapTexts, title: str, lines: list[str], link: tuple[str, str] | None = None,
-    *, max_width: int = 320,
-) -> MacroElement:  # fmt: skip
+    texts: MapTexts,
+    title: str,
+    lines: list[str],
+    link: tuple[str, str] | None = None,
+    *,
+    max_width: int = 320,
+) -> MacroElement:
     """A popup: a bold title, lines of text and an optional same-site link (href, text)."""
     spec: dict[str, Any] = {"title": texts.ref(title), "lines": [texts.ref(x) for x in lines]}
     if link:

@@ -77,40 +77,65 @@ def new_map(bounds: list[list[float]], tiles: str | None, attribution: str) -> f
 
 
 def _area_bounds(session: Session, where: str, params: dict[str, Any]) -> list[list[float]]:
-    box = session.execute(text(
-        f"SELECT ST_YMin(e), ST_XMin(e), ST_YMax(e), ST_XMax(e) FROM ("
-        f"SELECT ST_Extent(s.geom) AS e FROM {TAMBONS} s WHERE {where}) x"
-    ), params).one()  # fmt: skip
+    box = session.execute(
+        text(
+            f"SELECT ST_YMin(e), ST_XMin(e), ST_YMax(e), ST_XMax(e) FROM ("
+            f"SELECT ST_Extent(s.geom) AS e FROM {TAMBONS} s WHERE {where}) x"
+        ),
+        params,
+    ).one()
     return [[box[0], box[1]], [box[2], box[3]]]
 
 
-def _choropleth(session: Session, round_year: int, where: str, params: dict[str, Any],
-                rows: dict[str, dict[str, Any]], texts: MapTexts) -> folium.GeoJson:  # fmt: skip
+def _choropleth(
+    session: Session,
+    round_year: int,
+    where: str,
+    params: dict[str, Any],
+    rows: dict[str, dict[str, Any]],
+    texts: MapTexts,
+) -> folium.GeoJson:
     features = []
-    for code, name, geometry in session.execute(text(
-        f"SELECT s.code, s.name_th, ST_AsGeoJSON(ST_Transform(ST_SimplifyPreserveTopology("
-        f"ST_Transform(s.geom, {utm_srid_sql('s.geom')}), 60), 4326), 5) FROM {TAMBONS} s "
-        f"WHERE {where}"
-    ), params):  # fmt: skip
+    for code, name, geometry in session.execute(
+        text(
+            f"SELECT s.code, s.name_th, ST_AsGeoJSON(ST_Transform(ST_SimplifyPreserveTopology("
+            f"ST_Transform(s.geom, {utm_srid_sql('s.geom')}), 60), 4326), 5) FROM {TAMBONS} s "
+            f"WHERE {where}"
+        ),
+        params,
+    ):
         figures = rows.get(code, {})
         rate = figures.get("coverage_rate")
-        properties = text_properties(texts, {
-            "name": f"ต.{name}", "rate": "-" if rate is None else f"{rate:.1%}",
-            "children": figures.get("compulsory_age", 0),
-            "out": figures.get("out_of_school", 0), "far": figures.get("beyond_distance", 0),
-        }) | {"colour": rate_colour(rate)}  # fmt: skip
+        properties = text_properties(
+            texts,
+            {
+                "name": f"ต.{name}",
+                "rate": "-" if rate is None else f"{rate:.1%}",
+                "children": figures.get("compulsory_age", 0),
+                "out": figures.get("out_of_school", 0),
+                "far": figures.get("beyond_distance", 0),
+            },
+        ) | {"colour": rate_colour(rate)}
         features.append(
             {"type": "Feature", "geometry": json.loads(geometry), "properties": properties}
         )
     layer = folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=f"อัตราการเข้าเรียนภาคบังคับ ปีการศึกษา {round_year}",
-        style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#555",
-                                  "weight": 0.6, "fillOpacity": 0.55},
-    )  # fmt: skip
-    layer.add_child(properties_tooltip(texts,
-        ["name", "rate", "children", "out", "far"],
-        ["ตำบล", "อัตราการเข้าเรียน", "เด็กวัยเรียนภาคบังคับ", "เด็กนอกระบบ", "ไกลเกินเกณฑ์"]))  # fmt: skip
+        style_function=lambda f: {
+            "fillColor": f["properties"]["colour"],
+            "color": "#555",
+            "weight": 0.6,
+            "fillOpacity": 0.55,
+        },
+    )
+    layer.add_child(
+        properties_tooltip(
+            texts,
+            ["name", "rate", "children", "out", "far"],
+            ["ตำบล", "อัตราการเข้าเรียน", "เด็กวัยเรียนภาคบังคับ", "เด็กนอกระบบ", "ไกลเกินเกณฑ์"],
+        )
+    )
     return layer
 
 
@@ -137,8 +162,10 @@ def _school_popup(school: dict[str, Any], texts: MapTexts) -> Any:
 def _schools(
     session: Session, round_year: int, where: str, params: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    rows = session.execute(text(
-        f"""
+    rows = (
+        session.execute(
+            text(
+                f"""
         WITH latest AS (
             SELECT DISTINCT ON (school_id) school_id, academic_year FROM school_grade_year
             WHERE academic_year <= :round_year ORDER BY school_id, academic_year DESC
@@ -167,46 +194,78 @@ def _schools(
         WHERE {where}
         ORDER BY s.code
         """
-    ), params | {"round_year": round_year} | norm_params()).mappings().all()  # fmt: skip
+            ),
+            params | {"round_year": round_year} | norm_params(),
+        )
+        .mappings()
+        .all()
+    )
     schools = []
     for r in rows:
         enrolled = int(r["enrolled"])
-        schools.append(dict(r) | {"enrolled": enrolled, "capacity": int(r["capacity"]),
-            "utilisation": enrolled / r["capacity"] if r["capacity"] else None,
-            "ict": {"per_pupil": round(r["learning_devices"] / enrolled, 2) if enrolled else "-",
-                    "mbps": r["mbps"] or "-", "broken": r["broken_devices"]}})  # fmt: skip
+        schools.append(
+            dict(r)
+            | {
+                "enrolled": enrolled,
+                "capacity": int(r["capacity"]),
+                "utilisation": enrolled / r["capacity"] if r["capacity"] else None,
+                "ict": {
+                    "per_pupil": round(r["learning_devices"] / enrolled, 2) if enrolled else "-",
+                    "mbps": r["mbps"] or "-",
+                    "broken": r["broken_devices"],
+                },
+            }
+        )
     return schools
 
 
 def coverage_map(
-    session: Session, *, round_year: int, principal: Principal, province: str | None = None,
-    district: str | None = None, esao: str | None = None, tiles: str | None = None,
-    attribution: str = "", level: str | None = None,
-) -> str:  # fmt: skip
+    session: Session,
+    *,
+    round_year: int,
+    principal: Principal,
+    province: str | None = None,
+    district: str | None = None,
+    esao: str | None = None,
+    tiles: str | None = None,
+    attribution: str = "",
+    level: str | None = None,
+) -> str:
     """The coverage map as a whole HTML page; ``level`` narrows schools, service areas and
     children to one level (pre_primary, primary, lower_secondary, upper_secondary)."""
     tambon_where, params = coverage._area_filter("s", province, district, esao)
-    rows = {r["subdistrict_code"]: r for r in coverage.subdistrict_coverage(
-        session, round_year, province=province, district=district, esao=esao)}  # fmt: skip
+    rows = {
+        r["subdistrict_code"]: r
+        for r in coverage.subdistrict_coverage(
+            session, round_year, province=province, district=district, esao=esao
+        )
+    }
     fmap = new_map(_area_bounds(session, tambon_where, params), tiles, attribution)
     texts = MapTexts()
     _choropleth(session, round_year, tambon_where, params, rows, texts).add_to(fmap)
 
     area_features = [
-        {"type": "Feature", "geometry": json.loads(geometry),
-         "properties": text_properties(texts, {"school": name})}
-        for name, geometry in session.execute(text(
-            f"SELECT s.name_th, ST_AsGeoJSON(ST_SimplifyPreserveTopology(sa.geom, 0.0003), 5) "
-            f"FROM service_area sa JOIN school s ON s.id = sa.school_id "
-            f"WHERE sa.academic_year = :round_year AND sa.is_current AND sa.level = :sa_level "
-            f"AND {tambon_where}"
-        ), params | {"round_year": round_year, "sa_level": level or "primary"})
-    ]  # fmt: skip
+        {
+            "type": "Feature",
+            "geometry": json.loads(geometry),
+            "properties": text_properties(texts, {"school": name}),
+        }
+        for name, geometry in session.execute(
+            text(
+                f"SELECT s.name_th, ST_AsGeoJSON(ST_SimplifyPreserveTopology(sa.geom, 0.0003), 5) "
+                f"FROM service_area sa JOIN school s ON s.id = sa.school_id "
+                f"WHERE sa.academic_year = :round_year AND sa.is_current AND sa.level = :sa_level "
+                f"AND {tambon_where}"
+            ),
+            params | {"round_year": round_year, "sa_level": level or "primary"},
+        )
+    ]
     folium.GeoJson(
         {"type": "FeatureCollection", "features": area_features},
-        name=f"เขตบริการโรงเรียน ({LEVEL_LABELS_TH[level or 'primary']})", show=False,
+        name=f"เขตบริการโรงเรียน ({LEVEL_LABELS_TH[level or 'primary']})",
+        show=False,
         style_function=lambda _f: {"color": "#3366cc", "weight": 1, "fillOpacity": 0.05},
-    ).add_child(properties_tooltip(texts, ["school"], ["โรงเรียน"])).add_to(fmap)  # fmt: skip
+    ).add_child(properties_tooltip(texts, ["school"], ["โรงเรียน"])).add_to(fmap)
 
     schools_layer = folium.FeatureGroup(name="โรงเรียน (สีตามอัตราการใช้ที่นั่ง)")
     school_where, school_params = tambon_where, dict(params)
@@ -217,13 +276,18 @@ def coverage_map(
         folium.CircleMarker(
             location=[school["lat"], school["lon"]],
             radius=3 + min(12, school["enrolled"] ** 0.5 / 2),
-            color="#333", weight=1, fill=True, fill_opacity=0.85,
+            color="#333",
+            weight=1,
+            fill=True,
+            fill_opacity=0.85,
             fill_color=_utilisation_colour(school["utilisation"]),
         ).add_child(_school_popup(school, texts)).add_child(
-            text_tooltip(texts, school["name_th"])).add_to(schools_layer)  # fmt: skip
+            text_tooltip(texts, school["name_th"])
+        ).add_to(schools_layer)
     schools_layer.add_to(fmap)
-    for layer in _unserved_layers(session, round_year, principal, province, district, esao,
-                                  level, texts):  # fmt: skip
+    for layer in _unserved_layers(
+        session, round_year, principal, province, district, esao, level, texts
+    ):
         layer.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.get_root().html.add_child(folium.Element(LEGEND))  # type: ignore[attr-defined]
@@ -233,16 +297,24 @@ def coverage_map(
 UNSERVED = {
     # flag: (Thai layer name, condition on c = child_coverage)
     "out_of_school": ("เด็กนอกระบบ", "c.out_of_school"),
-    "beyond_distance": ("เด็กที่บ้านไกลโรงเรียนเกินเกณฑ์",
-                        "c.beyond_distance AND (c.compulsory_age OR c.stage = 'pre_primary')"),
+    "beyond_distance": (
+        "เด็กที่บ้านไกลโรงเรียนเกินเกณฑ์",
+        "c.beyond_distance AND (c.compulsory_age OR c.stage = 'pre_primary')",
+    ),
     "over_capacity_area": ("เด็กในเขตบริการที่ที่นั่งเต็ม", "c.over_capacity"),
-}  # fmt: skip
+}
 
 
 def _unserved_layers(
-    session: Session, round_year: int, principal: Principal, province: str | None,
-    district: str | None, esao: str | None, level: str | None, texts: MapTexts,
-) -> list[folium.FeatureGroup]:  # fmt: skip
+    session: Session,
+    round_year: int,
+    principal: Principal,
+    province: str | None,
+    district: str | None,
+    esao: str | None,
+    level: str | None,
+    texts: MapTexts,
+) -> list[folium.FeatureGroup]:
     """A layer per way of not being served. Named, clustered points for roles allowed personal
     data; counts per village (under 5 hidden) for everyone else, never closer than the village."""
     area = named_coverage_area(principal, province, district, esao)
@@ -251,18 +323,27 @@ def _unserved_layers(
         province, district, esao = area
     layers = []
     for flag, (label, condition) in UNSERVED.items():
-        layer = folium.FeatureGroup(name=f"{label} ({'รายคน' if named else 'รวมรายหมู่บ้าน'})",
-                                    show=flag != "over_capacity_area")  # fmt: skip
+        layer = folium.FeatureGroup(
+            name=f"{label} ({'รายคน' if named else 'รวมรายหมู่บ้าน'})",
+            show=flag != "over_capacity_area",
+        )
         layers.append(layer)
         if named:
             cluster = MarkerCluster().add_to(layer)
-            for child in coverage.children_coverage(session, round_year, flag=flag,
-                                                    province=province, district=district,
-                                                    esao=esao, limit=5000):  # fmt: skip
+            for child in coverage.children_coverage(
+                session,
+                round_year,
+                flag=flag,
+                province=province,
+                district=district,
+                esao=esao,
+                limit=5000,
+            ):
                 if level and child["stage"] != level:
                     continue
-                marker = folium.CircleMarker(location=[child["lat"], child["lon"]], radius=4,
-                                             color="#b2182b", fill=True)  # fmt: skip
+                marker = folium.CircleMarker(
+                    location=[child["lat"], child["lon"]], radius=4, color="#b2182b", fill=True
+                )
                 marker.add_child(text_tooltip(texts, f"{label}: {child['first_name']}"))
                 marker.add_to(cluster)
             continue
@@ -270,8 +351,9 @@ def _unserved_layers(
         if level:
             where += " AND c.stage = :level"
             params["level"] = level
-        for name, lon, lat, count in session.execute(text(
-            f"""
+        for name, lon, lat, count in session.execute(
+            text(
+                f"""
             WITH over AS ({OVER_CAPACITY_SQL}), flagged AS (
                 SELECT c.*, coalesce(c.area_school_ids && o.school_ids, false) AS over_capacity
                 FROM child_coverage c LEFT JOIN over o ON o.grade = c.expected_grade
@@ -283,11 +365,13 @@ def _unserved_layers(
             WHERE {condition}
             GROUP BY v.id
             """
-        ), params | coverage.coverage_params(round_year)):  # fmt: skip
+            ),
+            params | coverage.coverage_params(round_year),
+        ):
             shown = suppress_small_count(int(count))
-            folium.CircleMarker(location=[lat, lon], radius=6, color="#b2182b", fill=True
-                                ).add_child(text_tooltip(texts, f"{name}: {label} {shown} คน")
-                                ).add_to(layer)  # fmt: skip
+            folium.CircleMarker(
+                location=[lat, lon], radius=6, color="#b2182b", fill=True
+            ).add_child(text_tooltip(texts, f"{name}: {label} {shown} คน")).add_to(layer)
     return layers
 
 
@@ -305,31 +389,49 @@ LEGEND = """
 """
 
 
-def school_map(session: Session, school_code: str, *, round_year: int | None,
-               tiles: str | None, attribution: str) -> str:  # fmt: skip
+def school_map(
+    session: Session,
+    school_code: str,
+    *,
+    round_year: int | None,
+    tiles: str | None,
+    attribution: str,
+) -> str:
     """One school, its current service areas (a layer per level) and the villages in them."""
-    row = session.execute(text(
-        "SELECT id, name_th, ST_X(location), ST_Y(location), location_source, "
-        "location_accuracy_m FROM school WHERE code = :c"
-    ), {"c": school_code}).one()  # fmt: skip
+    row = session.execute(
+        text(
+            "SELECT id, name_th, ST_X(location), ST_Y(location), location_source, "
+            "location_accuracy_m FROM school WHERE code = :c"
+        ),
+        {"c": school_code},
+    ).one()
     school_id, name, lon, lat, source, accuracy = row
-    areas = session.execute(text(
-        """
+    areas = session.execute(
+        text(
+            """
         SELECT sa.level, sa.method, sa.version, ST_AsGeoJSON(sa.geom, 6),
                ST_YMin(sa.geom), ST_XMin(sa.geom), ST_YMax(sa.geom), ST_XMax(sa.geom)
         FROM service_area sa WHERE sa.school_id = :s AND sa.is_current
           AND (CAST(:y AS int) IS NULL OR sa.academic_year = :y)
         ORDER BY sa.level
         """
-    ), {"s": school_id, "y": round_year}).all()  # fmt: skip
+        ),
+        {"s": school_id, "y": round_year},
+    ).all()
     bounds = [[lat - 0.02, lon - 0.02], [lat + 0.02, lon + 0.02]]
     for area in areas:
-        bounds = [[min(bounds[0][0], area[4]), min(bounds[0][1], area[5])],
-                  [max(bounds[1][0], area[6]), max(bounds[1][1], area[7])]]  # fmt: skip
+        bounds = [
+            [min(bounds[0][0], area[4]), min(bounds[0][1], area[5])],
+            [max(bounds[1][0], area[6]), max(bounds[1][1], area[7])],
+        ]
     fmap = new_map(bounds, tiles, attribution)
     texts = MapTexts()
-    labels = {"pre_primary": "อนุบาล", "primary": "ประถมศึกษา",
-              "lower_secondary": "มัธยมศึกษาตอนต้น", "upper_secondary": "มัธยมศึกษาตอนปลาย"}  # fmt: skip
+    labels = {
+        "pre_primary": "อนุบาล",
+        "primary": "ประถมศึกษา",
+        "lower_secondary": "มัธยมศึกษาตอนต้น",
+        "upper_secondary": "มัธยมศึกษาตอนปลาย",
+    }
     for level, method, version, geometry, *_ in areas:
         layer_name = f"เขตบริการ{labels[level]} ({method}, ฉบับ {version})"
         style = {"color": "#3366cc", "weight": 2, "fillOpacity": 0.08}
@@ -337,14 +439,18 @@ def school_map(session: Session, school_code: str, *, round_year: int | None,
             json.loads(geometry), name=layer_name, style_function=lambda _f, style=style: style
         ).add_to(fmap)
     villages = folium.FeatureGroup(name="หมู่บ้าน")
-    for village, vlon, vlat in session.execute(text(
-        "SELECT DISTINCT v.name_th, ST_X(v.geom), ST_Y(v.geom) FROM village v "
-        "JOIN service_area_part p ON ST_Intersects(p.geom, v.geom) "
-        "JOIN service_area sa ON sa.id = p.service_area_id "
-        "WHERE sa.school_id = :s AND sa.is_current"
-    ), {"s": school_id}):  # fmt: skip
-        folium.CircleMarker([vlat, vlon], radius=3, color="#555"
-                            ).add_child(text_tooltip(texts, village)).add_to(villages)  # fmt: skip
+    for village, vlon, vlat in session.execute(
+        text(
+            "SELECT DISTINCT v.name_th, ST_X(v.geom), ST_Y(v.geom) FROM village v "
+            "JOIN service_area_part p ON ST_Intersects(p.geom, v.geom) "
+            "JOIN service_area sa ON sa.id = p.service_area_id "
+            "WHERE sa.school_id = :s AND sa.is_current"
+        ),
+        {"s": school_id},
+    ):
+        folium.CircleMarker([vlat, vlon], radius=3, color="#555").add_child(
+            text_tooltip(texts, village)
+        ).add_to(villages)
     villages.add_to(fmap)
     folium.Marker([lat, lon]).add_child(text_tooltip(texts, name)).add_child(
         card_popup(texts, name, [f"ตำแหน่ง: {source} (±{accuracy:.0f} ม.)"], max_width=300)

@@ -47,17 +47,19 @@ def check_member(archive: str | Path, info: zipfile.ZipInfo, limits: ArchiveLimi
     """Refuse one member by what its directory entry declares."""
     if info.file_size > limits.member_max_bytes:
         raise ArchiveRefusedError(
-            archive, info.filename,
+            archive,
+            info.filename,
             f"{info.file_size:,} bytes when expanded, over the limit of "
             f"{limits.member_max_bytes:,}",
-        )  # fmt: skip
+        )
     if info.file_size > RATIO_FLOOR_BYTES:
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > limits.max_ratio:
             raise ArchiveRefusedError(
-                archive, info.filename,
+                archive,
+                info.filename,
                 f"compressed {ratio:,.0f}:1, over the limit of {limits.max_ratio:,.0f}:1",
-            )  # fmt: skip
+            )
 
 
 def check_archive(path: str | Path, limits: ArchiveLimits | None = None) -> None:

@@ -53,6 +53,10 @@ def bbox_condition(column: str, bbox: BBox) -> tuple[str, dict[str, float]]:
     """SQL that keeps rows whose ``column`` intersects the box (uses its GiST index)."""
     return (
         f"ST_Intersects({column}, ST_MakeEnvelope(:bbox_x0, :bbox_y0, :bbox_x1, :bbox_y1, 4326))",
-        {"bbox_x0": bbox.min_lon, "bbox_y0": bbox.min_lat, "bbox_x1": bbox.max_lon,
-         "bbox_y1": bbox.max_lat},
-    )  # fmt: skip
+        {
+            "bbox_x0": bbox.min_lon,
+            "bbox_y0": bbox.min_lat,
+            "bbox_x1": bbox.max_lon,
+            "bbox_y1": bbox.max_lat,
+        },
+    )

@@ -251,7 +251,11 @@ def copy_database(server_url: str, source: str, target: str) -> None:
     """Replace database ``target`` with a copy of ``source`` (a file-level copy, seconds for
     the demo); nobody may be connected to ``source`` meanwhile."""
     with psycopg.connect(_libpq_url(server_url), autocommit=True, connect_timeout=10) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(target)))  # fmt: skip
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(target), sql.Identifier(source)))  # fmt: skip
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(target))
+        )
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(target), sql.Identifier(source)
+            )
+        )

@@ -5,10 +5,22 @@ from __future__ import annotations
 
 # In teaching order. Anuban (อนุบาล) 1-3, Prathom (ประถมศึกษา) 1-6, Mathayom (มัธยมศึกษา) 1-6.
 GRADES: tuple[str, ...] = (
-    "K1", "K2", "K3",
-    "P1", "P2", "P3", "P4", "P5", "P6",
-    "M1", "M2", "M3", "M4", "M5", "M6",
-)  # fmt: skip
+    "K1",
+    "K2",
+    "K3",
+    "P1",
+    "P2",
+    "P3",
+    "P4",
+    "P5",
+    "P6",
+    "M1",
+    "M2",
+    "M3",
+    "M4",
+    "M5",
+    "M6",
+)
 GRADE_INDEX = {grade: i for i, grade in enumerate(GRADES)}
 GRADE_LABELS_TH = {
     **{f"K{i}": f"อนุบาล {i}" for i in range(1, 4)},

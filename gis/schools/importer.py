@@ -259,9 +259,16 @@ RECORD_ALIASES: dict[str, tuple[str, ...]] = {
 }
 REQUIRED_RECORD_FIELDS = ("school_code", "academic_year", "grade", "male", "female", "classrooms")
 _GRADE_WORDS = {
-    "อ.": "K", "อนุบาล": "K", "k": "K", "ป.": "P", "ประถมศึกษาปีที่": "P", "p": "P",
-    "ม.": "M", "มัธยมศึกษาปีที่": "M", "m": "M",
-}  # fmt: skip
+    "อ.": "K",
+    "อนุบาล": "K",
+    "k": "K",
+    "ป.": "P",
+    "ประถมศึกษาปีที่": "P",
+    "p": "P",
+    "ม.": "M",
+    "มัธยมศึกษาปีที่": "M",
+    "m": "M",
+}
 
 
 def parse_grade(value: Any) -> str | None:

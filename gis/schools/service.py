@@ -160,12 +160,19 @@ def school_detail(session: Session, code: str) -> dict[str, Any]:
     for row in sorted(grade_rows, key=lambda r: GRADE_INDEX[r.grade]):
         enrolled = row.enrolled_male + row.enrolled_female
         seats = norms.seats(row.grade, row.classrooms)
-        grades.append({
-            "grade": row.grade, "label_th": GRADE_LABELS_TH[row.grade],
-            "enrolled_male": row.enrolled_male, "enrolled_female": row.enrolled_female,
-            "enrolled": enrolled, "classrooms": row.classrooms, "capacity": seats,
-            "spare_seats": seats - enrolled, "utilisation": utilisation(enrolled, seats),
-        })  # fmt: skip
+        grades.append(
+            {
+                "grade": row.grade,
+                "label_th": GRADE_LABELS_TH[row.grade],
+                "enrolled_male": row.enrolled_male,
+                "enrolled_female": row.enrolled_female,
+                "enrolled": enrolled,
+                "classrooms": row.classrooms,
+                "capacity": seats,
+                "spare_seats": seats - enrolled,
+                "utilisation": utilisation(enrolled, seats),
+            }
+        )
     enrolled_total = sum(g["enrolled"] for g in grades)
     capacity_total = sum(g["capacity"] for g in grades)
     personnel = {
@@ -194,13 +201,21 @@ def school_detail(session: Session, code: str) -> dict[str, Any]:
         "affiliation": school.affiliation,
         "subdistrict_code": school.subdistrict_code,
         "office_code": school.office_code,
-        "location": {"lon": lon, "lat": lat, "source": school.location_source,
-                     "accuracy_m": school.location_accuracy_m},
+        "location": {
+            "lon": lon,
+            "lat": lat,
+            "source": school.location_source,
+            "accuracy_m": school.location_accuracy_m,
+        },
         "academic_year": latest_year,
-        "enrolment": {"by_grade": grades, "total": enrolled_total, "capacity": capacity_total,
-                      "spare_seats": capacity_total - enrolled_total,
-                      "utilisation": utilisation(enrolled_total, capacity_total),
-                      "size_band": norms.size_band(enrolled_total)},
+        "enrolment": {
+            "by_grade": grades,
+            "total": enrolled_total,
+            "capacity": capacity_total,
+            "spare_seats": capacity_total - enrolled_total,
+            "utilisation": utilisation(enrolled_total, capacity_total),
+            "size_band": norms.size_band(enrolled_total),
+        },
         "personnel": personnel,
         "ict": {
             "devices": sum(d.count for d in devices),
@@ -210,22 +225,35 @@ def school_detail(session: Session, code: str) -> dict[str, Any]:
             "devices_per_pupil": round(learning / enrolled_total, 3) if enrolled_total else None,
             "by_kind": dict(by_kind),
             "internet_mbps": max((link.mbps for link in links), default=None),
-            "internet_links": [{"type": link.link_type, "mbps": link.mbps,
-                                "provider": link.provider} for link in links],
+            "internet_links": [
+                {"type": link.link_type, "mbps": link.mbps, "provider": link.provider}
+                for link in links
+            ],
         },
         "assets": {
-            "buildings": [{"id": b.id, "kind": b.kind, "design_name": b.design_name,
-                           "year_built": b.year_built, "floors": b.floors, "rooms": b.rooms,
-                           "condition": b.condition} for b in buildings],
+            "buildings": [
+                {
+                    "id": b.id,
+                    "kind": b.kind,
+                    "design_name": b.design_name,
+                    "year_built": b.year_built,
+                    "floors": b.floors,
+                    "rooms": b.rooms,
+                    "condition": b.condition,
+                }
+                for b in buildings
+            ],
             "building_condition_mean": (
                 round(sum(b.condition for b in buildings) / len(buildings), 2)
-                if buildings else None
+                if buildings
+                else None
             ),
-            "durable_goods": [{"category": g.category, "count": g.count,
-                               "condition": g.condition} for g in goods],
+            "durable_goods": [
+                {"category": g.category, "count": g.count, "condition": g.condition} for g in goods
+            ],
         },
         "synthetic_records": any(r.synthetic for r in grade_rows),
-    }  # fmt: skip
+    }
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -363,11 +391,17 @@ def put_grade_year(
         school_id=school.id, academic_year=academic_year
     ).delete()
     stored = [
-        SchoolGradeYear(school_id=school.id, academic_year=academic_year, grade=row["grade"],
-                        enrolled_male=row["enrolled_male"], enrolled_female=row["enrolled_female"],
-                        classrooms=row["classrooms"], synthetic=False)
+        SchoolGradeYear(
+            school_id=school.id,
+            academic_year=academic_year,
+            grade=row["grade"],
+            enrolled_male=row["enrolled_male"],
+            enrolled_female=row["enrolled_female"],
+            classrooms=row["classrooms"],
+            synthetic=False,
+        )
         for row in rows
-    ]  # fmt: skip
+    ]
     session.add_all(stored)
     session.flush()
     return stored
@@ -385,11 +419,16 @@ def grade_year_rows(session: Session, code: str, academic_year: int) -> list[dic
     if not rows:
         raise NotFoundError(f"school {code} has no records for {academic_year}")
     return [
-        {"grade": r.grade, "enrolled_male": r.enrolled_male, "enrolled_female": r.enrolled_female,
-         "classrooms": r.classrooms, "capacity": norms.seats(r.grade, r.classrooms),
-         "synthetic": r.synthetic}
+        {
+            "grade": r.grade,
+            "enrolled_male": r.enrolled_male,
+            "enrolled_female": r.enrolled_female,
+            "classrooms": r.classrooms,
+            "capacity": norms.seats(r.grade, r.classrooms),
+            "synthetic": r.synthetic,
+        }
         for r in sorted(rows, key=lambda r: GRADE_INDEX[r.grade])
-    ]  # fmt: skip
+    ]
 
 
 def add_device(session: Session, code: str, data: dict[str, Any]) -> IctDevice:
@@ -417,9 +456,12 @@ def add_maintenance(
     if data["date"] > dt.date.today():
         raise InvalidInputError("date", "is in the future")
     record = DeviceMaintenance(
-        device_id=device_id, date=data["date"], problem=data["problem"], action=data["action"],
+        device_id=device_id,
+        date=data["date"],
+        problem=data["problem"],
+        action=data["action"],
         cost_baht=Decimal(str(data["cost_baht"])),
-    )  # fmt: skip
+    )
     session.add(record)
     session.flush()
     return record

@@ -47,21 +47,32 @@ def propose_service_areas(
     made: dict[str, int] = {}
     for level, grades in LEVELS.items():
         params = {
-            "prefix": f"{province_code}%", "province": province_code, "year": academic_year,
-            "level": level, "grades": list(grades), "max_m": norms[level], "srid": srid,
+            "prefix": f"{province_code}%",
+            "province": province_code,
+            "year": academic_year,
+            "level": level,
+            "grades": list(grades),
+            "max_m": norms[level],
+            "srid": srid,
             "by": changed_by,
-        }  # fmt: skip
-        session.execute(text(
-            """
+        }
+        session.execute(
+            text(
+                """
             UPDATE service_area sa SET is_current = false
             FROM school s
             WHERE sa.school_id = s.id AND s.subdistrict_code LIKE :prefix
               AND sa.level = :level AND sa.academic_year = :year AND sa.is_current
               AND sa.method = 'proposed'
             """
-        ), params)  # fmt: skip
-        made[level] = session.connection().execute(text(
-            """
+            ),
+            params,
+        )
+        made[level] = (
+            session.connection()
+            .execute(
+                text(
+                    """
             WITH teaching AS (
                 SELECT s.id, ST_Transform(s.location, :srid) AS point
                 FROM school s
@@ -93,6 +104,10 @@ def propose_service_areas(
                    true, :by
             FROM one_per_school o WHERE NOT ST_IsEmpty(o.geom)
             """
-        ), params).rowcount  # fmt: skip
+                ),
+                params,
+            )
+            .rowcount
+        )
     session.flush()
     return made

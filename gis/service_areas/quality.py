@@ -17,8 +17,9 @@ def quality_report(
 ) -> dict[str, Any]:
     """Gaps, overlaps and border crossings of one level's current service areas."""
     params = {"prefix": f"{province_code}%", "year": academic_year, "level": level}
-    villages = session.execute(text(
-        """
+    villages = session.execute(
+        text(
+            """
         SELECT v.id, v.name_th, v.subdistrict_code, v.code, count(DISTINCT sa.school_id) AS areas
         FROM village v
         LEFT JOIN service_area_part p ON ST_Intersects(p.geom, v.geom)
@@ -27,9 +28,12 @@ def quality_report(
         WHERE v.subdistrict_code LIKE :prefix
         GROUP BY v.id ORDER BY v.subdistrict_code, v.name_th
         """
-    ), params).all()  # fmt: skip
-    children = session.execute(text(
-        """
+        ),
+        params,
+    ).all()
+    children = session.execute(
+        text(
+            """
         SELECT count(*) FILTER (WHERE n = 0) AS in_no_area, count(*) FILTER (WHERE n > 1)
                AS in_several, count(*) AS children
         FROM (
@@ -42,9 +46,12 @@ def quality_report(
             GROUP BY c.id
         ) x
         """
-    ), params).one()  # fmt: skip
-    crossing = session.execute(text(
-        """
+        ),
+        params,
+    ).one()
+    crossing = session.execute(
+        text(
+            """
         WITH office AS (
             -- each office's territory once (not once per service area), with the tolerance
             SELECT od.office_code, ST_Union(dist.geom) AS geom,
@@ -65,9 +72,12 @@ def quality_report(
           AND NOT ST_CoveredBy(sa.geom, d.tolerant)
         ORDER BY share_outside DESC
         """
-    ), params).all()  # fmt: skip
-    flagged = session.execute(text(
-        """
+        ),
+        params,
+    ).all()
+    flagged = session.execute(
+        text(
+            """
         SELECT h.subdistrict_code, t.name_th, h.location_flag, count(*) AS households,
                round(max(h.location_outside_m)) AS farthest_m
         FROM household h JOIN subdistrict t ON t.code = h.subdistrict_code
@@ -75,25 +85,56 @@ def quality_report(
           AND h.subdistrict_code LIKE :prefix
         GROUP BY 1, 2, 3 ORDER BY 1, 3
         """
-    ), params).all()  # fmt: skip
+        ),
+        params,
+    ).all()
     return {
-        "province": province_code, "round": academic_year, "level": level,
+        "province": province_code,
+        "round": academic_year,
+        "level": level,
         "villages": len(villages),
-        "villages_in_no_area": [{"id": v.id, "name_th": v.name_th, "subdistrict_code":
-                                 v.subdistrict_code, "code": v.code}
-                                for v in villages if v.areas == 0],
-        "villages_in_several_areas": [{"id": v.id, "name_th": v.name_th, "areas": v.areas,
-                                       "subdistrict_code": v.subdistrict_code}
-                                      for v in villages if v.areas > 1],
-        "children": children.children, "children_in_no_area": children.in_no_area,
+        "villages_in_no_area": [
+            {
+                "id": v.id,
+                "name_th": v.name_th,
+                "subdistrict_code": v.subdistrict_code,
+                "code": v.code,
+            }
+            for v in villages
+            if v.areas == 0
+        ],
+        "villages_in_several_areas": [
+            {
+                "id": v.id,
+                "name_th": v.name_th,
+                "areas": v.areas,
+                "subdistrict_code": v.subdistrict_code,
+            }
+            for v in villages
+            if v.areas > 1
+        ],
+        "children": children.children,
+        "children_in_no_area": children.in_no_area,
         "children_in_several_areas": children.in_several,
         "areas_crossing_office_border": [
-            {"school_code": c.code, "name_th": c.name_th, "office_code": c.office_code,
-             "share_outside": float(c.share_outside or 0)} for c in crossing],
+            {
+                "school_code": c.code,
+                "name_th": c.name_th,
+                "office_code": c.office_code,
+                "share_outside": float(c.share_outside or 0),
+            }
+            for c in crossing
+        ],
         # Household points kept although far outside their tambon (confirmed by the surveyor,
         # or from an offline form): to check on the map. Counts under 5 are hidden.
         "household_points_flagged": [
-            {"subdistrict_code": f.subdistrict_code, "name_th": f.name_th,
-             "flag": f.location_flag, "households": suppress_small_count(f.households),
-             "farthest_outside_m": float(f.farthest_m)} for f in flagged],
-    }  # fmt: skip
+            {
+                "subdistrict_code": f.subdistrict_code,
+                "name_th": f.name_th,
+                "flag": f.location_flag,
+                "households": suppress_small_count(f.households),
+                "farthest_outside_m": float(f.farthest_m),
+            }
+            for f in flagged
+        ],
+    }

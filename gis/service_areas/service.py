@@ -24,9 +24,16 @@ CODE_COLUMNS = ("school_code", "code", "รหัสโรงเรียน", "
 
 
 def save_service_area(
-    session: Session, school: School, *, level: str, academic_year: int, geometry: BaseGeometry,
-    method: str, note: str = "", changed_by: str = "system",
-) -> int:  # fmt: skip
+    session: Session,
+    school: School,
+    *,
+    level: str,
+    academic_year: int,
+    geometry: BaseGeometry,
+    method: str,
+    note: str = "",
+    changed_by: str = "system",
+) -> int:
     """Store a new current version of a school's service area; returns its id."""
     if level not in LEVELS:
         raise InvalidInputError("level", f"one of {', '.join(LEVELS)}")
@@ -36,12 +43,16 @@ def save_service_area(
         raise InvalidInputError("geometry", "the service area is empty")
     check_extent(session, school, geometry)
     multi = shapely.MultiPolygon([geometry]) if geometry.geom_type == "Polygon" else geometry
-    session.execute(text(
-        "UPDATE service_area SET is_current = false WHERE school_id = :s AND level = :l "
-        "AND academic_year = :y AND is_current"
-    ), {"s": school.id, "l": level, "y": academic_year})  # fmt: skip
-    return session.execute(text(
-        """
+    session.execute(
+        text(
+            "UPDATE service_area SET is_current = false WHERE school_id = :s AND level = :l "
+            "AND academic_year = :y AND is_current"
+        ),
+        {"s": school.id, "l": level, "y": academic_year},
+    )
+    return session.execute(
+        text(
+            """
         INSERT INTO service_area (school_id, level, academic_year, geom, method, note, version,
                                   is_current, changed_by)
         SELECT :s, CAST(:l AS varchar), :y, ST_Multi(ST_GeomFromWKB(:wkb, 4326)), :method,
@@ -50,15 +61,26 @@ def save_service_area(
           AND academic_year = :y
         RETURNING id
         """
-    ), {"s": school.id, "l": level, "y": academic_year, "wkb": shapely.to_wkb(multi),
-        "method": method, "note": note, "by": changed_by}).scalar_one()  # fmt: skip
+        ),
+        {
+            "s": school.id,
+            "l": level,
+            "y": academic_year,
+            "wkb": shapely.to_wkb(multi),
+            "method": method,
+            "note": note,
+            "by": changed_by,
+        },
+    ).scalar_one()
 
 
 def share_outside_territory(session: Session, school: School, geometry: BaseGeometry) -> float:
     """The share (0-1) of a polygon's area outside the school's office's districts (its
     province's, for a school no office claims), on the spheroid."""
-    return float(session.execute(text(
-        """
+    return float(
+        session.execute(
+            text(
+                """
         WITH territory AS (
             SELECT ST_Union(d.geom) AS geom FROM district d
             WHERE CASE WHEN CAST(:office AS text) IS NULL
@@ -70,8 +92,14 @@ def share_outside_territory(session: Session, school: School, geometry: BaseGeom
                         / nullif(ST_Area(a.geom::geography), 0), 1.0)
         FROM area a, territory t
         """
-    ), {"office": school.office_code, "province": school.subdistrict_code[:2],
-        "wkb": shapely.to_wkb(geometry)}).scalar_one())  # fmt: skip
+            ),
+            {
+                "office": school.office_code,
+                "province": school.subdistrict_code[:2],
+                "wkb": shapely.to_wkb(geometry),
+            },
+        ).scalar_one()
+    )
 
 
 def check_extent(session: Session, school: School, geometry: BaseGeometry) -> None:
@@ -87,9 +115,8 @@ def check_extent(session: Session, school: School, geometry: BaseGeometry) -> No
         where_th, where_en = (
             (f"เขตพื้นที่ {school.office_code}", f"the districts of office {school.office_code}")
             if school.office_code
-            else (f"จังหวัด {school.subdistrict_code[:2]}",
-                  f"province {school.subdistrict_code[:2]}")
-        )  # fmt: skip
+            else (f"จังหวัด {school.subdistrict_code[:2]}", f"province {school.subdistrict_code[:2]}")
+        )
         raise InvalidInputError(
             "geometry",
             f"เขตบริการอยู่นอก{where_th} {share:.1%} เกินเกณฑ์ {limit:.0%} "
@@ -120,9 +147,14 @@ def _repaired(geometry: BaseGeometry | None, where: str, report: LoadReport) -> 
 
 
 def import_service_areas(
-    session: Session, path: Path, *, academic_year: int, level: str | None = None,
-    school: School | None = None, changed_by: str = "system",
-) -> LoadReport:  # fmt: skip
+    session: Session,
+    path: Path,
+    *,
+    academic_year: int,
+    level: str | None = None,
+    school: School | None = None,
+    changed_by: str = "system",
+) -> LoadReport:
     """Service areas from a GeoJSON, KML, GeoPackage or zipped shapefile.
 
     With ``school`` every feature belongs to it; otherwise each feature names its school in a
@@ -141,36 +173,53 @@ def import_service_areas(
         row_level = level or str(values.get("level") or "primary").strip()
         where = f"feature {position} ({code})"
         groups.setdefault((code, row_level), []).append(
-            _repaired(values["geometry"], where, report))  # fmt: skip
+            _repaired(values["geometry"], where, report)
+        )
     stored = 0
     for (code, row_level), parts in groups.items():
         target = school or session.query(School).filter_by(code=code).one_or_none()
         if target is None:
             raise InvalidInputError("school_code", f"no school {code} in the registry")
-        save_service_area(session, target, level=row_level, academic_year=academic_year,
-                          geometry=shapely.union_all(parts), method="uploaded",
-                          note=Path(path).name, changed_by=changed_by)  # fmt: skip
+        save_service_area(
+            session,
+            target,
+            level=row_level,
+            academic_year=academic_year,
+            geometry=shapely.union_all(parts),
+            method="uploaded",
+            note=Path(path).name,
+            changed_by=changed_by,
+        )
         stored += 1
     report.counts = {"features": len(frame), "service_areas": stored}
     return report
 
 
 def from_villages(
-    session: Session, school: School, *, village_ids: list[int], academic_year: int,
-    level: str = "primary", changed_by: str = "system",
-) -> int:  # fmt: skip
+    session: Session,
+    school: School,
+    *,
+    village_ids: list[int],
+    academic_year: int,
+    level: str = "primary",
+    changed_by: str = "system",
+) -> int:
     """A service area made of the villages a school serves: each village's share of its
     tambon (the Voronoi cell of its point among the tambon's village points, clipped to the
     tambon), joined. Returns the new version's id."""
     if not village_ids:
         raise InvalidInputError("village_ids", "name at least one village")
-    found = session.execute(text("SELECT id FROM village WHERE id = ANY(:ids)"),
-                            {"ids": village_ids}).scalars().all()  # fmt: skip
+    found = (
+        session.execute(text("SELECT id FROM village WHERE id = ANY(:ids)"), {"ids": village_ids})
+        .scalars()
+        .all()
+    )
     unknown = sorted(set(village_ids) - set(found))
     if unknown:
         raise InvalidInputError("village_ids", f"unknown village ids {unknown}")
-    wkb = session.execute(text(
-        """
+    wkb = session.execute(
+        text(
+            """
         WITH chosen AS (SELECT id, subdistrict_code FROM village WHERE id = ANY(:ids)),
         tambons AS (
             SELECT t.code, t.geom FROM subdistrict t
@@ -186,18 +235,28 @@ def from_villages(
         FROM cells c JOIN village v ON v.subdistrict_code = c.code AND ST_Intersects(c.cell, v.geom)
         WHERE v.id = ANY(:ids)
         """
-    ), {"ids": village_ids}).scalar_one()  # fmt: skip
+        ),
+        {"ids": village_ids},
+    ).scalar_one()
     geometry = shapely.from_wkb(bytes(wkb))
     note = f"{len(village_ids)} villages"
-    return save_service_area(session, school, level=level, academic_year=academic_year,
-                             geometry=geometry, method="villages", note=note,
-                             changed_by=changed_by)  # fmt: skip
+    return save_service_area(
+        session,
+        school,
+        level=level,
+        academic_year=academic_year,
+        geometry=geometry,
+        method="villages",
+        note=note,
+        changed_by=changed_by,
+    )
 
 
 def service_areas_geojson(session: Session, school: School, academic_year: int | None) -> str:
     """The school's current service areas (all levels) as a GeoJSON FeatureCollection."""
-    return session.execute(text(
-        """
+    return session.execute(
+        text(
+            """
         SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
             json_build_object('type', 'Feature', 'id', sa.id,
                 'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(sa.geom, 0.0001), 6)::json,
@@ -212,4 +271,6 @@ def service_areas_geojson(session: Session, school: School, academic_year: int |
         WHERE sa.school_id = :id AND sa.is_current
           AND (CAST(:year AS int) IS NULL OR sa.academic_year = :year)
         """
-    ), {"id": school.id, "code": school.code, "year": academic_year}).scalar_one()  # fmt: skip
+        ),
+        {"id": school.id, "code": school.code, "year": academic_year},
+    ).scalar_one()
