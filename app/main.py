@@ -10,7 +10,17 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from app.api import admin, auth, census, coverage, geography, health, reports, schools
+from app.api import (
+    admin,
+    auth,
+    census,
+    coverage,
+    geography,
+    health,
+    map_layers,
+    reports,
+    schools,
+)
 from app.api.errors import register_error_handlers
 from app.api.openapi import edumap_openapi
 from app.middleware import (
@@ -67,6 +77,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         geography.router,
         census.router,
         coverage.router,
+        map_layers.router,
         reports.router,
         schools.router,
     ):

@@ -35,20 +35,40 @@ def coverage_params(round_year: int) -> dict[str, Any]:
 def _area_filter(
     alias: str, province: str | None, district: str | None, esao: str | None
 ) -> tuple[str, dict[str, Any]]:
-    """SQL limiting ``alias.subdistrict_code`` to a province, district or office."""
+    """SQL limiting ``alias.subdistrict_code`` to a province, district and office: every one
+    given applies (a planner's district within their office is both)."""
+    conditions, params = [], {}
     if esao:
-        condition = (
+        conditions.append(
             f"left({alias}.subdistrict_code, 4) IN (SELECT district_code FROM "
             "service_area_office_district WHERE office_code = :esao)"
         )
-        return condition, {"esao": esao}
+        params["esao"] = esao
     if district:
-        return f"left({alias}.subdistrict_code, 4) = :district", {"district": district}
+        conditions.append(f"left({alias}.subdistrict_code, 4) = :district")
+        params["district"] = district
     if province:
-        return f"{alias}.subdistrict_code LIKE :province_prefix", {
-            "province_prefix": f"{province}%"
-        }
-    raise InvalidInputError("query", "give province=, district= or esao=")
+        conditions.append(f"{alias}.subdistrict_code LIKE :province_prefix")
+        params["province_prefix"] = f"{province}%"
+    if not conditions:
+        raise InvalidInputError("query", "give province=, district= or esao=")
+    return " AND ".join(conditions), params
+
+
+# The ways a child is not served, as conditions on ``c`` (the stored coverage); the last needs
+# ``over_capacity`` (OVER_CAPACITY_SQL) in the query's WITH.
+UNSERVED_CONDITIONS = {
+    "out_of_school": "c.out_of_school",
+    "beyond_distance": "c.beyond_distance AND (c.compulsory_age OR c.stage = 'pre_primary')",
+    "over_capacity_area": "EXISTS (SELECT 1 FROM over_capacity o "
+    "WHERE o.grade = c.expected_grade AND o.school_ids && c.area_school_ids)",
+}
+
+
+def unserved_condition(flag: str) -> str:
+    if flag not in UNSERVED_CONDITIONS:
+        raise InvalidInputError("flag", f"one of {', '.join(UNSERVED_CONDITIONS)}")
+    return UNSERVED_CONDITIONS[flag]
 
 
 # One row per child of the round: where they live, what the rules say, whether they are in a
@@ -95,7 +115,8 @@ STORED_SQL = """
         ch.school_code,
         c.expected_grade, c.stage, c.compulsory_age, c.out_of_school, c.due_prathom1_next_year,
         c.enrolled, c.beyond_distance, c.area_school_ids, c.primary_area_school_ids,
-        c.subdistrict_code, h.village_code, h.location, h.location_geog, h.house_number, h.moo
+        c.subdistrict_code, h.village_code, h.village_id, h.location, h.location_geog,
+        h.house_number, h.moo
     FROM child_coverage c JOIN child ch ON ch.id = c.child_id
     JOIN household h ON h.id = c.household_id
     WHERE c.round_year = :round_year AND {where}
@@ -126,9 +147,11 @@ def coverage_status(session: Session, round_year: int) -> dict[str, Any]:
         {"y": round_year},
     ).scalar_one()
     pending = (
-        state is None or state.stale or state.parameters_hash != parameters_hash(round_year)
+        state is None
+        or state.stale
+        or state.parameters_hash != parameters_hash(round_year)
         or bool(dirty)
-    )  # fmt: skip
+    )
     return {"refreshed_at": state.refreshed_at if state else None, "pending_changes": pending}
 
 
@@ -435,9 +458,13 @@ def school_coverage(
     for row in rows:
         entry = schools.setdefault(
             row["code"],
-            {"code": row["code"], "name_th": row["name_th"],
-             "district_code": row["district_code"], "grades": []},
-        )  # fmt: skip
+            {
+                "code": row["code"],
+                "name_th": row["name_th"],
+                "district_code": row["district_code"],
+                "grades": [],
+            },
+        )
         grade = {k: row[k] for k in ("grade", "demand", "enrolled", "capacity")}
         grade["spare_seats"] = grade["capacity"] - grade["enrolled"]
         grade["over_capacity"] = grade["enrolled"] > grade["capacity"]
@@ -464,15 +491,7 @@ def children_coverage(
 ) -> list[dict[str, Any]]:
     """Named children with a flag (out_of_school, beyond_distance, over_capacity_area), each
     with the nearest school teaching their grade and its geodesic distance (KNN on the index)."""
-    flags = {
-        "out_of_school": "c.out_of_school",
-        "beyond_distance": "c.beyond_distance AND (c.compulsory_age OR c.stage = 'pre_primary')",
-        "over_capacity_area": "EXISTS (SELECT 1 FROM over_capacity o "
-        "WHERE o.grade = c.expected_grade "
-        "AND o.school_ids && c.area_school_ids)",
-    }
-    if flag not in flags:
-        raise InvalidInputError("flag", f"one of {', '.join(flags)}")
+    condition = unserved_condition(flag)
     where, params = _area_filter("c", province, district, esao)
     rows = session.execute(
         text(
@@ -501,7 +520,7 @@ def children_coverage(
                 ORDER BY s.location_geog <-> c.location_geog LIMIT 4
             ) k ORDER BY k.distance_m, k.code LIMIT 1
         ) nearest ON true
-        WHERE {flags[flag]}
+        WHERE {condition}
         ORDER BY c.subdistrict_code, c.moo NULLS LAST, c.last_name, c.first_name
         LIMIT :limit OFFSET :offset
         """
@@ -604,23 +623,35 @@ def call_list(session: Session, school_code: str, round_year: int) -> dict[str, 
 
 
 def subdistrict_coverage_geojson(
-    session: Session, round_year: int, *, province: str | None = None,
-    district: str | None = None, esao: str | None = None, simplify_m: float | None = 50.0,
-) -> str:  # fmt: skip
+    session: Session,
+    round_year: int,
+    *,
+    province: str | None = None,
+    district: str | None = None,
+    esao: str | None = None,
+    simplify_m: float | None = 50.0,
+) -> str:
     """Coverage per tambon as a GeoJSON FeatureCollection string, assembled by PostGIS from
     the stored coverage and the stored generalised geometries (public: counts under 5 hidden).
     """
-    rows = {r["subdistrict_code"]: r for r in subdistrict_coverage(
-        session, round_year, province=province, district=district, esao=esao)}  # fmt: skip
+    rows = {
+        r["subdistrict_code"]: r
+        for r in subdistrict_coverage(
+            session, round_year, province=province, district=district, esao=esao
+        )
+    }
     status = coverage_status(session, round_year)
     header = {
-        "type": "FeatureCollection", "round": round_year,
+        "type": "FeatureCollection",
+        "round": round_year,
         "refreshed_at": status["refreshed_at"].isoformat() if status["refreshed_at"] else None,
         "pending_changes": status["pending_changes"],
         "suppressed_below": SMALL_COUNT_THRESHOLD,
-    }  # fmt: skip
-    return str(session.execute(text(
-        f"""
+    }
+    return str(
+        session.execute(
+            text(
+                f"""
         SELECT (CAST(:header AS jsonb) || jsonb_build_object('features', coalesce(jsonb_agg(
             jsonb_build_object(
                 'type', 'Feature', 'id', s.code,
@@ -631,5 +662,12 @@ def subdistrict_coverage_geojson(
             ORDER BY s.code), '[]'::jsonb)))::text
         FROM subdistrict s WHERE s.code = ANY(:codes)
         """
-    ), {"header": json.dumps(header), "rows": json.dumps(rows, default=str),
-        "codes": list(rows), "simplify_m": simplify_m}).scalar_one())  # fmt: skip
+            ),
+            {
+                "header": json.dumps(header),
+                "rows": json.dumps(rows, default=str),
+                "codes": list(rows),
+                "simplify_m": simplify_m,
+            },
+        ).scalar_one()
+    )

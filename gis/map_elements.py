@@ -43,12 +43,18 @@ class MapTexts:
 
     def into(self, page: str) -> str:
         """The rendered page with the table in its head, where the map's script finds it."""
-        block = (
-            f'<script type="application/json" id="{TEXTS_ELEMENT_ID}">'
-            f"{htmlsafe_json_dumps(self.values)}</script>"
-        )
-        head_end = page.index("</head>")
-        return page[:head_end] + block + page[head_end:]
+        return with_json_block(page, TEXTS_ELEMENT_ID, self.values)
+
+
+def with_json_block(page: str, element_id: str, value: Any) -> str:
+    """A rendered page with ``value`` as a JSON data block in its head (inert: a script of type
+    application/json never runs; ``<``, ``>``, ``&`` and ``'`` are escaped so no text can
+    close it)."""
+    block = (
+        f'<script type="application/json" id="{element_id}">{htmlsafe_json_dumps(value)}</script>'
+    )
+    head_end = page.index("</head>")
+    return page[:head_end] + block + page[head_end:]
 
 
 class _Bound(MacroElement):

@@ -26,9 +26,12 @@ def office_districts(session: Session, office_code: str | None) -> frozenset[str
     """The district codes an office serves."""
     if not office_code:
         return frozenset()
-    return frozenset(session.scalars(text(
-        "SELECT district_code FROM service_area_office_district WHERE office_code = :o"
-    ), {"o": office_code}))  # fmt: skip
+    return frozenset(
+        session.scalars(
+            text("SELECT district_code FROM service_area_office_district WHERE office_code = :o"),
+            {"o": office_code},
+        )
+    )
 
 
 def write_scope(session: Session, principal: Principal) -> Callable[[str, int | None], bool]:
@@ -45,9 +48,12 @@ def write_scope(session: Session, principal: Principal) -> Callable[[str, int | 
 
 
 def may_change_household(
-    session: Session, principal: Principal, subdistrict_code: str, moo: int | None,
+    session: Session,
+    principal: Principal,
+    subdistrict_code: str,
+    moo: int | None,
     surveyor_id: int | None,
-) -> bool:  # fmt: skip
+) -> bool:
     """Changing a stored household's children: where the principal may write, and for a
     surveyor only what they submitted themselves."""
     allowed = write_scope(session, principal)(subdistrict_code, moo)
@@ -95,14 +101,15 @@ def named_coverage_area(
     principal: Principal, province: str | None, district: str | None, esao: str | None
 ) -> tuple[str | None, str | None, str | None] | None:
     """The area whose named children the principal may see on maps and lists, as (province,
-    district, office); None for roles that see village counts only. A planner sees their own
-    office, whatever area was asked for; asking for another office is refused."""
+    district, office), every part given applying; None for roles that see village counts only.
+    A planner sees their own office only: the province or district asked for within it (none
+    outside it); asking for another office is refused."""
     if principal.role not in NAMED_COVERAGE_ROLES:
         return None
     if principal.role == Role.planner:
         if esao and esao != principal.office_code:
             raise PermissionDeniedError("planners see the children of their own office only")
-        return None, None, principal.office_code
+        return province, district, principal.office_code
     return province, district, esao
 
 
@@ -121,12 +128,17 @@ def may_read_import_job(session: Session, principal: Principal, created_by: int 
         return True
     if principal.role != Role.planner or created_by is None or not principal.office_code:
         return False
-    return bool(session.execute(text(
-        """
+    return bool(
+        session.execute(
+            text(
+                """
         SELECT EXISTS (SELECT 1 FROM user_account u WHERE u.id = :creator
                        AND u.office_code = :office)
             OR EXISTS (SELECT 1 FROM user_area a JOIN service_area_office_district d
                          ON d.district_code = left(a.subdistrict_code, 4)
                        WHERE a.user_id = :creator AND d.office_code = :office)
         """
-    ), {"creator": created_by, "office": principal.office_code}).scalar())  # fmt: skip
+            ),
+            {"creator": created_by, "office": principal.office_code},
+        ).scalar()
+    )

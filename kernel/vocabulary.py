@@ -40,6 +40,85 @@ LEVEL_LABELS_TH = {
     "upper_secondary": "มัธยมศึกษาตอนปลาย",
 }
 
+# Every enumerated value a person reads, in Thai (API field values stay English).
+ENROLMENT_STATUS_LABELS_TH = {
+    "enrolled": "กำลังเรียนในเขต",
+    "enrolled_outside_area": "เรียนนอกเขต",
+    "not_enrolled": "ไม่ได้เรียน",
+    "completed_m3": "จบ ม.3 แล้ว",
+}
+SEX_LABELS_TH = {"M": "ชาย", "F": "หญิง"}
+SCHOOL_LOCATION_SOURCE_LABELS_TH = {
+    "surveyed": "สำรวจพิกัดจริง",
+    "village_match": "ประมาณจากที่ตั้งหมู่บ้าน",
+    "subdistrict_centroid": "ประมาณจากกลางตำบล",
+}
+HOUSEHOLD_LOCATION_SOURCE_LABELS_TH = {
+    "gps": "พิกัด GPS",
+    "village_point": "ที่ตั้งหมู่บ้าน",
+    "tambon": "ภายในตำบล",
+}
+AFFILIATION_LABELS_TH = {
+    "obec_primary": "สพฐ. (สพป.)",
+    "obec_secondary": "สพฐ. (สพม.)",
+    "municipality": "องค์กรปกครองส่วนท้องถิ่น",
+    "private": "เอกชน",
+    "border_patrol": "ตชด.",
+    "other": "อื่น ๆ",
+}
+PERSONNEL_POSITION_LABELS_TH = {
+    "director": "ผู้อำนวยการ",
+    "deputy_director": "รองผู้อำนวยการ",
+    "teacher": "ข้าราชการครู",
+    "government_employee": "พนักงานราชการ",
+    "contract_teacher": "ครูอัตราจ้าง",
+    "support_staff": "บุคลากรสนับสนุน",
+}
+DEVICE_KIND_LABELS_TH = {
+    "computer": "คอมพิวเตอร์ตั้งโต๊ะ",
+    "notebook": "โน้ตบุ๊ก",
+    "tablet": "แท็บเล็ต",
+    "printer": "เครื่องพิมพ์",
+    "scanner": "เครื่องสแกน",
+    "projector": "เครื่องฉายภาพ",
+    "server": "เครื่องแม่ข่าย",
+    "network": "อุปกรณ์เครือข่าย",
+    "other": "อื่น ๆ",
+}
+DEVICE_PURPOSE_LABELS_TH = {"learning": "เพื่อการเรียนการสอน", "administration": "เพื่อการบริหาร"}
+BUILDING_CONDITION_LABELS_TH = {
+    1: "ชำรุดมาก",
+    2: "ชำรุด",
+    3: "พอใช้",
+    4: "ดี",
+    5: "ดีมาก",
+}
+SERVICE_AREA_METHOD_LABELS_TH = {
+    "uploaded": "นำเข้าแผนที่",
+    "villages": "เลือกหมู่บ้าน",
+    "proposed": "เสนออัตโนมัติ",
+}
+IMPORT_JOB_STATE_LABELS_TH = {
+    "queued": "รอคิว",
+    "running": "กำลังนำเข้า",
+    "done": "เสร็จแล้ว",
+    "rejected": "ไม่ผ่านการตรวจ",
+    "failed": "ล้มเหลว",
+}
+UNSERVED_LABELS_TH = {
+    "out_of_school": "เด็กนอกระบบ",
+    "beyond_distance": "เด็กที่บ้านไกลโรงเรียนเกินเกณฑ์",
+    "over_capacity_area": "เด็กในเขตบริการที่ที่นั่งเต็ม",
+}
+
+
+def label_th(labels: dict[object, str], value: object) -> str:
+    """A value as a person reads it: its Thai label, or the value itself if it has none."""
+    if value is None:
+        return "-"
+    return labels.get(value, str(value))
+
+
 # The grades as a PostgreSQL array literal, in teaching order (for array_position and the like).
 GRADES_SQL_ARRAY = "ARRAY[" + ",".join(f"'{grade}'" for grade in GRADES) + "]"
 # A grade, as a regular expression (query and path parameters).

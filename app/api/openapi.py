@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from fastapi import FastAPI, params
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
@@ -88,18 +89,24 @@ def _rules() -> dict[tuple[str, str], AccessRule]:
     return {(rule.method, rule.route): rule for rule in all_rules()}
 
 
+def _takes_parameters(dependant: Dependant) -> bool:
+    """Whether a route (or any dependency it has) reads a path, query, body or header value."""
+    return bool(
+        dependant.path_params
+        or dependant.query_params
+        or dependant.body_params
+        or dependant.header_params
+        or any(_takes_parameters(sub) for sub in dependant.dependencies)
+    )
+
+
 def _error_statuses(
     route: APIRoute, method: str, rule: AccessRule | None, public: bool
 ) -> set[str]:
     """The error statuses a route can answer: those its access rule expects for some role, the
     credentials errors of a signed-in route, and what its parameters and body can cause."""
     statuses = {str(s) for s in (rule.expected.values() if rule else ()) if s >= 400}
-    has_params = bool(
-        route.dependant.path_params
-        or route.dependant.query_params
-        or route.dependant.body_params
-        or route.dependant.header_params
-    )
+    has_params = _takes_parameters(route.dependant)
     if has_params:
         statuses |= {"404", "422"}  # an unknown code or round is a 404, a bad value a 422
     if method in ("POST", "PUT", "PATCH", "DELETE"):

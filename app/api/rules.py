@@ -3,11 +3,33 @@ read it): a module of its own, above the routers, so that no import waits inside
 
 from __future__ import annotations
 
-from app.api import admin, auth, census, coverage, geography, health, reports, schools
+from app.api import (
+    admin,
+    auth,
+    census,
+    coverage,
+    geography,
+    health,
+    map_layers,
+    reports,
+    schools,
+)
 from app.api.access import AccessRule
 from app.web import maps, pages
 
-ROUTER_MODULES = (health, auth, admin, geography, schools, census, coverage, reports, pages, maps)
+ROUTER_MODULES = (
+    health,
+    auth,
+    admin,
+    geography,
+    schools,
+    census,
+    coverage,
+    map_layers,
+    reports,
+    pages,
+    maps,
+)
 
 
 def all_rules() -> list[AccessRule]:

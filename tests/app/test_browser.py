@@ -23,32 +23,24 @@ from tests.helpers.payloads import rows_in_550101, to_csv
 from tests.helpers.world import PASSWORD, Account
 
 
-def test_coverage_map_loads_offline_and_opens_a_school(
-    browser: webdriver.Chrome, live_url: str
-) -> None:
+def test_coverage_map_loads_offline(browser: webdriver.Chrome, live_url: str) -> None:
+    """Every request stays on 127.0.0.1 (no CDN, no basemap unless one is set); the province's
+    map and all its layers load without a console error. Its timing and weight are recorded
+    (never asserted: BENCHMARKS.md has the measured figures)."""
     OUTPUT.mkdir(exist_ok=True)
+    browser.delete_all_cookies()
     browser.get_log("performance")  # start clean
     started = time.monotonic()
     browser.get(f"{live_url}/maps/coverage?province=55&round=2569")
-    # Layers are drawn on a canvas (prefer_canvas); count them on the Leaflet map object.
-    count_layers = """
-        for (const key in window) {
-            if (key.startsWith('map_') && window[key] && window[key]._layers) {
-                return Object.keys(window[key]._layers).length;
-            }
-        }
-        return 0;
-    """
-    WebDriverWait(browser, 30).until(lambda d: d.execute_script(count_layers) > 300)
+    WebDriverWait(browser, 60).until(
+        lambda d: d.execute_script("return !!(window.edumapCoverage && edumapCoverage.ready)")
+    )
     interactive_s = time.monotonic() - started
-    # From the last byte of the HTML to a map with all its layers, in the browser.
-    after_html_ms = browser.execute_script(
-        "return performance.now() - performance.getEntriesByType('navigation')[0].responseEnd"
+    loaded = browser.execute_script("return edumapCoverage.loaded")
+    assert loaded["tambons"] > 90 and loaded["schools"] > 300, loaded
+    (OUTPUT / "coverage-map-timing.txt").write_text(
+        f"province map, anonymous: navigation to all layers drawn {interactive_s:.2f} s\n"
     )
-    timing = (
-        f"navigation to interactive {interactive_s:.2f} s; after the HTML {after_html_ms:.0f} ms"
-    )
-    (OUTPUT / "coverage-map-timing.txt").write_text(timing + "\n")
     browser.save_screenshot(str(OUTPUT / "coverage-map.png"))
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
@@ -56,38 +48,9 @@ def test_coverage_map_loads_offline_and_opens_a_school(
     assert urls and all(u.startswith(("http://127.0.0.1", "data:", "blob:")) for u in urls), [
         u for u in urls if not u.startswith("http://127.0.0.1")
     ]
-    layers = browser.find_element(By.CLASS_NAME, "leaflet-control-layers").text
-    for name in (
-        "อัตราการเข้าเรียนภาคบังคับ",
-        "เขตบริการโรงเรียน",
-        "โรงเรียน",
-        "เด็กนอกระบบ",
-        "เด็กที่บ้านไกลโรงเรียนเกินเกณฑ์",
-        "เด็กในเขตบริการที่ที่นั่งเต็ม",
-    ):
-        assert name in layers
-    # Open the first school's popup (the circles of the school layer).
-    opened = browser.execute_script(
-        """
-        for (const key in window) {
-            const layer = window[key];
-            if (key.startsWith('circle_marker_') && layer && layer.getPopup && layer.getPopup()) {
-                layer.fire('click', {latlng: layer.getLatLng()}); return true;
-            }
-        }
-        return false;
-        """
-    )
-    assert opened
-    popup = WebDriverWait(browser, 10).until(
-        lambda d: d.find_element(By.CLASS_NAME, "leaflet-popup-content")
-    )
-    text = popup.get_attribute("textContent") or ""
-    assert "ความจุ" in text and "ICT" in text and "Mbps" in text, text
-    assert "/schools/" in popup.get_attribute("innerHTML")
-    browser.save_screenshot(str(OUTPUT / "coverage-map-popup.png"))
+    assert any("/api/v1/map-layers/schools" in u for u in urls)
     size = browser.execute_script("return document.documentElement.outerHTML.length")
-    assert size < 3_000_000
+    assert size < 100_000  # the page is the map's frame; its layers come as data
 
 
 def test_coverage_report_page_draws_its_maps_in_sarabun(

@@ -20,8 +20,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Engine, text
 
-from tests.helpers.browser import OUTPUT
-from tests.helpers.world import PASSWORD, Account
+from tests.helpers.browser import OUTPUT, log_in
+from tests.helpers.world import Account
 
 SENTINEL = "window.__xss"
 PAYLOADS = [
@@ -145,17 +145,6 @@ def hostile_world(
                 )
 
 
-def _log_in(driver: webdriver.Chrome, live_url: str, account: Account | None) -> None:
-    driver.delete_all_cookies()
-    if account is None:
-        return
-    driver.get(f"{live_url}/login")
-    driver.find_element(By.NAME, "username").send_keys(account.username)
-    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
-    WebDriverWait(driver, 10).until(lambda d: "/login" not in d.current_url)
-
-
 # Every tooltip and popup of a folium map, built as a hover or a click builds it.
 MAP_TEXTS = """
     const texts = [], strings = [];
@@ -205,7 +194,7 @@ def test_hostile_names_are_shown_as_text_on_every_page(
     role: str,
 ) -> None:
     OUTPUT.mkdir(exist_ok=True)
-    _log_in(browser, live_url, None if role == "anonymous" else accounts[role])
+    log_in(browser, live_url, None if role == "anonymous" else accounts[role])
     browser.get_log("browser")  # start clean
     for path, roles in PAGES:
         if role not in roles:
@@ -217,19 +206,13 @@ def test_hostile_names_are_shown_as_text_on_every_page(
         state = browser.execute_script(CHECK)
         assert state["sentinel"] is None, (path, state)
         assert state["handlers"] == [] and state["stray_images"] == 0, (path, state)
-        if path.startswith("/maps/"):
+        if path.startswith("/maps/coverage"):
+            _check_the_coverage_map(browser, role)
+        elif path.startswith("/maps/"):
             texts, strings = browser.execute_script(MAP_TEXTS)
             assert strings == [], (path, strings)  # no tooltip or popup parsed as HTML
             joined = "\n".join(texts)
-            assert SCHOOL_NAME in joined, path
-            if path.startswith("/maps/schools/"):
-                assert VILLAGE_NAME in joined
-            elif role in ("admin", "planner"):
-                for name in CHILD_NAMES:
-                    assert name in joined, (role, name)
-            else:
-                assert not any(name in joined for name in CHILD_NAMES)
-                assert VILLAGE_NAME in joined  # the village's count, never a name
+            assert SCHOOL_NAME in joined and VILLAGE_NAME in joined, path
             _hover_and_click_the_school(browser)
         elif path.startswith(("/schools/", "/api/v1/reports/")):
             assert SCHOOL_NAME in browser.find_element(By.TAG_NAME, "body").text, path
@@ -238,6 +221,35 @@ def test_hostile_names_are_shown_as_text_on_every_page(
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == [], (path, errors)
     browser.save_screenshot(str(OUTPUT / f"hostile-{role}.png"))
+
+
+def _check_the_coverage_map(driver: webdriver.Chrome, role: str) -> None:
+    """The layers' texts (fetched as data) read back exactly; names only for named roles."""
+    WebDriverWait(driver, 60).until(
+        lambda d: d.execute_script("return !!(window.edumapCoverage && edumapCoverage.ready)")
+    )
+    if role in ("admin", "planner"):  # names are drawn when zoomed in on them
+        driver.execute_script(
+            "edumapCoverage.map.setView([arguments[0], arguments[1]], 15)",
+            PLACE["lat"],
+            PLACE["lon"],
+        )
+        WebDriverWait(driver, 30).until(
+            lambda d: d.execute_script("return edumapCoverage.named.out_of_school.features.length")
+        )
+    texts = driver.execute_script("return edumapCoverage.tooltips()")
+    assert not [t for t in texts if t.startswith("HTML:")]  # none parsed as HTML
+    joined = "\n".join(texts)
+    assert SCHOOL_NAME in joined
+    if role in ("admin", "planner"):
+        for name in CHILD_NAMES:
+            assert name in joined, (role, name)
+    else:
+        assert not any(name in joined for name in CHILD_NAMES)
+        assert VILLAGE_NAME in joined  # the village's count, never a name
+    assert driver.execute_script("return edumapCoverage.click('school', arguments[0])", SCHOOL_CODE)
+    panel = driver.find_element(By.ID, "edumap-panel")
+    assert panel.find_element(By.TAG_NAME, "h2").text == SCHOOL_NAME
 
 
 def _hover_and_click_the_school(driver: webdriver.Chrome) -> None:

@@ -136,6 +136,13 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("POST", "/api/v1/schools/imports"): Example(files={"file": ("empty.txt", b"", "text/plain")}),
     ("GET", "/maps/schools/{code}"): Example(path=f"/maps/schools/{MATRIX_SCHOOL}"),
     ("GET", "/maps/coverage"): Example(params={"district": "5514", "round": "2569"}),
+    **{
+        ("GET", f"/api/v1/map-layers/{layer}"): Example(
+            params={"round": "2569", "district": "5501", "flag": "out_of_school"}
+        )
+        for layer in ("schools", "districts", "villages", "children")
+    },
+    ("GET", "/api/v1/search"): Example(params={"q": "ในเวียง", "province": "55"}),
     ("POST", "/login"): Example(form={"username": "x", "password": "y", "csrf_token": "z"}),
     ("GET", "/schools/{code}"): Example(path=f"/schools/{MATRIX_SCHOOL}"),
 }

@@ -7,6 +7,10 @@ from pathlib import Path
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.helpers.world import Account
 
 # Screenshots and recorded (never asserted) timings.
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
@@ -38,3 +42,20 @@ def requested_urls(driver: webdriver.Chrome) -> list[str]:
         if message["method"] == "Network.requestWillBeSent":
             urls.append(message["params"]["request"]["url"])
     return urls
+
+
+def log_in(driver: webdriver.Chrome, live_url: str, account: Account | None) -> None:
+    """Sign out, then in as ``account`` through the login form (None: stay anonymous)."""
+    driver.delete_all_cookies()
+    if account is None:
+        return
+    driver.get(f"{live_url}/login")
+    driver.find_element(By.NAME, "username").send_keys(account.username)
+    driver.find_element(By.NAME, "password").send_keys(account.password)
+    driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
+    WebDriverWait(driver, 10).until(lambda d: "/login" not in d.current_url)
+
+
+def severe_console_errors(driver: webdriver.Chrome) -> list[str]:
+    """The console's errors since the last call (a CSP violation or an uncaught error is one)."""
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
