@@ -203,6 +203,34 @@ def districts_geojson(session: Session, area: Area, simplify_m: float = 100.0) -
     )
 
 
+def service_areas_geojson(session: Session, round_year: int, area: Area) -> str:
+    """The current service areas of the area's schools for the round, of the level asked
+    (primary by default), simplified for drawing (about 30 m)."""
+    where, params = area.where("s")
+    level = area.level or "primary"
+    return str(
+        session.execute(
+            text(
+                f"""
+        SELECT jsonb_build_object('type', 'FeatureCollection', 'level', CAST(:level AS text),
+            'features',
+            coalesce(jsonb_agg(jsonb_build_object(
+                'type', 'Feature', 'id', sa.id,
+                'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(sa.geom, 0.0003), 5)::jsonb,
+                'properties', jsonb_build_object(
+                    'school_code', s.code, 'school_name_th', s.name_th, 'method', sa.method,
+                    'version', sa.version))
+            ORDER BY s.code), '[]'::jsonb))::text
+        FROM service_area sa JOIN school s ON s.id = sa.school_id
+        WHERE sa.academic_year = :round_year AND sa.is_current AND sa.level = :level
+          AND {where}
+        """
+            ),
+            params | {"round_year": round_year, "level": level},
+        ).scalar_one()
+    )
+
+
 def _unserved_where(area: Area, flag: str) -> tuple[str, dict[str, Any]]:
     where, params = area.where("c")
     if area.level:

@@ -90,6 +90,25 @@ def district_layer(request: Request, session: SessionDep, area: AreaDep) -> Resp
 
 
 @router.get(
+    "/api/v1/map-layers/service-areas",
+    summary="Schools' current service areas of one level (GeoJSON)",
+    response_class=Response,
+    responses={**GEOJSON_RESPONSE, **NOT_MODIFIED},
+)
+def service_area_layer(
+    request: Request, session: SessionDep, area: AreaDep, round_year: Round
+) -> Response:
+    get_round(session, round_year)
+    return conditional(
+        request,
+        coverage.coverage_version(session, round_year),
+        lambda: Response(
+            map_layers.service_areas_geojson(session, round_year, area), media_type=GEOJSON
+        ),
+    )
+
+
+@router.get(
     "/api/v1/map-layers/villages",
     summary="Children not served, counted per village (GeoJSON; counts under 5 hidden)",
     response_class=Response,
@@ -164,6 +183,7 @@ NAMED = expect(403, anonymous=401, admin=200, planner=200)
 ACCESS_RULES = [
     AccessRule("GET", "/api/v1/map-layers/schools", PUBLIC),
     AccessRule("GET", "/api/v1/map-layers/districts", PUBLIC),
+    AccessRule("GET", "/api/v1/map-layers/service-areas", PUBLIC),
     AccessRule("GET", "/api/v1/map-layers/villages", PUBLIC),
     AccessRule("GET", "/api/v1/map-layers/children", NAMED),
     AccessRule("GET", "/api/v1/search", PUBLIC),

@@ -31,6 +31,7 @@ FLAGS = ("out_of_school", "beyond_distance", "over_capacity_area")
 LAYER_NAMES = (
     "อัตราการเข้าเรียนภาคบังคับ",
     "เขตอำเภอ",
+    "เขตบริการโรงเรียน (ประถมศึกษา)",
     "โรงเรียน",
     "เด็กนอกระบบ (จำนวนรายหมู่บ้าน)",
     "เด็กที่บ้านไกลโรงเรียนเกินเกณฑ์ (จำนวนรายหมู่บ้าน)",
@@ -64,6 +65,14 @@ def _expected_counts(engine: Engine, districts: list[str]) -> dict[str, int]:
                 text("SELECT count(*) FROM school WHERE left(subdistrict_code, 4) = ANY(:d)"), one
             ).scalar_one(),
         }
+        counts["service_areas"] = conn.execute(
+            text(
+                "SELECT count(*) FROM service_area sa JOIN school s ON s.id = sa.school_id "
+                "WHERE sa.academic_year = :y AND sa.is_current AND sa.level = 'primary' "
+                "AND left(s.subdistrict_code, 4) = ANY(:d)"
+            ),
+            one | {"y": ROUND},
+        ).scalar_one()
         counts["villages_out_of_school"] = conn.execute(
             text(
                 "SELECT count(DISTINCT h.village_id) FROM child_coverage c "

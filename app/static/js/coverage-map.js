@@ -316,6 +316,25 @@
     }
     map.on("zoomend overlayadd overlayremove", syncLabels);
 
+    // The schools' service areas of the level shown (off at first: a planner's working layer).
+    var areas = L.geoJSON(null, {
+      style: { color: "#3366cc", weight: 1.2, fillOpacity: 0.05 },
+      onEachFeature: function (feature, layer) {
+        layer.bindTooltip(el("div", null, "เขตบริการ " + feature.properties.school_name_th),
+                          { sticky: true });
+      },
+    });
+    add(areas, "เขตบริการโรงเรียน (" + (config.level_th || "ประถมศึกษา") + ")", false);
+    legend.sections.push({
+      layer: areas, title: "เขตบริการโรงเรียน",
+      items: [["#3366cc", "ขอบเขตบริการของแต่ละโรงเรียน", "edumap-line-solid"]],
+    });
+    pending.push(getJson("/api/v1/map-layers/service-areas?" + round + "&" + area)
+      .then(function (collection) {
+        areas.addData(collection);
+        state.loaded.service_areas = collection.features.length;
+      }).catch(function (error) { fail("เขตบริการ", error); }));
+
     // Schools, sized by pupils, coloured by seats used.
     var schools = L.layerGroup();
     add(schools, "โรงเรียน (สีตามการใช้ที่นั่ง)" + (config.level_th ? " " + config.level_th : ""),
