@@ -19,7 +19,14 @@ from gis.map_layers import Area, area_bounds
 from kernel.errors import PermissionDeniedError
 from kernel.policy import named_coverage_area
 from kernel.principal import Principal
-from kernel.vocabulary import ENROLMENT_STATUS_LABELS_TH, LEVEL_LABELS_TH, UNSERVED_LABELS_TH
+from kernel.vocabulary import (
+    ENROLMENT_STATUS_LABELS_TH,
+    LEVEL_LABELS_TH,
+    SCHOOL_LOCATION_SOURCE_LABELS_TH,
+    SERVICE_AREA_METHOD_LABELS_TH,
+    UNSERVED_LABELS_TH,
+    label_th,
+)
 
 STATIC = "/static/vendor"
 # Folium's templates would fetch these from CDNs; the offices often have no internet.
@@ -181,14 +188,11 @@ def school_map(
         ]
     fmap = new_map(bounds, tiles, attribution)
     texts = MapTexts()
-    labels = {
-        "pre_primary": "อนุบาล",
-        "primary": "ประถมศึกษา",
-        "lower_secondary": "มัธยมศึกษาตอนต้น",
-        "upper_secondary": "มัธยมศึกษาตอนปลาย",
-    }
     for level, method, version, geometry, *_ in areas:
-        layer_name = f"เขตบริการ{labels[level]} ({method}, ฉบับ {version})"
+        layer_name = (
+            f"เขตบริการ{LEVEL_LABELS_TH[level]} "
+            f"({label_th(SERVICE_AREA_METHOD_LABELS_TH, method)} ฉบับที่ {version})"
+        )
         style = {"color": "#3366cc", "weight": 2, "fillOpacity": 0.08}
         folium.GeoJson(
             json.loads(geometry), name=layer_name, style_function=lambda _f, style=style: style
@@ -208,7 +212,15 @@ def school_map(
         ).add_to(villages)
     villages.add_to(fmap)
     folium.Marker([lat, lon]).add_child(text_tooltip(texts, name)).add_child(
-        card_popup(texts, name, [f"ตำแหน่ง: {source} (±{accuracy:.0f} ม.)"], max_width=300)
+        card_popup(
+            texts,
+            name,
+            [
+                f"ที่ตั้ง: {label_th(SCHOOL_LOCATION_SOURCE_LABELS_TH, source)} "
+                f"(คลาดเคลื่อนได้ไม่เกิน {accuracy or 0:.0f} เมตร)"
+            ],
+            max_width=300,
+        )
     ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     return texts.into(fmap.get_root().render())

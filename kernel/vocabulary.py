@@ -3,6 +3,8 @@ them, and the UTM zone that measures a place in metres."""
 
 from __future__ import annotations
 
+from typing import Any
+
 # In teaching order. Anuban (อนุบาล) 1-3, Prathom (ประถมศึกษา) 1-6, Mathayom (มัธยมศึกษา) 1-6.
 GRADES: tuple[str, ...] = (
     "K1",
@@ -26,6 +28,11 @@ GRADE_LABELS_TH = {
     **{f"K{i}": f"อนุบาล {i}" for i in range(1, 4)},
     **{f"P{i}": f"ประถมศึกษาปีที่ {i}" for i in range(1, 7)},
     **{f"M{i}": f"มัธยมศึกษาปีที่ {i}" for i in range(1, 7)},
+}
+GRADE_SHORT_LABELS_TH = {
+    **{f"K{i}": f"อ.{i}" for i in range(1, 4)},
+    **{f"P{i}": f"ป.{i}" for i in range(1, 7)},
+    **{f"M{i}": f"ม.{i}" for i in range(1, 7)},
 }
 LEVELS: dict[str, tuple[str, ...]] = {
     "pre_primary": GRADES[0:3],
@@ -86,6 +93,12 @@ DEVICE_KIND_LABELS_TH = {
     "other": "อื่น ๆ",
 }
 DEVICE_PURPOSE_LABELS_TH = {"learning": "เพื่อการเรียนการสอน", "administration": "เพื่อการบริหาร"}
+INTERNET_LINK_LABELS_TH = {
+    "fiber": "ไฟเบอร์ออปติก",
+    "adsl": "ADSL",
+    "4g": "4G",
+    "satellite": "ดาวเทียม",
+}
 BUILDING_CONDITION_LABELS_TH = {
     1: "ชำรุดมาก",
     2: "ชำรุด",
@@ -101,9 +114,9 @@ SERVICE_AREA_METHOD_LABELS_TH = {
 IMPORT_JOB_STATE_LABELS_TH = {
     "queued": "รอคิว",
     "running": "กำลังนำเข้า",
-    "done": "เสร็จแล้ว",
-    "rejected": "ไม่ผ่านการตรวจ",
-    "failed": "ล้มเหลว",
+    "done": "นำเข้าแล้ว",
+    "rejected": "ไม่ได้บันทึก (มีแถวที่ผิด)",
+    "failed": "ผิดพลาด",
 }
 UNSERVED_LABELS_TH = {
     "out_of_school": "เด็กนอกระบบ",
@@ -112,7 +125,29 @@ UNSERVED_LABELS_TH = {
 }
 
 
-def label_th(labels: dict[object, str], value: object) -> str:
+# The vocabularies by name, for templates (``{{ value|th("personnel") }}``) and for the test
+# that no page shows a person an identifier that has a Thai label.
+LABELS_TH: dict[str, dict[Any, str]] = {
+    "grade": GRADE_SHORT_LABELS_TH,
+    "grade_long": GRADE_LABELS_TH,
+    "level": LEVEL_LABELS_TH,
+    "enrolment_status": ENROLMENT_STATUS_LABELS_TH,
+    "sex": SEX_LABELS_TH,
+    "school_location": SCHOOL_LOCATION_SOURCE_LABELS_TH,
+    "household_location": HOUSEHOLD_LOCATION_SOURCE_LABELS_TH,
+    "affiliation": AFFILIATION_LABELS_TH,
+    "personnel": PERSONNEL_POSITION_LABELS_TH,
+    "device_kind": DEVICE_KIND_LABELS_TH,
+    "device_purpose": DEVICE_PURPOSE_LABELS_TH,
+    "building_condition": BUILDING_CONDITION_LABELS_TH,
+    "internet_link": INTERNET_LINK_LABELS_TH,
+    "service_area_method": SERVICE_AREA_METHOD_LABELS_TH,
+    "import_job_state": IMPORT_JOB_STATE_LABELS_TH,
+    "unserved": UNSERVED_LABELS_TH,
+}
+
+
+def label_th(labels: dict[Any, str], value: object) -> str:
     """A value as a person reads it: its Thai label, or the value itself if it has none."""
     if value is None:
         return "-"

@@ -20,6 +20,7 @@ from gis.schools import service as school_service
 from kernel.config import get_settings
 from kernel.errors import AuthenticationError, PermissionDeniedError, TooManyAttemptsError
 from kernel.principal import ROLE_LABELS_TH, Principal
+from kernel.vocabulary import LABELS_TH
 
 router = APIRouter(include_in_schema=False)
 
@@ -178,9 +179,13 @@ def _census_page(request: Request, principal: Principal, template: str, path: st
             "principal": principal,
             "csrf_token": _csrf_for(principal),
             "round": get_settings().demo_academic_year,
+            "labels": {name: LABELS_TH[name] for name in PAGE_LABELS},
         },
     )
 
+
+# The vocabularies the census pages' scripts show people (as a JSON block of the page).
+PAGE_LABELS = ("import_job_state", "enrolment_status", "grade_long")
 
 ACCESS_RULES.append(
     AccessRule(

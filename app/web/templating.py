@@ -7,8 +7,14 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
+from kernel.vocabulary import LABELS_TH, label_th
+
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.filters["b64"] = lambda value: base64.b64encode(
     value.encode() if isinstance(value, str) else value
 ).decode("ascii")
+# {{ value|th("personnel") }}: the Thai label a person reads for an enumerated value.
+templates.env.filters["th"] = lambda value, vocabulary: label_th(LABELS_TH[vocabulary], value)
+# {{ 1234|num }}: a count as Thai offices write it, 1,234.
+templates.env.filters["num"] = lambda value: "-" if value is None else f"{value:,}"

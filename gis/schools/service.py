@@ -142,8 +142,13 @@ def school_detail(session: Session, code: str) -> dict[str, Any]:
     """A school with its latest year's enrolment, capacity, utilisation, ICT and assets."""
     school = get_school(session, code)
     norms = class_size_norms()
-    lon, lat = session.execute(
-        text("SELECT ST_X(location), ST_Y(location) FROM school WHERE id = :id"), {"id": school.id}
+    lon, lat, subdistrict_name, district_name = session.execute(
+        text(
+            "SELECT ST_X(s.location), ST_Y(s.location), t.name_th, d.name_th FROM school s "
+            "JOIN subdistrict t ON t.code = s.subdistrict_code "
+            "JOIN district d ON d.code = t.district_code WHERE s.id = :id"
+        ),
+        {"id": school.id},
     ).one()
     latest_year = session.scalar(
         select(SchoolGradeYear.academic_year)
@@ -200,6 +205,8 @@ def school_detail(session: Session, code: str) -> dict[str, Any]:
         "grades": sort_grades(school.grades),
         "affiliation": school.affiliation,
         "subdistrict_code": school.subdistrict_code,
+        "subdistrict_name_th": subdistrict_name,
+        "district_name_th": district_name,
         "office_code": school.office_code,
         "location": {
             "lon": lon,

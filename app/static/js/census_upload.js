@@ -5,8 +5,8 @@
   const table = document.getElementById("report");
   const links = document.getElementById("links");
   const csrf = form.querySelector("[name=csrf_token]").value;
-  const states = {queued: "รอคิว", running: "กำลังนำเข้า", done: "นำเข้าแล้ว",
-                  rejected: "ไม่ได้บันทึก (มีแถวที่ผิด)", failed: "ผิดพลาด"};
+  // The job states' Thai labels, from edumap's one vocabulary (a JSON block of the page).
+  const states = JSON.parse(document.getElementById("edumap-labels").textContent).import_job_state;
 
   function show(job) {
     const report = job.report || {};
