@@ -15,7 +15,7 @@ from pathlib import Path
 
 from census.dates import BE_OFFSET
 from kernel.config import get_settings
-from kernel.vocabulary import GRADES
+from kernel.vocabulary import ENROLMENT_STATUS_LABELS_TH, GRADES
 
 
 class EnrolmentStatus(StrEnum):
@@ -27,14 +27,8 @@ class EnrolmentStatus(StrEnum):
 
 ENROLLED_STATUSES = frozenset({EnrolmentStatus.enrolled, EnrolmentStatus.enrolled_outside_area})
 
-SEX_LABELS_TH = {"M": "ชาย", "F": "หญิง"}
-
-STATUS_LABELS_TH = {
-    EnrolmentStatus.enrolled: "กำลังศึกษาในเขตพื้นที่",
-    EnrolmentStatus.enrolled_outside_area: "กำลังศึกษานอกเขตพื้นที่",
-    EnrolmentStatus.not_enrolled: "ไม่ได้เข้าเรียน",
-    EnrolmentStatus.completed_m3: "จบการศึกษาภาคบังคับ (ม.3)",
-}
+# The Thai words are the one vocabulary's (kernel.vocabulary); an EnrolmentStatus is its string.
+STATUS_LABELS_TH = ENROLMENT_STATUS_LABELS_TH
 
 
 @dataclass(frozen=True)

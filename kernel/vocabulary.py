@@ -49,10 +49,10 @@ LEVEL_LABELS_TH = {
 
 # Every enumerated value a person reads, in Thai (API field values stay English).
 ENROLMENT_STATUS_LABELS_TH = {
-    "enrolled": "กำลังเรียนในเขต",
-    "enrolled_outside_area": "เรียนนอกเขต",
-    "not_enrolled": "ไม่ได้เรียน",
-    "completed_m3": "จบ ม.3 แล้ว",
+    "enrolled": "กำลังศึกษาในเขตพื้นที่",
+    "enrolled_outside_area": "กำลังศึกษานอกเขตพื้นที่",
+    "not_enrolled": "ไม่ได้เข้าเรียน",
+    "completed_m3": "จบการศึกษาภาคบังคับ (ม.3)",
 }
 SEX_LABELS_TH = {"M": "ชาย", "F": "หญิง"}
 SCHOOL_LOCATION_SOURCE_LABELS_TH = {

@@ -11,13 +11,13 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from census.dates import format_thai_date
-from census.rules import SEX_LABELS_TH
 from gis import coverage
 from gis.geography import area_name_th
 from gis.schools.resources import school_resources
 from gis.service_areas.propose import max_distance_m
 from gis.service_areas.quality import quality_report
 from kernel.disclosure import suppress_small_count
+from kernel.vocabulary import SEX_LABELS_TH
 
 COUNT_KEYS = (
     "compulsory_age",

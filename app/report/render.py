@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -21,8 +22,9 @@ from app.report.maps import district_maps
 from app.report.pdf import FONT_DIR, html_to_pdf
 from app.web.templating import templates
 from census.dates import format_thai_date, to_thai_digits
-from census.rules import SEX_LABELS_TH, STATUS_LABELS_TH, EnrolmentStatus
+from census.rules import STATUS_LABELS_TH, EnrolmentStatus
 from kernel.cells import append_row, csv_row
+from kernel.vocabulary import SEX_LABELS_TH
 
 FONT_REGULAR = FONT_DIR / "Sarabun-Regular.ttf"
 FONT_URL = "/static/vendor/sarabun"
@@ -175,22 +177,40 @@ def formatter(thai_digits: bool) -> Callable[[Any, Kind], str]:
 
 
 def bars(
-    rows: Iterable[dict[str, Any]], label: str, value: str, kind: Kind, top: float | None = None
+    rows: Iterable[dict[str, Any]],
+    label: str,
+    value: str,
+    kind: Kind,
+    top: float | None = None,
+    bottom: float = 0.0,
 ) -> list[dict[str, Any]]:
     """Rows of a horizontal bar chart drawn in HTML (so the PDF shapes its Thai like the text):
-    label, value and bar width in per cent. Hidden small counts ("<5") draw no bar."""
+    label, value (printed beside the bar) and bar width in per cent of the axis from ``bottom``
+    to ``top`` (the largest value if not given). Hidden small counts ("<5") draw no bar."""
     items = [(row[label], row[value]) for row in rows]
     numbers = [v for _, v in items if isinstance(v, int | float)]
-    scale = top or max(numbers, default=0) or 1
+    scale = (top or max(numbers, default=0) or 1) - bottom or 1
     return [
         {
             "label": name,
             "value": v,
             "kind": kind,
-            "width": round(100 * v / scale, 1) if isinstance(v, int | float) else 0,
+            "width": (
+                round(100 * max(0.0, v - bottom) / scale, 1) if isinstance(v, int | float) else 0
+            ),
         }
         for name, v in items
     ]
+
+
+def rate_axis_floor(rates: Iterable[float | None], step: float = 0.05) -> float:
+    """Where a chart of rates starts so their differences show: the lowest rate less a step,
+    rounded down to a multiple of the step (0 when a rate is that low anyway)."""
+    known = [r for r in rates if isinstance(r, int | float)]
+    if not known:
+        return 0.0
+    floor = math.floor((min(known) - step) / step) * step
+    return max(0.0, round(floor, 4))
 
 
 # --- the coverage report ---------------------------------------------------------------------
@@ -207,6 +227,7 @@ def to_html(
     """The report as one HTML page; ``maps`` holds an SVG map per district code, ``downloads``
     the links to the other formats (shown on screen, not in print)."""
     districts = report["districts"]
+    rate_floor = rate_axis_floor(row["coverage_rate"] for row in districts)
     tambons_by_district: dict[str, list[dict[str, Any]]] = {}
     for row in report["subdistricts"]:
         tambons_by_district.setdefault(row["subdistrict_code"][:4], []).append(row)
@@ -225,7 +246,14 @@ def to_html(
         tambons_by_district=tambons_by_district,
         maps=maps or {},
         downloads=downloads or {},
-        rate_chart=bars(districts, "name_th", "coverage_rate", "rate", top=1.0),
+        out_chart=bars(
+            sorted(districts, key=_out_of_school_order),
+            "name_th",
+            "out_of_school",
+            "int",
+        ),
+        rate_chart=bars(districts, "name_th", "coverage_rate", "rate", top=1.0, bottom=rate_floor),
+        rate_floor=rate_floor,
         age_chart=bars(
             [row | {"label": f"{row['age']} ปี"} for row in report["out_of_school_by_age"]],
             "label",
@@ -233,6 +261,12 @@ def to_html(
             "int",
         ),
     )
+
+
+def _out_of_school_order(row: dict[str, Any]) -> tuple[int, str]:
+    """Most out-of-school children first; hidden small counts after every shown one."""
+    value = row["out_of_school"]
+    return (-value if isinstance(value, int) else 0, row["name_th"])
 
 
 def to_pdf(
