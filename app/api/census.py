@@ -17,7 +17,7 @@ from app.api.access import PUBLIC, AccessRule, expect
 from app.api.deps import BBoxDep, DistrictCode, Offset, ProvinceCode, RowId, SessionDep
 from app.auth import service as accounts
 from app.auth.deps import client_ip, require_roles
-from census import jobs
+from census import entry, jobs
 from census import service as census
 from census.models import ImportJob
 from kernel.config import get_settings
@@ -91,6 +91,26 @@ class HouseholdSubmit(BaseModel):
     location: Location | None = None
     surveyed_at: dt.datetime | None = None
     children: list[ChildSubmit] = Field(min_length=1, max_length=30)
+
+
+class ChildDraft(ChildSubmit):
+    """A child as it is being typed: nothing is required yet."""
+
+    first_name: str | None = Field(default=None, max_length=100)  # type: ignore[assignment]
+    last_name: str | None = Field(default=None, max_length=100)  # type: ignore[assignment]
+    sex: str | None = Field(default=None, max_length=10)  # type: ignore[assignment]
+    birth_date: str | None = Field(default=None, max_length=30)  # type: ignore[assignment]
+    school_code: str | None = Field(default=None, max_length=10)
+
+
+class ChildCheck(BaseModel):
+    round: int = Field(ge=2500, le=2700)
+    child: ChildDraft
+
+
+class ChildCheckResult(BaseModel):
+    problems: list[dict[str, str | None]]
+    assessment: dict[str, Any] | None
 
 
 class ChildUpdate(BaseModel):
@@ -198,6 +218,18 @@ def list_households(
     )
     session.commit()
     return {"round": round_year, "households": rows}
+
+
+@router.post(
+    "/children/check",
+    response_model=ChildCheckResult,
+    summary="Check a child as it is typed: problems by field, and the grade the rules expect",
+)
+def check_child(body: ChildCheck, _: NamedReaderDep, session: SessionDep) -> dict[str, Any]:
+    census.get_round(session, body.round)
+    return entry.check_child(
+        session, get_settings(), body.round, body.child.model_dump(exclude_none=True)
+    )
 
 
 @router.patch("/children/{child_id}", summary="Change a child's enrolment (kept in history)")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -16,6 +17,7 @@ from app.auth import security, service
 from app.auth.deps import SESSION_COOKIE, PrincipalDep, client_ip
 from app.web.csp import html_with_inline_scripts
 from app.web.templating import TEMPLATES_DIR, templates
+from census import entry
 from gis.schools import service as school_service
 from kernel.config import get_settings
 from kernel.errors import AuthenticationError, PermissionDeniedError, TooManyAttemptsError
@@ -166,7 +168,13 @@ def census_upload_page(request: Request, principal: PrincipalDep) -> Response:
     return _census_page(request, principal, "census_upload.html", "/census/upload")
 
 
-def _census_page(request: Request, principal: Principal, template: str, path: str) -> Response:
+def _census_page(
+    request: Request,
+    principal: Principal,
+    template: str,
+    path: str,
+    extra: Callable[[], dict[str, Any]] | None = None,
+) -> Response:
     """A census page for surveyors, planners and admins; anonymous callers log in first."""
     if principal.is_anonymous:
         return RedirectResponse(f"/login?next={path}", status_code=303)
@@ -180,6 +188,7 @@ def _census_page(request: Request, principal: Principal, template: str, path: st
             "csrf_token": _csrf_for(principal),
             "round": get_settings().demo_academic_year,
             "labels": {name: LABELS_TH[name] for name in PAGE_LABELS},
+            **(extra() if extra else {}),
         },
     )
 
@@ -224,9 +233,16 @@ def school_page(
 
 
 @router.get("/census/households/new", response_class=HTMLResponse)
-def household_form(request: Request, principal: PrincipalDep) -> Response:
-    """The household entry form, with the phone's GPS position."""
-    return _census_page(request, principal, "household_form.html", "/census/households/new")
+def household_form(request: Request, principal: PrincipalDep, session: SessionDep) -> Response:
+    """The household entry form: tambon and village by name from the person's areas, the
+    phone's GPS position, children checked as they are typed, schools near the home."""
+    return _census_page(
+        request,
+        principal,
+        "household_form.html",
+        "/census/households/new",
+        lambda: {"places": entry.entry_places(session, principal, get_settings())},
+    )
 
 
 ACCESS_RULES += [

@@ -6,7 +6,6 @@ and the map's timing (recorded, never asserted) go to test-output/."""
 from __future__ import annotations
 
 import time
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -14,7 +13,7 @@ import numpy as np
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from census.importer import FIELD_LABELS_TH
 from census.synth import make_dirty
@@ -114,54 +113,6 @@ def test_surveyor_logs_in_uploads_and_sees_the_report(
     assert fields == [(f.row, f"{FIELD_LABELS_TH[f.field]} ({f.field})") for f in faults]
     browser.save_screenshot(str(OUTPUT / "census-upload-report.png"))
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
-
-
-def test_household_form_takes_the_gps_position(
-    browser: webdriver.Chrome, live_url: str, accounts: dict[str, Account], engine: Engine
-) -> None:
-    browser.delete_all_cookies()
-    browser.get(f"{live_url}/login?next=/census/households/new")
-    browser.find_element(By.NAME, "username").send_keys(accounts["surveyor"].username)
-    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
-    WebDriverWait(browser, 10).until(
-        lambda d: urlparse(d.current_url).path == "/census/households/new"
-    )
-    origin = live_url
-    browser.execute_cdp_cmd(
-        "Browser.grantPermissions", {"origin": origin, "permissions": ["geolocation"]}
-    )
-    browser.execute_cdp_cmd(
-        "Emulation.setGeolocationOverride",
-        {"latitude": 18.7836, "longitude": 100.7745, "accuracy": 12},
-    )
-    browser.find_element(By.ID, "gps").click()
-    WebDriverWait(browser, 10).until(lambda d: "±12" in d.find_element(By.ID, "gps_status").text)
-    fill = {
-        "subdistrict_code": "550101",
-        "moo": "4",
-        "house_number": "8/8",
-        "national_id": "1550100000014",
-        "first_name": "จีพีเอส",
-        "last_name": "ทดสอบฟอร์ม",
-        "birth_date": "01/06/2561",
-    }
-    for name, value in fill.items():
-        browser.find_element(By.NAME, name).send_keys(value)
-    browser.find_element(By.CSS_SELECTOR, "#household button[type=submit]").click()
-    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "result").text)
-    assert browser.find_element(By.ID, "result").text == "บันทึกแล้ว"
-    browser.save_screenshot(str(OUTPUT / "household-form.png"))
-    with engine.connect() as conn:
-        stored = conn.execute(
-            text(
-                "SELECT h.location_source, round(h.location_accuracy_m), "
-                "round(ST_Y(h.location)::numeric, 4) "
-                "FROM child c JOIN household h ON h.id = c.household_id "
-                "WHERE c.last_name = 'ทดสอบฟอร์ม'"
-            )
-        ).one()
-    assert tuple(stored) == ("gps", 12, Decimal("18.7836"))
 
 
 def test_school_page_shows_its_service_area_map(browser: webdriver.Chrome, live_url: str) -> None:

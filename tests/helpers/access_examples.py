@@ -71,6 +71,9 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("GET", "/api/v1/census/households"): Example(
         params={"round": "2569", "subdistrict": "550101", "limit": "5"}
     ),
+    ("POST", "/api/v1/census/children/check"): Example(
+        json={"round": 2569, "child": {"birth_date": "15/03/2562", "first_name": "ทดสอบ"}}
+    ),
     ("PATCH", "/api/v1/census/children/{child_id}"): Example(
         json={"enrolment_status": "not_enrolled", "not_enrolled_reason": "ทดสอบ"}
     ),

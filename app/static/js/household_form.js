@@ -1,10 +1,63 @@
-// The household form: takes the phone's GPS position, sends the household as JSON with its
-// own UUID, so sending again after a dropped connection stores it once.
+// The household form as a surveyor thinks: tambon and village by name (moo from the village),
+// the phone's GPS position, one block per child checked as it is typed by the server's own rules
+// (POST /api/v1/census/children/check), the schools near the home that teach the child's grade,
+// and messages in Thai beside their field. The household keeps one UUID until it is stored, so a
+// resend after a dropped connection (or a double tap) stores it once.
 (function () {
+  "use strict";
   const form = document.getElementById("household");
   const result = document.getElementById("result");
+  const childrenBox = document.getElementById("children");
+  const template = document.getElementById("child-template");
+  const save = document.getElementById("save");
+  const places = JSON.parse(document.getElementById("edumap-places").textContent);
   const field = (name) => form.elements[name];
+  const csrf = field("csrf_token").value;
+  const round = Number(field("round").value);
   field("uuid").value = crypto.randomUUID();
+
+  function option(value, text) {
+    const node = document.createElement("option");
+    node.value = value;
+    node.textContent = text;
+    return node;
+  }
+
+  // --- where: tambon, village, moo, GPS ----------------------------------------------------
+  const tambonSelect = field("subdistrict_code");
+  const villageSelect = field("village");
+  const tambons = new Map(places.tambons.map((t) => [t.code, t]));
+  tambonSelect.replaceChildren(option("", places.tambons.length ? "เลือกตำบล" : "ไม่มีตำบลที่ได้รับมอบหมาย"));
+  for (const t of places.tambons) tambonSelect.appendChild(option(t.code, `ต.${t.name_th} อ.${t.district_name_th}`));
+  if (places.tambons.length === 1) tambonSelect.value = places.tambons[0].code;
+
+  function villages() {
+    const tambon = tambons.get(tambonSelect.value);
+    return tambon ? tambon.villages : [];
+  }
+
+  function fillVillages() {
+    const list = villages();
+    villageSelect.replaceChildren(option("", list.length ? "เลือกหมู่บ้าน" : "-"));
+    list.forEach((v, i) => villageSelect.appendChild(
+      option(String(i), v.moo ? `หมู่ ${v.moo} ${v.name_th}` : v.name_th)));
+    document.getElementById("village-label").hidden = list.length === 0;
+    showMoo();
+    updateSchools();
+  }
+
+  // The moo comes from the village; typed only where the village's moo is not known.
+  function showMoo() {
+    const village = villages()[Number(villageSelect.value)];
+    field("moo").value = village && village.moo ? village.moo : "";
+    document.getElementById("moo-label").hidden = Boolean(village && village.moo) ||
+      (villages().length > 0 && !village);
+  }
+  tambonSelect.addEventListener("change", fillVillages);
+  villageSelect.addEventListener("change", () => {
+    showMoo();
+    updateSchools();
+  });
 
   document.getElementById("gps").addEventListener("click", () => {
     const status = document.getElementById("gps_status");
@@ -14,37 +67,199 @@
       field("lat").value = p.coords.latitude;
       field("lon").value = p.coords.longitude;
       field("accuracy_m").value = Math.round(p.coords.accuracy);
-      status.textContent = `ได้ตำแหน่งแล้ว (±${Math.round(p.coords.accuracy)} ม.)`;
+      status.textContent = `ได้ตำแหน่งแล้ว (คลาดเคลื่อนไม่เกิน ${Math.round(p.coords.accuracy)} เมตร)`;
+      updateSchools();
     }, (e) => { status.textContent = `หาตำแหน่งไม่ได้: ${e.message}`; },
-    {enableHighAccuracy: true, timeout: 20000});
+    { enableHighAccuracy: true, timeout: 20000 });
   });
 
-  const value = (name) => field(name).value.trim() || null;
+  // Where the home is: the GPS point, else the village's point.
+  function home() {
+    if (field("lat").value) return [Number(field("lat").value), Number(field("lon").value)];
+    const village = villages()[Number(villageSelect.value)];
+    return village ? [village.lat, village.lon] : null;
+  }
+
+  function distanceKm(a, b) {
+    const rad = Math.PI / 180;
+    const dLat = (b[0] - a[0]) * rad, dLon = (b[1] - a[1]) * rad;
+    const h = Math.sin(dLat / 2) ** 2 +
+      Math.cos(a[0] * rad) * Math.cos(b[0] * rad) * Math.sin(dLon / 2) ** 2;
+    return 12742 * Math.asin(Math.sqrt(h));
+  }
+
+  // --- children ------------------------------------------------------------------------------
+  function blocks() { return [...childrenBox.querySelectorAll("fieldset.child")]; }
+
+  function renumber() {
+    blocks().forEach((block, i) => {
+      block.querySelector(".child-number").textContent = String(i + 1);
+      block.querySelector(".remove-child").hidden = blocks().length === 1;
+    });
+  }
+
+  function value(block, name) {
+    const input = block.querySelector(`[name="${name}"]`);
+    const text = input ? input.value.trim() : "";
+    return text || null;
+  }
+
+  function childBody(block) {
+    const child = {};
+    for (const name of ["national_id", "g_code", "title", "first_name", "last_name", "sex",
+                        "birth_date", "guardian_name", "enrolment_status", "school_code",
+                        "not_enrolled_reason"]) {
+      const v = value(block, name);
+      if (v !== null) child[name] = v;
+    }
+    return child;
+  }
+
+  function showProblems(block, problems, fields) {
+    for (const small of block.querySelectorAll(".field-error")) {
+      if (!fields || fields.includes(small.dataset.field)) small.textContent = "";
+    }
+    for (const p of problems) {
+      if (fields && !fields.includes(p.field)) continue;
+      const small = block.querySelector(`.field-error[data-field="${p.field}"]`);
+      if (small) small.textContent = p.message;
+    }
+  }
+
+  function updateSchoolsOf(block) {
+    const select = block.querySelector('[name="school_code"]');
+    const chosen = select.value;
+    const grade = block.dataset.expectedGrade || null;
+    const at = home();
+    const teaching = places.schools.filter((s) => !grade || s.grades.includes(grade));
+    const ranked = teaching
+      .map((s) => ({ s, km: at ? distanceKm(at, [s.lat, s.lon]) : null }))
+      .sort((a, b) => (a.km ?? 0) - (b.km ?? 0) || a.s.name_th.localeCompare(b.s.name_th, "th"))
+      .slice(0, 12);
+    select.replaceChildren(option("", "-"));
+    for (const { s, km } of ranked) {
+      select.appendChild(option(s.code, km === null ? s.name_th : `${s.name_th} (${km.toFixed(1)} กม.)`));
+    }
+    if (chosen) select.value = chosen;
+    const status = value(block, "enrolment_status");
+    block.querySelector(".school-field").hidden = !(status === "กำลังเรียน" || status === "เรียนนอกเขต");
+    block.querySelector(".reason-field").hidden = status !== "ไม่ได้เรียน";
+  }
+
+  function updateSchools() { blocks().forEach(updateSchoolsOf); }
+
+  // The fields a check speaks about while the child is typed (the rest on saving).
+  const CHECKED = ["national_id", "g_code", "birth_date", "enrolment_status", "school_code"];
+
+  async function check(block) {
+    const asked = (block.checks = (block.checks || 0) + 1);
+    let answer;
+    try {
+      const response = await fetch("/api/v1/census/children/check", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify({ round, child: childBody(block) }),
+      });
+      if (!response.ok) return;  // offline or refused: the save will say
+      answer = await response.json();
+    } catch (error) { return; }
+    if (asked !== block.checks) return;  // a later check answered first
+    const typed = CHECKED.filter((name) => value(block, name) !== null);
+    showProblems(block, answer.problems, typed);
+    const line = block.querySelector(".assessment");
+    const a = answer.assessment;
+    if (a) {
+      block.dataset.expectedGrade = a.expected_grade || "";
+      line.textContent = (a.expected_grade_th ? `ควรเรียนชั้น ${a.expected_grade_th}` : a.stage_th) +
+        ` (อายุ ${a.age_on_cutoff} ปี ณ 16 พ.ค.)` +
+        (a.compulsory_age ? " · อยู่ในเกณฑ์การศึกษาภาคบังคับ" : "") +
+        (a.out_of_school && value(block, "enrolment_status") ? " · นอกระบบการศึกษา" : "");
+    } else {
+      block.dataset.expectedGrade = "";
+      line.textContent = "";
+    }
+    updateSchoolsOf(block);
+  }
+
+  function addChild() {
+    const block = template.content.firstElementChild.cloneNode(true);
+    childrenBox.appendChild(block);
+    block.querySelector(".remove-child").addEventListener("click", () => { block.remove(); renumber(); });
+    for (const name of CHECKED) {
+      block.querySelector(`[name="${name}"]`).addEventListener("change", () => check(block));
+    }
+    block.querySelector('[name="enrolment_status"]').addEventListener("change", () => updateSchoolsOf(block));
+    renumber();
+    updateSchoolsOf(block);
+    return block;
+  }
+  document.getElementById("add-child").addEventListener("click", () => {
+    addChild().querySelector('[name="national_id"]').focus();
+  });
+  addChild();
+  fillVillages();
+
+  // --- saving --------------------------------------------------------------------------------
+  function householdBody() {
+    const at = field("lat").value ? { lat: Number(field("lat").value), lon: Number(field("lon").value),
+                                      accuracy_m: Number(field("accuracy_m").value) } : null;
+    const village = villages()[Number(villageSelect.value)];
+    return {
+      uuid: field("uuid").value, round,
+      subdistrict_code: tambonSelect.value || null,
+      village_code: village && village.code ? village.code : null,
+      moo: field("moo").value ? Number(field("moo").value) : null,
+      house_number: field("house_number").value.trim() || null,
+      house_code: field("house_code").value.trim() || null,
+      location: at,
+      children: blocks().map(childBody),
+    };
+  }
+
+  function showSaveProblems(errors) {
+    for (const small of form.querySelectorAll(".field-error")) small.textContent = "";
+    const general = [];
+    for (const e of errors) {
+      const name = (e.field || "").replace(/^body\./, "");
+      const match = /^children\.(\d+)\.(\w+)$/.exec(name);
+      const where = match
+        ? blocks()[Number(match[1])]?.querySelector(`.field-error[data-field="${match[2]}"]`)
+        : form.querySelector(`.field-error[data-field="${name}"]`);
+      if (where) where.textContent = e.message; else general.push(e.message);
+    }
+    return general;
+  }
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const body = {
-      uuid: value("uuid"), round: Number(value("round")),
-      subdistrict_code: value("subdistrict_code"),
-      moo: value("moo") ? Number(value("moo")) : null,
-      house_number: value("house_number"), house_code: value("house_code"),
-      location: value("lat") ? {lat: Number(value("lat")), lon: Number(value("lon")),
-                                accuracy_m: Number(value("accuracy_m"))} : null,
-      children: [{national_id: value("national_id"), title: value("title"),
-                  first_name: value("first_name"), last_name: value("last_name"),
-                  sex: value("sex"), birth_date: value("birth_date"),
-                  guardian_name: value("guardian_name"),
-                  enrolment_status: value("enrolment_status"), school_code: value("school_code")}],
-    };
-    const response = await fetch("/api/v1/census/households", {method: "POST",
-      headers: {"Content-Type": "application/json", "X-CSRF-Token": value("csrf_token")},
-      body: JSON.stringify(body), credentials: "same-origin"});
-    const answer = await response.json();
-    if (response.ok) {
-      result.textContent = response.status === 201 ? "บันทึกแล้ว" : "บันทึกไว้แล้วก่อนหน้านี้";
-      field("uuid").value = crypto.randomUUID();  // the next household is a new one
-    } else {
-      result.textContent = (answer.errors || []).map((e) => `${e.field}: ${e.message}`).join("; ")
-        || answer.detail;
+    if (save.disabled) return;  // already sending this household
+    save.disabled = true;
+    result.textContent = "กำลังบันทึก...";
+    try {
+      const response = await fetch("/api/v1/census/households", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify(householdBody()),
+      });
+      const answer = await response.json();
+      if (response.ok) {
+        const stored = answer.children ? answer.children.length : blocks().length;
+        result.textContent = (response.status === 201 ? "บันทึกแล้ว" : "บันทึกไว้แล้วก่อนหน้านี้") +
+          ` (เด็ก ${stored} คน)`;
+        field("uuid").value = crypto.randomUUID();  // the next household is a new one
+        childrenBox.replaceChildren();
+        addChild();
+        field("house_number").value = "";
+        field("house_code").value = "";
+      } else {
+        const general = showSaveProblems(answer.errors || []);
+        result.textContent = "ยังบันทึกไม่ได้: " + (general.join("; ") || answer.detail ||
+          "แก้ช่องที่มีข้อความสีแดง");
+      }
+    } catch (error) {
+      result.textContent = "ส่งไม่สำเร็จ (ไม่มีสัญญาณ?) กดบันทึกอีกครั้งเมื่อมีสัญญาณ จะไม่บันทึกซ้ำ";
+    } finally {
+      save.disabled = false;
     }
   });
 })();
