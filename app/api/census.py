@@ -366,6 +366,7 @@ ACCESS_RULES = [
         expect(403, anonymous=401, admin=201, planner=201, surveyor=201),
     ),
     AccessRule("GET", "/api/v1/census/households", NAMED),
+    AccessRule("POST", "/api/v1/census/children/check", NAMED),
     AccessRule("PATCH", "/api/v1/census/children/{child_id}", NAMED),
     AccessRule(
         "POST",
