@@ -310,3 +310,42 @@ def test_the_map_fits_a_phone(browser: webdriver.Chrome, live_url: str) -> None:
         browser.save_screenshot(str(OUTPUT / "coverage-map-phone.png"))
     finally:
         browser.set_window_size(1280, 900)
+
+
+def test_level_narrows_every_layer(
+    browser: webdriver.Chrome, live_url: str, engine: Engine
+) -> None:
+    log_in(browser, live_url, None)
+    browser.get(f"{live_url}/maps/coverage?district=5501&level=pre_primary&round={ROUND}")
+    state = _wait_ready(browser)
+    with engine.connect() as conn:
+        one = {"y": ROUND}
+        schools = conn.execute(
+            text(
+                "SELECT count(*) FROM school WHERE subdistrict_code LIKE '5501%' "
+                "AND grades && ARRAY['K1','K2','K3']::varchar[]"
+            )
+        ).scalar_one()
+        areas = conn.execute(
+            text(
+                "SELECT count(*) FROM service_area sa JOIN school s ON s.id = sa.school_id "
+                "WHERE sa.academic_year = :y AND sa.is_current AND sa.level = 'pre_primary' "
+                "AND s.subdistrict_code LIKE '5501%'"
+            ),
+            one,
+        ).scalar_one()
+        villages = conn.execute(
+            text(
+                "SELECT count(DISTINCT h.village_id) FROM child_coverage c "
+                "JOIN household h ON h.id = c.household_id WHERE c.round_year = :y "
+                "AND c.beyond_distance AND c.stage = 'pre_primary' AND h.village_id IS NOT NULL "
+                "AND h.subdistrict_code LIKE '5501%'"
+            ),
+            one,
+        ).scalar_one()
+    loaded = state["loaded"]
+    assert (loaded["schools"], loaded["service_areas"]) == (schools, areas)
+    assert loaded["villages_beyond_distance"] == villages
+    assert loaded["villages_out_of_school"] == 0  # pre-primary ages are not compulsory
+    control = browser.find_element(By.CLASS_NAME, "leaflet-control-layers")
+    assert "อัตราการเข้าเรียนอนุบาล" in (control.get_attribute("textContent") or "")

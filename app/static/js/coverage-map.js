@@ -226,26 +226,30 @@
       panel.show("โหลดข้อมูลไม่สำเร็จ", what, [["สาเหตุ", error.message]], []);
     }
 
-    // Tambons, coloured by the compulsory-age coverage rate.
+    // Tambons, coloured by the compulsory-age coverage rate (the pre-primary rate on a map of
+    // the pre-primary level).
+    var prePrimary = config.area.level === "pre_primary";
+    var rateOf = function (p) { return prePrimary ? p.pre_primary_rate : p.coverage_rate; };
+    var rateTitle = prePrimary ? "อัตราการเข้าเรียนอนุบาล" : "อัตราการเข้าเรียนภาคบังคับ";
     var tambons = L.geoJSON(null, {
       style: function (feature) {
         return {
-          fillColor: rateColour(config, feature.properties.coverage_rate),
+          fillColor: rateColour(config, rateOf(feature.properties)),
           color: "#666", weight: 0.6, fillOpacity: 0.55,
         };
       },
       onEachFeature: function (feature, layer) {
         var p = feature.properties;
-        layer.bindTooltip(el("div", null, "ต." + p.name_th + " " + percent(p.coverage_rate)),
+        layer.bindTooltip(el("div", null, "ต." + p.name_th + " " + percent(rateOf(p))),
                           { sticky: true });
         layer.on("click", function () { showTambon(p, feature.id); });
       },
     });
     var tambonLabels = L.layerGroup();
-    add(tambons, "อัตราการเข้าเรียนภาคบังคับ ปีการศึกษา " + config.round, true);
+    add(tambons, rateTitle + " ปีการศึกษา " + config.round, true);
     legend.sections.push({
       layer: tambons,
-      title: "อัตราการเข้าเรียนภาคบังคับ (รายตำบล)",
+      title: rateTitle + " (รายตำบล)",
       items: [
         [config.rate_colours[0][1], "95% ขึ้นไป"],
         [config.rate_colours[1][1], "90-95%"],
