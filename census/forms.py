@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from census.dates import THAI_DIGITS, DateProblem, ParsedDate, parse_thai_date
-from census.identity import clean_national_id, national_id_problem
+from census.identity import clean_national_id, excel_mangled_id, national_id_problem
 from census.privacy import encrypt_national_id, mask_national_id, national_id_hash
 from census.rules import GRADES, EnrolmentStatus, default_rules, full_years
 from kernel.config import Settings
@@ -139,7 +139,9 @@ def clean_child(
     g_code = _text(raw.get("g_code"))
     no_id_reason = _text(raw.get("no_id_reason"))
     id_kind = "national_id" if national_id else "g_code" if g_code else "none"
-    if national_id and (problem := national_id_problem(national_id)):
+    if mangled := excel_mangled_id(raw.get("national_id")):
+        problems.add("national_id", str(raw.get("national_id")), mangled)
+    elif national_id and (problem := national_id_problem(national_id)):
         problems.add("national_id", mask_national_id(national_id), problem)
     if g_code and not re.fullmatch(r"[Gg]\d{9,12}", g_code):
         problems.add(

@@ -7,9 +7,28 @@ import re
 _DIGITS = re.compile(r"\D")
 
 
-def clean_national_id(value: str | int | None) -> str:
-    """Digits only: '1-1017-00203-45-1' -> '1101700203451'."""
+def clean_national_id(value: str | int | float | None) -> str:
+    """Digits only: '1-1017-00203-45-1' -> '1101700203451' (a whole number a spreadsheet
+    stored as a float, 1101700203451.0, reads as its digits)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return _DIGITS.sub("", str(value or ""))
+
+
+_SCIENTIFIC = re.compile(r"^\s*\d(?:[.,]\d+)?\s*[eE]\s*\+?\s*\d+\s*$")
+
+
+def excel_mangled_id(value: object) -> str | None:
+    """What to say when a spreadsheet turned an ID into a number in scientific notation
+    (1.10501E+12: the last digits are gone, no reader can bring them back); None otherwise."""
+    if isinstance(value, str) and _SCIENTIFIC.match(value):
+        return (
+            f"Excel แปลงเลขเป็นรูปเลขยกกำลัง ({value.strip()}) ตัวเลขท้ายหายไปแล้ว ให้จัดรูปแบบ"
+            "คอลัมน์นี้เป็นข้อความ (Text) แล้วพิมพ์หรือส่งออกใหม่ (Excel turned the ID into "
+            "scientific notation and its last digits are lost: format the column as text and "
+            "export again)"
+        )
+    return None
 
 
 def check_digit(first_twelve: str) -> int:

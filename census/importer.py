@@ -279,6 +279,7 @@ def import_census_file(
     progress: Callable[[int], None] | None = None,
     may_write: Callable[[str, int | None], bool] | None = None,
     surveyor_id: int | None = None,
+    sheet: str | None = None,
 ) -> ImportReport:
     """Validate every row, then store all (or, with ``accept_valid``, the valid) rows.
 
@@ -287,7 +288,7 @@ def import_census_file(
     open_round(session, round_year)
     report = ImportReport(source=path.name, round_year=round_year)
     try:
-        table = open_table(path, ALIASES)
+        table = open_table(path, ALIASES, sheet=sheet)
     except TableError as exc:
         report.add_error(RowError(1, "file", None, str(exc)))
         return report
@@ -306,6 +307,8 @@ def import_census_file(
         return report
     if table.unknown_headers:
         report.notes.append(unknown_headers_note(table.unknown_headers))
+    if table.header_row > 1:
+        report.notes.append(f"header found on row {table.header_row} (rows above it skipped)")
     kind = source or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
 
     context = _RowContext(

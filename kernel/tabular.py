@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,8 @@ class TableError(ValueError):
 DEFAULT_MAX_COLUMNS = 500
 # How many unknown headers a report names before it says "and N more".
 UNKNOWN_HEADERS_SHOWN = 20
+# Office sheets often carry a title row or two above the header: it is looked for this far.
+HEADER_SEARCH_ROWS = 6
 
 
 def detect_text_encoding(sample: bytes) -> str:
@@ -60,6 +63,23 @@ class Table:
     columns: dict[str, int]  # field -> column index
     unknown_headers: list[str]
     rows: Iterator[tuple[int, dict[str, Any]]]
+    header_row: int = 1
+    sheet: str | None = None
+
+
+def _recognised(headers: list[Any], aliases: Mapping[str, tuple[str, ...]]) -> int:
+    """How many of a row's cells name a field (to tell the header from a title above it)."""
+    lookup = {normalise_header(a) for names in aliases.values() for a in names}
+    lookup |= {normalise_header(field) for field in aliases}
+    return sum(1 for header in headers if normalise_header(header) in lookup)
+
+
+def _header_index(first_rows: list[list[Any]], aliases: Mapping[str, tuple[str, ...]]) -> int:
+    """Which of the first rows is the header: the one naming most fields (the first of equals;
+    the first row when none names any)."""
+    counts = [_recognised(row, aliases) for row in first_rows]
+    best = max(counts, default=0)
+    return counts.index(best) if best else 0
 
 
 def unknown_headers_note(unknown: list[str]) -> str:
@@ -139,12 +159,15 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def open_table(path: Path, aliases: Mapping[str, tuple[str, ...]]) -> Table:
-    """Open a .csv or .xlsx; the first row holds the headers. Row numbers are as in the file
-    (the header is row 1)."""
+def open_table(
+    path: Path, aliases: Mapping[str, tuple[str, ...]], *, sheet: str | None = None
+) -> Table:
+    """Open a .csv or .xlsx. The header is the row among the first few naming most fields (a
+    title row or two above it is common in office sheets); row numbers are as in the file. Of
+    a workbook, the sheet named, else the first sheet whose header names most fields."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _open_xlsx(path, aliases)
+        return _open_xlsx(path, aliases, sheet)
     if suffix in (".csv", ".txt", ".tsv"):
         return _open_csv(path, aliases)
     raise TableError(f"{path.name}: expected a .csv or .xlsx file")
@@ -169,23 +192,32 @@ def _open_csv(path: Path, aliases: Mapping[str, tuple[str, ...]]) -> Table:
     except csv.Error:
         dialect = csv.excel  # type: ignore[assignment]
     reader = csv.reader(_decoded_lines(handle, encoding), dialect)
+    first_rows: list[list[str]] = []
     try:
-        headers = next(reader)
+        for _ in range(HEADER_SEARCH_ROWS):
+            first_rows.append(next(reader))
     except StopIteration:
-        handle.close()
-        raise TableError(f"{path.name}: the file is empty") from None
+        pass
     except (csv.Error, UnicodeDecodeError) as exc:
         handle.close()
-        raise _unreadable(path, 1, exc) from exc
+        raise _unreadable(path, len(first_rows) + 1, exc) from exc
+    if not first_rows:
+        handle.close()
+        raise TableError(f"{path.name}: the file is empty")
+    header_at = _header_index(first_rows, aliases)
+    headers = first_rows[header_at]
+    # Rows read past the header while looking for it come first, with their own numbers.
+    read_ahead = list(enumerate(first_rows[header_at + 1 :], start=header_at + 2))
     try:
         columns, unknown = _map_headers(path, headers, aliases)
-        _checked(path, 1, headers, headers)
+        _checked(path, header_at + 1, headers, headers)
     except TableError:
         handle.close()
         raise
 
     def parsed() -> Iterator[tuple[int, list[str]]]:
-        number = 1
+        yield from read_ahead
+        number = header_at + 1 + len(read_ahead)
         while True:
             number += 1
             try:
@@ -210,10 +242,10 @@ def _open_csv(path: Path, aliases: Mapping[str, tuple[str, ...]]) -> Table:
                     },
                 )
 
-    return Table(path, encoding, columns, unknown, rows())
+    return Table(path, encoding, columns, unknown, rows(), header_row=header_at + 1)
 
 
-def _open_xlsx(path: Path, aliases: Mapping[str, tuple[str, ...]]) -> Table:
+def _open_xlsx(path: Path, aliases: Mapping[str, tuple[str, ...]], sheet_name: str | None) -> Table:
     from openpyxl import load_workbook
 
     try:
@@ -224,18 +256,44 @@ def _open_xlsx(path: Path, aliases: Mapping[str, tuple[str, ...]]) -> Table:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for a damaged file
         raise TableError(f"{path.name}: not a readable .xlsx file ({exc})") from exc
-    sheet = workbook.worksheets[0]
+    if sheet_name is not None:
+        if sheet_name not in workbook.sheetnames:
+            workbook.close()
+            raise TableError(
+                f"{path.name}: ไม่มีแผ่นงานชื่อ {sheet_name!r} มีแต่ {', '.join(workbook.sheetnames)} "
+                f"(no sheet {sheet_name!r})"
+            )
+        candidates = [workbook[sheet_name]]
+    else:
+        candidates = list(workbook.worksheets)
+    # The first sheet whose header names most fields (a cover sheet or notes come before it).
+    chosen = None
+    for candidate in candidates:
+        first_rows = [
+            list(r)
+            for r in itertools.islice(candidate.iter_rows(values_only=True), HEADER_SEARCH_ROWS)
+        ]
+        header_at = _header_index(first_rows, aliases)
+        score = _recognised(first_rows[header_at], aliases) if first_rows else 0
+        if chosen is None or score > chosen[0]:
+            chosen = (score, candidate, header_at)
+    if chosen is None:
+        workbook.close()
+        raise TableError(f"{path.name}: the workbook has no sheet")
+    _, sheet, header_at = chosen
     iterator = sheet.iter_rows(values_only=True)
+    for _ in range(header_at):
+        next(iterator, None)
     try:
         headers = list(next(iterator))
     except StopIteration:
         workbook.close()
-        raise TableError(f"{path.name}: the first sheet is empty") from None
+        raise TableError(f"{path.name}: the sheet {sheet.title!r} is empty") from None
     columns, unknown = _map_headers(path, headers, aliases)
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         try:
-            for number, values in enumerate(iterator, start=2):
+            for number, values in enumerate(iterator, start=header_at + 2):
                 if not any(v not in (None, "") for v in values):
                     continue
                 _checked(path, number, list(values), headers)
@@ -249,4 +307,4 @@ def _open_xlsx(path: Path, aliases: Mapping[str, tuple[str, ...]]) -> Table:
         finally:
             workbook.close()
 
-    return Table(path, None, columns, unknown, rows())
+    return Table(path, None, columns, unknown, rows(), header_row=header_at + 1, sheet=sheet.title)

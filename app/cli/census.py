@@ -53,6 +53,9 @@ def import_file(
     accept_valid: bool = typer.Option(
         False, help="Store the valid rows; write the rejected ones to FILE.rejects.csv."
     ),
+    sheet: str | None = typer.Option(
+        None, help="Of a workbook, this sheet (default: the first whose header has the columns)"
+    ),
 ) -> None:
     """Import census forms or a house-register extract (all rows or none, by default)."""
     settings = get_settings()
@@ -60,7 +63,7 @@ def import_file(
     try:
         with session_scope() as session:
             report = import_census_file(
-                session, settings, file, round_year, accept_valid=accept_valid
+                session, settings, file, round_year, accept_valid=accept_valid, sheet=sheet
             )
             if not report.stored:
                 session.rollback()
