@@ -215,7 +215,7 @@ def clean_child(
 
     school_code = _text(raw.get("school_code"))
     grade_raw = _text(raw.get("grade"))
-    grade = _grade(grade_raw) if grade_raw else None
+    grade = parse_grade(grade_raw) if grade_raw else None
     if grade_raw and grade is None:
         problems.add(
             "grade", grade_raw, "ใช้ อ.1-3, ป.1-6 หรือ ม.1-6 (use อ.1-3, ป.1-6, ม.1-6 or K1..M6)"
@@ -296,7 +296,7 @@ _GRADE_PREFIXES = (
 )
 
 
-def _grade(value: str) -> str | None:
+def parse_grade(value: str) -> str | None:
     compact = value.replace(" ", "").upper()
     if compact in GRADES:
         return compact

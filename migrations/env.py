@@ -7,7 +7,8 @@ from sqlalchemy import create_engine, pool
 
 from geoalchemy2 import alembic_helpers
 
-import census.models  # noqa: F401
+import census.models
+import census.register_models  # noqa: F401
 import gis.models
 import gis.schools.models
 import gis.service_areas.models  # noqa: F401

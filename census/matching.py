@@ -1,0 +1,213 @@
+"""Matching the civil registration against the schools' records, in PostgreSQL.
+
+The current extracts of a round (a newer extract of a kind and agency supersedes the older)
+are joined on the keyed ID hash both keep (IDs stay encrypted at rest). Every child of the
+register and every pupil of the records gets exactly one status, the first that applies:
+
+1. ``record_conflict``: the same ID with another birth date or sex in the two registers, or in
+   the records of two schools on one counting day;
+2. ``pupil_not_registered``: in a school's records, not in the register;
+3. ``no_record``: in the register, of compulsory age, in no school's records
+   (``outside_window`` instead when past or before the compulsory window);
+4. ``grade_mismatch``: matched, and the recorded grade is two or more below, or one or more
+   above, the grade the age rule gives;
+5. ``enrolled_elsewhere``: matched to a school outside the office that serves the registered
+   tambon for the child's stage (the primary office for pre-primary and primary ages, the
+   secondary office for secondary ages; for lower-secondary ages the primary office too, whose
+   extended-opportunity schools teach Mathayom 1-3);
+6. ``enrolled_in_area``: matched to a school of that office.
+
+Each result says which records matched and how (``explanation``). Matching replaces the round's
+previous results and can be run again at will: the same extracts give the same results.
+Records without an ID are matched by G-code between school records only; the fuzzy match of
+names and birth dates for them is not built yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from census.assessment_sql import (
+    age_on_cutoff_sql,
+    assessment_params,
+    born_be_sql,
+    grade_index_sql,
+    grade_of_index_sql,
+    in_window_sql,
+    stage_of_index_sql,
+)
+from census.register_models import MATCH_STATUSES
+from kernel.disclosure import suppress_small_count
+from kernel.vocabulary import GRADES_SQL_ARRAY
+
+MATCH_SQL = f"""
+WITH current_records AS (
+    SELECT r.*, e.kind, e.agency, e.as_of, e.source_name
+    FROM register_record r JOIN register_extract e ON e.id = r.extract_id
+    WHERE e.round_year = :round_year AND e.superseded_by IS NULL
+), civil AS (
+    -- one registration per person (the first row of the extract if a person repeats)
+    SELECT DISTINCT ON (person_key) *
+    FROM (SELECT coalesce(national_id_hash, 'c:' || id) AS person_key, *
+          FROM current_records WHERE kind = 'civil') c
+    ORDER BY person_key, id
+), pupils AS (
+    SELECT coalesce(national_id_hash, 'g:' || g_code, 's:' || id) AS person_key, *
+    FROM current_records WHERE kind = 'school'
+), pupil_sets AS (
+    SELECT p.person_key,
+           jsonb_agg(p.id ORDER BY p.id) AS record_ids,
+           jsonb_agg(jsonb_build_object('extract', p.source_name, 'row', p.row_number,
+                                        'agency', p.agency, 'counted_on', p.as_of,
+                                        'school', p.school_code, 'grade', p.grade)
+                     ORDER BY p.id) AS rows,
+           (array_agg(p.school_code ORDER BY p.as_of DESC, p.id))[1] AS school_code,
+           (array_agg(p.grade ORDER BY p.as_of DESC, p.id))[1] AS grade,
+           (array_agg(p.birth_date ORDER BY p.as_of DESC, p.id))[1] AS birth_date,
+           (array_agg(p.sex ORDER BY p.as_of DESC, p.id))[1] AS sex,
+           bool_or(EXISTS (
+               SELECT 1 FROM pupils q WHERE q.person_key = p.person_key AND q.as_of = p.as_of
+                 AND q.school_code <> p.school_code)) AS two_schools,
+           array_agg(DISTINCT p.birth_date) AS birth_dates,
+           array_agg(DISTINCT p.sex) AS sexes
+    FROM pupils p GROUP BY p.person_key
+), people AS (
+    SELECT coalesce(c.person_key, s.person_key) AS person_key, c.id AS civil_id,
+           c.subdistrict_code AS registered_tambon, c.birth_date AS civil_birth,
+           c.sex AS civil_sex, c.source_name AS civil_extract, c.row_number AS civil_row,
+           s.record_ids, s.rows AS school_rows, s.school_code, s.grade AS recorded_grade,
+           s.two_schools, s.birth_dates, s.sexes,
+           coalesce(c.birth_date, s.birth_date) AS birth_date
+    FROM civil c FULL JOIN pupil_sets s ON s.person_key = c.person_key
+), assessed AS (
+    SELECT p.*, b.born_be, {in_window_sql("b.born_be")} AS in_window,
+           {grade_index_sql("b.born_be", "b.age_on_cutoff")} AS grade_index
+    FROM people p CROSS JOIN LATERAL (
+        SELECT {born_be_sql("p.birth_date")} AS born_be,
+               {age_on_cutoff_sql("p.birth_date")} AS age_on_cutoff
+    ) b
+), placed AS (
+    SELECT a.*, {grade_of_index_sql("a.grade_index")} AS expected_grade,
+           {stage_of_index_sql("a.grade_index")} AS stage,
+           array_position({GRADES_SQL_ARRAY}, a.recorded_grade) - 1 AS recorded_index,
+           s.subdistrict_code AS school_tambon,
+           -- the office the school belongs to: its own, else the one of its district for the
+           -- grade it counts the child in (Mathayom: secondary; Anuban, Prathom: primary)
+           coalesce(s.office_code, (
+               SELECT d.office_code FROM service_area_office_district d
+               JOIN service_area_office o ON o.code = d.office_code
+               WHERE d.district_code = left(s.subdistrict_code, 4)
+                 AND o.kind::text = CASE WHEN a.recorded_grade LIKE 'M%' THEN 'secondary'
+                                   ELSE 'primary' END
+               ORDER BY d.office_code LIMIT 1)) AS school_office,
+           -- the offices serving the registered tambon for the child's stage: the primary
+           -- office for pre-primary and primary ages, the secondary office for secondary ages,
+           -- and for lower-secondary ages the primary office too (its extended-opportunity
+           -- schools teach Mathayom 1-3)
+           (SELECT array_agg(d.office_code ORDER BY d.office_code)
+            FROM service_area_office_district d
+            JOIN service_area_office o ON o.code = d.office_code
+            WHERE d.district_code = left(a.registered_tambon, 4)
+              AND (o.kind::text = CASE WHEN {stage_of_index_sql("a.grade_index")}
+                                      IN ('pre_primary', 'primary', 'out_of_range')
+                                 THEN 'primary' ELSE 'secondary' END
+                   OR (o.kind::text = 'primary'
+                       AND {stage_of_index_sql("a.grade_index")} = 'lower_secondary'))
+           ) AS home_offices
+    FROM assessed a LEFT JOIN school s ON s.code = a.school_code
+)
+INSERT INTO register_match (round_year, person_key, status, civil_record_id, school_record_ids,
+                            subdistrict_code, school_code, expected_grade, recorded_grade,
+                            explanation)
+SELECT :round_year, person_key, status, civil_id, record_ids,
+       coalesce(registered_tambon, school_tambon), school_code, expected_grade, recorded_grade,
+       jsonb_build_object(
+           'matched_by', CASE WHEN civil_id IS NOT NULL AND record_ids IS NOT NULL
+                              THEN 'national_id' WHEN person_key LIKE 'g:%' THEN 'g_code' END,
+           'civil', CASE WHEN civil_id IS NOT NULL
+                         THEN jsonb_build_object('extract', civil_extract, 'row', civil_row) END,
+           'school_records', school_rows,
+           'home_offices', to_jsonb(home_offices), 'school_office', school_office,
+           'reason', reason)
+FROM (
+    SELECT p.*, s.status, s.reason FROM placed p CROSS JOIN LATERAL (
+        SELECT CASE
+            WHEN p.two_schools THEN 'record_conflict'
+            WHEN p.civil_id IS NOT NULL AND p.record_ids IS NOT NULL
+                 AND (p.birth_dates <> ARRAY[p.civil_birth] OR p.sexes <> ARRAY[p.civil_sex])
+                THEN 'record_conflict'
+            WHEN p.civil_id IS NULL THEN 'pupil_not_registered'
+            WHEN p.record_ids IS NULL AND p.in_window THEN 'no_record'
+            WHEN p.record_ids IS NULL THEN 'outside_window'
+            WHEN p.grade_index IS NOT NULL AND (p.recorded_index <= p.grade_index - 2
+                                                OR p.recorded_index >= p.grade_index + 1)
+                THEN 'grade_mismatch'
+            WHEN NOT coalesce(p.school_office = ANY(p.home_offices), false)
+                THEN 'enrolled_elsewhere'
+            ELSE 'enrolled_in_area' END AS status,
+        CASE
+            WHEN p.two_schools THEN 'in the records of two schools on one counting day'
+            WHEN p.civil_id IS NOT NULL AND p.record_ids IS NOT NULL
+                 AND (p.birth_dates <> ARRAY[p.civil_birth] OR p.sexes <> ARRAY[p.civil_sex])
+                THEN 'the same ID with another birth date or sex in the two registers'
+            WHEN p.civil_id IS NULL THEN 'in a school''s records, not in the register'
+            WHEN p.record_ids IS NULL AND p.in_window
+                THEN 'of compulsory age, in no school''s records'
+            WHEN p.record_ids IS NULL THEN 'outside the compulsory window, in no records'
+            WHEN p.grade_index IS NOT NULL AND (p.recorded_index <= p.grade_index - 2
+                                                OR p.recorded_index >= p.grade_index + 1)
+                THEN 'recorded grade ' || p.recorded_grade || ', the age rule gives '
+                     || p.expected_grade
+            WHEN NOT coalesce(p.school_office = ANY(p.home_offices), false)
+                THEN 'at a school of ' || coalesce(p.school_office, 'no office')
+                     || ', registered in the area of '
+                     || coalesce(array_to_string(p.home_offices, ', '), 'no office')
+            ELSE 'at a school of the office serving the registered tambon' END AS reason
+    ) s
+) r
+"""
+
+
+def match_round(session: Session, round_year: int) -> dict[str, int]:
+    """Match the round's current extracts; replaces its previous results. Returns the number
+    of children per status. The caller commits."""
+    session.execute(text("DELETE FROM register_match WHERE round_year = :y"), {"y": round_year})
+    session.execute(text("SET LOCAL jit = off"))
+    session.execute(text(MATCH_SQL), assessment_params(round_year))
+    counts = dict.fromkeys(MATCH_STATUSES, 0)
+    for status, count in session.execute(
+        text("SELECT status, count(*) FROM register_match WHERE round_year = :y GROUP BY status"),
+        {"y": round_year},
+    ):
+        counts[status] = count
+    return counts
+
+
+def matching_by_tambon(
+    session: Session, round_year: int, *, district: str | None = None
+) -> list[dict[str, Any]]:
+    """Children per status per tambon (the registered one, else the school's), public: counts
+    of 1-4 as "<5"."""
+    rows = session.execute(
+        text(
+            """
+        SELECT m.subdistrict_code, t.name_th, m.status, count(*) AS children
+        FROM register_match m LEFT JOIN subdistrict t ON t.code = m.subdistrict_code
+        WHERE m.round_year = :y AND (CAST(:d AS text) IS NULL OR left(m.subdistrict_code, 4) = :d)
+        GROUP BY 1, 2, 3 ORDER BY 1, 3
+        """
+        ),
+        {"y": round_year, "d": district},
+    ).mappings()
+    tambons: dict[str | None, dict[str, Any]] = {}
+    for row in rows:
+        entry = tambons.setdefault(
+            row["subdistrict_code"],
+            {"subdistrict_code": row["subdistrict_code"], "name_th": row["name_th"]}
+            | dict.fromkeys(MATCH_STATUSES, 0),
+        )
+        entry[row["status"]] = suppress_small_count(int(row["children"]))
+    return list(tambons.values())
