@@ -68,12 +68,17 @@ WITH current_records AS (
            (array_agg(p.grade ORDER BY p.as_of DESC, p.id))[1] AS grade,
            (array_agg(p.birth_date ORDER BY p.as_of DESC, p.id))[1] AS birth_date,
            (array_agg(p.sex ORDER BY p.as_of DESC, p.id))[1] AS sex,
-           bool_or(EXISTS (
-               SELECT 1 FROM pupils q WHERE q.person_key = p.person_key AND q.as_of = p.as_of
-                 AND q.school_code <> p.school_code)) AS two_schools,
+           bool_or(p.schools_that_day > 1) AS two_schools,
            array_agg(DISTINCT p.birth_date) AS birth_dates,
            array_agg(DISTINCT p.sex) AS sexes
-    FROM pupils p GROUP BY p.person_key
+    FROM (
+        SELECT q.*,
+               -- distinct schools with a record of the person on that counting day
+               dense_rank() OVER (PARTITION BY q.person_key, q.as_of ORDER BY q.school_code)
+               + dense_rank() OVER (PARTITION BY q.person_key, q.as_of
+                                    ORDER BY q.school_code DESC) - 1 AS schools_that_day
+        FROM pupils q
+    ) p GROUP BY p.person_key
 ), people AS (
     SELECT coalesce(c.person_key, s.person_key) AS person_key, c.id AS civil_id,
            c.subdistrict_code AS registered_tambon, c.birth_date AS civil_birth,
@@ -89,35 +94,36 @@ WITH current_records AS (
         SELECT {born_be_sql("p.birth_date")} AS born_be,
                {age_on_cutoff_sql("p.birth_date")} AS age_on_cutoff
     ) b
-), placed AS (
+), graded AS (
     SELECT a.*, {grade_of_index_sql("a.grade_index")} AS expected_grade,
            {stage_of_index_sql("a.grade_index")} AS stage,
-           array_position({GRADES_SQL_ARRAY}, a.recorded_grade) - 1 AS recorded_index,
-           s.subdistrict_code AS school_tambon,
+           array_position({GRADES_SQL_ARRAY}, a.recorded_grade) - 1 AS recorded_index
+    FROM assessed a
+), district_offices AS (
+    SELECT d.district_code, o.kind::text AS kind,
+           array_agg(d.office_code ORDER BY d.office_code) AS offices
+    FROM service_area_office_district d JOIN service_area_office o ON o.code = d.office_code
+    GROUP BY 1, 2
+), placed AS (
+    SELECT g.*, s.subdistrict_code AS school_tambon,
            -- the office the school belongs to: its own, else the one of its district for the
            -- grade it counts the child in (Mathayom: secondary; Anuban, Prathom: primary)
-           coalesce(s.office_code, (
-               SELECT d.office_code FROM service_area_office_district d
-               JOIN service_area_office o ON o.code = d.office_code
-               WHERE d.district_code = left(s.subdistrict_code, 4)
-                 AND o.kind::text = CASE WHEN a.recorded_grade LIKE 'M%' THEN 'secondary'
-                                   ELSE 'primary' END
-               ORDER BY d.office_code LIMIT 1)) AS school_office,
+           coalesce(s.office_code, so.offices[1]) AS school_office,
            -- the offices serving the registered tambon for the child's stage: the primary
            -- office for pre-primary and primary ages, the secondary office for secondary ages,
            -- and for lower-secondary ages the primary office too (its extended-opportunity
            -- schools teach Mathayom 1-3)
-           (SELECT array_agg(d.office_code ORDER BY d.office_code)
-            FROM service_area_office_district d
-            JOIN service_area_office o ON o.code = d.office_code
-            WHERE d.district_code = left(a.registered_tambon, 4)
-              AND (o.kind::text = CASE WHEN {stage_of_index_sql("a.grade_index")}
-                                      IN ('pre_primary', 'primary', 'out_of_range')
-                                 THEN 'primary' ELSE 'secondary' END
-                   OR (o.kind::text = 'primary'
-                       AND {stage_of_index_sql("a.grade_index")} = 'lower_secondary'))
-           ) AS home_offices
-    FROM assessed a LEFT JOIN school s ON s.code = a.school_code
+           CASE WHEN g.stage IN ('pre_primary', 'primary', 'out_of_range') THEN hp.offices
+                WHEN g.stage = 'lower_secondary' THEN hs.offices || hp.offices
+                ELSE hs.offices END AS home_offices
+    FROM graded g
+    LEFT JOIN school s ON s.code = g.school_code
+    LEFT JOIN district_offices so ON so.district_code = left(s.subdistrict_code, 4)
+         AND so.kind = CASE WHEN g.recorded_grade LIKE 'M%' THEN 'secondary' ELSE 'primary' END
+    LEFT JOIN district_offices hp ON hp.district_code = left(g.registered_tambon, 4)
+         AND hp.kind = 'primary'
+    LEFT JOIN district_offices hs ON hs.district_code = left(g.registered_tambon, 4)
+         AND hs.kind = 'secondary'
 )
 INSERT INTO register_match (round_year, person_key, status, civil_record_id, school_record_ids,
                             subdistrict_code, school_code, expected_grade, recorded_grade,

@@ -7,7 +7,18 @@ import secrets as token_source
 
 import typer
 
-from app.cli import census, db, demo, load, report, schools, serve, service_areas, users
+from app.cli import (
+    census,
+    db,
+    demo,
+    load,
+    registers,
+    report,
+    schools,
+    serve,
+    service_areas,
+    users,
+)
 from kernel.errors import DomainError
 
 cli = typer.Typer(
@@ -20,6 +31,9 @@ cli.add_typer(load.cli, name="load")
 cli.add_typer(users.cli, name="users")
 cli.add_typer(schools.cli, name="schools")
 cli.add_typer(census.cli, name="census")
+cli.add_typer(registers.civil_cli, name="civil-register")
+cli.add_typer(registers.school_cli, name="school-records")
+cli.command("match")(registers.match)
 cli.add_typer(service_areas.cli, name="service-areas")
 cli.add_typer(report.cli, name="report")
 cli.command("demo")(demo.demo)

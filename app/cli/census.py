@@ -9,7 +9,7 @@ import numpy as np
 import typer
 
 from app.demo_data import load_synthetic_census
-from census.importer import FIELD_LABELS_TH, import_census_file, write_rejects
+from census.importer import FIELD_LABELS_TH, ImportReport, import_census_file, write_rejects
 from census.service import create_round, set_round_state
 from census.synth import Fault, make_dirty, synthesize_rows, write_rows
 from gis.datasets import BundledData
@@ -59,7 +59,6 @@ def import_file(
 ) -> None:
     """Import census forms or a house-register extract (all rows or none, by default)."""
     settings = get_settings()
-    report_path = file.with_name(file.stem + ".report.csv")
     try:
         with session_scope() as session:
             report = import_census_file(
@@ -70,6 +69,25 @@ def import_file(
     except DomainError as exc:
         _fail(str(exc))
         return
+    show_report(file, report)
+    typer.echo(
+        f"{file.name}: {report.rows_read:,} rows read ({report.encoding or 'xlsx'}), "
+        f"{report.rows_rejected:,} rejected; "
+        + (
+            f"stored {report.households_new:,} new households, {report.children_new:,} new "
+            f"children ({report.children_already_stored:,} already stored)"
+            if report.stored
+            else "nothing stored"
+        )
+    )
+    if not report.stored:
+        raise typer.Exit(1)
+
+
+def show_report(file: Path, report: ImportReport) -> None:
+    """An import's rejected rows (the first 20 on screen, all in FILE.report.csv) and, when the
+    valid rows were stored, the rejected ones to fix in FILE.rejects.csv."""
+    report_path = file.with_name(file.stem + ".report.csv")
     for error in report.errors[:20]:
         label = FIELD_LABELS_TH.get(error.field, error.field)
         typer.echo(
@@ -85,18 +103,8 @@ def import_file(
         rejects = file.with_name(file.stem + ".rejects.csv")
         count = write_rejects(file, report.rejected_rows, rejects)
         typer.echo(f"{count} rejected row(s) to fix and import again: {rejects}")
-    typer.echo(
-        f"{file.name}: {report.rows_read:,} rows read ({report.encoding or 'xlsx'}), "
-        f"{report.rows_rejected:,} rejected; "
-        + (
-            f"stored {report.households_new:,} new households, {report.children_new:,} new "
-            f"children ({report.children_already_stored:,} already stored)"
-            if report.stored
-            else "nothing stored"
-        )
-    )
-    if not report.stored:
-        raise typer.Exit(1)
+    for note in report.notes:
+        typer.echo(f"  note: {note}")
 
 
 @cli.command()

@@ -1,0 +1,164 @@
+"""``edumap civil-register``, ``edumap school-records`` and ``edumap match``: the registers a
+census starts from, and matching them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+
+from app.cli.census import show_report
+from census.dates import DateProblem, parse_thai_date
+from census.importer import ImportReport
+from census.matching import match_round
+from census.register_models import AGENCIES
+from census.register_synth import FAULTS, build_registers, write_registers
+from census.registers import Extract, import_register_file
+from census.synth import synthesize_rows
+from kernel.config import get_settings
+from kernel.db import session_scope
+from kernel.errors import DomainError
+
+civil_cli = typer.Typer(help="The civil registration's extract (DOPA).", no_args_is_help=True)
+school_cli = typer.Typer(
+    help="Schools' pupil records (OBEC's DMC and other agencies).", no_args_is_help=True
+)
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"edumap: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+def _date(value: str, option: str) -> dt.date:
+    try:
+        return parse_thai_date(value).value
+    except DateProblem as exc:
+        _fail(f"{option}: {exc}")
+        raise AssertionError from exc  # _fail exits
+
+
+def round_of(day: dt.date) -> int:
+    """The academic year (B.E.) a day falls in: it starts on 16 May."""
+    return day.year + 543 - (1 if (day.month, day.day) < (5, 16) else 0)
+
+
+def _import(file: Path, extract: Extract, accept_valid: bool, sheet: str | None) -> ImportReport:
+    try:
+        with session_scope() as session:
+            report = import_register_file(
+                session, get_settings(), file, extract, accept_valid=accept_valid, sheet=sheet
+            )
+            if not report.stored:
+                session.rollback()
+    except DomainError as exc:
+        _fail(str(exc))
+        raise AssertionError from exc
+    show_report(file, report)
+    typer.echo(
+        f"{file.name}: {report.rows_read:,} rows read ({report.encoding or 'xlsx'}), "
+        f"{report.rows_rejected:,} rejected; "
+        + (f"stored {report.children_new:,} records" if report.stored else "nothing stored")
+    )
+    if not report.stored:
+        raise typer.Exit(1)
+    return report
+
+
+ACCEPT_VALID = typer.Option(
+    False, help="Store the valid rows; write the rejected ones to FILE.rejects.csv."
+)
+SHEET = typer.Option(None, help="Of a workbook, this sheet (default: the one with the columns)")
+
+
+@civil_cli.command("import")
+def civil_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV or XLSX"),
+    round_year: int = typer.Option(..., "--round", help="Academic year of the round (B.E.)"),
+    extracted_on: str | None = typer.Option(
+        None, help="The extract's date, e.g. 01/06/2569 (default: today)"
+    ),
+    accept_valid: bool = ACCEPT_VALID,
+    sheet: str | None = SHEET,
+) -> None:
+    """Import a civil-registration extract: ID, names, sex, birth date, registered address."""
+    as_of = _date(extracted_on, "--extracted-on") if extracted_on else dt.date.today()
+    _import(file, Extract(round_year, "civil", "dopa", as_of), accept_valid, sheet)
+
+
+@school_cli.command("import")
+def school_import(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV or XLSX"),
+    counted_on: str = typer.Option(
+        ..., help="The counting day, as offices write it: 10/06/2569 (C.E. accepted)"
+    ),
+    agency: str = typer.Option("obec", help=f"Whose records: {', '.join(AGENCIES[1:])}"),
+    round_year: int | None = typer.Option(
+        None, "--round", help="Academic year (default: the one the counting day falls in)"
+    ),
+    accept_valid: bool = ACCEPT_VALID,
+    sheet: str | None = SHEET,
+) -> None:
+    """Import a school-records extract (one row a pupil: school, ID or G-code, names, sex,
+    birth date, grade, room) counted on a day."""
+    day = _date(counted_on, "--counted-on")
+    try:
+        extract = Extract(round_year or round_of(day), "school", agency, day)
+    except DomainError as exc:
+        _fail(str(exc))
+        return
+    _import(file, extract, accept_valid, sheet)
+
+
+def match(
+    round_year: int = typer.Option(..., "--round", help="Academic year of the round (B.E.)"),
+) -> None:
+    """Match the round's civil registration against the schools' records: one status a child."""
+    try:
+        with session_scope() as session:
+            counts = match_round(session, round_year)
+    except DomainError as exc:
+        _fail(str(exc))
+        return
+    for status, count in counts.items():
+        typer.echo(f"{status:22} {count:>9,}")
+    typer.echo(f"{'total':22} {sum(counts.values()):>9,}")
+
+
+@civil_cli.command("synth")
+def synth(
+    out: Path = typer.Option(..., "-o", "--out", help="Directory for the two CSVs and manifest"),
+    round_year: int = typer.Option(None, "--round", help="Academic year (B.E.)"),
+    seed: int = typer.Option(2569, help="The census seed: the same seed gives the same world"),
+    households: int | None = typer.Option(None, help="Only the first N households"),
+    fault: list[str] = typer.Option([], help=f"NAME=COUNT planted faults, of {', '.join(FAULTS)}"),
+) -> None:
+    """Write synthetic civil-registration and school-record extracts (labelled synthetic) of
+    the synthetic census, with planted faults and a manifest of every expected status."""
+    settings = get_settings()
+    year = round_year or settings.demo_academic_year
+    faults = {}
+    for item in fault:
+        name, _, count = item.partition("=")
+        if name not in FAULTS or not count.isdigit():
+            _fail(f"--fault {item!r}: expected NAME=COUNT with NAME one of {', '.join(FAULTS)}")
+        faults[name] = int(count)
+    with session_scope() as session:
+        rows = []
+        houses: set[str] = set()
+        for row in synthesize_rows(
+            session,
+            province_code=settings.demo_province,
+            round_year=year,
+            seed=seed,
+            data_dir=settings.data_dir,
+        ):
+            houses.add(row["รหัสบ้าน"])
+            if households is not None and len(houses) > households:
+                break
+            rows.append(row)
+        world = build_registers(session, rows, round_year=year, seed=seed, faults=faults)
+    paths = write_registers(world, out, seed=seed)
+    for kind, path in paths.items():
+        typer.echo(f"{kind}: {path}")
