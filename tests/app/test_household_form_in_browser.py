@@ -44,6 +44,11 @@ def _child(block: WebElement, **values: str) -> None:
             element.send_keys(value)
 
 
+def _settled(block: WebElement) -> None:
+    """Wait until the child's last check has answered (it may offer other schools)."""
+    WebDriverWait(block.parent, 10).until(lambda _d: block.get_attribute("data-checking") is None)
+
+
 def test_a_surveyor_enters_a_household_on_a_phone(
     phone: webdriver.Chrome, live_url: str, accounts: dict[str, Account], engine: Engine
 ) -> None:
@@ -85,13 +90,16 @@ def test_a_surveyor_enters_a_household_on_a_phone(
     WebDriverWait(phone, 10).until(lambda _d: "ประถมศึกษาปีที่ 1" in assessment.text)
     assert "การศึกษาภาคบังคับ" in assessment.text and error.text == ""
     _child(first, enrolment_status="กำลังเรียน")
+    _settled(first)
     schools = Select(first.find_element(By.NAME, "school_code"))
     offered = [o.text for o in schools.options[1:]]
     assert offered and all("กม." in name for name in offered), offered
     distances = [float(name.rsplit("(", 1)[1].split()[0]) for name in offered]
     assert distances == sorted(distances) and distances[0] < 3
     schools.select_by_index(1)
-    chosen = schools.first_selected_option.get_attribute("value")
+    _settled(first)
+    chosen = first.find_element(By.NAME, "school_code").get_attribute("value")
+    assert chosen and len(chosen) == 10
 
     phone.find_element(By.ID, "add-child").click()
     second = phone.find_elements(By.CSS_SELECTOR, "fieldset.child")[1]

@@ -136,11 +136,15 @@
       .map((s) => ({ s, km: at ? distanceKm(at, [s.lat, s.lon]) : null }))
       .sort((a, b) => (a.km ?? 0) - (b.km ?? 0) || a.s.name_th.localeCompare(b.s.name_th, "th"))
       .slice(0, 12);
-    select.replaceChildren(option("", "-"));
-    for (const { s, km } of ranked) {
-      select.appendChild(option(s.code, km === null ? s.name_th : `${s.name_th} (${km.toFixed(1)} กม.)`));
+    const labels = ranked.map(({ s, km }) =>
+      [s.code, km === null ? s.name_th : `${s.name_th} (${km.toFixed(1)} กม.)`]);
+    const signature = JSON.stringify(labels);
+    if (select.dataset.offered !== signature) {  // rebuilt only when the list changes
+      select.dataset.offered = signature;
+      select.replaceChildren(option("", "-"));
+      for (const [code, label] of labels) select.appendChild(option(code, label));
+      if (chosen) select.value = chosen;
     }
-    if (chosen) select.value = chosen;
     const status = value(block, "enrolment_status");
     block.querySelector(".school-field").hidden = !(status === "กำลังเรียน" || status === "เรียนนอกเขต");
     block.querySelector(".reason-field").hidden = status !== "ไม่ได้เรียน";
@@ -153,6 +157,7 @@
 
   async function check(block) {
     const asked = (block.checks = (block.checks || 0) + 1);
+    block.dataset.checking = "yes";  // until the answer is shown
     let answer;
     try {
       const response = await fetch("/api/v1/census/children/check", {
@@ -160,10 +165,11 @@
         headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
         body: JSON.stringify({ round, child: childBody(block) }),
       });
-      if (!response.ok) return;  // offline or refused: the save will say
+      if (!response.ok) { delete block.dataset.checking; return; }  // the save will say
       answer = await response.json();
-    } catch (error) { return; }
+    } catch (error) { delete block.dataset.checking; return; }  // offline: the save will say
     if (asked !== block.checks) return;  // a later check answered first
+    delete block.dataset.checking;
     const typed = CHECKED.filter((name) => value(block, name) !== null);
     showProblems(block, answer.problems, typed);
     const line = block.querySelector(".assessment");
