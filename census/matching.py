@@ -41,6 +41,7 @@ from census.assessment_sql import (
 )
 from census.register_models import MATCH_STATUSES
 from kernel.disclosure import suppress_small_count
+from kernel.errors import InvalidInputError
 from kernel.vocabulary import GRADES_SQL_ARRAY
 
 MATCH_SQL = f"""
@@ -217,3 +218,51 @@ def matching_by_tambon(
         )
         entry[row["status"]] = suppress_small_count(int(row["children"]))
     return list(tambons.values())
+
+
+def matched_children(
+    session: Session,
+    round_year: int,
+    *,
+    status: str,
+    districts: list[str] | None,
+    subdistrict: str | None = None,
+    limit: int = 500,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """The children of one status, by name (IDs masked), in the districts given (None: all),
+    with the records that matched and why: for the office's follow-up. The caller audits."""
+    if status not in MATCH_STATUSES:
+        raise InvalidInputError("status", f"one of {', '.join(MATCH_STATUSES)}")
+    rows = session.execute(
+        text(
+            """
+        SELECT m.person_key, m.status, m.subdistrict_code, t.name_th AS subdistrict_name_th,
+               m.school_code, m.expected_grade, m.recorded_grade, m.explanation,
+               coalesce(c.national_id_masked, p.national_id_masked) AS national_id_masked,
+               coalesce(c.title, p.title) AS title,
+               coalesce(c.first_name, p.first_name) AS first_name,
+               coalesce(c.last_name, p.last_name) AS last_name,
+               coalesce(c.sex, p.sex) AS sex, coalesce(c.birth_date, p.birth_date) AS birth_date,
+               c.house_number, c.moo, p.g_code
+        FROM register_match m
+        LEFT JOIN subdistrict t ON t.code = m.subdistrict_code
+        LEFT JOIN register_record c ON c.id = m.civil_record_id
+        LEFT JOIN register_record p ON p.id = (m.school_record_ids ->> 0)::bigint
+        WHERE m.round_year = :y AND m.status = :s
+          AND (CAST(:districts AS text[]) IS NULL OR left(m.subdistrict_code, 4) = ANY(:districts))
+          AND (CAST(:tambon AS text) IS NULL OR m.subdistrict_code = :tambon)
+        ORDER BY m.subdistrict_code, last_name, first_name, m.person_key
+        LIMIT :limit OFFSET :offset
+        """
+        ),
+        {
+            "y": round_year,
+            "s": status,
+            "districts": districts,
+            "tambon": subdistrict,
+            "limit": limit,
+            "offset": offset,
+        },
+    ).mappings()
+    return [{k: v for k, v in row.items() if k != "person_key"} for row in rows]

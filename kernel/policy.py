@@ -76,6 +76,16 @@ def household_scope_sql(session: Session, principal: Principal) -> tuple[str, di
     raise PermissionDeniedError("your role may not read named census records")
 
 
+def named_register_districts(session: Session, principal: Principal) -> list[str] | None:
+    """The districts whose register and matching results, by name, the principal may read:
+    all for admins (None), their office's for planners; nobody else reads them."""
+    if principal.role == Role.admin:
+        return None
+    if principal.role == Role.planner:
+        return sorted(office_districts(session, principal.office_code))
+    raise PermissionDeniedError("your role may not read named register records")
+
+
 def school_editor(session: Session, principal: Principal) -> Callable[[str, str], bool]:
     """Which schools, given (school code, district code), the principal may edit, export the
     call list of, and see exact small counts of: admins every school, planners those in their

@@ -17,13 +17,14 @@ from app.api.access import PUBLIC, AccessRule, expect
 from app.api.deps import BBoxDep, DistrictCode, Offset, ProvinceCode, RowId, SessionDep
 from app.auth import service as accounts
 from app.auth.deps import client_ip, require_roles
-from census import entry, jobs
+from census import entry, jobs, matching
 from census import service as census
 from census.models import ImportJob
+from census.register_models import MATCH_STATUSES
 from kernel.config import get_settings
 from kernel.disclosure import SMALL_COUNT_THRESHOLD
 from kernel.errors import InvalidInputError, NotFoundError
-from kernel.policy import NAMED_READER_ROLES, may_read_import_job
+from kernel.policy import NAMED_READER_ROLES, may_read_import_job, named_register_districts
 from kernel.principal import Principal, Role
 
 router = APIRouter(prefix="/api/v1/census", tags=["census"])
@@ -140,6 +141,59 @@ def round_summary(
 ) -> dict[str, Any]:
     rows = census.round_summary(session, year, province=province, district=district)
     return {"round": year, "suppressed_below": SMALL_COUNT_THRESHOLD, "subdistricts": rows}
+
+
+@router.get(
+    "/rounds/{year}/matching",
+    summary="Civil registration against school records: children per status per tambon (public)",
+)
+def round_matching(
+    year: Year, session: SessionDep, district: DistrictCode = None
+) -> dict[str, Any]:
+    census.get_round(session, year)
+    return {
+        "round": year,
+        "suppressed_below": SMALL_COUNT_THRESHOLD,
+        "statuses": list(MATCH_STATUSES),
+        "subdistricts": matching.matching_by_tambon(session, year, district=district),
+    }
+
+
+@router.get(
+    "/rounds/{year}/matching/children",
+    summary="The children of one matching status, by name (restricted, audited)",
+)
+def round_matching_children(
+    year: Year,
+    request: Request,
+    principal: PlannerDep,
+    session: SessionDep,
+    status: Annotated[str, Query(pattern="^(" + "|".join(MATCH_STATUSES) + ")$")],
+    subdistrict: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=2000)] = 500,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    census.get_round(session, year)
+    rows = matching.matched_children(
+        session,
+        year,
+        status=status,
+        districts=named_register_districts(session, principal),
+        subdistrict=subdistrict,
+        limit=limit,
+        offset=offset,
+    )
+    accounts.record_access(
+        session,
+        principal,
+        action="read",
+        resource=f"matching {year} {status}",
+        record_count=len(rows),
+        ip=client_ip(request),
+        detail={"subdistrict": subdistrict},
+    )
+    session.commit()
+    return {"round": year, "status": status, "children": rows}
 
 
 @router.get("/rounds/{year}/conflicts", summary="Duplicate children to review (restricted)")
@@ -355,6 +409,12 @@ ACCESS_RULES = [
     AccessRule("POST", "/api/v1/census/rounds", expect(403, anonymous=401, admin=201)),
     AccessRule("PATCH", "/api/v1/census/rounds/{year}", expect(403, anonymous=401, admin=200)),
     AccessRule("GET", "/api/v1/census/rounds/{year}/summary", PUBLIC),
+    AccessRule("GET", "/api/v1/census/rounds/{year}/matching", PUBLIC),
+    AccessRule(
+        "GET",
+        "/api/v1/census/rounds/{year}/matching/children",
+        expect(403, anonymous=401, admin=200, planner=200),
+    ),
     AccessRule(
         "GET",
         "/api/v1/census/rounds/{year}/conflicts",

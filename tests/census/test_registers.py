@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from census.register_synth import build_registers, write_registers
 from census.registers import Extract, import_register_file
 from kernel.config import get_settings
 from tests.helpers.payloads import synthetic_rows
+from tests.helpers.world import Account
 
 ROUND = 2569
 CIVIL = Extract(ROUND, "civil", "dopa", dt.date(2026, 6, 1))
@@ -178,3 +180,64 @@ def test_a_civil_extract_without_a_tambon_column_is_refused_naming_it(
     report = import_register_file(db_session, get_settings(), path, CIVIL)
     [error] = report.errors
     assert (error.row, error.field) == (1, "header") and "ตำบล (subdistrict)" in error.message
+
+
+def test_matching_over_http_public_counts_and_named_lists_for_the_office(
+    tmp_path: Path,
+    db_session: Session,
+    engine: object,
+    client: TestClient,
+    accounts: dict[str, Account],
+) -> None:
+    rows = synthetic_rows(engine, seed=31, households=60)  # type: ignore[arg-type]
+    world = build_registers(db_session, rows, round_year=ROUND, seed=31, faults={"moved_away": 2})
+    paths = write_registers(world, tmp_path, seed=31)
+    for path, extract in ((paths["civil"], CIVIL), (paths["school"], COUNTED)):
+        assert import_register_file(db_session, get_settings(), path, extract).stored
+    counts = match_round(db_session, ROUND)
+    public = client.get(f"/api/v1/census/rounds/{ROUND}/matching").json()
+    shown = [row for row in public["subdistricts"] if row["subdistrict_code"]]
+    assert shown and public["suppressed_below"] == 5
+    exact = sum(
+        v for row in shown for k, v in row.items() if k == "no_record" and isinstance(v, int)
+    )
+    assert exact <= counts["no_record"]
+    named = client.get(
+        f"/api/v1/census/rounds/{ROUND}/matching/children",
+        params={"status": "no_record"},
+        headers=accounts["planner"].headers,
+    )
+    assert named.status_code == 200
+    children = named.json()["children"]
+    assert len(children) == counts["no_record"]  # the 60 households lie in Mueang Nan (P5501)
+    assert all(c["national_id_masked"].count("x") >= 5 for c in children if c["national_id_masked"])
+    assert not any(len(str(v)) == 13 and str(v).isdigit() for c in children for v in c.values())
+    audited = db_session.execute(
+        text("SELECT record_count FROM audit_log WHERE resource = :r ORDER BY id DESC LIMIT 1"),
+        {"r": f"matching {ROUND} no_record"},
+    ).scalar_one()
+    assert audited == len(children)
+    for role, status in (("surveyor", 403), ("school", 403), ("anonymous", 401)):
+        headers = accounts[role].headers if role in accounts else {}
+        refused = client.get(
+            f"/api/v1/census/rounds/{ROUND}/matching/children",
+            params={"status": "no_record"},
+            headers=headers,
+        )
+        assert refused.status_code == status
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+
+
+def test_the_sample_files_import_cleanly_and_match_as_documented(db_session: Session) -> None:
+    """The README's column layouts, as files an office can copy (a title row above each)."""
+    settings = get_settings()
+    for name, extract in (
+        ("civil_register_sample.csv", CIVIL),
+        ("school_records_sample.csv", COUNTED),
+    ):
+        report = import_register_file(db_session, settings, SAMPLES / name, extract)
+        assert report.stored and report.error_count == 0, (name, report.errors)
+    counts = {k: v for k, v in match_round(db_session, ROUND).items() if v}
+    assert counts == {"enrolled_in_area": 1, "no_record": 2, "pupil_not_registered": 1}

@@ -64,6 +64,12 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("GET", "/api/v1/census/rounds/{year}/summary"): Example(
         path="/api/v1/census/rounds/2569/summary", params={"district": "5501"}
     ),
+    ("GET", "/api/v1/census/rounds/{year}/matching"): Example(
+        path="/api/v1/census/rounds/2569/matching", params={"district": "5501"}
+    ),
+    ("GET", "/api/v1/census/rounds/{year}/matching/children"): Example(
+        path="/api/v1/census/rounds/2569/matching/children", params={"status": "no_record"}
+    ),
     ("GET", "/api/v1/census/rounds/{year}/conflicts"): Example(
         path="/api/v1/census/rounds/2569/conflicts"
     ),
