@@ -193,14 +193,19 @@ def _open_csv(path: Path, aliases: Mapping[str, tuple[str, ...]]) -> Table:
         dialect = csv.excel  # type: ignore[assignment]
     reader = csv.reader(_decoded_lines(handle, encoding), dialect)
     first_rows: list[list[str]] = []
+    # A row no reader can parse while the header is looked for: the header search stops
+    # there, and the row is reported, by its number, when the rows are read.
+    unreadable: TableError | None = None
     try:
         for _ in range(HEADER_SEARCH_ROWS):
             first_rows.append(next(reader))
     except StopIteration:
         pass
     except (csv.Error, UnicodeDecodeError) as exc:
-        handle.close()
-        raise _unreadable(path, len(first_rows) + 1, exc) from exc
+        if not first_rows:
+            handle.close()
+            raise _unreadable(path, 1, exc) from exc
+        unreadable = _unreadable(path, len(first_rows) + 1, exc)
     if not first_rows:
         handle.close()
         raise TableError(f"{path.name}: the file is empty")
@@ -217,6 +222,8 @@ def _open_csv(path: Path, aliases: Mapping[str, tuple[str, ...]]) -> Table:
 
     def parsed() -> Iterator[tuple[int, list[str]]]:
         yield from read_ahead
+        if unreadable is not None:
+            raise unreadable
         number = header_at + 1 + len(read_ahead)
         while True:
             number += 1

@@ -68,6 +68,8 @@ def database_url(request: pytest.FixtureRequest) -> str:
         # Households submitted by test accounts go; the synthetic census (no surveyor) stays.
         conn.execute(text("DELETE FROM household WHERE surveyor_id IS NOT NULL"))
         conn.execute(text("DELETE FROM import_job"))
+        conn.execute(text("DELETE FROM register_match"))
+        conn.execute(text("DELETE FROM register_extract"))  # and their records
         conn.execute(text("TRUNCATE login_attempt, audit_log, api_key, user_area"))
         conn.execute(text("DELETE FROM user_account"))
         conn.execute(text("DELETE FROM school WHERE NOT code_synthetic"))
