@@ -266,3 +266,61 @@ def matched_children(
         },
     ).mappings()
     return [{k: v for k, v in row.items() if k != "person_key"} for row in rows]
+
+
+# What field work verifies: children the registers do not place in a school, or place twice.
+TO_VERIFY = ("no_record", "record_conflict")
+
+
+def verification_list(
+    session: Session, round_year: int, area_sql: str, params: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The households to visit, pre-filled from the civil registration: per registered house
+    (tambon, moo, house number, house code) the children whose status asks for a visit
+    (``TO_VERIFY``), with why. ``area_sql`` is a condition on ``c``, the civil record."""
+    rows = session.execute(
+        text(
+            f"""
+        SELECT c.subdistrict_code, t.name_th AS subdistrict_name_th, c.moo, c.house_number,
+               c.house_code, c.national_id_masked, c.title, c.first_name, c.last_name, c.sex,
+               c.birth_date, m.status, m.expected_grade, m.explanation ->> 'reason' AS reason
+        FROM register_match m JOIN register_record c ON c.id = m.civil_record_id
+        JOIN subdistrict t ON t.code = c.subdistrict_code
+        WHERE m.round_year = :y AND m.status = ANY(:statuses) AND ({area_sql})
+        ORDER BY c.subdistrict_code, c.moo NULLS LAST, c.house_number, c.house_code,
+                 c.last_name, c.first_name
+        """
+        ),
+        params | {"y": round_year, "statuses": list(TO_VERIFY)},
+    ).mappings()
+    houses: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["subdistrict_code"], row["moo"], row["house_number"], row["house_code"])
+        house = houses.setdefault(
+            key,
+            {
+                "subdistrict_code": row["subdistrict_code"],
+                "subdistrict_name_th": row["subdistrict_name_th"],
+                "moo": row["moo"],
+                "house_number": row["house_number"],
+                "house_code": row["house_code"],
+                "children": [],
+            },
+        )
+        house["children"].append(
+            {
+                k: row[k]
+                for k in (
+                    "national_id_masked",
+                    "title",
+                    "first_name",
+                    "last_name",
+                    "sex",
+                    "birth_date",
+                    "status",
+                    "expected_grade",
+                    "reason",
+                )
+            }
+        )
+    return list(houses.values())

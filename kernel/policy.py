@@ -86,6 +86,27 @@ def named_register_districts(session: Session, principal: Principal) -> list[str
     raise PermissionDeniedError("your role may not read named register records")
 
 
+def register_area_sql(session: Session, principal: Principal) -> tuple[str, dict[str, Any]]:
+    """SQL on ``c`` (a register record with subdistrict_code and moo) limiting it to where the
+    principal works: admins everywhere, planners their office's districts, surveyors their
+    assigned tambons (or moos of them)."""
+    if principal.role == Role.admin:
+        return "true", {}
+    if principal.role == Role.planner:
+        return "left(c.subdistrict_code, 4) = ANY(:scope_districts)", {
+            "scope_districts": sorted(office_districts(session, principal.office_code))
+        }
+    if principal.role == Role.surveyor:
+        whole = sorted(code for code, moo in principal.areas if moo is None)
+        parts = sorted(f"{code}:{moo}" for code, moo in principal.areas if moo is not None)
+        return (
+            "(c.subdistrict_code = ANY(:scope_tambons) "
+            "OR c.subdistrict_code || ':' || c.moo = ANY(:scope_moos))",
+            {"scope_tambons": whole, "scope_moos": parts},
+        )
+    raise PermissionDeniedError("your role may not read named register records")
+
+
 def school_editor(session: Session, principal: Principal) -> Callable[[str, str], bool]:
     """Which schools, given (school code, district code), the principal may edit, export the
     call list of, and see exact small counts of: admins every school, planners those in their

@@ -24,7 +24,12 @@ from census.register_models import MATCH_STATUSES
 from kernel.config import get_settings
 from kernel.disclosure import SMALL_COUNT_THRESHOLD
 from kernel.errors import InvalidInputError, NotFoundError
-from kernel.policy import NAMED_READER_ROLES, may_read_import_job, named_register_districts
+from kernel.policy import (
+    NAMED_READER_ROLES,
+    may_read_import_job,
+    named_register_districts,
+    register_area_sql,
+)
 from kernel.principal import Principal, Role
 
 router = APIRouter(prefix="/api/v1/census", tags=["census"])
@@ -194,6 +199,28 @@ def round_matching_children(
     )
     session.commit()
     return {"round": year, "status": status, "children": rows}
+
+
+@router.get(
+    "/rounds/{year}/verification",
+    summary="Households to visit: children the registers leave unplaced (restricted, audited)",
+)
+def round_verification(
+    year: Year, request: Request, principal: NamedReaderDep, session: SessionDep
+) -> dict[str, Any]:
+    census.get_round(session, year)
+    area_sql, params = register_area_sql(session, principal)
+    houses = matching.verification_list(session, year, area_sql, params)
+    accounts.record_access(
+        session,
+        principal,
+        action="read",
+        resource=f"verification {year}",
+        record_count=sum(len(h["children"]) for h in houses),
+        ip=client_ip(request),
+    )
+    session.commit()
+    return {"round": year, "statuses": list(matching.TO_VERIFY), "households": houses}
 
 
 @router.get("/rounds/{year}/conflicts", summary="Duplicate children to review (restricted)")
@@ -410,6 +437,7 @@ ACCESS_RULES = [
     AccessRule("PATCH", "/api/v1/census/rounds/{year}", expect(403, anonymous=401, admin=200)),
     AccessRule("GET", "/api/v1/census/rounds/{year}/summary", PUBLIC),
     AccessRule("GET", "/api/v1/census/rounds/{year}/matching", PUBLIC),
+    AccessRule("GET", "/api/v1/census/rounds/{year}/verification", NAMED),
     AccessRule(
         "GET",
         "/api/v1/census/rounds/{year}/matching/children",

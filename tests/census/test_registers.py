@@ -241,3 +241,48 @@ def test_the_sample_files_import_cleanly_and_match_as_documented(db_session: Ses
         assert report.stored and report.error_count == 0, (name, report.errors)
     counts = {k: v for k, v in match_round(db_session, ROUND).items() if v}
     assert counts == {"enrolled_in_area": 1, "no_record": 2, "pupil_not_registered": 1}
+
+
+def test_the_verification_list_is_the_surveyors_houses_to_visit_pre_filled(
+    tmp_path: Path,
+    db_session: Session,
+    engine: object,
+    client: TestClient,
+    accounts: dict[str, Account],
+) -> None:
+    rows = synthetic_rows(engine, seed=31, households=60)  # type: ignore[arg-type]
+    faults = {"moved_away": 2, "counted_twice": 1}
+    world = build_registers(db_session, rows, round_year=ROUND, seed=31, faults=faults)
+    paths = write_registers(world, tmp_path, seed=31)
+    for path, extract in ((paths["civil"], CIVIL), (paths["school"], COUNTED)):
+        assert import_register_file(db_session, get_settings(), path, extract).stored
+    counts = match_round(db_session, ROUND)
+    in_550101 = db_session.execute(
+        text(
+            "SELECT count(*) FROM register_match WHERE round_year = :y "
+            "AND status IN ('no_record', 'record_conflict') AND subdistrict_code = '550101'"
+        ),
+        {"y": ROUND},
+    ).scalar_one()
+    assert in_550101 and in_550101 <= counts["no_record"] + counts["record_conflict"]
+    url = f"/api/v1/census/rounds/{ROUND}/verification"
+    mine = client.get(url, headers=accounts["surveyor"].headers).json()["households"]
+    children = [c for house in mine for c in house["children"]]
+    assert len(children) == in_550101  # the surveyor's tambon only
+    assert all(house["subdistrict_code"] == "550101" and house["house_number"] for house in mine)
+    assert {c["status"] for c in children} <= {"no_record", "record_conflict"}
+    assert all(c["first_name"] and c["birth_date"] for c in children)
+    office = client.get(url, headers=accounts["planner"].headers).json()["households"]
+    assert (
+        sum(len(h["children"]) for h in office) == counts["no_record"] + counts["record_conflict"]
+    )
+    assert client.get(url, headers=accounts["school"].headers).status_code == 403
+    audited = (
+        db_session.execute(
+            text("SELECT username FROM audit_log WHERE resource = :r ORDER BY id"),
+            {"r": f"verification {ROUND}"},
+        )
+        .scalars()
+        .all()
+    )
+    assert audited == ["matrix-surveyor", "matrix-planner"]

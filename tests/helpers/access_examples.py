@@ -70,6 +70,9 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("GET", "/api/v1/census/rounds/{year}/matching/children"): Example(
         path="/api/v1/census/rounds/2569/matching/children", params={"status": "no_record"}
     ),
+    ("GET", "/api/v1/census/rounds/{year}/verification"): Example(
+        path="/api/v1/census/rounds/2569/verification"
+    ),
     ("GET", "/api/v1/census/rounds/{year}/conflicts"): Example(
         path="/api/v1/census/rounds/2569/conflicts"
     ),
