@@ -10,26 +10,15 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from app.api import (
-    admin,
-    auth,
-    census,
-    coverage,
-    geography,
-    health,
-    map_layers,
-    reports,
-    schools,
-)
 from app.api.errors import register_error_handlers
 from app.api.openapi import edumap_openapi
+from app.api.rules import ROUTER_MODULES
 from app.middleware import (
     BodySizeLimitMiddleware,
     NulRefusalMiddleware,
     SecurityHeadersMiddleware,
 )
 from app.refresher import CoverageRefresher
-from app.web import maps, pages
 from census.jobs import sweep_interrupted_jobs
 from kernel.config import get_settings
 from kernel.db import make_engine
@@ -68,20 +57,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.openapi = lambda: edumap_openapi(app)  # type: ignore[method-assign]
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    for router in (
-        pages.router,
-        maps.router,
-        health.router,
-        auth.router,
-        admin.router,
-        geography.router,
-        census.router,
-        coverage.router,
-        map_layers.router,
-        reports.router,
-        schools.router,
-    ):
-        app.include_router(router)
+    for module in ROUTER_MODULES:
+        app.include_router(module.router)
 
     # Inside the size limit (middleware added later wraps what was added before).
     app.add_middleware(NulRefusalMiddleware)

@@ -108,7 +108,7 @@ class Problems:
         self.items.append(FieldProblem(name, value, message))
 
 
-def _text(value: Any) -> str | None:
+def text_or_none(value: Any) -> str | None:
     if value is None:
         return None
     text_value = str(value).strip()
@@ -127,18 +127,12 @@ def _date(problems: Problems, name: str, value: Any, required: bool) -> ParsedDa
         return None
 
 
-def clean_child(
-    raw: Mapping[str, Any],
-    settings: Settings,
-    academic_year: int,
-    school_codes: set[str] | frozenset[str] | None = None,
-) -> tuple[ChildRecord | None, list[FieldProblem]]:
-    """Check one child's fields. Returns the record, or None with every problem found."""
-    problems = Problems()
+def read_identity(raw: Mapping[str, Any], problems: Problems) -> tuple[str | None, str | None]:
+    """A row's 13-digit ID (digits only) and G-code, each problem with them added: an ID a
+    spreadsheet turned into scientific notation, a wrong length or check digit, a malformed
+    G-code. Census forms and register extracts read IDs alike."""
     national_id = clean_national_id(raw.get("national_id")) or None
-    g_code = _text(raw.get("g_code"))
-    no_id_reason = _text(raw.get("no_id_reason"))
-    id_kind = "national_id" if national_id else "g_code" if g_code else "none"
+    g_code = text_or_none(raw.get("g_code"))
     if mangled := excel_mangled_id(raw.get("national_id")):
         problems.add("national_id", str(raw.get("national_id")), mangled)
     elif national_id and (problem := national_id_problem(national_id)):
@@ -149,6 +143,20 @@ def clean_child(
             g_code,
             "รหัส G คือ G ตามด้วยตัวเลข 9-12 หลัก (a G-code is G followed by 9-12 digits)",
         )
+    return national_id, g_code
+
+
+def clean_child(
+    raw: Mapping[str, Any],
+    settings: Settings,
+    academic_year: int,
+    school_codes: set[str] | frozenset[str] | None = None,
+) -> tuple[ChildRecord | None, list[FieldProblem]]:
+    """Check one child's fields. Returns the record, or None with every problem found."""
+    problems = Problems()
+    national_id, g_code = read_identity(raw, problems)
+    no_id_reason = text_or_none(raw.get("no_id_reason"))
+    id_kind = "national_id" if national_id else "g_code" if g_code else "none"
     if id_kind == "none" and not no_id_reason:
         problems.add(
             "national_id",
@@ -157,15 +165,15 @@ def clean_child(
             "(give the 13-digit ID, a G-code, or why there is none)",
         )
 
-    title = _text(raw.get("title"))
-    first_name = _text(raw.get("first_name"))
-    last_name = _text(raw.get("last_name"))
+    title = text_or_none(raw.get("title"))
+    first_name = text_or_none(raw.get("first_name"))
+    last_name = text_or_none(raw.get("last_name"))
     if not first_name:
         problems.add("first_name", raw.get("first_name"), REQUIRED)
     if not last_name:
         problems.add("last_name", raw.get("last_name"), REQUIRED)
 
-    sex_raw = _text(raw.get("sex"))
+    sex_raw = text_or_none(raw.get("sex"))
     sex = SEX_VALUES.get((sex_raw or "").lower().replace(" ", "")) if sex_raw else None
     if sex is None and not sex_raw and title:
         sex = TITLE_SEX.get(title)
@@ -196,7 +204,7 @@ def clean_child(
                 )
     move_in = _date(problems, "move_in_date", raw.get("move_in_date"), required=False)
 
-    disability_raw = _text(raw.get("disability"))
+    disability_raw = text_or_none(raw.get("disability"))
     disability = False
     if disability_raw is not None:
         lowered = disability_raw.lower()
@@ -205,16 +213,16 @@ def clean_child(
         elif lowered not in FALSE_WORDS:
             problems.add("disability", disability_raw, "ใช้ มี/ไม่มี (use มี/ไม่มี or yes/no)")
 
-    guardian = _text(raw.get("guardian_name"))
-    relationship = _text(raw.get("guardian_relationship"))
+    guardian = text_or_none(raw.get("guardian_name"))
+    relationship = text_or_none(raw.get("guardian_relationship"))
     if guardian is None:
         for key, label in (("father_name", "บิดา"), ("mother_name", "มารดา")):
-            if name := _text(raw.get(key)):
+            if name := text_or_none(raw.get(key)):
                 guardian, relationship = name, relationship or label
                 break
 
-    school_code = _text(raw.get("school_code"))
-    grade_raw = _text(raw.get("grade"))
+    school_code = text_or_none(raw.get("school_code"))
+    grade_raw = text_or_none(raw.get("grade"))
     grade = parse_grade(grade_raw) if grade_raw else None
     if grade_raw and grade is None:
         problems.add(
@@ -226,8 +234,8 @@ def clean_child(
             school_code,
             "ไม่มีโรงเรียนรหัสนี้ในทะเบียน (no school with this code in the registry)",
         )
-    status_raw = _text(raw.get("enrolment_status"))
-    reason = _text(raw.get("not_enrolled_reason"))
+    status_raw = text_or_none(raw.get("enrolment_status"))
+    reason = text_or_none(raw.get("not_enrolled_reason"))
     if status_raw:
         status = STATUS_VALUES.get(status_raw.lower().replace(" ", ""))
         if status is None:
@@ -272,7 +280,7 @@ def clean_child(
         sex=sex,
         birth_date=birth.value,
         birth_date_era=birth.era,
-        nationality=_text(raw.get("nationality")),
+        nationality=text_or_none(raw.get("nationality")),
         guardian_name=guardian,
         guardian_relationship=relationship,
         disability=disability,

@@ -140,40 +140,32 @@ SELECT :round_year, person_key, status, civil_id, record_ids,
            'home_offices', to_jsonb(home_offices), 'school_office', school_office,
            'reason', reason)
 FROM (
-    SELECT p.*, s.status, s.reason FROM placed p CROSS JOIN LATERAL (
-        SELECT CASE
-            WHEN p.two_schools THEN 'record_conflict'
-            WHEN p.civil_id IS NOT NULL AND p.record_ids IS NOT NULL
-                 AND (p.birth_dates <> ARRAY[p.civil_birth] OR p.sexes <> ARRAY[p.civil_sex])
-                THEN 'record_conflict'
-            WHEN p.civil_id IS NULL THEN 'pupil_not_registered'
-            WHEN p.record_ids IS NULL AND p.in_window THEN 'no_record'
-            WHEN p.record_ids IS NULL THEN 'outside_window'
-            WHEN p.grade_index IS NOT NULL AND (p.recorded_index <= p.grade_index - 2
-                                                OR p.recorded_index >= p.grade_index + 1)
-                THEN 'grade_mismatch'
-            WHEN NOT coalesce(p.school_office = ANY(p.home_offices), false)
-                THEN 'enrolled_elsewhere'
-            ELSE 'enrolled_in_area' END AS status,
-        CASE
-            WHEN p.two_schools THEN 'in the records of two schools on one counting day'
-            WHEN p.civil_id IS NOT NULL AND p.record_ids IS NOT NULL
-                 AND (p.birth_dates <> ARRAY[p.civil_birth] OR p.sexes <> ARRAY[p.civil_sex])
-                THEN 'the same ID with another birth date or sex in the two registers'
-            WHEN p.civil_id IS NULL THEN 'in a school''s records, not in the register'
-            WHEN p.record_ids IS NULL AND p.in_window
-                THEN 'of compulsory age, in no school''s records'
-            WHEN p.record_ids IS NULL THEN 'outside the compulsory window, in no records'
-            WHEN p.grade_index IS NOT NULL AND (p.recorded_index <= p.grade_index - 2
-                                                OR p.recorded_index >= p.grade_index + 1)
-                THEN 'recorded grade ' || p.recorded_grade || ', the age rule gives '
-                     || p.expected_grade
-            WHEN NOT coalesce(p.school_office = ANY(p.home_offices), false)
-                THEN 'at a school of ' || coalesce(p.school_office, 'no office')
-                     || ', registered in the area of '
-                     || coalesce(array_to_string(p.home_offices, ', '), 'no office')
-            ELSE 'at a school of the office serving the registered tambon' END AS reason
-    ) s
+    -- One ladder: the first rule that applies gives the status and says why.
+    SELECT p.*, f.finding[1] AS status, f.finding[2] AS reason
+    FROM placed p CROSS JOIN LATERAL (SELECT CASE
+        WHEN p.two_schools
+            THEN ARRAY['record_conflict', 'in the records of two schools on one counting day']
+        WHEN p.civil_id IS NOT NULL AND p.record_ids IS NOT NULL
+             AND (p.birth_dates <> ARRAY[p.civil_birth] OR p.sexes <> ARRAY[p.civil_sex])
+            THEN ARRAY['record_conflict',
+                       'the same ID with another birth date or sex in the two registers']
+        WHEN p.civil_id IS NULL
+            THEN ARRAY['pupil_not_registered', 'in a school''s records, not in the register']
+        WHEN p.record_ids IS NULL AND p.in_window
+            THEN ARRAY['no_record', 'of compulsory age, in no school''s records']
+        WHEN p.record_ids IS NULL
+            THEN ARRAY['outside_window', 'outside the compulsory window, in no records']
+        WHEN p.grade_index IS NOT NULL AND (p.recorded_index <= p.grade_index - 2
+                                            OR p.recorded_index >= p.grade_index + 1)
+            THEN ARRAY['grade_mismatch', 'recorded grade ' || p.recorded_grade
+                                         || ', the age rule gives ' || p.expected_grade]
+        WHEN NOT coalesce(p.school_office = ANY(p.home_offices), false)
+            THEN ARRAY['enrolled_elsewhere',
+                       'at a school of ' || coalesce(p.school_office, 'no office')
+                       || ', registered in the area of '
+                       || coalesce(array_to_string(p.home_offices, ', '), 'no office')]
+        ELSE ARRAY['enrolled_in_area', 'at a school of the office serving the registered tambon']
+        END AS finding) f
 ) r
 """
 

@@ -22,8 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from census.dates import DateProblem, parse_thai_date
-from census.forms import SEX_VALUES, parse_grade, parse_moo
-from census.identity import clean_national_id, excel_mangled_id, national_id_problem
+from census.forms import SEX_VALUES, Problems, parse_grade, parse_moo, read_identity, text_or_none
 from census.importer import ALIASES, ImportReport, Places, RowError, open_round
 from census.privacy import encrypt_national_id, mask_national_id, national_id_hash
 from census.register_models import AGENCIES
@@ -86,13 +85,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    shown = str(value).strip()
-    return shown or None
-
-
 class _Rows:
     """Checks one row at a time, naming each problem with its row and field."""
 
@@ -110,27 +102,18 @@ class _Rows:
     def check(
         self, number: int, row: dict[str, Any], report: ImportReport
     ) -> tuple[Any, ...] | None:
-        problems: list[tuple[str, Any, str]] = []
-        raw_id = row.get("national_id")
-        national_id = clean_national_id(raw_id) or None
-        if mangled := excel_mangled_id(raw_id):
-            problems.append(("national_id", raw_id, mangled))
-        elif national_id and (problem := national_id_problem(national_id)):
-            problems.append(("national_id", mask_national_id(national_id), problem))
-        g_code = _text(row.get("g_code"))
-        if g_code and not (
-            g_code[:1] in "Gg" and g_code[1:].isdigit() and 9 <= len(g_code) - 1 <= 12
-        ):
-            problems.append(("g_code", g_code, "รหัส G คือ G ตามด้วยตัวเลข 9-12 หลัก (G + 9-12 digits)"))
-        if not national_id and not g_code and not mangled:
+        found = Problems()
+        national_id, g_code = read_identity(row, found)
+        problems = [(p.field, p.value, p.message) for p in found.items]
+        if not national_id and not g_code and not problems:
             problems.append(
                 ("national_id", None, "ต้องมีเลขประจำตัวประชาชนหรือรหัส G (an ID or a G-code)")
             )
-        first, last = _text(row.get("first_name")), _text(row.get("last_name"))
+        first, last = text_or_none(row.get("first_name")), text_or_none(row.get("last_name"))
         for name, value in (("first_name", first), ("last_name", last)):
             if value is None:
                 problems.append((name, None, "ต้องกรอก (required)"))
-        sex_raw = _text(row.get("sex"))
+        sex_raw = text_or_none(row.get("sex"))
         sex = SEX_VALUES.get((sex_raw or "").lower())
         if sex is None:
             problems.append(("sex", sex_raw, "ใช้ ชาย/หญิง, ช/ญ, M/F หรือ 1/2 (sex not recognised)"))
@@ -138,7 +121,7 @@ class _Rows:
         try:
             born = parse_thai_date(row.get("birth_date")).value
         except DateProblem as exc:
-            problems.append(("birth_date", _text(row.get("birth_date")), str(exc)))
+            problems.append(("birth_date", text_or_none(row.get("birth_date")), str(exc)))
         if born is not None and not (self.oldest <= born <= self.extract.as_of):
             problems.append(
                 (
@@ -156,34 +139,34 @@ class _Rows:
                 problems.append(
                     (
                         "subdistrict",
-                        _text(row.get("subdistrict_code") or row.get("subdistrict")),
+                        text_or_none(row.get("subdistrict_code") or row.get("subdistrict")),
                         "ไม่พบตำบลนี้ (tambon not found by code or by tambon/district/province)",
                     )
                 )
-            house_code = _text(row.get("house_code"))
+            house_code = text_or_none(row.get("house_code"))
             if house_code and not (house_code.isdigit() and len(house_code) == 11):
                 problems.append(("house_code", house_code, "รหัสบ้านมี 11 หลัก (11 digits)"))
             address = (
                 house_code,
-                _text(row.get("house_number")),
+                text_or_none(row.get("house_number")),
                 parse_moo(row.get("moo")),
                 tambon,
             )
         else:
-            code = _text(row.get("school_code"))
+            code = text_or_none(row.get("school_code"))
             if code is None:
                 problems.append(("school_code", None, "ต้องกรอก (required)"))
             elif code not in self.schools:
                 problems.append(
                     ("school_code", code, "ไม่มีโรงเรียนรหัสนี้ในทะเบียน (no school with this code)")
                 )
-            grade_raw = _text(row.get("grade"))
+            grade_raw = text_or_none(row.get("grade"))
             grade = parse_grade(grade_raw) if grade_raw else None
             if grade is None:
                 problems.append(
                     ("grade", grade_raw, "ใช้ อ.1-3, ป.1-6 หรือ ม.1-6 (a grade K1-M6 is required)")
                 )
-            school = (code, grade, _text(row.get("room")))
+            school = (code, grade, text_or_none(row.get("room")))
         for field, value, message in problems:
             report.add_error(
                 RowError(number, field, None if value is None else str(value), message)
@@ -195,7 +178,7 @@ class _Rows:
             encrypt_national_id(self.settings, national_id) if national_id else None,
             mask_national_id(national_id),
             g_code.upper() if g_code else None,
-            _text(row.get("title")),
+            text_or_none(row.get("title")),
             first,
             last,
             sex,

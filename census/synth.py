@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -335,6 +335,21 @@ def _choose_school(
     distances = shapely.distance(home, tree.geometries[candidates])
     weights = 1.0 / (distances + CHOICE_MARGIN_DEG / 4)
     return codes[int(rng.choice(candidates, p=weights / weights.sum()))]
+
+
+def first_households(
+    rows: Iterable[dict[str, Any]], households: int | None
+) -> list[dict[str, Any]]:
+    """The rows of the first ``households`` households (all rows when None); a household's
+    rows come together, keyed by their house code."""
+    kept: list[dict[str, Any]] = []
+    houses: set[str] = set()
+    for row in rows:
+        houses.add(row["รหัสบ้าน"])
+        if households is not None and len(houses) > households:
+            break
+        kept.append(row)
+    return kept
 
 
 def make_dirty(

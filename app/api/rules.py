@@ -1,5 +1,6 @@
-"""Every router's access rules in one list (the access-matrix test and the OpenAPI document
-read it): a module of its own, above the routers, so that no import waits inside a function."""
+"""Every router module (the app includes them from here) and their access rules in one list
+(the access-matrix test and the OpenAPI document read it): a module of its own, above the
+routers, so that no import waits inside a function."""
 
 from __future__ import annotations
 
@@ -17,18 +18,19 @@ from app.api import (
 from app.api.access import AccessRule
 from app.web import maps, pages
 
+# In the order the app includes them (the first route that matches a request answers it).
 ROUTER_MODULES = (
+    pages,
+    maps,
     health,
     auth,
     admin,
     geography,
-    schools,
     census,
     coverage,
     map_layers,
     reports,
-    pages,
-    maps,
+    schools,
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import typer
@@ -11,7 +12,7 @@ import typer
 from app.demo_data import load_synthetic_census
 from census.importer import FIELD_LABELS_TH, ImportReport, import_census_file, write_rejects
 from census.service import create_round, set_round_state
-from census.synth import Fault, make_dirty, synthesize_rows, write_rows
+from census.synth import Fault, first_households, make_dirty, synthesize_rows, write_rows
 from gis.datasets import BundledData
 from gis.loading import LoadError
 from kernel.config import get_settings
@@ -21,7 +22,7 @@ from kernel.errors import DomainError
 cli = typer.Typer(help="School-age census: round, import, synth.", no_args_is_help=True)
 
 
-def _fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     typer.secho(f"edumap: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
 
@@ -43,7 +44,7 @@ def round(
                 set_round_state(session, year, state)
             typer.echo(f"round {created.academic_year}: {state or created.state}")
     except DomainError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @cli.command("import")
@@ -67,7 +68,7 @@ def import_file(
             if not report.stored:
                 session.rollback()
     except DomainError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     show_report(file, report)
     typer.echo(
@@ -130,25 +131,22 @@ def synth(
                     session, settings, data, province, round_year, seed, scale
                 )
         except (LoadError, DomainError) as exc:
-            _fail(str(exc))
+            fail(str(exc))
             return
         typer.echo(report.summary())
         return
     with session_scope() as session:
-        rows = []
-        keys: set[str] = set()
-        for row in synthesize_rows(
-            session,
-            province_code=province,
-            round_year=round_year,
-            seed=seed,
-            data_dir=data.root,
-            scale=scale,
-        ):
-            keys.add(row["รหัสบ้าน"])
-            if households is not None and len(keys) > households:
-                break
-            rows.append(row)
+        rows = first_households(
+            synthesize_rows(
+                session,
+                province_code=province,
+                round_year=round_year,
+                seed=seed,
+                data_dir=data.root,
+                scale=scale,
+            ),
+            households,
+        )
     faults: list[Fault] = []
     if dirty:
         rows, faults = make_dirty(rows, np.random.default_rng(seed))

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import typer
 
-from app.cli.census import show_report
+from app.cli.census import fail, show_report
 from census.dates import DateProblem, parse_thai_date
 from census.importer import ImportReport
 from census.matching import match_round
 from census.register_models import AGENCIES
 from census.register_synth import FAULTS, build_registers, write_registers
 from census.registers import Extract, import_register_file
-from census.synth import synthesize_rows
+from census.synth import first_households, synthesize_rows
 from kernel.config import get_settings
 from kernel.db import session_scope
 from kernel.errors import DomainError
@@ -26,17 +26,11 @@ school_cli = typer.Typer(
 )
 
 
-def _fail(message: str) -> None:
-    typer.secho(f"edumap: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(1)
-
-
 def _date(value: str, option: str) -> dt.date:
     try:
         return parse_thai_date(value).value
     except DateProblem as exc:
-        _fail(f"{option}: {exc}")
-        raise AssertionError from exc  # _fail exits
+        fail(f"{option}: {exc}")
 
 
 def round_of(day: dt.date) -> int:
@@ -53,8 +47,7 @@ def _import(file: Path, extract: Extract, accept_valid: bool, sheet: str | None)
             if not report.stored:
                 session.rollback()
     except DomainError as exc:
-        _fail(str(exc))
-        raise AssertionError from exc
+        fail(str(exc))
     show_report(file, report)
     typer.echo(
         f"{file.name}: {report.rows_read:,} rows read ({report.encoding or 'xlsx'}), "
@@ -106,7 +99,7 @@ def school_import(
     try:
         extract = Extract(round_year or round_of(day), "school", agency, day)
     except DomainError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     _import(file, extract, accept_valid, sheet)
 
@@ -119,7 +112,7 @@ def match(
         with session_scope() as session:
             counts = match_round(session, round_year)
     except DomainError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     for status, count in counts.items():
         typer.echo(f"{status:22} {count:>9,}")
@@ -142,22 +135,19 @@ def synth(
     for item in fault:
         name, _, count = item.partition("=")
         if name not in FAULTS or not count.isdigit():
-            _fail(f"--fault {item!r}: expected NAME=COUNT with NAME one of {', '.join(FAULTS)}")
+            fail(f"--fault {item!r}: expected NAME=COUNT with NAME one of {', '.join(FAULTS)}")
         faults[name] = int(count)
     with session_scope() as session:
-        rows = []
-        houses: set[str] = set()
-        for row in synthesize_rows(
-            session,
-            province_code=settings.demo_province,
-            round_year=year,
-            seed=seed,
-            data_dir=settings.data_dir,
-        ):
-            houses.add(row["รหัสบ้าน"])
-            if households is not None and len(houses) > households:
-                break
-            rows.append(row)
+        rows = first_households(
+            synthesize_rows(
+                session,
+                province_code=settings.demo_province,
+                round_year=year,
+                seed=seed,
+                data_dir=settings.data_dir,
+            ),
+            households,
+        )
         world = build_registers(session, rows, round_year=year, seed=seed, faults=faults)
     paths = write_registers(world, out, seed=seed)
     for kind, path in paths.items():

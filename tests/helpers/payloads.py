@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from census.identity import with_check_digit
-from census.synth import synthesize_rows
+from census.synth import first_households, synthesize_rows
 from kernel.config import get_settings
 
 ROUND = 2569
@@ -114,21 +114,16 @@ def synthetic_rows(
     """The first ``households`` households of the synthetic census of Nan for ``seed`` (only
     those of the tambon named, if one is)."""
     with Session(engine) as session:
-        rows, houses = [], set()
-        for row in synthesize_rows(
+        rows = synthesize_rows(
             session,
             province_code="55",
             round_year=ROUND,
             seed=seed,
             data_dir=get_settings().data_dir,
-        ):
-            if tambon_name is not None and row["ตำบล"] != tambon_name:
-                continue
-            houses.add(row["รหัสบ้าน"])
-            if len(houses) > households:
-                break
-            rows.append(row)
-    return rows
+        )
+        if tambon_name is not None:
+            rows = (row for row in rows if row["ตำบล"] == tambon_name)
+        return first_households(rows, households)
 
 
 def rows_in_550101(engine: Engine, households: int = 8) -> list[dict[str, Any]]:
