@@ -1,4 +1,5 @@
-"""What `edumap demo` loads, in order: the reference data, schools, a synthetic census.
+"""What `edumap demo` loads, in order: the reference data, schools, a synthetic census, and
+synthetic register extracts of that census, matched.
 
 Each step is one transaction and is skipped when its files are unchanged since it last ran
 (see gis.datasets.run_steps), so a second `edumap demo` takes about a second.
@@ -6,6 +7,7 @@ Each step is one transaction and is skipped when its files are unchanged since i
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 
@@ -13,6 +15,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from census.importer import import_census_file
+from census.matching import match_round
+from census.register_synth import build_registers, write_registers
+from census.registers import Extract, import_register_file
 from census.service import create_round
 from census.synth import synthesize_rows, write_rows
 from gis.coverage import refresh_coverage
@@ -205,8 +210,85 @@ def service_area_inputs(data: BundledData) -> tuple[Path, ...]:
     return (data.root / "norms" / "service_areas.toml", *((school_list,) if school_list else ()))
 
 
+# The faults planted in the demo's register extracts (census.register_synth), a few dozen of
+# each in Nan's 84,000 children: enough to show on every list and map, as in a real office.
+DEMO_REGISTER_FAULTS = {
+    "mistyped_id": 40,
+    "moved_in": 25,
+    "counted_twice": 20,
+    "birth_date_differs": 15,
+    "grade_two_below": 30,
+    "g_code": 25,
+    "name_variant": 30,
+    "moved_away": 30,
+}
+
+
+def load_synthetic_registers(
+    session: Session,
+    settings: Settings,
+    data: BundledData,
+    province_code: str,
+    academic_year: int,
+    seed: int,
+) -> LoadReport:
+    """The civil-registration and school-records extracts of the synthetic census (labelled
+    synthetic, faults planted), imported as an office imports them and matched; the report
+    keeps what matching found beside what the generator planted (they must be equal)."""
+    files = census_inputs(data)
+    report = LoadReport(
+        kind=f"registers:synthetic:{province_code}:{academic_year}",
+        source=str(files[0]),
+        sha256=sha256_of(*files),
+    )
+    rows = synthesize_rows(
+        session,
+        province_code=province_code,
+        round_year=academic_year,
+        seed=seed,
+        data_dir=data.root,
+    )
+    world = build_registers(
+        session, rows, round_year=academic_year, seed=seed, faults=DEMO_REGISTER_FAULTS
+    )
+    year = academic_year - 543
+    with tempfile.TemporaryDirectory() as folder:
+        paths = write_registers(world, Path(folder), seed=seed)
+        # A changed generator makes other files: the previous synthetic extracts go.
+        session.execute(
+            text(
+                "DELETE FROM register_extract WHERE round_year = :y AND source_name = ANY(:names)"
+            ),
+            {"y": academic_year, "names": [paths["civil"].name, paths["school"].name]},
+        )
+        for path, extract in (
+            (paths["civil"], Extract(academic_year, "civil", "dopa", dt.date(year, 6, 1))),
+            (paths["school"], Extract(academic_year, "school", "obec", dt.date(year, 6, 10))),
+        ):
+            imported = import_register_file(session, settings, path, extract)
+            if not imported.stored:
+                first = imported.errors[0] if imported.errors else None
+                raise LoadError(path, f"synthetic register extract rejected: {first}")
+            report.counts[f"{extract.kind}_records"] = imported.children_new
+    matched = match_round(session, academic_year)
+    report.counts |= {f"planted_{name}": count for name, count in world.planted.items()}
+    report.counts |= {f"expected_{k}": world.expected.get(k, 0) for k in matched}
+    report.counts |= {f"matched_{k}": v for k, v in matched.items()}
+    report.notes.append(
+        f"synthetic register extracts (seed {seed}): names and IDs are invented; matched "
+        + (
+            "as planted"
+            if all(world.expected.get(k, 0) == v for k, v in matched.items())
+            else "NOT as planted: see matched_* against expected_*"
+        )
+    )
+    record_load(session, report)
+    return report
+
+
 def demo_steps(settings: Settings, data: BundledData | None = None) -> list[LoadStep]:
-    """Reference data, the demo province's schools and its synthetic census round."""
+    """Reference data, the demo province's schools, its synthetic census round and the
+    synthetic register extracts of it."""
     data = data or BundledData(settings.data_dir)
     province, year, seed = settings.demo_province, settings.demo_academic_year, settings.demo_seed
     steps = reference_steps(data, province, year, seed)
@@ -229,6 +311,13 @@ def demo_steps(settings: Settings, data: BundledData | None = None) -> list[Load
             f"schools:calibrated:{province}:{year}",
             calibration_inputs(data, province),
             lambda s: calibrate_school_records(s, data, province, year, seed),
+        )
+    )
+    steps.append(
+        LoadStep(
+            f"registers:synthetic:{province}:{year}",
+            census_inputs(data),
+            lambda s: load_synthetic_registers(s, settings, data, province, year, seed),
         )
     )
     return steps

@@ -19,14 +19,19 @@ register and every pupil of the records gets exactly one status, the first that 
 
 Each result says which records matched and how (``explanation``). Matching replaces the round's
 previous results and can be run again at will: the same extracts give the same results.
-Records without an ID are matched by G-code between school records only; the fuzzy match of
-names and birth dates for them is not built yet.
+Pupils without an ID (a G-code, or none) are matched to registered children by birth date, sex
+and name, compared after folding titles, spaces, tone marks and letters commonly spelt for one
+another (``match_names``); a link is made only when it is clear on both sides, and what is
+close but not clear is shown as a possible match on both children, never merged.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
+from rapidfuzz import fuzz
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -42,10 +47,13 @@ from census.assessment_sql import (
 from census.register_models import MATCH_STATUSES
 from kernel.disclosure import suppress_small_count
 from kernel.errors import InvalidInputError
+from kernel.names import person_name_key
 from kernel.vocabulary import GRADES_SQL_ARRAY
 
-MATCH_SQL = f"""
-WITH current_records AS (
+# The round's current records: the civil registration one row a person, and the pupils' rows
+# keyed by ID, else G-code, else the row itself.
+REGISTER_CTES = """
+current_records AS (
     SELECT r.*, e.kind, e.agency, e.as_of, e.source_name
     FROM register_record r JOIN register_extract e ON e.id = r.extract_id
     WHERE e.round_year = :round_year AND e.superseded_by IS NULL
@@ -55,9 +63,40 @@ WITH current_records AS (
     FROM (SELECT coalesce(national_id_hash, 'c:' || id) AS person_key, *
           FROM current_records WHERE kind = 'civil') c
     ORDER BY person_key, id
-), pupils AS (
-    SELECT coalesce(national_id_hash, 'g:' || g_code, 's:' || id) AS person_key, *
+), pupil_rows AS (
+    SELECT coalesce(national_id_hash, 'g:' || g_code, 's:' || id) AS record_key, *
     FROM current_records WHERE kind = 'school'
+)"""
+
+# Pairs the ID leaves apart that may be one child: a pupil whose key no registration has and a
+# registered child whose key no pupil has, born the same day, of the same sex, the school in
+# the province of the registered address. Their names are compared in Python (rapidfuzz).
+NAME_CANDIDATES_SQL = f"""
+WITH {REGISTER_CTES}, unplaced_pupils AS (
+    SELECT DISTINCT ON (r.record_key) r.*, left(s.subdistrict_code, 2) AS school_province
+    FROM pupil_rows r LEFT JOIN school s ON s.code = r.school_code
+    WHERE NOT EXISTS (SELECT 1 FROM civil c WHERE c.person_key = r.record_key)
+    ORDER BY r.record_key, r.as_of DESC, r.id
+)
+SELECT p.record_key AS pupil_key, p.national_id_hash IS NULL AS without_id,
+       p.first_name AS pupil_first, p.last_name AS pupil_last, p.source_name AS pupil_extract,
+       p.row_number AS pupil_row, p.school_code,
+       c.person_key AS civil_key, c.first_name AS civil_first, c.last_name AS civil_last,
+       c.source_name AS civil_extract, c.row_number AS civil_row
+FROM unplaced_pupils p
+JOIN civil c ON c.birth_date = p.birth_date AND c.sex = p.sex
+     AND left(c.subdistrict_code, 2) = p.school_province
+WHERE NOT EXISTS (SELECT 1 FROM pupil_rows r WHERE r.record_key = c.person_key)
+"""
+
+MATCH_SQL = f"""
+WITH {REGISTER_CTES}, links AS (
+    SELECT * FROM unnest(CAST(:link_pupil AS text[]), CAST(:link_civil AS text[]),
+                         CAST(:link_score AS real[])) AS l(pupil_key, civil_key, score)
+), pupils AS (
+    -- a pupil without an ID linked by name and birth date takes the registered child's key
+    SELECT coalesce(l.civil_key, r.record_key) AS person_key, l.score AS name_score, r.*
+    FROM pupil_rows r LEFT JOIN links l ON l.pupil_key = r.record_key
 ), pupil_sets AS (
     SELECT p.person_key,
            jsonb_agg(p.id ORDER BY p.id) AS record_ids,
@@ -70,6 +109,7 @@ WITH current_records AS (
            (array_agg(p.birth_date ORDER BY p.as_of DESC, p.id))[1] AS birth_date,
            (array_agg(p.sex ORDER BY p.as_of DESC, p.id))[1] AS sex,
            bool_or(p.schools_that_day > 1) AS two_schools,
+           max(p.name_score) AS name_score,
            array_agg(DISTINCT p.birth_date) AS birth_dates,
            array_agg(DISTINCT p.sex) AS sexes
     FROM (
@@ -85,7 +125,7 @@ WITH current_records AS (
            c.subdistrict_code AS registered_tambon, c.birth_date AS civil_birth,
            c.sex AS civil_sex, c.source_name AS civil_extract, c.row_number AS civil_row,
            s.record_ids, s.rows AS school_rows, s.school_code, s.grade AS recorded_grade,
-           s.two_schools, s.birth_dates, s.sexes,
+           s.two_schools, s.birth_dates, s.sexes, s.name_score,
            coalesce(c.birth_date, s.birth_date) AS birth_date
     FROM civil c FULL JOIN pupil_sets s ON s.person_key = c.person_key
 ), assessed AS (
@@ -133,7 +173,11 @@ SELECT :round_year, person_key, status, civil_id, record_ids,
        coalesce(registered_tambon, school_tambon), school_code, expected_grade, recorded_grade,
        jsonb_build_object(
            'matched_by', CASE WHEN civil_id IS NOT NULL AND record_ids IS NOT NULL
+                                   AND name_score IS NOT NULL THEN 'name_birth_date'
+                              WHEN civil_id IS NOT NULL AND record_ids IS NOT NULL
                               THEN 'national_id' WHEN person_key LIKE 'g:%' THEN 'g_code' END,
+           'name_score', name_score,
+           'possible_matches', CAST(:possible_matches AS jsonb) -> person_key,
            'civil', CASE WHEN civil_id IS NOT NULL
                          THEN jsonb_build_object('extract', civil_extract, 'row', civil_row) END,
            'school_records', school_rows,
@@ -170,12 +214,90 @@ FROM (
 """
 
 
+# A name pair scores 0-100 (rapidfuzz's ratio of the folded names); a link needs this much,
+# and the runner-up of either child must score this much less: two children whose names are
+# that close (twins) are never merged, they are shown as possible matches for a person to judge.
+NAME_MATCH_MIN_SCORE = 85.0
+NAME_MATCH_MARGIN = 8.0
+
+
+@dataclass
+class NameMatches:
+    """Pupils without an ID linked to registered children by name and birth date, and the
+    pairs left for a person to judge (``possible``, by child: the other record and its score)."""
+
+    links: dict[str, tuple[str, float]] = field(default_factory=dict)
+    possible: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def match_names(session: Session, round_year: int) -> NameMatches:
+    """Score every pair the ID leaves apart (``NAME_CANDIDATES_SQL``) on the children's names.
+
+    A pupil without an ID is linked to a registered child when each is the other's best
+    candidate, scores at least ``NAME_MATCH_MIN_SCORE``, and every other candidate of either
+    scores ``NAME_MATCH_MARGIN`` less. Other pairs that score that much (a pupil with an ID the
+    register lacks, perhaps mistyped; a pair too close to another to call) are only reported,
+    on both children, as possible matches: an ID is never overruled by a name."""
+    pairs = []
+    for row in session.execute(text(NAME_CANDIDATES_SQL), {"round_year": round_year}).mappings():
+        score = fuzz.ratio(
+            person_name_key(row["pupil_first"], row["pupil_last"]),
+            person_name_key(row["civil_first"], row["civil_last"]),
+        )
+        if score >= NAME_MATCH_MIN_SCORE:
+            pairs.append((row, round(score, 1)))
+    by_pupil: dict[str, list[float]] = {}
+    by_civil: dict[str, list[float]] = {}
+    for row, score in pairs:
+        by_pupil.setdefault(row["pupil_key"], []).append(score)
+        by_civil.setdefault(row["civil_key"], []).append(score)
+
+    def clear_best(scores: list[float], score: float) -> bool:
+        others = sorted(scores, reverse=True)
+        others.remove(score)
+        return score == max(scores) and all(other <= score - NAME_MATCH_MARGIN for other in others)
+
+    found = NameMatches()
+    for row, score in pairs:
+        if (
+            row["without_id"]
+            and clear_best(by_pupil[row["pupil_key"]], score)
+            and clear_best(by_civil[row["civil_key"]], score)
+        ):
+            found.links[row["pupil_key"]] = (row["civil_key"], score)
+            continue
+        found.possible.setdefault(row["pupil_key"], []).append(
+            {"civil": {"extract": row["civil_extract"], "row": row["civil_row"]}, "score": score}
+        )
+        found.possible.setdefault(row["civil_key"], []).append(
+            {
+                "school_record": {
+                    "extract": row["pupil_extract"],
+                    "row": row["pupil_row"],
+                    "school": row["school_code"],
+                },
+                "score": score,
+            }
+        )
+    return found
+
+
 def match_round(session: Session, round_year: int) -> dict[str, int]:
     """Match the round's current extracts; replaces its previous results. Returns the number
     of children per status. The caller commits."""
     session.execute(text("DELETE FROM register_match WHERE round_year = :y"), {"y": round_year})
     session.execute(text("SET LOCAL jit = off"))
-    session.execute(text(MATCH_SQL), assessment_params(round_year))
+    names = match_names(session, round_year)
+    session.execute(
+        text(MATCH_SQL),
+        assessment_params(round_year)
+        | {
+            "link_pupil": list(names.links),
+            "link_civil": [civil for civil, _ in names.links.values()],
+            "link_score": [score for _, score in names.links.values()],
+            "possible_matches": json.dumps(names.possible, ensure_ascii=False),
+        },
+    )
     counts = dict.fromkeys(MATCH_STATUSES, 0)
     for status, count in session.execute(
         text("SELECT status, count(*) FROM register_match WHERE round_year = :y GROUP BY status"),

@@ -12,7 +12,11 @@ Faults (how many of each is a parameter):
 - ``counted_twice``: a pupil in the records of two schools on the same counting day;
 - ``birth_date_differs``: a pupil whose recorded birth date is a year off the register's;
 - ``grade_two_below``: a pupil recorded two grades below the age rule's;
-- ``g_code``: pupils without an ID, recorded with a G-code;
+- ``g_code``: pupils without an ID, recorded with a G-code (children of migrant families,
+  named as such: no registered child is like them);
+- ``name_variant``: a registered pupil recorded without an ID (a G-code) and with the name
+  spelt another common way (a tone mark dropped, ณ for น, ศ for ส, a space, the title written
+  into the name): matched by birth date and name, the child keeps the status it would have;
 - ``moved_away``: registered children whose pupil record is gone (they study elsewhere now).
 """
 
@@ -69,8 +73,12 @@ FAULTS = (
     "birth_date_differs",
     "grade_two_below",
     "g_code",
+    "name_variant",
     "moved_away",
 )
+# Names of children of migrant families (Shan, Burmese, Lao) as Thai schools write them.
+MIGRANT_FIRST_NAMES = ("จายแสง", "นางหอม", "หม่องเอ", "มะเว", "ซออู", "จายคำ", "นันทะวดี", "อ่องมิน")
+MIGRANT_LAST_NAMES = ("ลุงเมือง", "อ่องวิน", "ทุนละ", "มินซอ", "จายลู่", "หม่องทุน")
 
 
 @dataclass
@@ -79,6 +87,8 @@ class RegisterWorld:
     school: list[dict[str, Any]] = field(default_factory=list)
     expected: Counter[str] = field(default_factory=Counter)
     planted: dict[str, int] = field(default_factory=dict)
+    # the file rows (header on row 1) of each planted name variant: civil row, school row
+    name_variants: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _offices(
@@ -160,8 +170,19 @@ def build_registers(
         picked = [pupils[k][0] for k in order[cursor : cursor + faults.get(name, 0)]]
         cursor += len(picked)
         chosen[name] = set(picked)
+    # A name variant is found by birth date and name: only a child no other child shares a
+    # birthday and sex with is planted, so the truth does not hang on how close two names are.
+    birthdays = Counter((born, row["เพศ"]) for row, born in people)
+    alone = [
+        pupils[k][0] for k in order[cursor:] if birthdays[(pupils[k][2], pupils[k][1]["เพศ"])] == 1
+    ]
+    chosen["name_variant"] = variants = set(alone[: faults.get("name_variant", 0)])
     # Two grades below needs a grade two above Anuban 1.
-    lowerable = [pupils[k][0] for k in order[cursor:] if GRADES.index(pupils[k][1]["ชั้น"]) >= 2]
+    lowerable = [
+        pupils[k][0]
+        for k in order[cursor:]
+        if GRADES.index(pupils[k][1]["ชั้น"]) >= 2 and pupils[k][0] not in variants
+    ]
     chosen["grade_two_below"] = set(lowerable[: faults.get("grade_two_below", 0)])
     schools = sorted({row["รหัสโรงเรียน"] for _, row, _ in pupils})
 
@@ -205,6 +226,13 @@ def build_registers(
             record["ชั้น"] = GRADE_SHORT_LABELS_TH[GRADES[GRADES.index(row["ชั้น"]) - 2]]
             world.expected["grade_mismatch"] += 1
         else:
+            if i in chosen["name_variant"]:
+                record["เลขประจำตัวประชาชน"] = ""
+                record["รหัส G"] = f"G{seed % 1000:03d}{i:07d}"
+                record["ชื่อ"], record["นามสกุล"] = _spelling_variant(
+                    row["คำนำหน้า"], row["ชื่อ"], row["นามสกุล"], rng
+                )
+                world.name_variants.append((len(world.civil) + 1, len(world.school) + 2))
             stage = assessed.stage
             kinds = (
                 ["primary"]
@@ -219,8 +247,11 @@ def build_registers(
             world.expected["enrolled_in_area" if office in home else "enrolled_elsewhere"] += 1
         world.school.append(record)
 
+    # Pupils from elsewhere borrow a child's name and birthday, never a name variant's (it
+    # would then have a second, closer candidate and, rightly, not be linked).
+    templates = [person for i, person in enumerate(people) if i not in variants]
     for _ in range(faults.get("moved_in", 0)):
-        template, born = people[int(rng.integers(0, len(people)))]
+        template, born = templates[int(rng.integers(0, len(templates)))]
         grade = expected_grade(born, round_year, rules) or "P1"
         record = _pupil(template, schools[int(rng.integers(0, len(schools)))], grade, rng)
         record["เลขประจำตัวประชาชน"] = with_check_digit(
@@ -238,10 +269,37 @@ def build_registers(
         grade = expected_grade(born, round_year, rules) or "P1"
         record = _pupil(template, schools[int(rng.integers(0, len(schools)))], grade, rng)
         record["เลขประจำตัวประชาชน"] = ""
-        record["รหัส G"] = f"G{seed % 1000:03d}{n:07d}"
+        record["รหัส G"] = f"G{seed % 1000:03d}{9_000_000 + n:07d}"
+        record["ชื่อ"] = MIGRANT_FIRST_NAMES[n % len(MIGRANT_FIRST_NAMES)]
+        record["นามสกุล"] = MIGRANT_LAST_NAMES[int(rng.integers(0, len(MIGRANT_LAST_NAMES)))]
         world.school.append(record)
         world.expected["pupil_not_registered"] += 1
     return world
+
+
+# Common ways one name is spelt another way: the letter for the same sound, a tone mark.
+_SAME_SOUND = (("น", "ณ"), ("ส", "ศ"), ("ท", "ธ"), ("ไ", "ใ"), ("พ", "ภ"), ("ช", "ฌ"))
+_TONE_MARKS = "\u0e48\u0e49\u0e4a\u0e4b"
+
+
+def _spelling_variant(
+    title: str, first: str, last: str, rng: np.random.Generator
+) -> tuple[str, str]:
+    """The name written another way a school might write it (never the same string)."""
+    ways = []
+    for plain, other in _SAME_SOUND:
+        if plain in first:
+            ways.append((first.replace(plain, other, 1), last))
+        if plain in last:
+            ways.append((first, last.replace(plain, other, 1)))
+    for mark in _TONE_MARKS:
+        if mark in last:
+            ways.append((first, last.replace(mark, "", 1)))
+    if len(last) > 2:
+        ways.append((first, last[:2] + " " + last[2:]))
+    ways.append(((title or "") + first, last))
+    ways = [way for way in ways if way != (first, last)]
+    return ways[int(rng.integers(0, len(ways)))]
 
 
 def _be(value: dt.date) -> str:
@@ -289,6 +347,10 @@ def write_registers(world: RegisterWorld, directory: Path, *, seed: int) -> dict
                 "seed": seed,
                 "planted": world.planted,
                 "expected_statuses": dict(sorted(world.expected.items())),
+                "name_variants": [
+                    {"civil_row": civil, "school_row": school}
+                    for civil, school in world.name_variants
+                ],
                 "civil_rows": len(world.civil),
                 "school_rows": len(world.school),
             },

@@ -55,6 +55,45 @@ COLUMNS = (
     "grade",
     "room",
 )
+# An SMIS code (8 digits, the older Ministry code some school lists still carry) against the
+# 10-digit OBEC code the registry keeps: a crosswalk file, one row a school.
+CROSSWALK_ALIASES = {
+    "smis_code": ("รหัส smis", "smis", "smis code", "รหัส 8 หลัก", "รหัสโรงเรียน 8 หลัก"),
+    "school_code": ("รหัส obec", "รหัสโรงเรียน", "รหัสโรงเรียน 10 หลัก", "obec code", "school code"),
+}
+
+
+def read_crosswalk(path: Path) -> dict[str, str]:
+    """SMIS code → OBEC code from a crosswalk file (CSV or XLSX); a bad row is refused by its
+    number, and so is an SMIS code given two OBEC codes."""
+    try:
+        table = open_table(path, CROSSWALK_ALIASES)
+    except TableError as exc:
+        raise InvalidInputError("crosswalk", f"{path.name}: {exc}") from exc
+    missing = [f for f in CROSSWALK_ALIASES if f not in table.columns]
+    if missing:
+        names = ", ".join(f"{CROSSWALK_ALIASES[f][0]} ({f})" for f in missing)
+        raise InvalidInputError("crosswalk", f"{path.name}: ไม่มีคอลัมน์ {names} (missing column)")
+    codes: dict[str, str] = {}
+    for number, row in table.rows:
+        smis = text_or_none(row.get("smis_code")) or ""
+        obec = text_or_none(row.get("school_code")) or ""
+        if not (smis.isdigit() and len(smis) == 8 and obec.isdigit() and len(obec) == 10):
+            raise InvalidInputError(
+                "crosswalk",
+                f"{path.name} แถว {number}: รหัส SMIS 8 หลัก และรหัส OBEC 10 หลัก "
+                f"(row {number}: expected an 8-digit SMIS and a 10-digit OBEC code, "
+                f"got {smis!r}, {obec!r})",
+            )
+        if codes.setdefault(smis, obec) != obec:
+            raise InvalidInputError(
+                "crosswalk",
+                f"{path.name} แถว {number}: รหัส SMIS {smis} ซ้ำกับรหัส OBEC อื่น "
+                f"(row {number}: SMIS {smis} given two OBEC codes)",
+            )
+    return codes
+
+
 # A child of the census window is at most this old; an older birth year is a B.E./C.E. mix-up
 # (2019 read as B.E. is 1476 C.E.) or not a child.
 MAX_AGE_YEARS = 30
@@ -88,9 +127,16 @@ def _sha256(path: Path) -> str:
 class _Rows:
     """Checks one row at a time, naming each problem with its row and field."""
 
-    def __init__(self, session: Session, settings: Settings, extract: Extract) -> None:
+    def __init__(
+        self,
+        session: Session,
+        settings: Settings,
+        extract: Extract,
+        crosswalk: dict[str, str] | None,
+    ) -> None:
         self.settings = settings
         self.extract = extract
+        self.crosswalk = crosswalk
         self.places = Places(session) if extract.kind == "civil" else None
         self.schools = (
             frozenset(session.scalars(text("SELECT code FROM school")))
@@ -154,8 +200,27 @@ class _Rows:
             )
         else:
             code = text_or_none(row.get("school_code"))
+            if code is not None and len(code) == 8 and code.isdigit():
+                if self.crosswalk is None:
+                    problems.append(
+                        (
+                            "school_code",
+                            code,
+                            "รหัส SMIS 8 หลัก: ใช้ไฟล์เทียบรหัส (--crosswalk) หรือรหัส OBEC 10 หลัก "
+                            "(an SMIS code: give a crosswalk file, or the 10-digit OBEC code)",
+                        )
+                    )
+                    code = None
+                elif code in self.crosswalk:
+                    code = self.crosswalk[code]
+                else:
+                    problems.append(
+                        ("school_code", code, "ไม่มีรหัส SMIS นี้ในไฟล์เทียบรหัส (not in the crosswalk)")
+                    )
+                    code = None
             if code is None:
-                problems.append(("school_code", None, "ต้องกรอก (required)"))
+                if not any(field == "school_code" for field, _, _ in problems):
+                    problems.append(("school_code", None, "ต้องกรอก (required)"))
             elif code not in self.schools:
                 problems.append(
                     ("school_code", code, "ไม่มีโรงเรียนรหัสนี้ในทะเบียน (no school with this code)")
@@ -197,9 +262,11 @@ def import_register_file(
     accept_valid: bool = False,
     imported_by: int | None = None,
     sheet: str | None = None,
+    crosswalk: dict[str, str] | None = None,
 ) -> ImportReport:
     """Check every row, then store the extract (all rows, or with ``accept_valid`` the valid
-    ones). The caller owns the transaction: commit when ``report.stored``."""
+    ones). School codes of 8 digits (SMIS) are read through ``crosswalk`` (``read_crosswalk``).
+    The caller owns the transaction: commit when ``report.stored``."""
     open_round(session, extract.round_year)
     report = ImportReport(source=path.name, round_year=extract.round_year)
     digest = _sha256(path)
@@ -255,7 +322,7 @@ def import_register_file(
             "u": imported_by,
         },
     ).scalar_one()
-    checker = _Rows(session, settings, extract)
+    checker = _Rows(session, settings, extract, crosswalk)
 
     def valid_rows() -> Any:
         try:
@@ -277,6 +344,9 @@ def import_register_file(
         {"n": stored, "id": extract_id},
     )
     _supersede(session, extract)
+    # Matching joins tens of thousands of fresh rows: with the statistics of the table before
+    # the import the planner picks nested loops (minutes instead of seconds on Nan).
+    session.execute(text("ANALYZE register_extract, register_record"))
     report.stored = True
     return report
 

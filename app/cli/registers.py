@@ -14,7 +14,7 @@ from census.importer import ImportReport
 from census.matching import match_round
 from census.register_models import AGENCIES
 from census.register_synth import FAULTS, build_registers, write_registers
-from census.registers import Extract, import_register_file
+from census.registers import Extract, import_register_file, read_crosswalk
 from census.synth import first_households, synthesize_rows
 from kernel.config import get_settings
 from kernel.db import session_scope
@@ -38,11 +38,24 @@ def round_of(day: dt.date) -> int:
     return day.year + 543 - (1 if (day.month, day.day) < (5, 16) else 0)
 
 
-def _import(file: Path, extract: Extract, accept_valid: bool, sheet: str | None) -> ImportReport:
+def _import(
+    file: Path,
+    extract: Extract,
+    accept_valid: bool,
+    sheet: str | None,
+    crosswalk: Path | None = None,
+) -> ImportReport:
     try:
+        codes = read_crosswalk(crosswalk) if crosswalk else None
         with session_scope() as session:
             report = import_register_file(
-                session, get_settings(), file, extract, accept_valid=accept_valid, sheet=sheet
+                session,
+                get_settings(),
+                file,
+                extract,
+                accept_valid=accept_valid,
+                sheet=sheet,
+                crosswalk=codes,
             )
             if not report.stored:
                 session.rollback()
@@ -92,6 +105,12 @@ def school_import(
     ),
     accept_valid: bool = ACCEPT_VALID,
     sheet: str | None = SHEET,
+    crosswalk: Path | None = typer.Option(
+        None,
+        exists=True,
+        dir_okay=False,
+        help="SMIS → OBEC codes (CSV/XLSX: รหัส SMIS, รหัส OBEC) for files with 8-digit codes",
+    ),
 ) -> None:
     """Import a school-records extract (one row a pupil: school, ID or G-code, names, sex,
     birth date, grade, room) counted on a day."""
@@ -101,7 +120,7 @@ def school_import(
     except DomainError as exc:
         fail(str(exc))
         return
-    _import(file, extract, accept_valid, sheet)
+    _import(file, extract, accept_valid, sheet, crosswalk)
 
 
 def match(

@@ -16,11 +16,12 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from census.identity import with_check_digit
-from census.matching import match_round, matching_by_tambon
+from census.matching import NAME_MATCH_MIN_SCORE, match_round, matching_by_tambon
 from census.register_models import MATCH_STATUSES
 from census.register_synth import build_registers, write_registers
-from census.registers import Extract, import_register_file
+from census.registers import Extract, import_register_file, read_crosswalk
 from kernel.config import get_settings
+from kernel.errors import InvalidInputError
 from tests.helpers.payloads import synthetic_rows
 from tests.helpers.world import Account
 
@@ -38,13 +39,21 @@ MIXES = [
             "birth_date_differs": 2,
             "grade_two_below": 3,
             "g_code": 2,
+            "name_variant": 4,
             "moved_away": 5,
         },
     ),
     (
         57,
         90,
-        {"mistyped_id": 1, "moved_in": 6, "counted_twice": 3, "grade_two_below": 1, "g_code": 4},
+        {
+            "mistyped_id": 1,
+            "moved_in": 6,
+            "counted_twice": 3,
+            "grade_two_below": 1,
+            "g_code": 4,
+            "name_variant": 2,
+        },
     ),
 ]
 
@@ -80,6 +89,32 @@ def test_every_status_count_equals_the_planted_truth(
         {"y": ROUND},
     ).scalar_one()
     assert explained["matched_by"] == "national_id" and explained["civil"]["row"] >= 2
+    # The name variants, and only they, are linked by birth date and name: the same pairs of
+    # rows the generator planted (no other two children merged).
+    linked = db_session.execute(
+        text(
+            """
+            SELECT c.row_number, p.row_number
+            FROM register_match m JOIN register_record c ON c.id = m.civil_record_id
+            JOIN register_record p ON p.id = (m.school_record_ids ->> 0)::bigint
+            WHERE m.round_year = :y AND m.explanation ->> 'matched_by' = 'name_birth_date'
+            """
+        ),
+        {"y": ROUND},
+    ).all()
+    planted = {(v["civil_row"], v["school_row"]) for v in manifest["name_variants"]}
+    assert len(planted) == faults.get("name_variant", 0)
+    assert {tuple(r) for r in linked} == planted
+    # A mistyped ID is never overruled by the name; both children show the other as possible.
+    hinted = db_session.execute(
+        text(
+            "SELECT count(*) FROM register_match WHERE round_year = :y "
+            "AND status = 'pupil_not_registered' AND explanation -> 'possible_matches' "
+            "@> '[{\"score\": 100.0}]'"
+        ),
+        {"y": ROUND},
+    ).scalar_one()
+    assert hinted >= faults.get("mistyped_id", 0)
     by_tambon = matching_by_tambon(db_session, ROUND)
     assert by_tambon and all(
         v == "<5" or v == 0 or (isinstance(v, int) and v >= 5)
@@ -286,3 +321,119 @@ def test_the_verification_list_is_the_surveyors_houses_to_visit_pre_filled(
         .all()
     )
     assert audited == ["matrix-surveyor", "matrix-planner"]
+
+
+CIVIL_HEADER = (
+    "เลขประจำตัวประชาชน,คำนำหน้า,ชื่อ,นามสกุล,เพศ,วันเดือนปีเกิด,รหัสบ้าน,บ้านเลขที่,หมู่ที่,ตำบล,อำเภอ,จังหวัด"
+)
+
+
+def _registered(national_id: str, first: str, last: str = "ใจดี", born: str = "15/03/2561") -> str:
+    return f"{national_id},ด.ช.,{first},{last},ชาย,{born},,9,2,ในเวียง,เมืองน่าน,น่าน"
+
+
+def _without_id(g_code: str, first: str, last: str = "ใจดี", born: str = "15/03/2561") -> str:
+    return f"9955010001,,{g_code},ด.ช.,{first},{last},ชาย,{born},ป.2,1"
+
+
+@pytest.mark.parametrize(
+    ("written", "linked_to"),
+    [
+        ("ณัฐวุฒิ", "นัฐวุฒิ"),  # ณ for น: the same name, linked
+        ("ณัฐวุฒ", "นัฐวุฒิ"),  # a vowel left off: linked, the twin's name is further
+        ("สมชย", None),  # as close to สมชาย as to สมชัย (twins): left for a person to judge
+    ],
+)
+def test_a_pupil_without_an_id_is_linked_by_name_only_when_it_is_clear(
+    tmp_path: Path, db_session: Session, written: str, linked_to: str | None
+) -> None:
+    """Brothers born the same day, one named like the pupil, the twins สมชาย and สมชัย: a
+    G-code pupil is linked to the child whose name is clearly closest, never to one of two."""
+    civil = _write(
+        tmp_path / "civil.csv",
+        [
+            CIVIL_HEADER,
+            _registered(with_check_digit("155010099031"), "นัฐวุฒิ"),
+            _registered(with_check_digit("155010099032"), "สมชาย"),
+            _registered(with_check_digit("155010099033"), "สมชัย"),
+            _registered(with_check_digit("155010099034"), "นัฐวุฒิ", born="16/03/2561"),
+        ],
+    )
+    school = _write(tmp_path / "dmc.csv", [SCHOOL_HEADER, _without_id("G550199000777", written)])
+    settings = get_settings()
+    for path, extract in ((civil, CIVIL), (school, COUNTED)):
+        assert import_register_file(db_session, settings, path, extract).stored
+    counts = {k: v for k, v in match_round(db_session, ROUND).items() if v}
+    rows = db_session.execute(
+        text(
+            "SELECT m.status, c.first_name, c.birth_date, m.explanation FROM register_match m "
+            "LEFT JOIN register_record c ON c.id = m.civil_record_id WHERE m.round_year = :y"
+        ),
+        {"y": ROUND},
+    ).all()
+    if linked_to:
+        assert counts == {"enrolled_in_area": 1, "no_record": 3}
+        [(first, born, explanation)] = [(r[1], r[2], r[3]) for r in rows if r[0] != "no_record"]
+        assert (first, born) == (linked_to, dt.date(2018, 3, 15))  # not the one born a day later
+        assert explanation["matched_by"] == "name_birth_date"
+        assert NAME_MATCH_MIN_SCORE <= explanation["name_score"] <= 100
+    else:
+        assert counts == {"pupil_not_registered": 1, "no_record": 4}
+        [pupil] = [r[3] for r in rows if r[0] == "pupil_not_registered"]
+        assert {p["civil"]["row"] for p in pupil["possible_matches"]} == {3, 4}
+        twins = [r[3] for r in rows if r[1] in ("สมชาย", "สมชัย")]
+        assert all(t["possible_matches"][0]["school_record"]["row"] == 2 for t in twins)
+
+
+def test_smis_codes_are_read_through_the_crosswalk_and_named_without_one(
+    tmp_path: Path, db_session: Session
+) -> None:
+    settings = get_settings()
+    lines = [
+        SCHOOL_HEADER,
+        _pupil(with_check_digit("155010099041"), school="55010001"),  # in the crosswalk
+        _pupil(with_check_digit("155010099042"), school="55019999"),  # not in it
+    ]
+    path = _write(tmp_path / "dmc_smis.csv", lines)
+    refused = db_session.begin_nested()  # as the CLI and API roll a refused import back
+    without = import_register_file(db_session, settings, path, COUNTED)
+    refused.rollback()
+    assert not without.stored
+    assert {(e.row, e.field) for e in without.errors} == {(2, "school_code"), (3, "school_code")}
+    assert all("--crosswalk" in e.message for e in without.errors)
+
+    crosswalk = read_crosswalk(SAMPLES / "smis_crosswalk_sample.csv")
+    assert crosswalk == {"55010001": "9955010001"}
+    report = import_register_file(
+        db_session, settings, path, COUNTED, crosswalk=crosswalk, accept_valid=True
+    )
+    assert report.stored and report.children_new == 1
+    [error] = report.errors
+    assert (error.row, error.value) == (3, "55019999") and "crosswalk" in error.message
+    stored = db_session.execute(
+        text(
+            "SELECT r.school_code FROM register_record r JOIN register_extract e "
+            "ON e.id = r.extract_id WHERE e.source_name = 'dmc_smis.csv'"
+        )
+    ).scalar_one()
+    assert stored == "9955010001"
+
+    bad = _write(
+        tmp_path / "crosswalk.csv", ["รหัส SMIS,รหัส OBEC", "55010001,9955010001", "5501,99"]
+    )
+    with pytest.raises(InvalidInputError, match="row 3"):
+        read_crosswalk(bad)
+
+
+def test_the_demo_loads_synthetic_extracts_that_match_as_planted(db_session: Session) -> None:
+    """``edumap demo`` (run for this test database too) imports Nan's synthetic extracts and
+    matches them; what matching found is kept beside what the generator planted."""
+    report = db_session.execute(
+        text("SELECT report FROM load_log WHERE kind = :k ORDER BY id DESC LIMIT 1"),
+        {"k": f"registers:synthetic:55:{ROUND}"},
+    ).scalar_one()
+    counts = report["counts"]
+    assert counts["civil_records"] > 80_000 and counts["planted_name_variant"] == 30
+    for status in MATCH_STATUSES:
+        assert counts[f"matched_{status}"] == counts[f"expected_{status}"], status
+    assert any("matched as planted" in note for note in report["notes"])

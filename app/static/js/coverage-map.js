@@ -424,7 +424,20 @@
       }).catch(function (error) { fail(kind.label_th, error); }));
 
       if (!config.named) return;
-      var named = L.markerClusterGroup({ maxClusterRadius: 40, chunkedLoading: true });
+      // Thousands of markers are added in chunks between frames; the features (what tests and
+      // the legend read) are published only once the last chunk is on the map.
+      var chunksDone = null;
+      var named = L.markerClusterGroup({
+        maxClusterRadius: 40,
+        chunkedLoading: true,
+        chunkProgress: function (processed, total) {
+          if (processed === total && chunksDone) {
+            var done = chunksDone;
+            chunksDone = null;
+            done();
+          }
+        },
+      });
       var entry = { layer: named, features: [], fetchedFor: null, status: "ซูมเข้าเพื่อดูรายชื่อ" };
       state.named[kind.flag] = entry;
       add(named, kind.label_th + " (รายชื่อ เมื่อซูมเข้า)", kind.shown);
@@ -455,9 +468,10 @@
         return getJson("/api/v1/map-layers/children?" + round + "&" + area + "&flag=" +
                        kind.flag + "&bbox=" + bbox).then(function (collection) {
           named.clearLayers();
-          entry.features = collection.features;
+          entry.features = [];
           entry.fetchedFor = view;
           entry.bbox = bbox.split(",").map(Number);
+          var added = new Promise(function (resolve) { chunksDone = resolve; });
           named.addLayers(collection.features.map(function (feature) {
             var p = feature.properties;
             var c = feature.geometry.coordinates;
@@ -478,9 +492,12 @@
             });
             return marker;
           }));
-          entry.status = "แสดง " + number.format(collection.features.length) + " คนในกรอบแผนที่" +
-            (collection.truncated ? " (บางส่วน ซูมเข้าเพื่อดูทั้งหมด)" : "");
-          legend.render(map);
+          return added.then(function () {
+            entry.features = collection.features;
+            entry.status = "แสดง " + number.format(collection.features.length) +
+              " คนในกรอบแผนที่" + (collection.truncated ? " (บางส่วน ซูมเข้าเพื่อดูทั้งหมด)" : "");
+            legend.render(map);
+          });
         }).catch(function (error) {
           entry.status = "โหลดรายชื่อไม่ได้: " + error.message;
           legend.render(map);
