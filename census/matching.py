@@ -46,7 +46,7 @@ from census.assessment_sql import (
 )
 from census.register_models import MATCH_STATUSES
 from kernel.disclosure import suppress_small_count
-from kernel.errors import InvalidInputError
+from kernel.errors import ConflictError, InvalidInputError
 from kernel.names import person_name_key
 from kernel.vocabulary import GRADES_SQL_ARRAY
 
@@ -284,7 +284,17 @@ def match_names(session: Session, round_year: int) -> NameMatches:
 
 def match_round(session: Session, round_year: int) -> dict[str, int]:
     """Match the round's current extracts; replaces its previous results. Returns the number
-    of children per status. The caller commits."""
+    of children per status. The caller commits. A round whose registers retention removed
+    keeps its anonymised results: matching it again is refused."""
+    purged = session.execute(
+        text("SELECT max(purged_at) FROM register_extract WHERE round_year = :y"),
+        {"y": round_year},
+    ).scalar()
+    if purged is not None:
+        raise ConflictError(
+            f"the registers of round {round_year} were removed by retention on "
+            f"{purged:%Y-%m-%d}; its anonymised results are kept as they are"
+        )
     session.execute(text("DELETE FROM register_match WHERE round_year = :y"), {"y": round_year})
     session.execute(text("SET LOCAL jit = off"))
     names = match_names(session, round_year)
@@ -363,7 +373,7 @@ def matched_children(
         LEFT JOIN subdistrict t ON t.code = m.subdistrict_code
         LEFT JOIN register_record c ON c.id = m.civil_record_id
         LEFT JOIN register_record p ON p.id = (m.school_record_ids ->> 0)::bigint
-        WHERE m.round_year = :y AND m.status = :s
+        WHERE m.round_year = :y AND m.status = :s AND m.person_key NOT LIKE 'anon:%'
           AND (CAST(:districts AS text[]) IS NULL OR left(m.subdistrict_code, 4) = ANY(:districts))
           AND (CAST(:tambon AS text) IS NULL OR m.subdistrict_code = :tambon)
         ORDER BY m.subdistrict_code, last_name, first_name, m.person_key

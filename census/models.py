@@ -51,6 +51,8 @@ class CensusRound(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+    # when it was last closed: the registers' retention period counts from here
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Household(Base):

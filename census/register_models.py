@@ -66,6 +66,8 @@ class RegisterExtract(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     superseded_by: Mapped[int | None] = mapped_column(ForeignKey("register_extract.id"))
+    # when retention removed its records (the extract's own row stays, as provenance)
+    purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RegisterRecord(Base):

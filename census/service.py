@@ -74,6 +74,10 @@ def set_round_state(session: Session, year: int, state: str) -> CensusRound:
     if state not in ("open", "closed"):
         raise InvalidInputError("state", "open or closed")
     found = get_round(session, year)
+    if state == "closed" and found.state != "closed":
+        found.closed_at = dt.datetime.now(dt.UTC)
+    elif state == "open":
+        found.closed_at = None
     found.state = state
     session.flush()
     return found

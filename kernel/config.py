@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     # How often each server process looks for census, school or service-area changes and
     # refreshes the stored coverage (off the request path); 0 turns the refresher off.
     coverage_refresh_seconds: float = Field(default=1.0, ge=0)
+    # PDPA: register extracts and named matching results are removed (aggregates kept) this
+    # many days after their census round closes, by `edumap retention apply`.
+    register_retention_days: int = Field(default=365, ge=0)
     report_cache_seconds: int = Field(default=600, ge=0)
     report_cache_dir: Path | None = None  # default: <var_dir>/cache/reports
 

@@ -15,6 +15,7 @@ from census.matching import match_round
 from census.register_models import AGENCIES
 from census.register_synth import FAULTS, build_registers, write_registers
 from census.registers import Extract, import_register_file, read_crosswalk
+from census.retention import apply_retention
 from census.synth import first_households, synthesize_rows
 from kernel.config import get_settings
 from kernel.db import session_scope
@@ -171,3 +172,34 @@ def synth(
     paths = write_registers(world, out, seed=seed)
     for kind, path in paths.items():
         typer.echo(f"{kind}: {path}")
+
+
+retention_cli = typer.Typer(
+    help="PDPA retention of the registers after a round closes.", no_args_is_help=True
+)
+
+
+@retention_cli.command("apply")
+def retention_apply(
+    days: int | None = typer.Option(
+        None, help="Days after a round closes (default: EDUMAP_REGISTER_RETENTION_DAYS)"
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Count what would go; change nothing"),
+) -> None:
+    """Delete the register extracts' records and anonymise the matching results of every
+    round closed longer ago than the retention period; aggregates stay. Logged in the audit
+    log."""
+    retention_days = get_settings().register_retention_days if days is None else days
+    with session_scope() as session:
+        done = apply_retention(session, retention_days=retention_days, dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+    verb = "would remove" if dry_run else "removed"
+    if not done:
+        typer.echo(f"no closed round is past its {retention_days} days: nothing {verb}")
+    for result in done:
+        typer.echo(
+            f"round {result.round_year} (closed {result.closed_at:%Y-%m-%d}): {verb} "
+            f"{result.records_deleted:,} register records of {result.extracts} extract(s), "
+            f"anonymised {result.matches_anonymised:,} matching results"
+        )
