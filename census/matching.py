@@ -54,13 +54,16 @@ from kernel.vocabulary import GRADES_SQL_ARRAY
 # keyed by ID, else G-code, else the row itself.
 REGISTER_CTES = """
 current_records AS (
-    SELECT r.*, e.kind, e.agency, e.as_of, e.source_name
+    -- only the columns matching reads: 20 million rows are carried through sorts and joins
+    SELECT r.id, e.kind, e.as_of, r.national_id_hash, r.g_code, r.birth_date, r.sex,
+           r.subdistrict_code, r.school_code, r.grade
     FROM register_record r JOIN register_extract e ON e.id = r.extract_id
     WHERE e.round_year = :round_year AND e.superseded_by IS NULL
 ), civil AS (
     -- one registration per person (the first row of the extract if a person repeats)
     SELECT DISTINCT ON (person_key) *
-    FROM (SELECT coalesce(national_id_hash, 'c:' || id) AS person_key, *
+    FROM (SELECT coalesce(national_id_hash, 'c:' || id) AS person_key, id, birth_date, sex,
+                 subdistrict_code
           FROM current_records WHERE kind = 'civil') c
     ORDER BY person_key, id
 ), pupil_rows AS (
@@ -77,65 +80,71 @@ WITH {REGISTER_CTES}, unplaced_pupils AS (
     FROM pupil_rows r LEFT JOIN school s ON s.code = r.school_code
     WHERE NOT EXISTS (SELECT 1 FROM civil c WHERE c.person_key = r.record_key)
     ORDER BY r.record_key, r.as_of DESC, r.id
+), pairs AS (
+    SELECT p.record_key AS pupil_key, p.national_id_hash IS NULL AS without_id,
+           p.id AS pupil_id, p.school_code, c.person_key AS civil_key, c.id AS civil_id
+    FROM unplaced_pupils p
+    JOIN civil c ON c.birth_date = p.birth_date AND c.sex = p.sex
+         AND left(c.subdistrict_code, 2) = p.school_province
+    WHERE NOT EXISTS (SELECT 1 FROM pupil_rows r WHERE r.record_key = c.person_key)
 )
-SELECT p.record_key AS pupil_key, p.national_id_hash IS NULL AS without_id,
-       p.first_name AS pupil_first, p.last_name AS pupil_last, p.source_name AS pupil_extract,
-       p.row_number AS pupil_row, p.school_code,
-       c.person_key AS civil_key, c.first_name AS civil_first, c.last_name AS civil_last,
-       c.source_name AS civil_extract, c.row_number AS civil_row
-FROM unplaced_pupils p
-JOIN civil c ON c.birth_date = p.birth_date AND c.sex = p.sex
-     AND left(c.subdistrict_code, 2) = p.school_province
-WHERE NOT EXISTS (SELECT 1 FROM pupil_rows r WHERE r.record_key = c.person_key)
+SELECT x.pupil_key, x.without_id, x.school_code, x.civil_key,
+       pr.first_name AS pupil_first, pr.last_name AS pupil_last, pe.source_name AS pupil_extract,
+       pr.row_number AS pupil_row,
+       cr.first_name AS civil_first, cr.last_name AS civil_last, ce.source_name AS civil_extract,
+       cr.row_number AS civil_row
+FROM pairs x
+JOIN register_record pr ON pr.id = x.pupil_id JOIN register_extract pe ON pe.id = pr.extract_id
+JOIN register_record cr ON cr.id = x.civil_id JOIN register_extract ce ON ce.id = cr.extract_id
 """
 
 MATCH_SQL = f"""
 WITH {REGISTER_CTES}, links AS (
     SELECT * FROM unnest(CAST(:link_pupil AS text[]), CAST(:link_civil AS text[]),
                          CAST(:link_score AS real[])) AS l(pupil_key, civil_key, score)
-), pupils AS (
-    -- a pupil without an ID linked by name and birth date takes the registered child's key
-    SELECT coalesce(l.civil_key, r.record_key) AS person_key, l.score AS name_score, r.*
-    FROM pupil_rows r LEFT JOIN links l ON l.pupil_key = r.record_key
 ), pupil_sets AS (
+    -- per person: every record, the latest one's school, grade, birth date and sex (by
+    -- counting day, then file order), whether two schools counted the person on one day, and
+    -- the spread of birth dates and sexes the records give
     SELECT p.person_key,
-           jsonb_agg(p.id ORDER BY p.id) AS record_ids,
-           jsonb_agg(jsonb_build_object('extract', p.source_name, 'row', p.row_number,
-                                        'agency', p.agency, 'counted_on', p.as_of,
-                                        'school', p.school_code, 'grade', p.grade)
-                     ORDER BY p.id) AS rows,
-           (array_agg(p.school_code ORDER BY p.as_of DESC, p.id))[1] AS school_code,
-           (array_agg(p.grade ORDER BY p.as_of DESC, p.id))[1] AS grade,
-           (array_agg(p.birth_date ORDER BY p.as_of DESC, p.id))[1] AS birth_date,
-           (array_agg(p.sex ORDER BY p.as_of DESC, p.id))[1] AS sex,
-           bool_or(p.schools_that_day > 1) AS two_schools,
+           array_agg(p.id ORDER BY p.id) AS record_ids,
+           max(p.school_code) FILTER (WHERE p.latest) AS school_code,
+           max(p.grade) FILTER (WHERE p.latest) AS grade,
+           max(p.birth_date) FILTER (WHERE p.latest) AS birth_date,
+           max(p.sex) FILTER (WHERE p.latest) AS sex,
+           bool_or(p.day_first_school <> p.day_last_school) AS two_schools,
            max(p.name_score) AS name_score,
-           array_agg(DISTINCT p.birth_date) AS birth_dates,
-           array_agg(DISTINCT p.sex) AS sexes
+           min(p.birth_date) AS earliest_birth, max(p.birth_date) AS latest_birth,
+           min(p.sex) AS min_sex, max(p.sex) AS max_sex
     FROM (
         SELECT q.*,
-               -- distinct schools with a record of the person on that counting day
-               dense_rank() OVER (PARTITION BY q.person_key, q.as_of ORDER BY q.school_code)
-               + dense_rank() OVER (PARTITION BY q.person_key, q.as_of
-                                    ORDER BY q.school_code DESC) - 1 AS schools_that_day
-        FROM pupils q
+               row_number() OVER (PARTITION BY q.person_key
+                                  ORDER BY q.as_of DESC, q.id) = 1 AS latest,
+               min(q.school_code) OVER (PARTITION BY q.person_key, q.as_of) AS day_first_school,
+               max(q.school_code) OVER (PARTITION BY q.person_key, q.as_of) AS day_last_school
+        FROM (
+            -- a pupil without an ID linked by name and birth date takes the child's key
+            SELECT coalesce(l.civil_key, r.record_key) AS person_key, l.score AS name_score,
+                   r.id, r.as_of, r.school_code, r.grade, r.birth_date, r.sex
+            FROM pupil_rows r LEFT JOIN links l ON l.pupil_key = r.record_key
+        ) q
     ) p GROUP BY p.person_key
 ), people AS (
     SELECT coalesce(c.person_key, s.person_key) AS person_key, c.id AS civil_id,
            c.subdistrict_code AS registered_tambon, c.birth_date AS civil_birth,
-           c.sex AS civil_sex, c.source_name AS civil_extract, c.row_number AS civil_row,
-           s.record_ids, s.rows AS school_rows, s.school_code, s.grade AS recorded_grade,
-           s.two_schools, s.birth_dates, s.sexes, s.name_score,
+           c.sex AS civil_sex, s.record_ids, s.school_code, s.grade AS recorded_grade,
+           s.two_schools, s.earliest_birth, s.latest_birth, s.min_sex, s.max_sex, s.name_score,
            coalesce(c.birth_date, s.birth_date) AS birth_date
     FROM civil c FULL JOIN pupil_sets s ON s.person_key = c.person_key
-), assessed AS (
+), assessed AS MATERIALIZED (
+    -- computed once a child: the age rules are long expressions, inlined they ran many times
     SELECT p.*, b.born_be, {in_window_sql("b.born_be")} AS in_window,
            {grade_index_sql("b.born_be", "b.age_on_cutoff")} AS grade_index
     FROM people p CROSS JOIN LATERAL (
         SELECT {born_be_sql("p.birth_date")} AS born_be,
                {age_on_cutoff_sql("p.birth_date")} AS age_on_cutoff
     ) b
-), graded AS (
+), graded AS MATERIALIZED (
     SELECT a.*, {grade_of_index_sql("a.grade_index")} AS expected_grade,
            {stage_of_index_sql("a.grade_index")} AS stage,
            array_position({GRADES_SQL_ARRAY}, a.recorded_grade) - 1 AS recorded_index
@@ -169,8 +178,9 @@ WITH {REGISTER_CTES}, links AS (
 INSERT INTO register_match (round_year, person_key, status, civil_record_id, school_record_ids,
                             subdistrict_code, school_code, expected_grade, recorded_grade,
                             explanation)
-SELECT :round_year, person_key, status, civil_id, record_ids,
+SELECT :round_year, person_key, status, civil_id, to_jsonb(record_ids),
        coalesce(registered_tambon, school_tambon), school_code, expected_grade, recorded_grade,
+       -- which records (the files and rows) are read with the result: ``RECORDS_EXPLAINED``
        jsonb_build_object(
            'matched_by', CASE WHEN civil_id IS NOT NULL AND record_ids IS NOT NULL
                                    AND name_score IS NOT NULL THEN 'name_birth_date'
@@ -178,9 +188,6 @@ SELECT :round_year, person_key, status, civil_id, record_ids,
                               THEN 'national_id' WHEN person_key LIKE 'g:%' THEN 'g_code' END,
            'name_score', name_score,
            'possible_matches', CAST(:possible_matches AS jsonb) -> person_key,
-           'civil', CASE WHEN civil_id IS NOT NULL
-                         THEN jsonb_build_object('extract', civil_extract, 'row', civil_row) END,
-           'school_records', school_rows,
            'home_offices', to_jsonb(home_offices), 'school_office', school_office,
            'reason', reason)
 FROM (
@@ -190,7 +197,8 @@ FROM (
         WHEN p.two_schools
             THEN ARRAY['record_conflict', 'in the records of two schools on one counting day']
         WHEN p.civil_id IS NOT NULL AND p.record_ids IS NOT NULL
-             AND (p.birth_dates <> ARRAY[p.civil_birth] OR p.sexes <> ARRAY[p.civil_sex])
+             AND (p.earliest_birth <> p.civil_birth OR p.latest_birth <> p.civil_birth
+                  OR p.min_sex <> p.civil_sex OR p.max_sex <> p.civil_sex)
             THEN ARRAY['record_conflict',
                        'the same ID with another birth date or sex in the two registers']
         WHEN p.civil_id IS NULL
@@ -213,6 +221,23 @@ FROM (
 ) r
 """
 
+
+# A result's explanation as a person reads it (``m`` a register_match row): what matching kept,
+# with the records it rests on, the file, row, agency and date of each (for pupils the school
+# and grade), read from the records rather than copied into 20 million results.
+RECORDS_EXPLAINED = """
+m.explanation || jsonb_build_object(
+    'civil', (SELECT jsonb_build_object('extract', e.source_name, 'row', r.row_number)
+              FROM register_record r JOIN register_extract e ON e.id = r.extract_id
+              WHERE r.id = m.civil_record_id),
+    'school_records', (
+        SELECT jsonb_agg(jsonb_build_object('extract', e.source_name, 'row', r.row_number,
+                                            'agency', e.agency, 'counted_on', e.as_of,
+                                            'school', r.school_code, 'grade', r.grade)
+                         ORDER BY r.id)
+        FROM register_record r JOIN register_extract e ON e.id = r.extract_id
+        WHERE r.id IN (SELECT CAST(jsonb_array_elements_text(m.school_record_ids) AS bigint))))
+"""
 
 # A name pair scores 0-100 (rapidfuzz's ratio of the folded names); a link needs this much,
 # and the runner-up of either child must score this much less: two children whose names are
@@ -360,9 +385,10 @@ def matched_children(
         raise InvalidInputError("status", f"one of {', '.join(MATCH_STATUSES)}")
     rows = session.execute(
         text(
-            """
+            f"""
         SELECT m.person_key, m.status, m.subdistrict_code, t.name_th AS subdistrict_name_th,
-               m.school_code, m.expected_grade, m.recorded_grade, m.explanation,
+               m.school_code, m.expected_grade, m.recorded_grade,
+               {RECORDS_EXPLAINED} AS explanation,
                coalesce(c.national_id_masked, p.national_id_masked) AS national_id_masked,
                coalesce(c.title, p.title) AS title,
                coalesce(c.first_name, p.first_name) AS first_name,

@@ -16,7 +16,12 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from census.identity import with_check_digit
-from census.matching import NAME_MATCH_MIN_SCORE, match_round, matching_by_tambon
+from census.matching import (
+    NAME_MATCH_MIN_SCORE,
+    RECORDS_EXPLAINED,
+    match_round,
+    matching_by_tambon,
+)
 from census.register_models import MATCH_STATUSES
 from census.register_synth import build_registers, write_registers
 from census.registers import Extract, import_register_file, read_crosswalk
@@ -83,12 +88,14 @@ def test_every_status_count_equals_the_planted_truth(
     assert match_round(db_session, ROUND) == expected
     explained = db_session.execute(
         text(
-            "SELECT explanation FROM register_match WHERE round_year = :y "
+            f"SELECT {RECORDS_EXPLAINED} FROM register_match m WHERE round_year = :y "
             "AND status = 'enrolled_in_area' LIMIT 1"
         ),
         {"y": ROUND},
     ).scalar_one()
     assert explained["matched_by"] == "national_id" and explained["civil"]["row"] >= 2
+    [record] = explained["school_records"]
+    assert record["agency"] == "obec" and record["counted_on"] == "2026-06-10"
     # The name variants, and only they, are linked by birth date and name: the same pairs of
     # rows the generator planted (no other two children merged).
     linked = db_session.execute(
