@@ -44,6 +44,7 @@ from census.assessment_sql import (
     in_window_sql,
     stage_of_index_sql,
 )
+from census.follow_up import CHILD_REF_SQL, LATEST_FINDING_SQL, verified
 from census.register_models import MATCH_STATUSES
 from kernel.disclosure import suppress_small_count
 from kernel.errors import ConflictError, InvalidInputError
@@ -386,9 +387,11 @@ def matched_children(
     rows = session.execute(
         text(
             f"""
-        SELECT m.person_key, m.status, m.subdistrict_code, t.name_th AS subdistrict_name_th,
-               m.school_code, m.expected_grade, m.recorded_grade,
-               {RECORDS_EXPLAINED} AS explanation,
+        SELECT m.person_key, {CHILD_REF_SQL} AS ref, m.status, m.subdistrict_code,
+               t.name_th AS subdistrict_name_th, m.school_code, m.expected_grade,
+               m.recorded_grade, {RECORDS_EXPLAINED} AS explanation,
+               v.finding, v.acted_on, v.school_code AS found_school, v.reason,
+               v.moved_to_subdistrict,
                coalesce(c.national_id_masked, p.national_id_masked) AS national_id_masked,
                coalesce(c.title, p.title) AS title,
                coalesce(c.first_name, p.first_name) AS first_name,
@@ -399,6 +402,7 @@ def matched_children(
         LEFT JOIN subdistrict t ON t.code = m.subdistrict_code
         LEFT JOIN register_record c ON c.id = m.civil_record_id
         LEFT JOIN register_record p ON p.id = (m.school_record_ids ->> 0)::bigint
+        {LATEST_FINDING_SQL}
         WHERE m.round_year = :y AND m.status = :s AND m.person_key NOT LIKE 'anon:%'
           AND (CAST(:districts AS text[]) IS NULL OR left(m.subdistrict_code, 4) = ANY(:districts))
           AND (CAST(:tambon AS text) IS NULL OR m.subdistrict_code = :tambon)
@@ -415,7 +419,19 @@ def matched_children(
             "offset": offset,
         },
     ).mappings()
-    return [{k: v for k, v in row.items() if k != "person_key"} for row in rows]
+    return [_with_verified(row) for row in rows]
+
+
+# Read with LATEST_FINDING_SQL: the finding's columns, folded into ``verified``.
+_FINDING_COLUMNS = ("finding", "acted_on", "found_school", "reason", "moved_to_subdistrict")
+
+
+def _with_verified(row: Any) -> dict[str, Any]:
+    """A child as the lists give it: the registers' status, the field's finding if a visit
+    found one (``verified``), and which of the two the child's status comes from."""
+    found = verified(dict(row) | {"school_code": row["found_school"]})
+    child = {k: v for k, v in row.items() if k != "person_key" and k not in _FINDING_COLUMNS}
+    return child | {"verified": found, "status_source": "field" if found else "registers"}
 
 
 # What field work verifies: children the registers do not place in a school, or place twice.
@@ -432,10 +448,13 @@ def verification_list(
         text(
             f"""
         SELECT c.subdistrict_code, t.name_th AS subdistrict_name_th, c.moo, c.house_number,
-               c.house_code, c.national_id_masked, c.title, c.first_name, c.last_name, c.sex,
-               c.birth_date, m.status, m.expected_grade, m.explanation ->> 'reason' AS reason
+               c.house_code, {CHILD_REF_SQL} AS ref, c.national_id_masked, c.title,
+               c.first_name, c.last_name, c.sex, c.birth_date, m.status, m.expected_grade,
+               m.explanation ->> 'reason' AS why, v.finding, v.acted_on,
+               v.school_code AS found_school, v.reason, v.moved_to_subdistrict
         FROM register_match m JOIN register_record c ON c.id = m.civil_record_id
         JOIN subdistrict t ON t.code = c.subdistrict_code
+        {LATEST_FINDING_SQL}
         WHERE m.round_year = :y AND m.status = ANY(:statuses) AND ({area_sql})
         ORDER BY c.subdistrict_code, c.moo NULLS LAST, c.house_number, c.house_code,
                  c.last_name, c.first_name
@@ -457,10 +476,12 @@ def verification_list(
                 "children": [],
             },
         )
+        child = _with_verified(row)
         house["children"].append(
             {
-                k: row[k]
+                k: child[k]
                 for k in (
+                    "ref",
                     "national_id_masked",
                     "title",
                     "first_name",
@@ -469,8 +490,10 @@ def verification_list(
                     "birth_date",
                     "status",
                     "expected_grade",
-                    "reason",
+                    "verified",
+                    "status_source",
                 )
             }
+            | {"reason": row["why"]}
         )
     return list(houses.values())

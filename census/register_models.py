@@ -124,3 +124,40 @@ class RegisterMatch(Base):
     expected_grade: Mapped[str | None] = mapped_column(String(2))
     recorded_grade: Mapped[str | None] = mapped_column(String(2))
     explanation: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+FOLLOW_UP_KINDS = ("visit", "notice", "referral")
+# What a visit found: enrolled (at a named school), out of school (with a reason), moved away
+# (to a named tambon), deceased, or not known.
+FINDINGS = ("enrolled", "out_of_school", "moved_away", "deceased", "unknown")
+
+
+class RegisterFollowUp(Base):
+    """One thing the office did for a child of a round's matching (``person_key``): a visit
+    and what it found, a notice to the guardian, a referral; never changed, the latest finding
+    is the child's verified status."""
+
+    __tablename__ = "register_follow_up"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {FOLLOW_UP_KINDS}", name="kind_known"),
+        CheckConstraint(
+            f"finding IS NULL OR (kind = 'visit' AND finding IN {FINDINGS})",
+            name="finding_of_a_visit",
+        ),
+        Index("ix_register_follow_up_person", "round_year", "person_key", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    round_year: Mapped[int] = mapped_column(ForeignKey("census_round.academic_year"))
+    person_key: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(12))
+    finding: Mapped[str | None] = mapped_column(String(16))
+    school_code: Mapped[str | None] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(Text)
+    moved_to_subdistrict: Mapped[str | None] = mapped_column(ForeignKey("subdistrict.code"))
+    note: Mapped[str | None] = mapped_column(Text)
+    acted_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )

@@ -1,5 +1,6 @@
 """Retention (PDPA): a set time after a census round closes, the register extracts' records
-(names, IDs, birth dates, addresses) are deleted and the round's matching results anonymised;
+(names, IDs, birth dates, addresses) and the office's follow-ups of each child are deleted and
+the round's matching results anonymised;
 what the public and the reports count stays (each child's status, tambon, school and grades).
 
 Run by ``edumap retention apply``; each round it touches is logged in the audit log (who:
@@ -85,6 +86,12 @@ def apply_retention(
             ),
             params,
         )
+        # What the office did for each child (notes, findings) is named too: it goes.
+        follow_ups = len(
+            session.execute(
+                text("DELETE FROM register_follow_up WHERE round_year = :y RETURNING id"), params
+            ).all()
+        )
         session.execute(
             text(
                 "UPDATE register_extract SET purged_at = :now "
@@ -122,6 +129,7 @@ def apply_retention(
                     "extracts": extracts,
                     "records_deleted": records,
                     "matches_anonymised": named,
+                    "follow_ups_deleted": follow_ups,
                 },
             )
         )

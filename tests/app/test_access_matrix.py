@@ -20,7 +20,7 @@ from census.models import ImportJob
 from kernel.config import get_settings
 from kernel.principal import Role
 from tests.helpers.access_examples import example_for
-from tests.helpers.payloads import small_household
+from tests.helpers.payloads import matched_child, small_household
 from tests.helpers.world import MATRIX_SCHOOL, Account
 
 RULES = all_rules()
@@ -54,7 +54,8 @@ def test_every_route_has_an_access_rule() -> None:
 @pytest.fixture
 def path_values(db_session: Session, accounts: dict[str, Account]) -> dict[str, str]:
     """Ids that example paths name: a device of the matrix school; a child and an import job
-    of the matrix surveyor; and the account the disable rule acts on (all rolled back with the
+    of the matrix surveyor; a child the registers leave unplaced in the surveyor's tambon; and
+    the account the disable rule acts on (all rolled back with the
     test, so each call meets the same world)."""
     session = db_session
     service.create_user(
@@ -79,6 +80,7 @@ def path_values(db_session: Session, accounts: dict[str, Account]) -> dict[str, 
         text("SELECT min(id) FROM village WHERE subdistrict_code = '550101'")
     ).scalar_one()
     return {
+        "ref": matched_child(session, "550101"),
         "village_id": str(village),
         "device_id": str(device),
         "child_id": str(household.children[0].id),

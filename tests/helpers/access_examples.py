@@ -37,6 +37,8 @@ def _unique(prefix: str) -> str:
 
 
 SCHOOL = f"/api/v1/schools/{MATRIX_SCHOOL}"
+CHILD = "/api/v1/census/rounds/{year}/children/{ref}"
+CHILD_PATH = "/api/v1/census/rounds/2569/children/{ref}"  # {ref}: a child the matrix makes
 EXAMPLES: dict[tuple[str, str], Example] = {
     ("POST", "/api/v1/admin/users"): Example(
         json=lambda: {
@@ -73,6 +75,17 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("GET", "/api/v1/census/rounds/{year}/verification"): Example(
         path="/api/v1/census/rounds/2569/verification"
     ),
+    ("GET", f"{CHILD}/follow-ups"): Example(path=CHILD_PATH + "/follow-ups"),
+    ("POST", f"{CHILD}/follow-ups"): Example(
+        path=CHILD_PATH + "/follow-ups",
+        json={
+            "kind": "visit",
+            "acted_on": "2026-11-20",
+            "finding": "out_of_school",
+            "reason": "ช่วยครอบครัวทำงาน",
+        },
+    ),
+    ("GET", f"{CHILD}/notice"): Example(path=CHILD_PATH + "/notice"),
     ("GET", "/api/v1/census/rounds/{year}/conflicts"): Example(
         path="/api/v1/census/rounds/2569/conflicts"
     ),

@@ -4,13 +4,14 @@ import takes them, a school, a service-area polygon."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import time
 import uuid
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from census.identity import with_check_digit
@@ -148,3 +149,35 @@ def poll(client: TestClient, url: str, headers: dict[str, str]) -> dict[str, Any
             return job
         assert time.monotonic() < deadline
         time.sleep(0.1)
+
+
+def matched_child(session: Session, tambon: str, status: str = "no_record") -> str:
+    """A child of the civil registration in ``tambon`` (moo 1) that matching gave ``status``;
+    returns its reference (``census.follow_up.CHILD_REF_SQL``). In the caller's transaction."""
+    extract = session.execute(
+        text(
+            "INSERT INTO register_extract (round_year, kind, agency, as_of, source_name, "
+            "content_sha256, rows) VALUES (:y, 'civil', 'dopa', '2026-06-01', "
+            "'civil_register_synthetic_test.csv', :h, 1) RETURNING id"
+        ),
+        {"y": ROUND, "h": uuid.uuid4().hex},
+    ).scalar_one()
+    record = session.execute(
+        text(
+            "INSERT INTO register_record (extract_id, row_number, national_id_masked, title, "
+            "first_name, last_name, sex, birth_date, house_number, moo, subdistrict_code) "
+            "VALUES (:e, 2, 'x-xxxx-xxxxx-12-3', 'ด.ช.', 'ติดตาม', 'ทะเบียน', 'M', "
+            "'2016-05-01', '7/1', 1, :t) RETURNING id"
+        ),
+        {"e": extract, "t": tambon},
+    ).scalar_one()
+    key = f"test:{uuid.uuid4().hex}"
+    session.execute(
+        text(
+            "INSERT INTO register_match (round_year, person_key, status, civil_record_id, "
+            "subdistrict_code, expected_grade, explanation) "
+            "VALUES (:y, :k, :s, :r, :t, 'P4', '{}')"
+        ),
+        {"y": ROUND, "k": key, "s": status, "r": record, "t": tambon},
+    )
+    return hashlib.md5(key.encode()).hexdigest()[:20]

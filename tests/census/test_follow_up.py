@@ -1,0 +1,155 @@
+"""Following up the children the registers leave unplaced: a surveyor's visit and what it
+found (the verified status every list then shows, saying so), the office's notice to the
+guardian as a Thai PDF, referrals; history kept; each role and area as the policy says."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from census.matching import match_round
+from census.registers import Extract, import_register_file
+from kernel.config import get_settings
+from tests.helpers.pdf_text import pdf_text, squash
+from tests.helpers.world import Account
+
+ROUND = 2569
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+BASE = f"/api/v1/census/rounds/{ROUND}"
+
+
+def _sample_matched(session: Session) -> None:
+    settings = get_settings()
+    for name, extract in (
+        ("civil_register_sample.csv", Extract(ROUND, "civil", "dopa", dt.date(2026, 6, 1))),
+        ("school_records_sample.csv", Extract(ROUND, "school", "obec", dt.date(2026, 6, 10))),
+    ):
+        assert import_register_file(session, settings, SAMPLES / name, extract).stored
+    match_round(session, ROUND)
+
+
+def _no_record(client: TestClient, planner: Account) -> dict[str, dict[str, object]]:
+    listed = client.get(
+        f"{BASE}/matching/children", params={"status": "no_record"}, headers=planner.headers
+    )
+    assert listed.status_code == 200, listed.text
+    return {c["first_name"] + " " + c["last_name"]: c for c in listed.json()["children"]}
+
+
+def test_a_visit_s_finding_becomes_the_verified_status_the_lists_show(
+    db_session: Session, client: TestClient, accounts: dict[str, Account]
+) -> None:
+    _sample_matched(db_session)
+    children = _no_record(client, accounts["planner"])
+    girl = children["ตัวอย่าง ทะเบียนราษฎร์"]  # tambon 550101, the surveyor's
+    assert girl["verified"] is None and girl["status_source"] == "registers"
+    ref = girl["ref"]
+    surveyor = accounts["surveyor"].headers
+
+    refused = {
+        "finding": {"kind": "visit", "acted_on": "2026-11-20"},
+        "school_code": {"kind": "visit", "acted_on": "2026-11-20", "finding": "enrolled"},
+        "reason": {"kind": "visit", "acted_on": "2026-11-20", "finding": "out_of_school"},
+        "moved_to_subdistrict": {
+            "kind": "visit",
+            "acted_on": "2026-11-20",
+            "finding": "moved_away",
+            "moved_to_subdistrict": "999999",
+        },
+        "acted_on": {"kind": "visit", "acted_on": "2099-01-01", "finding": "unknown"},
+    }
+    for field, body in refused.items():
+        response = client.post(f"{BASE}/children/{ref}/follow-ups", headers=surveyor, json=body)
+        assert response.status_code == 422, (field, response.text)
+        assert field in response.text, (field, response.text)
+
+    found = client.post(
+        f"{BASE}/children/{ref}/follow-ups",
+        headers=surveyor,
+        json={
+            "kind": "visit",
+            "acted_on": "2026-11-20",
+            "finding": "out_of_school",
+            "reason": "ช่วยครอบครัวทำงาน",
+            "note": "พบผู้ปกครอง",
+        },
+    )
+    assert found.status_code == 201, found.text
+    [visit] = found.json()["follow_ups"]
+    assert visit["recorded_by"] == accounts["surveyor"].username
+    # A surveyor visits; notices and referrals are the office's.
+    notice = {"kind": "notice", "acted_on": "2026-11-21"}
+    assert (
+        client.post(f"{BASE}/children/{ref}/follow-ups", headers=surveyor, json=notice).status_code
+        == 403
+    )
+    office = client.post(
+        f"{BASE}/children/{ref}/follow-ups", headers=accounts["planner"].headers, json=notice
+    )
+    assert office.status_code == 201
+    assert [f["kind"] for f in office.json()["follow_ups"]] == ["visit", "notice"]
+
+    again = _no_record(client, accounts["planner"])["ตัวอย่าง ทะเบียนราษฎร์"]
+    assert again["status"] == "no_record" and again["status_source"] == "field"
+    assert again["verified"]["finding"] == "out_of_school"
+    assert again["verified"]["reason"] == "ช่วยครอบครัวทำงาน"
+    houses = client.get(f"{BASE}/verification", headers=surveyor).json()["households"]
+    [listed] = [c for h in houses for c in h["children"] if c["ref"] == ref]
+    assert listed["verified"]["finding"] == "out_of_school"
+
+    # The other child lives in tambon บ่อ, outside the surveyor's area: not found for them.
+    other = children["สาธิต ข้อมูลสังเคราะห์"]["ref"]
+    away = client.get(f"{BASE}/children/{other}/follow-ups", headers=surveyor)
+    assert away.status_code == 404
+    read = client.get(f"{BASE}/children/{ref}/follow-ups", headers=surveyor)
+    assert read.status_code == 200 and len(read.json()["follow_ups"]) == 2
+
+
+def test_the_notice_letter_is_a_thai_pdf_for_a_child_out_of_school_only(
+    tmp_path: Path, db_session: Session, client: TestClient, accounts: dict[str, Account]
+) -> None:
+    _sample_matched(db_session)
+    planner = accounts["planner"].headers
+    children = _no_record(client, accounts["planner"])
+    ref = children["สาธิต ข้อมูลสังเคราะห์"]["ref"]
+    letter = client.get(f"{BASE}/children/{ref}/notice", headers=planner)
+    assert letter.status_code == 200, letter.text
+    assert letter.headers["content-type"] == "application/pdf"
+    assert letter.headers["cache-control"] == "no-store"
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(letter.content)
+    words = squash(pdf_text(path))
+    for expected in (
+        "หนังสือแจ้งผู้ปกครองให้ส่งเด็กเข้าเรียน",
+        "ผู้ปกครองของด.ช.สาธิตข้อมูลสังเคราะห์",
+        "มาตรา๖",
+        "บ้านเลขที่45หมู่ที่5",
+        "ข้อมูลสังเคราะห์สำหรับสาธิต",
+    ):
+        assert squash(expected) in words, expected
+    audited = db_session.execute(
+        text("SELECT action, record_count FROM audit_log WHERE resource = :r"),
+        {"r": f"notice {ROUND} {ref}"},
+    ).one()
+    assert tuple(audited) == ("export", 1)
+    # Found enrolled: no notice, saying why.
+    client.post(
+        f"{BASE}/children/{ref}/follow-ups",
+        headers=planner,
+        json={
+            "kind": "visit",
+            "acted_on": "2026-11-22",
+            "finding": "enrolled",
+            "school_code": "9955010001",
+        },
+    )
+    refused = client.get(f"{BASE}/children/{ref}/notice", headers=planner)
+    assert refused.status_code == 409 and "out of school" in refused.text
+    # Only the office prints notices.
+    for role, status in (("surveyor", 403), ("school", 403), ("anonymous", 401)):
+        headers = accounts[role].headers if role in accounts else {}
+        assert client.get(f"{BASE}/children/{ref}/notice", headers=headers).status_code == status
