@@ -29,8 +29,9 @@ from kernel.db import Base
 
 EXTRACT_KINDS = ("civil", "school")
 # Who keeps pupil records: OBEC (DMC), private schools (OPEC), local government, Border Patrol
-# Police, non-formal education; the civil registration is DOPA's.
-AGENCIES = ("dopa", "obec", "private", "local", "bpp", "nfe", "other")
+# Police, non-formal education; the civil registration is DOPA's; a hand-over list from another
+# office (children who moved into the area) is a civil extract of its own.
+AGENCIES = ("dopa", "obec", "private", "local", "bpp", "nfe", "other", "handover")
 MATCH_STATUSES = (
     "record_conflict",
     "pupil_not_registered",

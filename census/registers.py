@@ -55,6 +55,13 @@ COLUMNS = (
     "grade",
     "room",
 )
+# The civil registration is DOPA's, or a hand-over list from another office; pupil records are
+# the schools' agencies'.
+CIVIL_AGENCIES = ("dopa", "handover")
+SCHOOL_AGENCIES = tuple(a for a in AGENCIES if a not in CIVIL_AGENCIES)
+# Extracts that add to the round rather than replace the previous one of their agency.
+ADDING_AGENCIES = ("handover",)
+
 # An SMIS code (8 digits, the older Ministry code some school lists still carry) against the
 # 10-digit OBEC code the registry keeps: a crosswalk file, one row a school.
 CROSSWALK_ALIASES = {
@@ -112,8 +119,11 @@ class Extract:
     def __post_init__(self) -> None:
         if self.kind not in ("civil", "school"):
             raise InvalidInputError("kind", "civil or school")
-        if self.agency not in AGENCIES:
-            raise InvalidInputError("agency", f"one of {', '.join(AGENCIES)}")
+        allowed = CIVIL_AGENCIES if self.kind == "civil" else SCHOOL_AGENCIES
+        if self.agency not in allowed:
+            raise InvalidInputError(
+                "agency", f"for {self.kind} records one of {', '.join(allowed)}"
+            )
 
 
 def _sha256(path: Path) -> str:
@@ -343,7 +353,8 @@ def import_register_file(
         text("UPDATE register_extract SET rows = :n WHERE id = :id"),
         {"n": stored, "id": extract_id},
     )
-    _supersede(session, extract)
+    if extract.agency not in ADDING_AGENCIES:
+        _supersede(session, extract)
     # Matching joins tens of thousands of fresh rows: with the statistics of the table before
     # the import the planner picks nested loops (minutes instead of seconds on Nan).
     session.execute(text("ANALYZE register_extract, register_record"))

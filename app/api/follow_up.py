@@ -1,13 +1,14 @@
 """The office's follow-up of a matched child: visits and what they found, notices to the
-guardian, referrals (history), and the notice letter as a PDF. Children are named by the
-opaque ``ref`` the matching lists and the verification list give."""
+guardian, referrals (history), the notice letter as a PDF; and the hand-over list of the
+children found moved into another office's area. Children are named by the opaque ``ref`` the
+matching lists and the verification list give."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -16,14 +17,15 @@ from app.api.deps import SessionDep
 from app.auth import service as accounts
 from app.auth.deps import client_ip, require_roles
 from app.report.notice import notice_pdf
-from census import follow_up
+from census import follow_up, handover
 from census import service as census
 from census.register_models import FINDINGS, FOLLOW_UP_KINDS
+from kernel.config import get_settings
 from kernel.errors import PermissionDeniedError
-from kernel.policy import NAMED_READER_ROLES, register_area_sql
+from kernel.policy import NAMED_READER_ROLES, named_register_districts, register_area_sql
 from kernel.principal import Principal, Role
 
-router = APIRouter(prefix="/api/v1/census/rounds/{year}/children/{ref}", tags=["census"])
+router = APIRouter(prefix="/api/v1/census/rounds/{year}", tags=["census"])
 Year = Annotated[int, Path(ge=2500, le=2700, description="Academic year, Buddhist Era")]
 Ref = Annotated[str, Path(pattern=r"^[0-9a-f]{20}$", description="The child's reference")]
 NamedReaderDep = Annotated[Principal, Depends(require_roles(*NAMED_READER_ROLES))]
@@ -40,7 +42,9 @@ class FollowUpCreate(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-@router.get("/follow-ups", summary="What was done for a child, oldest first (restricted)")
+@router.get(
+    "/children/{ref}/follow-ups", summary="What was done for a child, oldest first (restricted)"
+)
 def child_follow_ups(
     year: Year, ref: Ref, request: Request, principal: NamedReaderDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -61,7 +65,7 @@ def child_follow_ups(
 
 
 @router.post(
-    "/follow-ups",
+    "/children/{ref}/follow-ups",
     status_code=201,
     summary="Record a visit and what it found, a notice or a referral (restricted)",
 )
@@ -92,7 +96,7 @@ def add_child_follow_up(
 
 
 @router.get(
-    "/notice",
+    "/children/{ref}/notice",
     summary="The notice to the guardian of a child out of school, Thai PDF (restricted, audited)",
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
@@ -132,6 +136,49 @@ def child_notice(
     )
 
 
+@router.get(
+    "/handover",
+    summary="Children found moved into another office's area: the file for that office "
+    "(restricted, audited)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def handover_list(
+    year: Year,
+    request: Request,
+    principal: PlannerDep,
+    session: SessionDep,
+    to_office: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{2,16}$")] = None,
+) -> Response:
+    census.get_round(session, year)
+    rows = handover.handover_rows(
+        session,
+        get_settings(),
+        year,
+        districts=named_register_districts(session, principal),
+        from_office=principal.office_code,
+        to_office=to_office,
+    )
+    accounts.record_access(
+        session,
+        principal,
+        action="export",
+        resource=f"handover {year} {to_office or 'all'}",
+        record_count=len(rows),
+        ip=client_ip(request),
+    )
+    session.commit()
+    name = f"handover-{year}-{principal.office_code or 'all'}-to-{to_office or 'all'}.csv"
+    return Response(
+        handover.handover_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 CHILD = "/api/v1/census/rounds/{year}/children/{ref}"
 ACCESS_RULES = [
     AccessRule(
@@ -145,4 +192,9 @@ ACCESS_RULES = [
         expect(403, anonymous=401, admin=201, planner=201, surveyor=201),
     ),
     AccessRule("GET", f"{CHILD}/notice", expect(403, anonymous=401, admin=200, planner=200)),
+    AccessRule(
+        "GET",
+        "/api/v1/census/rounds/{year}/handover",
+        expect(403, anonymous=401, admin=200, planner=200),
+    ),
 ]

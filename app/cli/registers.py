@@ -10,16 +10,18 @@ import typer
 
 from app.cli.census import fail, show_report
 from census.dates import DateProblem, parse_thai_date
+from census.handover import handover_csv, handover_rows
 from census.importer import ImportReport
 from census.matching import match_round
-from census.register_models import AGENCIES
 from census.register_synth import FAULTS, build_registers, write_registers
-from census.registers import Extract, import_register_file, read_crosswalk
+from census.registers import SCHOOL_AGENCIES, Extract, import_register_file, read_crosswalk
 from census.retention import apply_retention
 from census.synth import first_households, synthesize_rows
+from kernel.accounts import AuditLog
 from kernel.config import get_settings
 from kernel.db import session_scope
 from kernel.errors import DomainError
+from kernel.policy import office_districts
 
 civil_cli = typer.Typer(help="The civil registration's extract (DOPA).", no_args_is_help=True)
 school_cli = typer.Typer(
@@ -88,10 +90,19 @@ def civil_import(
     ),
     accept_valid: bool = ACCEPT_VALID,
     sheet: str | None = SHEET,
+    agency: str = typer.Option(
+        "dopa",
+        help="dopa: the civil registration's extract (a newer one supersedes the older); "
+        "handover: another office's hand-over list (each adds its children)",
+    ),
 ) -> None:
     """Import a civil-registration extract: ID, names, sex, birth date, registered address."""
     as_of = _date(extracted_on, "--extracted-on") if extracted_on else dt.date.today()
-    _import(file, Extract(round_year, "civil", "dopa", as_of), accept_valid, sheet)
+    try:
+        extract = Extract(round_year, "civil", agency, as_of)
+    except DomainError as exc:
+        fail(str(exc))
+    _import(file, extract, accept_valid, sheet)
 
 
 @school_cli.command("import")
@@ -100,7 +111,7 @@ def school_import(
     counted_on: str = typer.Option(
         ..., help="The counting day, as offices write it: 10/06/2569 (C.E. accepted)"
     ),
-    agency: str = typer.Option("obec", help=f"Whose records: {', '.join(AGENCIES[1:])}"),
+    agency: str = typer.Option("obec", help=f"Whose records: {', '.join(SCHOOL_AGENCIES)}"),
     round_year: int | None = typer.Option(
         None, "--round", help="Academic year (default: the one the counting day falls in)"
     ),
@@ -203,3 +214,46 @@ def retention_apply(
             f"{result.records_deleted:,} register records of {result.extracts} extract(s), "
             f"anonymised {result.matches_anonymised:,} matching results"
         )
+
+
+handover_cli = typer.Typer(
+    help="Hand-over lists: children found moved into another office's area.", no_args_is_help=True
+)
+
+
+@handover_cli.command("export")
+def handover_export(
+    round_year: int = typer.Option(..., "--round", help="Academic year of the round (B.E.)"),
+    office: str = typer.Option(..., help="The sending office, e.g. P5501"),
+    out: Path = typer.Option(..., "-o", "--out", help="Directory for one CSV per receiving office"),
+) -> None:
+    """Write the hand-over files of an office: one CSV per receiving office, in the civil
+    register's layout (the receiving office imports it with `edumap civil-register import FILE
+    --agency handover`). The files hold full IDs: send them as the office sends personal data."""
+    settings = get_settings()
+    with session_scope() as session:
+        districts = sorted(office_districts(session, office))
+        if not districts:
+            fail(f"--office {office}: no such office, or it serves no district")
+        rows = handover_rows(session, settings, round_year, districts=districts, from_office=office)
+        session.add(
+            AuditLog(
+                user_id=None,
+                username="edumap handover export",
+                role="system",
+                action="export",
+                resource=f"handover {round_year} {office}",
+                record_count=len(rows),
+                detail={"out": str(out)},
+            )
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    by_office: dict[str, list[dict[str, object]]] = {}
+    for row in rows:
+        by_office.setdefault(str(row["ส่งต่อถึง"]) or "unknown", []).append(row)
+    for receiving, children in sorted(by_office.items()):
+        path = out / f"handover-{round_year}-{office}-to-{receiving}.csv"
+        path.write_bytes(handover_csv(children))
+        typer.echo(f"{path}: {len(children)} children")
+    if not rows:
+        typer.echo(f"no child of {office}'s area was found moved to another office's: no file")

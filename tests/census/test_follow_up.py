@@ -4,9 +4,11 @@ guardian as a Thai PDF, referrals; history kept; each role and area as the polic
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -14,7 +16,9 @@ from sqlalchemy.orm import Session
 from census.matching import match_round
 from census.registers import Extract, import_register_file
 from kernel.config import get_settings
+from kernel.errors import InvalidInputError
 from tests.helpers.pdf_text import pdf_text, squash
+from tests.helpers.run_cli import edumap
 from tests.helpers.world import Account
 
 ROUND = 2569
@@ -153,3 +157,92 @@ def test_the_notice_letter_is_a_thai_pdf_for_a_child_out_of_school_only(
     for role, status in (("surveyor", 403), ("school", 403), ("anonymous", 401)):
         headers = accounts[role].headers if role in accounts else {}
         assert client.get(f"{BASE}/children/{ref}/notice", headers=headers).status_code == status
+
+
+def test_a_child_found_moved_goes_on_the_receiving_office_s_hand_over_list(
+    tmp_path: Path, db_session: Session, client: TestClient, accounts: dict[str, Account]
+) -> None:
+    _sample_matched(db_session)
+    planner = accounts["planner"].headers  # of P5501 (Mueang Nan and seven more districts)
+    ref = _no_record(client, accounts["planner"])["ตัวอย่าง ทะเบียนราษฎร์"]["ref"]
+    # Moved to a tambon of Na Noi (5505), whose primary schools are P5502's.
+    destination = db_session.execute(
+        text("SELECT min(code) FROM subdistrict WHERE district_code = '5505'")
+    ).scalar_one()
+    moved = client.post(
+        f"{BASE}/children/{ref}/follow-ups",
+        headers=planner,
+        json={
+            "kind": "visit",
+            "acted_on": "2026-11-20",
+            "finding": "moved_away",
+            "moved_to_subdistrict": destination,
+        },
+    )
+    assert moved.status_code == 201, moved.text
+    secondary = client.get(f"{BASE}/handover", params={"to_office": "S5500"}, headers=planner)
+    assert secondary.status_code == 200 and secondary.text.count("\n") == 1  # the header only
+    listed = client.get(f"{BASE}/handover", params={"to_office": "P5502"}, headers=planner)
+    assert listed.status_code == 200, listed.text
+    assert listed.headers["cache-control"] == "no-store"
+    path = tmp_path / "handover.csv"
+    path.write_bytes(listed.content)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        [row] = list(csv.DictReader(handle))
+    assert row["เลขประจำตัวประชาชน"] == "1550199000020"  # the full ID: P5502 matches on it
+    assert (row["รหัสตำบล"], row["ส่งต่อถึง"], row["ส่งต่อจาก"]) == (destination, "P5502", "P5501")
+    assert row["วันเดือนปีเกิด"] == "02/11/2559" and row["ตำบลเดิม"] == "550101"
+    audited = db_session.execute(
+        text("SELECT action, record_count FROM audit_log WHERE resource = :r"),
+        {"r": f"handover {ROUND} P5502"},
+    ).one()
+    assert tuple(audited) == ("export", 1)
+
+    # The receiving office imports it as a civil extract of its own: it adds, supersedes none.
+    settings = get_settings()
+    second = tmp_path / "handover-again.csv"  # another office's file of the next day
+    second.write_bytes(path.read_bytes().replace("ย้ายเข้าพื้นที่".encode(), "ย้ายเข้า".encode()))
+    for day, file in ((dt.date(2026, 11, 25), path), (dt.date(2026, 11, 26), second)):
+        report = import_register_file(
+            db_session, settings, file, Extract(ROUND, "civil", "handover", day)
+        )
+        assert report.stored and report.error_count == 0, report.errors
+    current = db_session.execute(
+        text(
+            "SELECT agency, count(*) FILTER (WHERE superseded_by IS NULL), count(*) "
+            "FROM register_extract WHERE round_year = :y AND kind = 'civil' GROUP BY agency"
+        ),
+        {"y": ROUND},
+    ).all()
+    assert sorted(tuple(r) for r in current) == [("dopa", 1, 1), ("handover", 2, 2)]
+    placed = db_session.execute(
+        text(
+            "SELECT r.subdistrict_code FROM register_record r JOIN register_extract e "
+            "ON e.id = r.extract_id WHERE e.agency = 'handover'"
+        )
+    ).scalars()
+    assert list(placed) == [destination, destination]
+    with pytest.raises(InvalidInputError, match="agency"):
+        Extract(ROUND, "school", "handover", dt.date(2026, 11, 25))
+
+
+def test_the_hand_over_command_names_a_wrong_office_and_writes_nothing_without_moves(
+    tmp_path: Path, database_url: str
+) -> None:
+    wrong = edumap(
+        database_url, "handover", "export", "--round", "2569", "--office", "X9", "-o", str(tmp_path)
+    )
+    assert wrong.returncode == 1 and "--office X9" in wrong.stderr
+    none = edumap(
+        database_url,
+        "handover",
+        "export",
+        "--round",
+        "2569",
+        "--office",
+        "P5501",
+        "-o",
+        str(tmp_path),
+    )
+    assert none.returncode == 0, none.stderr
+    assert "no file" in none.stdout and not list(tmp_path.iterdir())

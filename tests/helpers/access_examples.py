@@ -86,6 +86,9 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         },
     ),
     ("GET", f"{CHILD}/notice"): Example(path=CHILD_PATH + "/notice"),
+    ("GET", "/api/v1/census/rounds/{year}/handover"): Example(
+        path="/api/v1/census/rounds/2569/handover", params={"to_office": "P5502"}
+    ),
     ("GET", "/api/v1/census/rounds/{year}/conflicts"): Example(
         path="/api/v1/census/rounds/2569/conflicts"
     ),
