@@ -25,6 +25,7 @@ from census.dates import DateProblem, parse_thai_date
 from census.forms import SEX_VALUES, Problems, parse_grade, parse_moo, read_identity, text_or_none
 from census.importer import ALIASES, ImportReport, Places, RowError, open_round
 from census.privacy import encrypt_national_id, mask_national_id, national_id_hash
+from census.records_enrolment import enrolment_from_records
 from census.register_models import AGENCIES
 from kernel.bulk import copy_rows
 from kernel.config import Settings
@@ -273,9 +274,12 @@ def import_register_file(
     imported_by: int | None = None,
     sheet: str | None = None,
     crosswalk: dict[str, str] | None = None,
+    set_enrolment: bool = False,
 ) -> ImportReport:
     """Check every row, then store the extract (all rows, or with ``accept_valid`` the valid
-    ones). School codes of 8 digits (SMIS) are read through ``crosswalk`` (``read_crosswalk``).
+    ones). School codes of 8 digits (SMIS) are read through ``crosswalk`` (``read_crosswalk``);
+    with ``set_enrolment`` the schools' enrolment for the year is then counted from the current
+    school records (``census.records_enrolment``).
     The caller owns the transaction: commit when ``report.stored``."""
     open_round(session, extract.round_year)
     report = ImportReport(source=path.name, round_year=extract.round_year)
@@ -358,6 +362,12 @@ def import_register_file(
     # Matching joins tens of thousands of fresh rows: with the statistics of the table before
     # the import the planner picks nested loops (minutes instead of seconds on Nan).
     session.execute(text("ANALYZE register_extract, register_record"))
+    if set_enrolment and extract.kind == "school":
+        schools = enrolment_from_records(session, extract.round_year)
+        report.notes.append(
+            f"enrolment of {schools} school(s) for {extract.round_year} set from the current "
+            "school records (their source of truth)"
+        )
     report.stored = True
     return report
 

@@ -55,6 +55,11 @@ ENROLMENT_STATUS_LABELS_TH = {
     "completed_m3": "จบการศึกษาภาคบังคับ (ม.3)",
 }
 SEX_LABELS_TH = {"M": "ชาย", "F": "หญิง"}
+ENROLMENT_SOURCE_LABELS_TH = {
+    "school_records": "ข้อมูลนักเรียนรายบุคคลของสถานศึกษา (DMC)",
+    "office_import": "ข้อมูลที่สำนักงานนำเข้า",
+    "synthetic": "ข้อมูลสังเคราะห์ (สาธิต)",
+}
 SCHOOL_LOCATION_SOURCE_LABELS_TH = {
     "surveyed": "สำรวจพิกัดจริง",
     "village_match": "ประมาณจากที่ตั้งหมู่บ้าน",
@@ -133,6 +138,7 @@ LABELS_TH: dict[str, dict[Any, str]] = {
     "level": LEVEL_LABELS_TH,
     "enrolment_status": ENROLMENT_STATUS_LABELS_TH,
     "sex": SEX_LABELS_TH,
+    "enrolment_source": ENROLMENT_SOURCE_LABELS_TH,
     "school_location": SCHOOL_LOCATION_SOURCE_LABELS_TH,
     "household_location": HOUSEHOLD_LOCATION_SOURCE_LABELS_TH,
     "affiliation": AFFILIATION_LABELS_TH,

@@ -47,6 +47,7 @@ def _import(
     accept_valid: bool,
     sheet: str | None,
     crosswalk: Path | None = None,
+    set_enrolment: bool = False,
 ) -> ImportReport:
     try:
         codes = read_crosswalk(crosswalk) if crosswalk else None
@@ -59,6 +60,7 @@ def _import(
                 accept_valid=accept_valid,
                 sheet=sheet,
                 crosswalk=codes,
+                set_enrolment=set_enrolment,
             )
             if not report.stored:
                 session.rollback()
@@ -123,6 +125,9 @@ def school_import(
         dir_okay=False,
         help="SMIS → OBEC codes (CSV/XLSX: รหัส SMIS, รหัส OBEC) for files with 8-digit codes",
     ),
+    enrolment: bool = typer.Option(
+        True, help="Set the schools' enrolment for the year from the records (their source)"
+    ),
 ) -> None:
     """Import a school-records extract (one row a pupil: school, ID or G-code, names, sex,
     birth date, grade, room) counted on a day."""
@@ -132,7 +137,7 @@ def school_import(
     except DomainError as exc:
         fail(str(exc))
         return
-    _import(file, extract, accept_valid, sheet, crosswalk)
+    _import(file, extract, accept_valid, sheet, crosswalk, enrolment)
 
 
 def match(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
+from census.dates import format_thai_date
 from kernel.vocabulary import LABELS_TH, label_th
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -16,5 +17,7 @@ templates.env.filters["b64"] = lambda value: base64.b64encode(
 ).decode("ascii")
 # {{ value|th("personnel") }}: the Thai label a person reads for an enumerated value.
 templates.env.filters["th"] = lambda value, vocabulary: label_th(LABELS_TH[vocabulary], value)
+# {{ day|thai_date }}: a date as Thai offices write it, 10 มิ.ย. 2569.
+templates.env.filters["thai_date"] = lambda value: "-" if value is None else format_thai_date(value)
 # {{ 1234|num }}: a count as Thai offices write it, 1,234.
 templates.env.filters["num"] = lambda value: "-" if value is None else f"{value:,}"

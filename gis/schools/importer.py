@@ -382,22 +382,50 @@ def import_school_records(session: Session, path: Path) -> LoadReport:
             f"มี {len(errors)} แถวที่ผิด ไม่ได้บันทึกข้อมูลใด "
             f"({len(errors)} bad row(s), nothing stored): {shown}",
         )
-    for (school_id, year, grade), (male, female, rooms) in good.items():
+    # One source a school and year: the office's figures replace the synthetic ones wholesale.
+    for school_id, year in sorted({(school_id, year) for school_id, year, _ in good}):
         session.execute(
+            text(
+                "DELETE FROM school_grade_year WHERE school_id = :s AND academic_year = :y "
+                "AND source = 'synthetic'"
+            ),
+            {"s": school_id, "y": year},
+        )
+    kept = 0  # rows the schools' records already give (their figure stays)
+    for (school_id, year, grade), (male, female, rooms) in good.items():
+        written = session.execute(
             text(
                 """
                 INSERT INTO school_grade_year (school_id, academic_year, grade, enrolled_male,
-                    enrolled_female, classrooms, synthetic)
-                VALUES (:s, :y, :g, :m, :f, :c, false)
+                    enrolled_female, classrooms, synthetic, source, source_detail, counted_on)
+                VALUES (:s, :y, :g, :m, :f, :c, false, 'office_import', :file, NULL)
                 ON CONFLICT (school_id, academic_year, grade) DO UPDATE SET
                     enrolled_male = EXCLUDED.enrolled_male,
                     enrolled_female = EXCLUDED.enrolled_female,
-                    classrooms = EXCLUDED.classrooms, synthetic = false
+                    classrooms = EXCLUDED.classrooms, synthetic = false,
+                    source = EXCLUDED.source, source_detail = EXCLUDED.source_detail,
+                    counted_on = NULL
+                -- the schools' own records are the figure's source of truth once loaded
+                WHERE school_grade_year.source <> 'school_records'
                 """
             ),
-            {"s": school_id, "y": year, "g": grade, "m": male, "f": female, "c": rooms},
+            {
+                "s": school_id,
+                "y": year,
+                "g": grade,
+                "m": male,
+                "f": female,
+                "c": rooms,
+                "file": path.name,
+            },
         )
-    report.counts = {"rows": rows_read, "stored": len(good)}
+        kept += written.rowcount == 0  # type: ignore[attr-defined]
+    report.counts = {"rows": rows_read, "stored": len(good) - kept}
+    if kept:
+        report.notes.append(
+            f"{kept} grade row(s) kept from the schools' records (school-records extract), "
+            "the source of truth once loaded"
+        )
     if table.unknown_headers:
         report.notes.append(unknown_headers_note(table.unknown_headers))
     record_load(session, report)

@@ -97,6 +97,9 @@ class School(Base):
     )
 
 
+ENROLMENT_SOURCES = ("school_records", "office_import", "synthetic")
+
+
 class SchoolGradeYear(Base):
     """Enrolment by sex and classrooms for one grade in one academic year (B.E.)."""
 
@@ -107,6 +110,7 @@ class SchoolGradeYear(Base):
             "enrolled_male >= 0 AND enrolled_female >= 0 AND classrooms >= 0",
             name="counts_not_negative",
         ),
+        CheckConstraint(f"source IN {ENROLMENT_SOURCES}", name="source_known"),
     )
 
     school_id: Mapped[int] = mapped_column(
@@ -118,6 +122,12 @@ class SchoolGradeYear(Base):
     enrolled_female: Mapped[int] = mapped_column(Integer, default=0)
     classrooms: Mapped[int] = mapped_column(Integer, default=0)
     synthetic: Mapped[bool] = mapped_column(default=False)
+    # One source of truth per school and year, named wherever the figure is shown: the schools'
+    # records (a school-records extract, its files and counting day), else the office's import,
+    # else synthetic figures (the demo's).
+    source: Mapped[str] = mapped_column(String(16), server_default="office_import")
+    source_detail: Mapped[str | None] = mapped_column(Text)
+    counted_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class SchoolPersonnel(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +29,7 @@ from kernel.errors import ConflictError, InvalidInputError, NotFoundError, Permi
 from kernel.extent import BBox, bbox_condition
 from kernel.policy import may_edit_school
 from kernel.principal import Principal
-from kernel.vocabulary import GRADE_INDEX, GRADE_LABELS_TH, LEVELS
+from kernel.vocabulary import ENROLMENT_SOURCE_LABELS_TH, GRADE_INDEX, GRADE_LABELS_TH, LEVELS
 
 # A location this far outside the school's own tambon is refused as a likely typo.
 MAX_DISTANCE_FROM_TAMBON_M = 2_000.0
@@ -136,6 +137,20 @@ def schools_geojson(
         )::text
     """
     return session.execute(text(sql), params).scalar_one()
+
+
+def enrolment_source(rows: Sequence[SchoolGradeYear]) -> dict[str, Any] | None:
+    """Where a school's enrolment figure comes from (one source a school and year): the
+    schools' records (their files and counting day), the office's import, or synthetic."""
+    if not rows:
+        return None
+    first = rows[0]
+    return {
+        "source": first.source,
+        "label_th": ENROLMENT_SOURCE_LABELS_TH[first.source],
+        "detail": first.source_detail,
+        "counted_on": first.counted_on,
+    }
 
 
 def school_detail(session: Session, code: str) -> dict[str, Any]:
@@ -260,6 +275,7 @@ def school_detail(session: Session, code: str) -> dict[str, Any]:
             ],
         },
         "synthetic_records": any(r.synthetic for r in grade_rows),
+        "enrolment_source": enrolment_source(grade_rows),
     }
 
 

@@ -177,6 +177,8 @@ def fill_synthetic_records(
                         "enrolled_female": count - male,
                         "classrooms": rooms,
                         "synthetic": True,
+                        "source": "synthetic",
+                        "source_detail": f"synthetic (seed {seed})",
                     }
                 )
         teachers = max(2, round(pupils / rng.uniform(14, 22)))
