@@ -226,6 +226,18 @@ FROM (
 """
 
 
+def registers_version(session: Session, round_year: int) -> str:
+    """Changes whenever what the registers' figures read changes: a matching run, a follow-up."""
+    matched_at, last_follow_up = session.execute(
+        text(
+            "SELECT (SELECT matched_at FROM census_round WHERE academic_year = :y), "
+            "(SELECT max(id) FROM register_follow_up WHERE round_year = :y)"
+        ),
+        {"y": round_year},
+    ).one()
+    return f"{matched_at}|{last_follow_up}"
+
+
 # A result's explanation as a person reads it (``m`` a register_match row): what matching kept,
 # with the records it rests on, the file, row, agency and date of each (for pupils the school
 # and grade), read from the records rather than copied into 20 million results.
@@ -355,6 +367,10 @@ def match_round(session: Session, round_year: int) -> dict[str, int]:
             "possible_matches": json.dumps(names.possible, ensure_ascii=False),
         },
     )
+    session.execute(
+        text("UPDATE census_round SET matched_at = clock_timestamp() WHERE academic_year = :y"),
+        {"y": round_year},
+    )
     counts = dict.fromkeys(MATCH_STATUSES, 0)
     for status, count in session.execute(
         text("SELECT status, count(*) FROM register_match WHERE round_year = :y GROUP BY status"),
@@ -364,11 +380,63 @@ def match_round(session: Session, round_year: int) -> dict[str, int]:
     return counts
 
 
+# What the office knows of each registered child, the field's finding over the registers'
+# status (``status_source`` of the lists, counted): per tambon, the children of compulsory age
+# the civil registration places there; those out of school (found so by a visit, or with no
+# record and not visited yet, the two also apart); enrolled (found so, or by the records);
+# moved away and deceased (found); and how many a visit has verified.
+KNOWN_BY_TAMBON_SQL = f"""
+SELECT m.subdistrict_code,
+       count(*) FILTER (WHERE m.civil_record_id IS NOT NULL AND m.status <> 'outside_window')
+           AS registered,
+       count(*) FILTER (WHERE v.finding = 'out_of_school') AS out_of_school_verified,
+       count(*) FILTER (WHERE v.finding IS NULL AND m.status = 'no_record')
+           AS no_record_unverified,
+       count(*) FILTER (WHERE coalesce(v.finding = 'enrolled', m.status IN
+                              ('enrolled_in_area', 'enrolled_elsewhere', 'grade_mismatch')))
+           AS enrolled,
+       count(*) FILTER (WHERE v.finding = 'moved_away') AS moved_away,
+       count(*) FILTER (WHERE v.finding = 'deceased') AS deceased,
+       count(*) FILTER (WHERE v.finding IS NOT NULL) AS verified
+FROM register_match m
+{LATEST_FINDING_SQL}
+WHERE m.round_year = :y AND m.subdistrict_code = ANY(:tambons)
+GROUP BY m.subdistrict_code
+"""
+KNOWN_KEYS = (
+    "registered",
+    "out_of_school",
+    "out_of_school_verified",
+    "no_record_unverified",
+    "enrolled",
+    "moved_away",
+    "deceased",
+    "verified",
+)
+
+
+def known_by_tambon(
+    session: Session, round_year: int, tambons: list[str]
+) -> dict[str, dict[str, int]]:
+    """``KNOWN_BY_TAMBON_SQL`` for the tambons given, exact counts (the caller suppresses);
+    ``out_of_school`` is the verified plus the unverified."""
+    rows = session.execute(
+        text(KNOWN_BY_TAMBON_SQL), {"y": round_year, "tambons": tambons}
+    ).mappings()
+    known = {}
+    for row in rows:
+        counts = {k: int(v) for k, v in row.items() if k != "subdistrict_code"}
+        counts["out_of_school"] = counts["out_of_school_verified"] + counts["no_record_unverified"]
+        known[row["subdistrict_code"]] = {key: counts[key] for key in KNOWN_KEYS}
+    return known
+
+
 def matching_by_tambon(
     session: Session, round_year: int, *, district: str | None = None
 ) -> list[dict[str, Any]]:
-    """Children per status per tambon (the registered one, else the school's), public: counts
-    of 1-4 as "<5"."""
+    """Children per status per tambon (the registered one, else the school's), and what the
+    office knows of them with the field's findings (``known``), public: counts of 1-4 as
+    "<5"."""
     rows = session.execute(
         text(
             """
@@ -388,6 +456,10 @@ def matching_by_tambon(
             | dict.fromkeys(MATCH_STATUSES, 0),
         )
         entry[row["status"]] = suppress_small_count(int(row["children"]))
+    known = known_by_tambon(session, round_year, [code for code in tambons if code])
+    for code, entry in tambons.items():
+        counts = known.get(code or "", dict.fromkeys(KNOWN_KEYS, 0))
+        entry["known"] = {k: suppress_small_count(v) for k, v in counts.items()}
     return list(tambons.values())
 
 

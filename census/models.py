@@ -53,6 +53,8 @@ class CensusRound(Base):
     )
     # when it was last closed: the registers' retention period counts from here
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # when its registers were last matched (census.matching.match_round)
+    matched_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Household(Base):

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.web.templating import TEMPLATES_DIR
+from census.matching import registers_version
 from gis.coverage import coverage_version
 from kernel.config import Settings
 
@@ -32,6 +33,8 @@ REPORT_MODULES = (
     "gis.map_elements",
     "gis.coverage",
     "gis.schools.resources",
+    "census.matching",
+    "census.follow_up",
     "gis.service_areas.quality",
 )
 
@@ -75,6 +78,7 @@ def cached_report(
         parts = [
             request,
             coverage_version(session, round_year),
+            registers_version(session, round_year),
             time.strftime("%Y-%m-%d"),
             CODE_VERSION,
         ]

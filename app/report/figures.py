@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from census import matching
 from census.dates import format_thai_date
 from gis import coverage
 from gis.geography import area_name_th
@@ -193,6 +194,14 @@ def coverage_report(
         ).scalar()
     )
     quality = quality_report(session, province_code=province_code or "55", academic_year=round_year)
+    known = matching.known_by_tambon(
+        session, round_year, [row["subdistrict_code"] for row in raw_tambons]
+    )
+    registers: list[dict[str, int | str]] = []
+    for code, counts in sorted(known.items()):
+        row: dict[str, int | str] = {"subdistrict_code": code, "name_th": names.get(code, "")}
+        row.update({key: suppress_small_count(count) for key, count in counts.items()})
+        registers.append(row)
     norms = max_distance_m()
     return {
         "round": round_year,
@@ -214,6 +223,11 @@ def coverage_report(
         "out_of_school_by_age": _by_sex(out_by_age, "age"),
         "out_of_school_by_reason": _by_sex(out_by_age, "reason"),
         "quality": _quality_in(quality, district_rows, schools),
+        # The registers matched, with what visits found (empty when the round has none).
+        "registers": registers,
+        "register_totals": {
+            key: sum(counts[key] for counts in known.values()) for key in matching.KNOWN_KEYS
+        },
         "rules": {
             "prathom1": f"ป.1 ปีการศึกษา {round_year} รับเด็กเกิด พ.ศ. {round_year - 7}",
             "compulsory": f"การศึกษาภาคบังคับ: เด็กเกิด พ.ศ. {round_year - 16}-{round_year - 7} "

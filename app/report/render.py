@@ -127,6 +127,22 @@ OUT_BY_REASON = Table(
         C("children", "รวม"),
     ),
 )
+REGISTERS = Table(
+    "ทะเบียนราษฎรกับข้อมูลนักเรียน",
+    "registers",
+    (
+        C("subdistrict_code", "รหัสตำบล", "text"),
+        C("name_th", "ตำบล", "text"),
+        C("registered", "เด็กวัยเรียนภาคบังคับในทะเบียนราษฎร"),
+        C("enrolled", "กำลังเรียน"),
+        C("out_of_school", "นอกระบบ (รวม)"),
+        C("out_of_school_verified", "นอกระบบ ยืนยันจากการลงพื้นที่"),
+        C("no_record_unverified", "ไม่พบข้อมูลนักเรียน ยังไม่ได้ตรวจสอบ"),
+        C("moved_away", "ย้ายออก (ลงพื้นที่)"),
+        C("deceased", "เสียชีวิต (ลงพื้นที่)"),
+        C("verified", "ตรวจสอบภาคสนามแล้ว"),
+    ),
+)
 QUALITY = Table(
     "คุณภาพเขตบริการ",
     "quality_districts",
@@ -137,7 +153,7 @@ QUALITY = Table(
         C("villages_in_several_areas", "หมู่บ้านในหลายเขตบริการ"),
     ),
 )
-TABLES = (DISTRICTS, SUBDISTRICTS, SCHOOLS, OUT_OF_SCHOOL, QUALITY)
+TABLES = (DISTRICTS, SUBDISTRICTS, SCHOOLS, OUT_OF_SCHOOL, REGISTERS, QUALITY)
 CALL_LIST_COLUMNS = (
     C("number", "ลำดับ"),
     C("name", "ชื่อ - สกุล", "text"),
@@ -243,6 +259,7 @@ def to_html(
         out_by_age_table=OUT_BY_AGE,
         out_by_reason_table=OUT_BY_REASON,
         quality_table=QUALITY,
+        register_table=REGISTERS,
         tambons_by_district=tambons_by_district,
         maps=maps or {},
         downloads=downloads or {},

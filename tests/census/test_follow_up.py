@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.report.figures import coverage_report
+from app.report.render import to_html
 from census.matching import match_round
 from census.registers import Extract, import_register_file
 from kernel.config import get_settings
@@ -246,3 +248,39 @@ def test_the_hand_over_command_names_a_wrong_office_and_writes_nothing_without_m
     )
     assert none.returncode == 0, none.stderr
     assert "no file" in none.stdout and not list(tmp_path.iterdir())
+
+
+def test_the_report_counts_the_registers_with_what_visits_found_and_says_which(
+    db_session: Session, client: TestClient, accounts: dict[str, Account]
+) -> None:
+    _sample_matched(db_session)
+    ref = _no_record(client, accounts["planner"])["ตัวอย่าง ทะเบียนราษฎร์"]["ref"]
+    visit = {
+        "kind": "visit",
+        "acted_on": "2026-11-20",
+        "finding": "out_of_school",
+        "reason": "ช่วยครอบครัวทำงาน",
+    }
+    posted = client.post(
+        f"{BASE}/children/{ref}/follow-ups", headers=accounts["surveyor"].headers, json=visit
+    )
+    assert posted.status_code == 201
+    report = coverage_report(db_session, ROUND, district="5501")
+    # The sample: three registered children of compulsory age, one with a school record.
+    assert report["register_totals"] == {
+        "registered": 3,
+        "out_of_school": 2,
+        "out_of_school_verified": 1,
+        "no_record_unverified": 1,
+        "enrolled": 1,
+        "moved_away": 0,
+        "deceased": 0,
+        "verified": 1,
+    }
+    assert {row["subdistrict_code"] for row in report["registers"]} == {"550101", "550102"}
+    html = to_html(report)
+    assert "จากทะเบียนราษฎรกับข้อมูลนักเรียนของสถานศึกษา" in html
+    assert "ยืนยันจากการลงพื้นที่แล้ว 1 คน" in html
+    public = client.get(f"{BASE}/matching", params={"district": "5501"}).json()
+    [tambon] = [t for t in public["subdistricts"] if t["subdistrict_code"] == "550101"]
+    assert tambon["known"]["out_of_school_verified"] == "<5"  # public: small counts hidden
