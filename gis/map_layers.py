@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from census.follow_up import LATEST_FINDING_SQL
 from gis import coverage
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from gis.schools.resources import RESOURCES_SQL
@@ -278,6 +279,64 @@ def villages_geojson(session: Session, round_year: int, area: Area, flag: str) -
             }
         )
     return _feature_collection(features, round=round_year, flag=flag)
+
+
+def register_villages_geojson(session: Session, round_year: int, area: Area) -> str:
+    """Registered children out of school by what the office knows (a visit found them so, or
+    the registers found no school record and nobody has visited yet), counted per village of
+    their registered address (tambon and moo), the verified ones apart: counts of 1-4 as
+    "<5"."""
+    where, params = area.where("c")
+    rows = session.execute(
+        text(
+            f"""
+        WITH villages AS (
+            SELECT DISTINCT ON (subdistrict_code, moo) id, code, name_th, moo,
+                   subdistrict_code, geom
+            FROM village WHERE moo IS NOT NULL ORDER BY subdistrict_code, moo, id
+        )
+        -- a moo with no village point (a town's communities have none) is drawn at its tambon
+        SELECT vl.id, vl.code, coalesce(vl.name_th, 'ต.' || t.name_th) AS name_th, c.moo,
+               t.name_th AS subdistrict_name_th,
+               ST_X(coalesce(vl.geom, ST_PointOnSurface(t.geom))) AS lon,
+               ST_Y(coalesce(vl.geom, ST_PointOnSurface(t.geom))) AS lat,
+               count(*)::int AS children,
+               (count(*) FILTER (WHERE v.finding = 'out_of_school'))::int AS verified
+        FROM register_match m
+        JOIN register_record c ON c.id = m.civil_record_id
+        {LATEST_FINDING_SQL}
+        JOIN subdistrict t ON t.code = c.subdistrict_code
+        LEFT JOIN villages vl ON vl.subdistrict_code = c.subdistrict_code AND vl.moo = c.moo
+        WHERE m.round_year = :round_year AND {where}
+          AND (v.finding = 'out_of_school' OR (v.finding IS NULL AND m.status = 'no_record'))
+        GROUP BY c.subdistrict_code, c.moo, vl.id, vl.code, vl.name_th, vl.geom, t.name_th,
+                 t.geom
+        ORDER BY c.subdistrict_code, c.moo
+        """
+        ),
+        params | {"round_year": round_year},
+    ).mappings()
+    features = []
+    for r in rows:
+        shown = suppress_small_count(r["children"])
+        features.append(
+            {
+                "type": "Feature",
+                "id": r["id"],
+                "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                "properties": {
+                    "village_code": r["code"],
+                    "name_th": r["name_th"],
+                    "moo": r["moo"],
+                    "subdistrict_name_th": r["subdistrict_name_th"],
+                    "placed_at": "village" if r["id"] is not None else "tambon",
+                    "children": shown,
+                    "verified": suppress_small_count(r["verified"]),
+                    "size": shown if isinstance(shown, int) else 0,
+                },
+            }
+        )
+    return _feature_collection(features, round=round_year, source="registers")
 
 
 def named_children_geojson(

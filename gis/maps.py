@@ -147,6 +147,11 @@ def coverage_map(
             for flag, label in UNSERVED_LABELS_TH.items()
         ],
         "statuses_th": ENROLMENT_STATUS_LABELS_TH,
+        # the registers matched, with what visits found (``map_layers.register_villages``)
+        "registers": {
+            "label_th": "นอกระบบตามทะเบียนราษฎร (ไม่พบข้อมูลนักเรียนหรือยืนยันจากการลงพื้นที่)",
+            "shown": False,
+        },
     }
     return with_json_block(root.render(), MAP_CONFIG_ELEMENT_ID, config)
 

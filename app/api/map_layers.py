@@ -15,6 +15,7 @@ from app.api.caching import NOT_MODIFIED, conditional
 from app.api.deps import BBoxDep, DistrictCode, ProvinceCode, SessionDep
 from app.auth import service as accounts
 from app.auth.deps import PrincipalDep, client_ip, require_roles
+from census.matching import registers_version
 from census.service import get_round
 from gis import coverage, map_layers
 from gis.geography import area_name_th, geography_version
@@ -109,6 +110,26 @@ def service_area_layer(
 
 
 @router.get(
+    "/api/v1/map-layers/register-villages",
+    summary="Registered children out of school (visited, or with no school record), counted "
+    "per village of their registered address (GeoJSON; counts under 5 hidden)",
+    response_class=Response,
+    responses={**GEOJSON_RESPONSE, **NOT_MODIFIED},
+)
+def register_village_layer(
+    request: Request, session: SessionDep, area: AreaDep, round_year: Round
+) -> Response:
+    get_round(session, round_year)
+    return conditional(
+        request,
+        registers_version(session, round_year) + geography_version(session),
+        lambda: Response(
+            map_layers.register_villages_geojson(session, round_year, area), media_type=GEOJSON
+        ),
+    )
+
+
+@router.get(
     "/api/v1/map-layers/villages",
     summary="Children not served, counted per village (GeoJSON; counts under 5 hidden)",
     response_class=Response,
@@ -185,6 +206,7 @@ ACCESS_RULES = [
     AccessRule("GET", "/api/v1/map-layers/districts", PUBLIC),
     AccessRule("GET", "/api/v1/map-layers/service-areas", PUBLIC),
     AccessRule("GET", "/api/v1/map-layers/villages", PUBLIC),
+    AccessRule("GET", "/api/v1/map-layers/register-villages", PUBLIC),
     AccessRule("GET", "/api/v1/map-layers/children", NAMED),
     AccessRule("GET", "/api/v1/search", PUBLIC),
 ]

@@ -36,6 +36,7 @@ LAYER_NAMES = (
     "เด็กนอกระบบ (จำนวนรายหมู่บ้าน)",
     "เด็กที่บ้านไกลโรงเรียนเกินเกณฑ์ (จำนวนรายหมู่บ้าน)",
     "เด็กในเขตบริการที่ที่นั่งเต็ม (จำนวนรายหมู่บ้าน)",
+    "นอกระบบตามทะเบียนราษฎร (ไม่พบข้อมูลนักเรียนหรือยืนยันจากการลงพื้นที่) (จำนวนรายหมู่บ้าน)",
 )
 NAMED_LAYER_NAMES = ("เด็กนอกระบบ (รายชื่อ เมื่อซูมเข้า)",)
 
@@ -79,6 +80,16 @@ def _expected_counts(engine: Engine, districts: list[str]) -> dict[str, int]:
                 "JOIN household h ON h.id = c.household_id WHERE c.round_year = :y "
                 "AND c.out_of_school AND h.village_id IS NOT NULL "
                 "AND left(h.subdistrict_code, 4) = ANY(:d)"
+            ),
+            one | {"y": ROUND},
+        ).scalar_one()
+        # places (a village, or the tambon of a moo without one) of registered children out
+        # of school: none unless register extracts are committed
+        counts["register_villages"] = conn.execute(
+            text(
+                "SELECT count(DISTINCT (r.subdistrict_code, r.moo)) FROM register_match m "
+                "JOIN register_record r ON r.id = m.civil_record_id WHERE m.round_year = :y "
+                "AND m.status = 'no_record' AND left(r.subdistrict_code, 4) = ANY(:d)"
             ),
             one | {"y": ROUND},
         ).scalar_one()

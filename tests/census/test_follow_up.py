@@ -284,3 +284,43 @@ def test_the_report_counts_the_registers_with_what_visits_found_and_says_which(
     public = client.get(f"{BASE}/matching", params={"district": "5501"}).json()
     [tambon] = [t for t in public["subdistricts"] if t["subdistrict_code"] == "550101"]
     assert tambon["known"]["out_of_school_verified"] == "<5"  # public: small counts hidden
+
+
+def test_the_map_counts_registered_children_out_of_school_per_village(
+    db_session: Session, client: TestClient, accounts: dict[str, Account]
+) -> None:
+    _sample_matched(db_session)
+    ref = _no_record(client, accounts["planner"])["ตัวอย่าง ทะเบียนราษฎร์"]["ref"]
+    visit = {"kind": "visit", "acted_on": "2026-11-20", "finding": "out_of_school", "reason": "x"}
+    client.post(
+        f"{BASE}/children/{ref}/follow-ups", headers=accounts["planner"].headers, json=visit
+    )
+    layer = client.get(
+        "/api/v1/map-layers/register-villages", params={"round": ROUND, "district": "5501"}
+    )
+    assert layer.status_code == 200 and layer.headers["etag"]
+    places = {
+        (f["properties"]["subdistrict_name_th"], f["properties"]["moo"]): f["properties"]
+        for f in layer.json()["features"]
+    }
+    # The girl (verified) in moo 2 of ในเวียง, the boy (no record, unvisited) in moo 5 of บ่อ.
+    girl, boy = places[("ในเวียง", 2)], places[("บ่อ", 5)]
+    assert (girl["children"], girl["verified"], girl["placed_at"]) == ("<5", "<5", "tambon")
+    assert (boy["verified"], boy["placed_at"], boy["name_th"]) == (0, "village", "บ้านน้ำงาว")
+    assert all(p["size"] == 0 for p in places.values())  # small counts do not show their size
+    assert len(places) == 2
+    # Found enrolled: off the layer; the answer changes with the follow-up (a new ETag).
+    enrolled = {
+        "kind": "visit",
+        "acted_on": "2026-11-21",
+        "finding": "enrolled",
+        "school_code": "9955010001",
+    }
+    client.post(
+        f"{BASE}/children/{ref}/follow-ups", headers=accounts["planner"].headers, json=enrolled
+    )
+    again = client.get(
+        "/api/v1/map-layers/register-villages", params={"round": ROUND, "district": "5501"}
+    )
+    assert again.headers["etag"] != layer.headers["etag"]
+    assert [f["properties"]["moo"] for f in again.json()["features"]] == [5]

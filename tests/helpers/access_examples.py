@@ -168,7 +168,14 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         ("GET", f"/api/v1/map-layers/{layer}"): Example(
             params={"round": "2569", "district": "5501", "flag": "out_of_school"}
         )
-        for layer in ("schools", "districts", "service-areas", "villages", "children")
+        for layer in (
+            "schools",
+            "districts",
+            "service-areas",
+            "villages",
+            "children",
+            "register-villages",
+        )
     },
     ("GET", "/api/v1/search"): Example(params={"q": "ในเวียง", "province": "55"}),
     ("POST", "/login"): Example(form={"username": "x", "password": "y", "csrf_token": "z"}),

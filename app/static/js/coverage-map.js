@@ -392,6 +392,40 @@
         state.loaded.schools = collection.features.length;
       }).catch(function (error) { fail("โรงเรียน", error); }));
 
+    // The registers: registered children out of school by what the office knows (a visit's
+    // finding, else no school record), per village of the registered address; verified apart.
+    var registerCounts = L.layerGroup();
+    add(registerCounts, config.registers.label_th + " (จำนวนรายหมู่บ้าน)", config.registers.shown);
+    legend.sections.push({
+      layer: registerCounts,
+      title: config.registers.label_th,
+      items: [["#54278f", "ขนาดตามจำนวนเด็ก", "edumap-dot"],
+              ["#bcbddc", "น้อยกว่า 5 คน (ไม่แสดงจำนวน)", "edumap-dot"]],
+    });
+    pending.push(getJson("/api/v1/map-layers/register-villages?" + round + "&" + area)
+      .then(function (collection) {
+        collection.features.forEach(function (feature) {
+          var p = feature.properties;
+          var c = feature.geometry.coordinates;
+          var marker = L.circleMarker([c[1], c[0]], {
+            renderer: villageCanvas, radius: p.size ? 4 + Math.min(16, Math.sqrt(p.size) * 1.5) : 4,
+            color: "#fff", weight: 1, fillOpacity: 0.85,
+            fillColor: p.size ? "#54278f" : "#bcbddc",
+          });
+          var label = p.name_th + " หมู่ " + shown(p.moo) + ": " + shown(p.children) +
+            " คน (ยืนยันแล้ว " + shown(p.verified) + ")";
+          marker.bindTooltip(el("div", null, label), { sticky: true });
+          marker.on("click", function () {
+            panel.show(p.name_th, "หมู่ " + shown(p.moo) + " ต." + p.subdistrict_name_th, [
+              ["นอกระบบตามทะเบียนราษฎร", p.children],
+              ["ยืนยันจากการลงพื้นที่", p.verified],
+            ], []);
+          });
+          registerCounts.addLayer(marker);
+        });
+        state.loaded.register_villages = collection.features.length;
+      }).catch(function (error) { fail(config.registers.label_th, error); }));
+
     // Children not served: counts per village for everyone; names in view for roles allowed.
     config.unserved.forEach(function (kind) {
       var counts = L.layerGroup();
