@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from census.assessment_sql import assessed_children_sql, assessment_params
+from census.follow_up import LATEST_FINDING_SQL
 from gis.geography import geography_version, geometry_sql
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from gis.service_areas.propose import max_distance_m
@@ -530,10 +531,41 @@ def children_coverage(
     return [dict(r) for r in rows.mappings()]
 
 
+# Children of the civil registration due to enter Prathom 1 next year whose registered village
+# lies in the school's current primary service area, and whom the census did not list (by ID):
+# unless a visit found them moved away or deceased (the verified status over the registers').
+REGISTERED_DUE_PRATHOM1_SQL = f"""
+WITH villages AS (
+    SELECT DISTINCT ON (subdistrict_code, moo) id, code, name_th, moo, subdistrict_code, geom
+    FROM village WHERE moo IS NOT NULL ORDER BY subdistrict_code, moo, id
+)
+SELECT NULL::int AS id, r.title, r.first_name, r.last_name, r.sex, r.birth_date,
+       NULL AS guardian_name, NULL AS guardian_relationship, r.house_number, r.moo,
+       vl.code AS village_code, r.subdistrict_code, vl.name_th AS village_name,
+       t.name_th AS subdistrict_name, 'registers' AS source
+FROM register_match m
+JOIN register_record r ON r.id = m.civil_record_id
+{LATEST_FINDING_SQL}
+JOIN villages vl ON vl.subdistrict_code = r.subdistrict_code AND vl.moo = r.moo
+JOIN subdistrict t ON t.code = r.subdistrict_code
+WHERE m.round_year = :round_year
+  AND extract(year FROM r.birth_date)::int + 543 = :round_year + 1 - :p1_offset
+  AND coalesce(v.finding NOT IN ('moved_away', 'deceased'), true)
+  AND NOT EXISTS (SELECT 1 FROM child ch WHERE ch.round_year = :round_year
+                  AND ch.national_id_hash = m.person_key)
+  AND EXISTS (SELECT 1 FROM service_area_part p JOIN service_area sa ON sa.id = p.service_area_id
+              WHERE sa.school_id = :school_id AND sa.level = 'primary'
+                AND sa.academic_year = :round_year AND sa.is_current
+                AND ST_Intersects(p.geom, vl.geom))
+ORDER BY r.subdistrict_code, r.moo, r.last_name, r.first_name
+"""
+
+
 def call_list(session: Session, school_code: str, round_year: int) -> dict[str, Any]:
     """Form พฐ.03: children living in the school's primary service area who are due to enter
-    Prathom 1 next academic year, by village, with guardian and address; and the follow-up of
-    last round's list: where those children are enrolled now."""
+    Prathom 1 next academic year, by village, with guardian and address: the census's, then the
+    civil registration's it did not list (``source``); and the follow-up of last round's list:
+    where those children are enrolled now."""
     params = coverage_params(round_year) | {"code": school_code}
     school_id, school_name = session.execute(
         text("SELECT id, name_th FROM school WHERE code = :code"), {"code": school_code}
@@ -544,7 +576,8 @@ def call_list(session: Session, school_code: str, round_year: int) -> dict[str, 
                 f"""
         SELECT c.id, c.title, c.first_name, c.last_name, c.sex, c.birth_date, c.guardian_name,
                c.guardian_relationship, c.house_number, c.moo, c.village_code,
-               c.subdistrict_code, v.name_th AS village_name, t.name_th AS subdistrict_name
+               c.subdistrict_code, v.name_th AS village_name, t.name_th AS subdistrict_name,
+               'census' AS source
         FROM ({stored_coverage_sql("c.due_prathom1_next_year")}) c
         LEFT JOIN village v ON v.id = (SELECT id FROM village WHERE code = c.village_code
                                        ORDER BY id LIMIT 1)
@@ -558,8 +591,13 @@ def call_list(session: Session, school_code: str, round_year: int) -> dict[str, 
         .mappings()
         .all()
     )
+    registered = (
+        session.execute(text(REGISTERED_DUE_PRATHOM1_SQL), params | {"school_id": school_id})
+        .mappings()
+        .all()
+    )
     villages: dict[str, dict[str, Any]] = {}
-    for row in rows:
+    for row in [*rows, *registered]:
         key = f"{row['subdistrict_code']}:{row['moo'] or 0}"
         group = villages.setdefault(
             key,
@@ -585,6 +623,7 @@ def call_list(session: Session, school_code: str, round_year: int) -> dict[str, 
                     "guardian_name",
                     "guardian_relationship",
                     "house_number",
+                    "source",
                 )
             }
         )
@@ -616,8 +655,12 @@ def call_list(session: Session, school_code: str, round_year: int) -> dict[str, 
         "school_name_th": school_name,
         "round": round_year,
         "entry_year": round_year + 1,
-        "children": len(rows),
-        "villages": list(villages.values()),
+        "children": len(rows) + len(registered),
+        "registered_children": len(registered),
+        "villages": sorted(
+            villages.values(),
+            key=lambda v: (v["subdistrict_code"], v["moo"] is None, v["moo"] or 0),
+        ),
         "follow_up_of_last_round": [dict(r) for r in follow_up],
     }
 

@@ -162,7 +162,11 @@ CALL_LIST_COLUMNS = (
     C("guardian", "ผู้ปกครอง", "text"),
     C("relationship", "เกี่ยวข้องเป็น", "text"),
     C("address", "ที่อยู่", "text"),
+    C("source", "ที่มา", "text"),
 )
+# Where a child of the call list comes from: the census survey, or the civil registration
+# (a registered child the census did not list).
+CALL_LIST_SOURCES_TH = {"census": "สำมะโน", "registers": "ทะเบียนราษฎร"}
 
 
 def _rows(report: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -371,6 +375,7 @@ def call_list_groups(call_list: dict[str, Any]) -> list[tuple[str, list[dict[str
                     "guardian": child["guardian_name"] or "",
                     "relationship": child["guardian_relationship"] or "",
                     "address": _address(child, village),
+                    "source": CALL_LIST_SOURCES_TH.get(child.get("source", ""), ""),
                 }
             )
         groups.append((label, rows))

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -19,6 +21,7 @@ from census.matching import match_round
 from census.registers import Extract, import_register_file
 from kernel.config import get_settings
 from kernel.errors import InvalidInputError
+from tests.helpers.payloads import matched_child
 from tests.helpers.pdf_text import pdf_text, squash
 from tests.helpers.run_cli import edumap
 from tests.helpers.world import Account
@@ -324,3 +327,52 @@ def test_the_map_counts_registered_children_out_of_school_per_village(
     )
     assert again.headers["etag"] != layer.headers["etag"]
     assert [f["properties"]["moo"] for f in again.json()["features"]] == [5]
+
+
+def test_the_call_list_adds_registered_children_the_census_did_not_list(
+    db_session: Session, client: TestClient, accounts: dict[str, Account]
+) -> None:
+    """Form พฐ.03 of the school whose primary service area holds บ้านน้ำงาว (moo 5 of บ่อ):
+    two registered children due to enter Prathom 1 next year (born B.E. 2563) live there; the
+    one a visit found moved away is left off."""
+    school = db_session.execute(
+        text(
+            "SELECT s.code FROM service_area sa JOIN service_area_part p "
+            "ON p.service_area_id = sa.id JOIN school s ON s.id = sa.school_id "
+            "WHERE sa.level = 'primary' AND sa.academic_year = :y AND sa.is_current "
+            "AND ST_Intersects(p.geom, (SELECT geom FROM village WHERE subdistrict_code = "
+            "'550102' AND moo = 5 ORDER BY id LIMIT 1)) ORDER BY s.code LIMIT 1"
+        ),
+        {"y": ROUND},
+    ).scalar_one()
+    url = f"/api/v1/schools/{school}/call-list"
+    admin = accounts["admin"].headers
+    before = client.get(url, params={"round": ROUND}, headers=admin).json()
+    for name in ("มาใหม่", "ย้ายไป"):
+        matched_child(db_session, "550102", moo=5, born="2020-03-01", first_name=name)
+    moved = matched_child(db_session, "550102", moo=5, born="2020-04-01", first_name="ย้ายแล้ว")
+    db_session.execute(
+        text(
+            "INSERT INTO register_follow_up (round_year, person_key, kind, finding, "
+            "moved_to_subdistrict, acted_on) SELECT :y, person_key, 'visit', 'moved_away', "
+            "'550505', '2026-11-20' FROM register_match WHERE left(md5(person_key), 20) = :ref"
+        ),
+        {"y": ROUND, "ref": moved},
+    )
+    after = client.get(url, params={"round": ROUND}, headers=admin).json()
+    assert after["registered_children"] == 2
+    assert after["children"] == before["children"] + 2
+    listed = [
+        (c["first_name"], c["source"])
+        for v in after["villages"]
+        for c in v["children"]
+        if c["source"] == "registers"
+    ]
+    assert sorted(listed) == [("มาใหม่", "registers"), ("ย้ายไป", "registers")]
+    workbook = client.get(f"{url}.xlsx", params={"round": ROUND}, headers=admin)
+    assert workbook.status_code == 200
+    sheet = load_workbook(io.BytesIO(workbook.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][-1] == "ที่มา"
+    assert sum(1 for row in rows if row[-1] == "ทะเบียนราษฎร") == 2

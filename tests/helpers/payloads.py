@@ -151,7 +151,15 @@ def poll(client: TestClient, url: str, headers: dict[str, str]) -> dict[str, Any
         time.sleep(0.1)
 
 
-def matched_child(session: Session, tambon: str, status: str = "no_record") -> str:
+def matched_child(
+    session: Session,
+    tambon: str,
+    status: str = "no_record",
+    *,
+    moo: int = 1,
+    born: str = "2016-05-01",
+    first_name: str = "ติดตาม",
+) -> str:
     """A child of the civil registration in ``tambon`` (moo 1) that matching gave ``status``;
     returns its reference (``census.follow_up.CHILD_REF_SQL``). In the caller's transaction."""
     extract = session.execute(
@@ -166,10 +174,10 @@ def matched_child(session: Session, tambon: str, status: str = "no_record") -> s
         text(
             "INSERT INTO register_record (extract_id, row_number, national_id_masked, title, "
             "first_name, last_name, sex, birth_date, house_number, moo, subdistrict_code) "
-            "VALUES (:e, 2, 'x-xxxx-xxxxx-12-3', 'ด.ช.', 'ติดตาม', 'ทะเบียน', 'M', "
-            "'2016-05-01', '7/1', 1, :t) RETURNING id"
+            "VALUES (:e, 2, 'x-xxxx-xxxxx-12-3', 'ด.ช.', :first, 'ทะเบียน', 'M', "
+            "CAST(:born AS date), '7/1', :moo, :t) RETURNING id"
         ),
-        {"e": extract, "t": tambon},
+        {"e": extract, "t": tambon, "moo": moo, "born": born, "first": first_name},
     ).scalar_one()
     key = f"test:{uuid.uuid4().hex}"
     session.execute(
