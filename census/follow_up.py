@@ -23,13 +23,15 @@ from kernel.errors import ConflictError, InvalidInputError, NotFoundError
 CHILD_REF_SQL = "left(md5(m.person_key), 20)"
 
 # The latest finding of a visit to the child ``m``, as columns v.finding, v.acted_on,
-# v.school_code, v.reason, v.moved_to_subdistrict (all NULL when nobody has visited).
+# v.school_code, v.reason, v.moved_to_subdistrict (all NULL when nobody has visited): only a
+# finding made while the child's matching status was what it is now (a newer extract that
+# changes the child's records, matched again, makes the field's findings lapse).
 LATEST_FINDING_SQL = """
 LEFT JOIN LATERAL (
     SELECT f.finding, f.acted_on, f.school_code, f.reason, f.moved_to_subdistrict
     FROM register_follow_up f
     WHERE f.round_year = m.round_year AND f.person_key = m.person_key
-      AND f.finding IS NOT NULL
+      AND f.finding IS NOT NULL AND f.status_seen = m.status
     ORDER BY f.acted_on DESC, f.id DESC LIMIT 1
 ) v ON true
 """
@@ -166,8 +168,9 @@ def record_follow_up(
             """
         INSERT INTO register_follow_up (round_year, person_key, kind, finding, school_code,
                                         reason, moved_to_subdistrict, note, acted_on,
-                                        recorded_by)
-        VALUES (:y, :key, :kind, :finding, :school, :reason, :moved_to, :note, :on, :by)
+                                        recorded_by, status_seen)
+        VALUES (:y, :key, :kind, :finding, :school, :reason, :moved_to, :note, :on, :by,
+                :status)
         """
         ),
         {
@@ -181,6 +184,7 @@ def record_follow_up(
             "note": follow_up.note,
             "on": follow_up.acted_on,
             "by": recorded_by,
+            "status": child["status"],
         },
     )
     return history(session, round_year, child["person_key"])
@@ -192,7 +196,8 @@ def history(session: Session, round_year: int, person_key: str) -> list[dict[str
         text(
             """
         SELECT f.kind, f.finding, f.school_code, f.reason, f.moved_to_subdistrict, f.note,
-               f.acted_on, f.recorded_at, u.username AS recorded_by
+               f.acted_on, f.recorded_at, u.username AS recorded_by,
+               f.status_seen AS matching_status_then
         FROM register_follow_up f LEFT JOIN user_account u ON u.id = f.recorded_by
         WHERE f.round_year = :y AND f.person_key = :key ORDER BY f.acted_on, f.id
         """

@@ -226,6 +226,16 @@ FROM (
 """
 
 
+def match_again_if_matched(session: Session, round_year: int) -> dict[str, int] | None:
+    """After an import: a round matched before is matched again (its findings hold where the
+    child's status stays; ``census.follow_up.LATEST_FINDING_SQL``); None for a round never
+    matched (the office matches when its extracts are all in)."""
+    matched_at = session.execute(
+        text("SELECT matched_at FROM census_round WHERE academic_year = :y"), {"y": round_year}
+    ).scalar()
+    return None if matched_at is None else match_round(session, round_year)
+
+
 def registers_version(session: Session, round_year: int) -> str:
     """Changes whenever what the registers' figures read changes: a matching run, a follow-up."""
     matched_at, last_follow_up = session.execute(

@@ -157,6 +157,9 @@ class RegisterFollowUp(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     moved_to_subdistrict: Mapped[str | None] = mapped_column(ForeignKey("subdistrict.code"))
     note: Mapped[str | None] = mapped_column(Text)
+    # the matching status the child had when this was recorded: a finding holds while the
+    # child's records say the same, and lapses when a newer extract changes them
+    status_seen: Mapped[str | None] = mapped_column(String(24))
     acted_on: Mapped[dt.date] = mapped_column(Date)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(

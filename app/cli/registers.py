@@ -12,7 +12,7 @@ from app.cli.census import fail, show_report
 from census.dates import DateProblem, parse_thai_date
 from census.handover import handover_csv, handover_rows
 from census.importer import ImportReport
-from census.matching import match_round
+from census.matching import match_again_if_matched, match_round
 from census.register_synth import FAULTS, build_registers, write_registers
 from census.registers import SCHOOL_AGENCIES, Extract, import_register_file, read_crosswalk
 from census.retention import apply_retention
@@ -64,6 +64,13 @@ def _import(
             )
             if not report.stored:
                 session.rollback()
+            else:
+                rematched = match_again_if_matched(session, extract.round_year)
+                if rematched is not None:
+                    report.notes.append(
+                        "matched again: "
+                        + ", ".join(f"{k} {v:,}" for k, v in rematched.items() if v)
+                    )
     except DomainError as exc:
         fail(str(exc))
     show_report(file, report)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.report.figures import coverage_report
 from app.report.render import to_html
-from census.matching import match_round
+from census.matching import match_again_if_matched, match_round
 from census.registers import Extract, import_register_file
 from kernel.config import get_settings
 from kernel.errors import InvalidInputError
@@ -354,8 +354,9 @@ def test_the_call_list_adds_registered_children_the_census_did_not_list(
     db_session.execute(
         text(
             "INSERT INTO register_follow_up (round_year, person_key, kind, finding, "
-            "moved_to_subdistrict, acted_on) SELECT :y, person_key, 'visit', 'moved_away', "
-            "'550505', '2026-11-20' FROM register_match WHERE left(md5(person_key), 20) = :ref"
+            "moved_to_subdistrict, acted_on, status_seen) SELECT :y, person_key, 'visit', "
+            "'moved_away', '550505', '2026-11-20', status FROM register_match "
+            "WHERE left(md5(person_key), 20) = :ref"
         ),
         {"y": ROUND, "ref": moved},
     )
@@ -376,3 +377,43 @@ def test_the_call_list_adds_registered_children_the_census_did_not_list(
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][-1] == "ที่มา"
     assert sum(1 for row in rows if row[-1] == "ทะเบียนราษฎร") == 2
+
+
+def test_findings_hold_through_matching_again_unless_the_child_s_records_change(
+    tmp_path: Path, db_session: Session, client: TestClient, accounts: dict[str, Account]
+) -> None:
+    _sample_matched(db_session)
+    planner = accounts["planner"].headers
+    children = _no_record(client, accounts["planner"])
+    for name in ("ตัวอย่าง ทะเบียนราษฎร์", "สาธิต ข้อมูลสังเคราะห์"):
+        visit = {
+            "kind": "visit",
+            "acted_on": "2026-11-20",
+            "finding": "out_of_school",
+            "reason": "ไม่ทราบ",
+        }
+        posted = client.post(
+            f"{BASE}/children/{children[name]['ref']}/follow-ups", headers=planner, json=visit
+        )
+        assert posted.status_code == 201
+    # November's count finds the girl at a school: her record changed, the finding lapses.
+    november = tmp_path / "dmc_november.csv"
+    november.write_text(
+        (SAMPLES / "school_records_sample.csv").read_text(encoding="utf-8-sig")
+        + "9955010001,1550199000020,,ด.ญ.,ตัวอย่าง,ทะเบียนราษฎร์,หญิง,02/11/2559,ป.4,1\n",
+        encoding="utf-8",
+    )
+    counted = Extract(ROUND, "school", "obec", dt.date(2026, 11, 10))
+    assert import_register_file(db_session, get_settings(), november, counted).stored
+    # The round was matched before: the import's command matches it again.
+    assert match_again_if_matched(db_session, ROUND) is not None
+    still = _no_record(client, accounts["planner"])
+    assert list(still) == ["สาธิต ข้อมูลสังเคราะห์"]
+    assert still["สาธิต ข้อมูลสังเคราะห์"]["verified"]["finding"] == "out_of_school"
+    enrolled = client.get(
+        f"{BASE}/matching/children", params={"status": "enrolled_in_area"}, headers=planner
+    ).json()["children"]
+    [girl] = [c for c in enrolled if c["first_name"] == "ตัวอย่าง" and c["sex"] == "F"]
+    assert girl["verified"] is None and girl["status_source"] == "registers"
+    history = client.get(f"{BASE}/children/{girl['ref']}/follow-ups", headers=planner).json()
+    assert [f["matching_status_then"] for f in history["follow_ups"]] == ["no_record"]
