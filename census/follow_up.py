@@ -23,16 +23,34 @@ from kernel.errors import ConflictError, InvalidInputError, NotFoundError
 CHILD_REF_SQL = "left(md5(m.person_key), 20)"
 
 # The latest finding of a visit to the child ``m``, as columns v.finding, v.acted_on,
-# v.school_code, v.reason, v.moved_to_subdistrict (all NULL when nobody has visited): only a
-# finding made while the child's matching status was what it is now (a newer extract that
-# changes the child's records, matched again, makes the field's findings lapse).
+# v.school_code, v.reason, v.moved_to_subdistrict (all NULL when nobody has visited), from
+# either way a surveyor records one:
+# - a follow-up (``register_follow_up``), only if made while the child's matching status was
+#   what it is now (a newer extract that changes the child's records, matched again, makes the
+#   field's findings lapse);
+# - the household form or submission API: a child a surveyor submitted in the round with the
+#   same ID (enrolled at a school, or not enrolled with a reason); the synthetic census, which
+#   no surveyor submitted, is not a finding.
 LATEST_FINDING_SQL = """
 LEFT JOIN LATERAL (
-    SELECT f.finding, f.acted_on, f.school_code, f.reason, f.moved_to_subdistrict
-    FROM register_follow_up f
-    WHERE f.round_year = m.round_year AND f.person_key = m.person_key
-      AND f.finding IS NOT NULL AND f.status_seen = m.status
-    ORDER BY f.acted_on DESC, f.id DESC LIMIT 1
+    SELECT found.* FROM (
+        SELECT f.finding, f.acted_on, f.school_code, f.reason, f.moved_to_subdistrict,
+               f.recorded_at
+        FROM register_follow_up f
+        WHERE f.round_year = m.round_year AND f.person_key = m.person_key
+          AND f.finding IS NOT NULL AND f.status_seen = m.status
+        UNION ALL
+        SELECT CASE WHEN ch.enrolment_status = 'not_enrolled' THEN 'out_of_school'
+                    WHEN ch.enrolment_status IN ('enrolled', 'enrolled_outside_area')
+                    THEN 'enrolled' END,
+               CAST(h.created_at AS date), ch.school_code, ch.not_enrolled_reason, NULL,
+               h.created_at
+        FROM child ch JOIN household h ON h.id = ch.household_id
+        WHERE ch.round_year = m.round_year AND ch.national_id_hash = m.person_key
+          AND h.surveyor_id IS NOT NULL
+    ) found
+    WHERE found.finding IS NOT NULL
+    ORDER BY found.acted_on DESC, found.recorded_at DESC LIMIT 1
 ) v ON true
 """
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import uuid
 from pathlib import Path
 
 import pytest
@@ -417,3 +418,39 @@ def test_findings_hold_through_matching_again_unless_the_child_s_records_change(
     assert girl["verified"] is None and girl["status_source"] == "registers"
     history = client.get(f"{BASE}/children/{girl['ref']}/follow-ups", headers=planner).json()
     assert [f["matching_status_then"] for f in history["follow_ups"]] == ["no_record"]
+
+
+def test_a_child_the_surveyor_submits_on_the_household_form_is_a_finding(
+    db_session: Session, client: TestClient, accounts: dict[str, Account]
+) -> None:
+    """The household form and submission API record a finding too: the registered girl with no
+    school record, submitted with her ID as not enrolled, is verified out of school."""
+    _sample_matched(db_session)
+    household = {
+        "uuid": str(uuid.uuid4()),
+        "round": ROUND,
+        "subdistrict_code": "550101",
+        "moo": 2,
+        "house_number": "12/3",
+        "children": [
+            {
+                "national_id": "1550199000020",
+                "first_name": "ตัวอย่าง",
+                "last_name": "ทะเบียนราษฎร์",
+                "sex": "หญิง",
+                "birth_date": "02/11/2559",
+                "enrolment_status": "ไม่ได้เรียน",
+                "not_enrolled_reason": "ย้ายตามผู้ปกครองไปทำงาน",
+            }
+        ],
+    }
+    sent = client.post(
+        "/api/v1/census/households", headers=accounts["surveyor"].headers, json=household
+    )
+    assert sent.status_code == 201, sent.text
+    girl = _no_record(client, accounts["planner"])["ตัวอย่าง ทะเบียนราษฎร์"]
+    assert girl["status_source"] == "field"
+    assert girl["verified"]["finding"] == "out_of_school"
+    assert girl["verified"]["reason"] == "ย้ายตามผู้ปกครองไปทำงาน"
+    # The synthetic census (no surveyor) is no finding: the boy stays the registers' word.
+    assert _no_record(client, accounts["planner"])["สาธิต ข้อมูลสังเคราะห์"]["verified"] is None
