@@ -397,7 +397,8 @@ def match_round(session: Session, round_year: int) -> dict[str, int]:
 # moved away and deceased (found); and how many a visit has verified.
 KNOWN_BY_TAMBON_SQL = f"""
 SELECT m.subdistrict_code,
-       count(*) FILTER (WHERE m.civil_record_id IS NOT NULL AND m.status <> 'outside_window')
+       -- (by status, not by the link to the civil record: retention removes that link)
+       count(*) FILTER (WHERE m.status NOT IN ('outside_window', 'pupil_not_registered'))
            AS registered,
        count(*) FILTER (WHERE v.finding = 'out_of_school') AS out_of_school_verified,
        count(*) FILTER (WHERE v.finding IS NULL AND m.status = 'no_record')

@@ -1,6 +1,7 @@
 """Retention (PDPA): a set time after a census round closes, the register extracts' records
-(names, IDs, birth dates, addresses) and the office's follow-ups of each child are deleted and
-the round's matching results anonymised;
+(names, IDs, birth dates, addresses) and the office's follow-ups of each child (notes, reasons,
+who recorded them) are deleted and the round's matching results anonymised, each child keeping
+only its latest finding, bare, for the counts;
 what the public and the reports count stays (each child's status, tambon, school and grades).
 
 Run by ``edumap retention apply``; each round it touches is logged in the audit log (who:
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from census.follow_up import LATEST_FINDING_SQL
 from kernel.accounts import AuditLog
 
 # The key an anonymised matching result takes (the ID hash it had is personal data).
@@ -79,6 +81,22 @@ def apply_retention(
         done.append(result)
         if dry_run or not (extracts or records or named):
             continue
+        # Each child's new key, with the one finding the aggregates count (the latest, read
+        # before the follow-ups and the ID hash that links census children go).
+        session.execute(text("DROP TABLE IF EXISTS retention_keys"))
+        session.execute(
+            text(
+                f"""
+            CREATE TEMP TABLE retention_keys ON COMMIT DROP AS
+            SELECT m.person_key AS old_key, :anon || gen_random_uuid() AS new_key, m.status,
+                   v.finding, v.acted_on, v.school_code, v.moved_to_subdistrict
+            FROM register_match m
+            {LATEST_FINDING_SQL}
+            WHERE m.round_year = :y AND m.person_key NOT LIKE :anon || '%'
+            """
+            ),
+            params | {"anon": ANONYMISED_PREFIX},
+        )
         session.execute(
             text(
                 "DELETE FROM register_record r USING register_extract e "
@@ -86,7 +104,8 @@ def apply_retention(
             ),
             params,
         )
-        # What the office did for each child (notes, findings) is named too: it goes.
+        # What the office did for each child (notes, reasons, who) is named too: it goes, but
+        # for each child's latest finding, kept bare under the new key for the counts.
         follow_ups = len(
             session.execute(
                 text("DELETE FROM register_follow_up WHERE round_year = :y RETURNING id"), params
@@ -104,16 +123,28 @@ def apply_retention(
         session.execute(
             text(
                 """
-            UPDATE register_match
-            SET person_key = :anon || gen_random_uuid(), civil_record_id = NULL,
-                school_record_ids = NULL,
+            UPDATE register_match m
+            SET person_key = k.new_key, civil_record_id = NULL, school_record_ids = NULL,
                 explanation = jsonb_build_object('reason', explanation -> 'reason',
                                                  'matched_by', explanation -> 'matched_by',
                                                  'anonymised_at', CAST(:now AS text))
-            WHERE round_year = :y AND person_key NOT LIKE :anon || '%'
+            FROM retention_keys k
+            WHERE m.round_year = :y AND m.person_key = k.old_key
             """
             ),
-            params | {"anon": ANONYMISED_PREFIX, "now": now.isoformat()},
+            params | {"now": now.isoformat()},
+        )
+        session.execute(
+            text(
+                """
+            INSERT INTO register_follow_up (round_year, person_key, kind, finding, school_code,
+                                            moved_to_subdistrict, acted_on, status_seen)
+            SELECT :y, new_key, 'visit', finding, school_code, moved_to_subdistrict, acted_on,
+                   status
+            FROM retention_keys WHERE finding IS NOT NULL
+            """
+            ),
+            params,
         )
         session.add(
             AuditLog(

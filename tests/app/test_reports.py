@@ -155,7 +155,15 @@ def test_xlsx_totals_equal_the_coverage_api(client: TestClient) -> None:
     response = client.get("/api/v1/reports/coverage", params=PARAMS | {"format": "xlsx"})
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content), read_only=True)
-    assert book.sheetnames == ["สรุป", "อำเภอ", "ตำบล", "โรงเรียน", "เด็กนอกระบบ", "คุณภาพเขตบริการ"]
+    assert book.sheetnames == [
+        "สรุป",
+        "อำเภอ",
+        "ตำบล",
+        "โรงเรียน",
+        "เด็กนอกระบบ",
+        "ทะเบียนราษฎรกับข้อมูลนักเรียน",
+        "คุณภาพเขตบริการ",
+    ]
     summary = {row[0]: row[1] for row in book["สรุป"].iter_rows(values_only=True) if row}
     totals = _office_totals(client)
     assert summary["เด็กวัยการศึกษาภาคบังคับ (คน)"] == totals["compulsory_age"]

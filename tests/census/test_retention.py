@@ -47,7 +47,19 @@ def test_records_go_and_results_are_anonymised_after_the_period_counts_stay(
 ) -> None:
     counts = _registers_matched(db_session)
     assert _records_of_round(db_session) == 5
+    # A visit found one child out of school; the office noted a referral too.
+    for kind, finding in (("visit", "out_of_school"), ("referral", None)):
+        db_session.execute(
+            text(
+                "INSERT INTO register_follow_up (round_year, person_key, kind, finding, reason, "
+                "note, acted_on, status_seen) SELECT :y, person_key, :kind, :finding, "
+                "'ช่วยงานบ้าน', 'พบแม่ นางสมศรี', '2026-11-20', status FROM register_match "
+                "WHERE round_year = :y AND status = 'no_record' ORDER BY person_key LIMIT 1"
+            ),
+            {"y": ROUND, "kind": kind, "finding": finding},
+        )
     by_tambon = matching_by_tambon(db_session, ROUND)
+    assert sum(t["known"]["out_of_school_verified"] == "<5" for t in by_tambon) == 1
 
     # An open round is never touched, however old.
     far = dt.datetime.now(dt.UTC) + dt.timedelta(days=4000)
@@ -68,6 +80,16 @@ def test_records_go_and_results_are_anonymised_after_the_period_counts_stay(
     assert done == planned
     assert _records_of_round(db_session) == 0
     assert matching_by_tambon(db_session, ROUND) == by_tambon  # the aggregates stay
+    # Of the follow-ups, the finding alone stays, bare (no reason, note or who), under the new key.
+    kept = db_session.execute(
+        text(
+            "SELECT person_key, kind, finding, reason, note, recorded_by "
+            "FROM register_follow_up WHERE round_year = :y"
+        ),
+        {"y": ROUND},
+    ).all()
+    assert [tuple(row)[1:] for row in kept] == [("visit", "out_of_school", None, None, None)]
+    assert kept[0].person_key.startswith("anon:")
     left = db_session.execute(
         text(
             "SELECT person_key, civil_record_id, school_record_ids, explanation "
@@ -85,7 +107,7 @@ def test_records_go_and_results_are_anonymised_after_the_period_counts_stay(
         text("SELECT username, record_count, detail FROM audit_log WHERE action = 'retention'")
     ).one()
     assert audit.username == "edumap retention" and audit.record_count == 5 + len(left)
-    assert audit.detail["records_deleted"] == 5
+    assert audit.detail["records_deleted"] == 5 and audit.detail["follow_ups_deleted"] == 2
     # Matching again would lose the kept counts: refused, saying why.
     with pytest.raises(ConflictError, match="removed by retention"):
         match_round(db_session, ROUND)
