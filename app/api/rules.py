@@ -13,6 +13,7 @@ from app.api import (
     geography,
     health,
     map_layers,
+    odk,
     reports,
     schools,
 )
@@ -33,6 +34,7 @@ ROUTER_MODULES = (
     map_layers,
     reports,
     schools,
+    odk,
 )
 
 

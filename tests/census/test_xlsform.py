@@ -4,13 +4,9 @@ instance (as ODK Collect fills it) is stored by the census exactly."""
 
 from __future__ import annotations
 
-import copy
-import uuid
 from pathlib import Path
-from xml.etree import ElementTree as StdElementTree
 
 import pytest
-from defusedxml import ElementTree
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 from sqlalchemy import text
@@ -24,10 +20,9 @@ from census.xlsform import (
 )
 from kernel.config import get_settings
 from kernel.errors import InvalidInputError
+from tests.helpers.odk import filled_instance
 from tests.helpers.world import Account
 
-XF = "{http://www.w3.org/2002/xforms}"
-HTML = "{http://www.w3.org/1999/xhtml}"
 FORM = get_settings().data_dir / "forms" / HOUSEHOLD_FORM_FILE
 
 
@@ -53,39 +48,11 @@ def test_a_broken_xlsform_is_refused_with_pyxform_s_message(tmp_path: Path) -> N
     assert "integr" in str(refused.value)
 
 
-def _filled_instance(xml: str, values: dict[str, str], children: list[dict[str, str]]) -> bytes:
-    """The form's primary instance filled as Collect fills it: the repeat's template dropped,
-    one copy of the repeat a child, an instanceID."""
-    root = ElementTree.fromstring(xml.encode())
-    data = next(iter(root.find(f"{HTML}head/{XF}model/{XF}instance")))
-    for element in data.iter():
-        element.tag = element.tag.replace(XF, "")
-    template = next(
-        e
-        for e in data.findall("children")
-        if e.get("{http://openrosa.org/javarosa}template") is not None
-    )
-    data.remove(template)
-    for extra in data.findall("children"):
-        data.remove(extra)
-    for name, value in values.items():
-        data.find(name).text = value
-    position = list(data).index(data.find("location")) + 1
-    for offset, child in enumerate(children):
-        element = copy.deepcopy(template)
-        element.attrib.clear()
-        for name, value in child.items():
-            element.find(name).text = value
-        data.insert(position + offset, element)
-    data.find("meta/instanceID").text = f"uuid:{uuid.uuid4()}"
-    return StdElementTree.tostring(data, encoding="utf-8")
-
-
 def test_a_submission_of_the_generated_xform_is_stored_by_the_census_exactly(
     db_session: Session, client: TestClient, accounts: dict[str, Account]
 ) -> None:
     form = convert_xlsform(FORM)
-    submission = _filled_instance(
+    submission = filled_instance(
         form.xml,
         {
             "subdistrict_code": "550101",

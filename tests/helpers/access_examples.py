@@ -37,6 +37,7 @@ def _unique(prefix: str) -> str:
 
 
 SCHOOL = f"/api/v1/schools/{MATRIX_SCHOOL}"
+NOBODY_S_KEY = "edm_000000000000_a-key-nobody-holds"
 CHILD = "/api/v1/census/rounds/{year}/children/{ref}"
 CHILD_PATH = "/api/v1/census/rounds/2569/children/{ref}"  # {ref}: a child the matrix makes
 EXAMPLES: dict[tuple[str, str], Example] = {
@@ -177,6 +178,19 @@ EXAMPLES: dict[tuple[str, str], Example] = {
             "register-villages",
         )
     },
+    **{
+        ("GET", f"/odk/key/{{key}}{tail}"): Example(path=f"/odk/key/{NOBODY_S_KEY}{example}")
+        for tail, example in (
+            ("/formList", "/formList"),
+            ("/forms/{form_id}/form.xml", "/forms/edumap_household/form.xml"),
+            ("/forms/{form_id}/manifest", "/forms/edumap_household/manifest"),
+            ("/forms/{form_id}/attachments/{name}", "/forms/edumap_household/attachments/x.csv"),
+        )
+    },
+    ("POST", "/odk/key/{key}/submission"): Example(
+        path=f"/odk/key/{NOBODY_S_KEY}/submission",
+        files={"xml_submission_file": ("submission.xml", b"<data/>", "text/xml")},
+    ),
     ("GET", "/api/v1/search"): Example(params={"q": "ในเวียง", "province": "55"}),
     ("POST", "/login"): Example(form={"username": "x", "password": "y", "csrf_token": "z"}),
     ("GET", "/schools/{code}"): Example(path=f"/schools/{MATRIX_SCHOOL}"),

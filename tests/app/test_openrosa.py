@@ -1,0 +1,178 @@
+"""OpenRosa as ODK Collect uses it: a client that does what Collect does (per ODK's OpenRosa
+documentation): form list, form download with the hash checked, manifest and its media files,
+HEAD before POST, a multipart submission answered 201 with an OpenRosaResponse, a resend after a
+lost answer stored once, the same instanceID with other content refused, a wrong or revoked key,
+a household outside the surveyor's areas, a closed round. Checked in the database."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+from defusedxml import ElementTree
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from census.identity import with_check_digit
+from census.service import set_round_state
+from census.xlsform import HOUSEHOLD_FORM_ID
+from tests.helpers.odk import filled_instance
+from tests.helpers.world import Account
+
+LIST = "{http://openrosa.org/xforms/xformsList}"
+MANIFEST = "{http://openrosa.org/xforms/xformsManifest}"
+RESPONSE = "{http://openrosa.org/http/response}"
+
+
+class Collect:
+    """The calls ODK Collect makes to a server URL holding an app user's key."""
+
+    def __init__(self, client: TestClient, key: str) -> None:
+        self.client = client
+        self.base = f"/odk/key/{key}"
+
+    def form_list(self) -> dict[str, str]:
+        response = self.client.get(f"{self.base}/formList")
+        assert response.status_code == 200, response.text
+        assert response.headers["x-openrosa-version"] == "1.0" and response.headers["date"]
+        root = ElementTree.fromstring(response.content)
+        [form] = root.findall(f"{LIST}xform")
+        return {child.tag.removeprefix(LIST): child.text or "" for child in form}
+
+    def download(self, entry: dict[str, str]) -> str:
+        form = self.client.get(entry["downloadUrl"])
+        assert form.status_code == 200
+        # Collect compares the hash of what it downloaded with the list's
+        assert "md5:" + hashlib.md5(form.content).hexdigest() == entry["hash"]
+        manifest = self.client.get(entry["manifestUrl"])
+        assert manifest.status_code == 200
+        for media in ElementTree.fromstring(manifest.content).findall(f"{MANIFEST}mediaFile"):
+            name = media.find(f"{MANIFEST}filename").text
+            body = self.client.get(media.find(f"{MANIFEST}downloadUrl").text)
+            assert body.status_code == 200, name
+            assert (
+                "md5:" + hashlib.md5(body.content).hexdigest() == media.find(f"{MANIFEST}hash").text
+            )
+            self.media = getattr(self, "media", {}) | {name: body.text}
+        return form.text
+
+    def submit(self, xml: bytes) -> tuple[int, str]:
+        head = self.client.head(f"{self.base}/submission")
+        assert head.status_code == 204 and head.headers["x-openrosa-version"] == "1.0"
+        assert int(head.headers["x-openrosa-accept-content-length"]) >= len(xml)
+        response = self.client.post(
+            f"{self.base}/submission",
+            files={"xml_submission_file": ("submission.xml", xml, "text/xml")},
+        )
+        message = ElementTree.fromstring(response.content).find(f"{RESPONSE}message")
+        return response.status_code, (message.text or "") if message is not None else ""
+
+
+def _made_key(client: TestClient, account: Account) -> dict[str, Any]:
+    made = client.post("/api/v1/auth/api-keys", headers=account.headers, json={"name": "โทรศัพท์"})
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
+def _key(client: TestClient, account: Account) -> str:
+    return str(_made_key(client, account)["key"])
+
+
+CHILD = {
+    "id_kind": "national_id",
+    "national_id": with_check_digit("155010000001"),
+    "first_name": "โอดีเค",
+    "last_name": "คอลเลกต์",
+    "sex": "M",
+    "birth_date": "2017-06-01",
+    "enrolment_status": "not_enrolled",
+    "not_enrolled_reason": "ไม่มีค่าเดินทาง",
+}
+
+
+def _house(tambon: str = "550101", number: str = "5/5") -> dict[str, str]:
+    return {
+        "subdistrict_code": tambon,
+        "moo": "3",
+        "house_number": number,
+        "location": "18.7801 100.7702 0 4.5",
+    }
+
+
+def _stored(session: Session, instance_id: str) -> list[Any]:
+    return session.execute(
+        text(
+            "SELECT h.house_number, count(c.id) FROM household h JOIN child c "
+            "ON c.household_id = h.id WHERE h.uuid = :u GROUP BY h.id"
+        ),
+        {"u": instance_id.removeprefix("uuid:")},
+    ).all()
+
+
+def test_collect_lists_downloads_and_submits_and_a_resend_is_stored_once(
+    db_session: Session, client: TestClient, accounts: dict[str, Account]
+) -> None:
+    collect = Collect(client, _key(client, accounts["surveyor"]))
+    entry = collect.form_list()
+    assert entry["formID"] == HOUSEHOLD_FORM_ID and entry["hash"].startswith("md5:")
+    xform = collect.download(entry)
+    # The lists on the phone: the surveyor's tambon only, and the schools of its province.
+    tambons = collect.media["tambons.csv"].splitlines()
+    assert tambons[0] == "name,label" and [t.split(",")[0] for t in tambons[1:]] == ["550101"]
+    assert "9955010001," in collect.media["schools.csv"]
+
+    instance_id = "uuid:6f1f7a55-0d1c-4a0e-9a7e-2b9f0c1d2e3f"
+    xml = filled_instance(xform, _house(), [CHILD], instance_id)
+    assert collect.submit(xml) == (201, f"บันทึกแล้ว: {instance_id.removeprefix('uuid:')}")
+    # The answer was lost: Collect sends the same again. 201 again, stored once.
+    status, message = collect.submit(xml)
+    assert status == 201 and message.startswith("บันทึกไว้แล้ว")
+    assert [tuple(r) for r in _stored(db_session, instance_id)] == [("5/5", 1)]
+    point = db_session.execute(
+        text("SELECT location_accuracy_m FROM household WHERE uuid = :u"),
+        {"u": instance_id.removeprefix("uuid:")},
+    ).scalar_one()
+    assert point == 4.5
+    # The same instanceID with other content is refused with a message Collect shows.
+    other = filled_instance(xform, _house(number="9/9"), [CHILD], instance_id)
+    status, message = collect.submit(other)
+    assert status == 409 and message
+    assert [tuple(r) for r in _stored(db_session, instance_id)] == [("5/5", 1)]
+
+
+def test_collect_is_refused_as_odk_expects(
+    db_session: Session, client: TestClient, accounts: dict[str, Account]
+) -> None:
+    made = _made_key(client, accounts["surveyor"])
+    collect = Collect(client, made["key"])
+    xform = collect.download(collect.form_list())
+    # A household outside the surveyor's tambons: refused, nothing stored.
+    outside = filled_instance(xform, _house(tambon="550102"), [CHILD])
+    status, message = collect.submit(outside)
+    assert status == 403 and "550102" in message
+    # A wrong key: refused, in OpenRosa's words.
+    wrong = Collect(client, "edm_000000000000_not-a-key")
+    response = client.get(f"{wrong.base}/formList")
+    assert response.status_code == 401 and response.headers["x-openrosa-version"] == "1.0"
+    # A closed round takes nothing.
+    set_round_state(db_session, 2569, "closed")
+    status, message = collect.submit(filled_instance(xform, _house(), [CHILD]))
+    assert status == 409 and "open" in message
+    set_round_state(db_session, 2569, "open")
+    # A revoked key is refused from then on.
+    revoked = client.delete(
+        f"/api/v1/auth/api-keys/{made['id']}", headers=accounts["surveyor"].headers
+    )
+    assert revoked.status_code == 200
+    assert client.get(f"{collect.base}/formList").status_code == 401
+
+
+@pytest.mark.parametrize("form_id", ["another_form", "edumap_household%00"])
+def test_an_unknown_form_is_not_found(
+    client: TestClient, accounts: dict[str, Account], form_id: str
+) -> None:
+    base = f"/odk/key/{_key(client, accounts['surveyor'])}"
+    # an unknown id is not found; a NUL in the path is refused before any route (422)
+    assert client.get(f"{base}/forms/{form_id}/form.xml").status_code in (404, 422)
