@@ -178,7 +178,7 @@ def fill_synthetic_records(
                         "classrooms": rooms,
                         "synthetic": True,
                         "source": "synthetic",
-                        "source_detail": f"synthetic (seed {seed})",
+                        "source_detail": f"ข้อมูลสุ่ม เลขตั้งต้น {seed}",
                     }
                 )
         teachers = max(2, round(pupils / rng.uniform(14, 22)))
