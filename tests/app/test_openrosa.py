@@ -7,12 +7,14 @@ a household outside the surveyor's areas, a closed round. Checked in the databas
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx2
 import pytest
 from defusedxml import ElementTree
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from census.identity import with_check_digit
@@ -176,3 +178,61 @@ def test_an_unknown_form_is_not_found(
     base = f"/odk/key/{_key(client, accounts['surveyor'])}"
     # an unknown id is not found; a NUL in the path is refused before any route (422)
     assert client.get(f"{base}/forms/{form_id}/form.xml").status_code in (404, 422)
+
+
+def test_twenty_concurrent_resends_of_one_instance_store_one_household(
+    live_url: str, accounts: dict[str, Account], engine: Engine
+) -> None:
+    """Collect resends when an answer is lost, and phones come back to a signal together: the
+    same instanceID twenty times at once over real HTTP is 201 twenty times, stored once."""
+    with httpx2.Client(base_url=live_url, timeout=60) as http:
+        made = http.post(
+            "/api/v1/auth/api-keys",
+            headers=accounts["surveyor"].headers,
+            json={"name": "โทรศัพท์ทดสอบ"},
+        )
+        assert made.status_code == 201, made.text
+        key = made.json()["key"]
+        xform = http.get(f"/odk/key/{key}/forms/{HOUSEHOLD_FORM_ID}/form.xml").text
+    instance_id = "uuid:0e4b7a9c-1f2d-4c3b-8a5e-6d7f8091a2b3"
+    xml = filled_instance(xform, _house(number="20/20"), [CHILD], instance_id)
+
+    def send(_: int) -> int:
+        with httpx2.Client(base_url=live_url, timeout=60) as http:
+            files = {"xml_submission_file": ("submission.xml", xml, "text/xml")}
+            return http.post(f"/odk/key/{key}/submission", files=files).status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(send, range(20)))
+    assert statuses == [201] * 20
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text(
+                "SELECT count(DISTINCT h.id), count(c.id) FROM household h JOIN child c "
+                "ON c.household_id = h.id WHERE h.uuid = :u"
+            ),
+            {"u": instance_id.removeprefix("uuid:")},
+        ).one()
+    assert tuple(stored) == (1, 1)
+
+
+def test_a_split_submission_is_assembled_not_duplicated(
+    db_session: Session, client: TestClient, accounts: dict[str, Account]
+) -> None:
+    """Past the accepted length Collect splits a submission over several POSTs, each with the
+    XML and some attachments, all but the last marked ``*isIncomplete*=yes``: one household."""
+    collect = Collect(client, _key(client, accounts["surveyor"]))
+    xform = collect.download(collect.form_list())
+    instance_id = "uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
+    xml = filled_instance(xform, _house(number="7/7"), [CHILD], instance_id)
+    for part, last in (("register-page-1.jpg", False), ("register-page-2.jpg", True)):
+        response = client.post(
+            f"{collect.base}/submission",
+            files={
+                "xml_submission_file": ("submission.xml", xml, "text/xml"),
+                part: (part, b"\xff\xd8\xff" + b"0" * 1000, "image/jpeg"),
+            },
+            data={} if last else {"*isIncomplete*": "yes"},
+        )
+        assert response.status_code == 201, response.text
+    assert [tuple(r) for r in _stored(db_session, instance_id)] == [("7/7", 1)]
