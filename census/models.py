@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Computed,
     Date,
@@ -188,6 +189,23 @@ class ChildChange(Base):
     field: Mapped[str] = mapped_column(String(40))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class HouseholdVersion(Base):
+    """A household as it was before an edit replaced it (ODK's meta/deprecatedID): the API's
+    view of it then, and the uuid of the version that replaced it."""
+
+    __tablename__ = "household_version"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    household_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    replaced_by: Mapped[uuid.UUID] = mapped_column(Uuid)
+    round_year: Mapped[int] = mapped_column(SmallInteger)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    replaced_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    replaced_by_user: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class ImportJob(Base):

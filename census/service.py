@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 from collections import defaultdict
 from typing import Any
 
@@ -20,7 +21,7 @@ from census.assessment_sql import assessed_children_sql, assessment_params
 from census.dates import format_thai_date
 from census.forms import clean_child
 from census.locations import OUTSIDE_TAMBON_M_SQL, too_far, too_far_message
-from census.models import CensusRound, Child, ChildChange, Household
+from census.models import CensusRound, Child, ChildChange, Household, HouseholdVersion
 from census.rules import EnrolmentStatus, assess
 from kernel.config import Settings
 from kernel.disclosure import suppress_small_count
@@ -143,6 +144,12 @@ def submit_household(
             "outside the areas assigned to you"
         )
     digest = content_hash(body)
+    replaced = session.execute(
+        text("SELECT replaced_by FROM household_version WHERE household_uuid = CAST(:u AS uuid)"),
+        {"u": str(body["uuid"])},
+    ).scalar()
+    if replaced is not None:
+        raise ConflictError(f"this form was replaced by an edit ({replaced}): send the edit")
 
     # Only the codes this form names: the cost does not grow with the registry (36,000
     # schools nationally).
@@ -299,6 +306,50 @@ def list_households(
         select(Household).where(Household.id.in_(ids)).order_by(Household.id)
     ).all()
     return [household_view(session, h) for h in households]
+
+
+def replace_household(
+    session: Session,
+    settings: Settings,
+    principal: Principal,
+    replaced_uuid: str,
+    body: dict[str, Any],
+) -> tuple[Household, bool]:
+    """An edit of a submitted household (ODK's ``meta/deprecatedID``): the household of
+    ``replaced_uuid`` becomes a kept version (its API view, in household_version) and ``body``
+    is stored in its place. Resending the edit stores it once; an edit of a household the
+    server never received is simply stored. Returns (household, created)."""
+    new_uuid = str(body["uuid"])
+    already = session.execute(
+        text("SELECT 1 FROM household WHERE uuid = CAST(:u AS uuid)"), {"u": new_uuid}
+    ).first()
+    if already is None:
+        try:
+            replaced_key = uuid.UUID(replaced_uuid)
+        except ValueError as exc:
+            raise InvalidInputError(
+                "meta/deprecatedID", f"uuid:..., got {replaced_uuid!r}"
+            ) from exc
+        old = session.scalar(
+            select(Household).where(Household.uuid == replaced_key).with_for_update()
+        )
+        if old is not None:
+            if not may_change_household(
+                session, principal, old.subdistrict_code, old.moo, old.surveyor_id
+            ):
+                raise PermissionDeniedError("the household this edit replaces is not yours")
+            session.add(
+                HouseholdVersion(
+                    household_uuid=old.uuid,
+                    replaced_by=uuid.UUID(new_uuid),
+                    round_year=old.round_year,
+                    snapshot=json.loads(json.dumps(household_view(session, old), default=str)),
+                    replaced_by_user=principal.user_id,
+                )
+            )
+            session.delete(old)
+            session.flush()
+    return submit_household(session, settings, principal, body)
 
 
 def household_view(session: Session, household: Household) -> dict[str, Any]:

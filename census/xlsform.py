@@ -94,6 +94,16 @@ def _geopoint(value: str | None) -> dict[str, float] | None:
     return {"lat": lat, "lon": lon} | ({"accuracy_m": accuracy} if accuracy is not None else {})
 
 
+def deprecated_uuid(xml: bytes) -> str | None:
+    """The uuid of the submission an edit replaces (``meta/deprecatedID``), None for a new one."""
+    try:
+        root = ElementTree.fromstring(xml)
+    except ElementTree.ParseError as exc:
+        raise InvalidInputError("xml_submission_file", f"not XML: {exc}") from exc
+    deprecated = _text(root, "meta/deprecatedID")
+    return deprecated.removeprefix("uuid:") if deprecated else None
+
+
 def household_payload(xml: bytes, round_year: int) -> dict[str, Any]:
     """The census household payload (as ``POST /api/v1/census/households`` takes it) of a
     submission of the household form; its ``meta/instanceID`` is the payload's uuid, the

@@ -36,6 +36,7 @@ from census.xlsform import (
     HOUSEHOLD_FORM_ID,
     XForm,
     convert_xlsform,
+    deprecated_uuid,
     household_payload,
 )
 from kernel.config import get_settings
@@ -256,7 +257,13 @@ async def submission(key: Key, request: Request, session: SessionDep) -> Respons
     def build(principal: Principal) -> Response:
         payload = household_payload(xml, open_round(session))
         body: dict[str, Any] = HouseholdSubmit.model_validate(payload).model_dump(mode="json")
-        household, created = census.submit_household(session, get_settings(), principal, body)
+        replaced = deprecated_uuid(xml)
+        if replaced:  # an edit: the earlier version is kept, this one takes its place
+            household, created = census.replace_household(
+                session, get_settings(), principal, replaced, body
+            )
+        else:
+            household, created = census.submit_household(session, get_settings(), principal, body)
         message = "บันทึกแล้ว" if created else "บันทึกไว้แล้ว (ส่งซ้ำ)"
         return openrosa_message(f"{message}: {household.uuid}", 201, nature="")
 

@@ -236,3 +236,29 @@ def test_a_split_submission_is_assembled_not_duplicated(
         )
         assert response.status_code == 201, response.text
     assert [tuple(r) for r in _stored(db_session, instance_id)] == [("7/7", 1)]
+
+
+def test_an_edit_replaces_the_sent_household_and_keeps_the_earlier_version(
+    db_session: Session, client: TestClient, accounts: dict[str, Account]
+) -> None:
+    collect = Collect(client, _key(client, accounts["surveyor"]))
+    xform = collect.download(collect.form_list())
+    first = "uuid:1b2c3d4e-5f60-4718-829a-abcdef012345"
+    edit = "uuid:2c3d4e5f-6071-4829-93ab-bcdef0123456"
+    assert collect.submit(filled_instance(xform, _house(number="1/1"), [CHILD], first))[0] == 201
+    edited = filled_instance(xform, _house(number="1/2"), [CHILD], edit, deprecated_id=first)
+    assert collect.submit(edited)[0] == 201
+    assert collect.submit(edited)[0] == 201  # the edit resent: still one household
+    assert _stored(db_session, first) == []
+    assert [tuple(r) for r in _stored(db_session, edit)] == [("1/2", 1)]
+    kept = db_session.execute(
+        text(
+            "SELECT replaced_by::text, snapshot ->> 'house_number' FROM household_version "
+            "WHERE household_uuid = :u"
+        ),
+        {"u": first.removeprefix("uuid:")},
+    ).one()
+    assert tuple(kept) == (edit.removeprefix("uuid:"), "1/1")
+    # The first version sent again (a phone that missed the edit) is refused, saying why.
+    status, message = collect.submit(filled_instance(xform, _house(number="1/1"), [CHILD], first))
+    assert status == 409 and "replaced by an edit" in message

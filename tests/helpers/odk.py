@@ -18,9 +18,10 @@ def filled_instance(
     values: dict[str, str],
     children: list[dict[str, str]],
     instance_id: str | None = None,
+    deprecated_id: str | None = None,
 ) -> bytes:
     """The form's primary instance filled as Collect fills it: the repeat's template dropped,
-    one copy of the repeat a child, an instanceID."""
+    one copy of the repeat a child, an instanceID (and for an edit, the deprecatedID)."""
     root = ElementTree.fromstring(xml.encode())
     data = next(iter(root.find(f"{HTML}head/{XF}model/{XF}instance")))
     for element in data.iter():
@@ -39,4 +40,6 @@ def filled_instance(
             element.find(name).text = value
         data.insert(position + offset, element)
     data.find("meta/instanceID").text = instance_id or f"uuid:{uuid.uuid4()}"
+    if deprecated_id:  # Collect's edit of a sent form names the version it replaces
+        StdElementTree.SubElement(data.find("meta"), "deprecatedID").text = deprecated_id
     return StdElementTree.tostring(data, encoding="utf-8")
