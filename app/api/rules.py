@@ -18,7 +18,7 @@ from app.api import (
     schools,
 )
 from app.api.access import AccessRule
-from app.web import maps, pages
+from app.web import maps, pages, phone
 
 # In the order the app includes them (the first route that matches a request answers it).
 ROUTER_MODULES = (
@@ -35,6 +35,7 @@ ROUTER_MODULES = (
     reports,
     schools,
     odk,
+    phone,
 )
 
 

@@ -133,3 +133,10 @@ def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
 
 AdminDep = Annotated[Principal, Depends(require_roles(Role.admin))]
 SignedInDep = Annotated[Principal, Depends(require_roles(*Role))]
+
+
+def csrf_for(principal: Principal) -> str:
+    """The CSRF token a page's forms send back (none for a caller without a web session)."""
+    if principal.session_token_id is None:
+        return ""
+    return security.csrf_token(get_settings(), principal.session_token_id)

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from app.api.access import PUBLIC, AccessRule, expect
 from app.api.deps import SessionDep
 from app.auth import security, service
-from app.auth.deps import SESSION_COOKIE, PrincipalDep, client_ip
+from app.auth.deps import SESSION_COOKIE, PrincipalDep, client_ip, csrf_for
 from app.web.csp import html_with_inline_scripts
 from app.web.templating import TEMPLATES_DIR, templates
 from census import entry
@@ -185,7 +185,7 @@ def _census_page(
         template,
         {
             "principal": principal,
-            "csrf_token": _csrf_for(principal),
+            "csrf_token": csrf_for(principal),
             "round": get_settings().demo_academic_year,
             "labels": {name: LABELS_TH[name] for name in PAGE_LABELS},
             **(extra() if extra else {}),
@@ -203,12 +203,6 @@ ACCESS_RULES.append(
 )
 
 
-def _csrf_for(principal: Principal) -> str:
-    if principal.session_token_id is None:
-        return ""
-    return security.csrf_token(get_settings(), principal.session_token_id)
-
-
 @router.get("/schools/{code}", response_class=HTMLResponse)
 def school_page(
     code: Annotated[str, Path(pattern=r"^\d{10}$")],
@@ -224,7 +218,7 @@ def school_page(
         "school.html",
         {
             "principal": principal,
-            "csrf_token": _csrf_for(principal),
+            "csrf_token": csrf_for(principal),
             "s": detail,
             "may_edit": school_service.may_edit(session, principal, school),
             "round": get_settings().demo_academic_year,

@@ -19,7 +19,9 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
+from gis.coverage import refresh_coverage
 from tests.helpers.browser import OUTPUT, log_in
 from tests.helpers.world import Account
 
@@ -126,6 +128,11 @@ def hostile_world(
             },
         )
         assert household.status_code == 201, household.text
+        # The pages read the stored coverage: bring it up to date now rather than race the
+        # live server's refresher (after other tests' writes a whole-round refresh takes
+        # seconds, and a page loaded meanwhile lacks these children).
+        with Session(engine) as session, session.begin():
+            refresh_coverage(session, 2569)
         yield {"school": SCHOOL_CODE}
     finally:
         with engine.begin() as connection:
@@ -182,6 +189,7 @@ PAGES = [
     ("/api/v1/reports/coverage?district=5501&round=2569&format=html", ALL),
     ("/census/upload", ("admin", "planner", "surveyor")),
     ("/census/households/new", ("admin", "planner", "surveyor")),
+    ("/odk/phone", ("admin", "planner", "surveyor")),
 ]
 
 

@@ -40,6 +40,7 @@ PAGES = [
     ("/api/v1/reports/coverage?district=5501&round=2569&format=html", ROLE_NAMES),
     ("/census/upload", STAFF),
     ("/census/households/new", STAFF),
+    ("/odk/phone", STAFF),
 ]
 
 
