@@ -107,6 +107,10 @@ class Settings(BaseSettings):
     # PDPA: register extracts and named matching results are removed (aggregates kept) this
     # many days after their census round closes, by `edumap retention apply`.
     register_retention_days: int = Field(default=365, ge=0)
+    # HTTPS for `edumap serve --https`: the office's certificate and key (PEM); when neither
+    # file exists a self-signed pair is written there for a trial (default: var/tls/).
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
     report_cache_seconds: int = Field(default=600, ge=0)
     report_cache_dir: Path | None = None  # default: <var_dir>/cache/reports
 

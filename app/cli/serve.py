@@ -9,6 +9,10 @@ import typer
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from app.cli.census import fail
+from app.tls import certificate_files
+from kernel.config import get_settings
+
 
 class _TcpConfig(uvicorn.Config):
     """uvicorn's config, its listening socket marked as TCP.
@@ -35,15 +39,51 @@ def serve(
         0, help="Worker processes; 0 (the default) means one per CPU core of this machine."
     ),
     reload: bool = typer.Option(False, help="Restart on code changes (development)."),
+    https: bool = typer.Option(
+        False,
+        help="Serve HTTPS with EDUMAP_TLS_CERT and EDUMAP_TLS_KEY (when neither file exists, "
+        "a self-signed pair is written there for a trial; default var/tls/).",
+    ),
 ) -> None:
     """Serve the API and web pages."""
     # Requests are CPU-bound Python: a worker per core uses the machine, more only swap.
     workers = workers or len(os.sched_getaffinity(0)) or 1
+    cert_file: str | None = None
+    key_file: str | None = None
+    if https:
+        settings = get_settings()
+        try:
+            cert, key, made = certificate_files(
+                settings.tls_cert or settings.var_dir / "tls" / "edumap-self-signed.crt",
+                settings.tls_key or settings.var_dir / "tls" / "edumap-self-signed.key",
+                host,
+            )
+        except FileNotFoundError as exc:
+            fail(str(exc))
+        if made:
+            typer.echo(f"wrote a self-signed certificate: {cert} (phones must trust it)")
+        cert_file, key_file = str(cert), str(key)
     # edumap reads X-Forwarded-For itself, from EDUMAP_TRUSTED_PROXIES only (client_ip).
     if reload:
-        uvicorn.run("app.main:app", host=host, port=port, proxy_headers=False, reload=True)
+        uvicorn.run(
+            "app.main:app",
+            host=host,
+            port=port,
+            proxy_headers=False,
+            reload=True,
+            ssl_certfile=cert_file,
+            ssl_keyfile=key_file,
+        )
         return
-    config = _TcpConfig("app.main:app", host=host, port=port, proxy_headers=False, workers=workers)
+    config = _TcpConfig(
+        "app.main:app",
+        host=host,
+        port=port,
+        proxy_headers=False,
+        workers=workers,
+        ssl_certfile=cert_file,
+        ssl_keyfile=key_file,
+    )
     if workers == 1:
         uvicorn.Server(config).run()
         return
