@@ -6,9 +6,12 @@ Run by hand after `edumap demo` (it starts its own `edumap serve` on a free loop
     .venv/bin/python bench/http_load.py [--workers N] [--seconds 15]
 
 Scenarios: `/health` at 1, 8 and 16 clients; household submissions at 16 clients (a bench
-surveyor, unique UUIDs, removed afterwards); the coverage GeoJSON of the province at 1 and 8
-clients; the tambon GeoJSON at 8 clients. No conditional requests (no If-None-Match): every
-request is served in full. Loops are bounded in time and count and target 127.0.0.1 only.
+surveyor, unique UUIDs, 1-3 children, removed afterwards) through the REST API and through
+OpenRosa as ODK Collect sends them (the household form's XML, multipart, the surveyor's key in
+the URL); the coverage GeoJSON of the province at 1 and 8 clients; the tambon GeoJSON at 8
+clients. `--only submissions` runs `/health` and the two submission paths at 16 clients.
+No conditional requests (no If-None-Match): every request is served in full. Loops are bounded
+in time and count and target 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from sqlalchemy import text
 import app.main  # noqa: F401  (registers every model the accounts refer to)
 from app.auth import security, service
 from census.identity import with_check_digit
+from kernel.accounts import UserAccount
 from kernel.config import get_settings
 from kernel.db import session_scope
 from kernel.principal import Role
@@ -69,8 +73,18 @@ def bench_token() -> tuple[str, int]:
     return token, user
 
 
+def bench_key(user_id: int) -> str:
+    """An API key of the bench surveyor, for ODK Collect's URL."""
+    with session_scope() as session:
+        user = session.get(UserAccount, user_id)
+        assert user is not None
+        key, _ = service.create_api_key(session, get_settings(), user, "bench phone")
+    return key
+
+
 def household() -> dict[str, Any]:
     serial = uuid.uuid4().int
+    children = 1 + serial % 3
     return {
         "uuid": str(uuid.uuid4()),
         "round": get_settings().demo_academic_year,
@@ -80,14 +94,33 @@ def household() -> dict[str, Any]:
         "location": {"lon": 100.7745, "lat": 18.7836, "accuracy_m": 8},
         "children": [
             {
-                "national_id": with_check_digit(f"15501{serial % 10**7:07d}"),
-                "first_name": "โหลด",
+                "national_id": with_check_digit(f"15501{(serial + n) % 10**7:07d}"),
+                "first_name": f"โหลด{n}",
                 "last_name": "ทดสอบ",
                 "sex": "ชาย",
                 "birth_date": "02/01/2558",
             }
+            for n in range(children)
         ],
     }
+
+
+def odk_submission(body: dict[str, Any]) -> bytes:
+    """The household form's XML for a household, as ODK Collect sends it."""
+    children = "".join(
+        f"<children><id_kind>national_id</id_kind><national_id>{c['national_id']}</national_id>"
+        f"<first_name>{c['first_name']}</first_name><last_name>{c['last_name']}</last_name>"
+        "<sex>M</sex><birth_date>2015-01-02</birth_date>"
+        "<enrolment_status>not_enrolled</enrolment_status>"
+        "<not_enrolled_reason>ทดสอบ</not_enrolled_reason></children>"
+        for c in body["children"]
+    )
+    return (
+        f'<data id="edumap_household" version="2026120201"><subdistrict_code>550101'
+        f"</subdistrict_code><moo>2</moo><house_number>{body['house_number']}</house_number>"
+        f"<location>18.7836 100.7745 0 8</location>{children}"
+        f"<meta><instanceID>uuid:{body['uuid']}</instanceID></meta></data>"
+    ).encode()
 
 
 def run(
@@ -148,12 +181,14 @@ def main() -> None:
         help="a server already running on 127.0.0.1 (an older checkout, for a baseline); "
         "by default the script starts its own",
     )
+    parser.add_argument("--only", choices=["submissions"], help="only these scenarios")
     args = parser.parse_args()
     port = free_port()
     base = args.url or f"http://127.0.0.1:{port}"
     if not base.startswith(("http://127.0.0.1", "http://localhost")):
         sys.exit("this benchmark sends load to this machine only")
     token, user_id = bench_token()
+    key = bench_key(user_id)
     server = (
         None
         if args.url
@@ -193,10 +228,20 @@ def main() -> None:
                 16,
                 lambda h: h.post("/api/v1/census/households", json=household(), headers=auth),
             ),
+            (
+                "POST OpenRosa submission (ODK Collect)",
+                16,
+                lambda h: h.post(
+                    f"/odk/key/{key}/submission",
+                    files={"xml_submission_file": ("s.xml", odk_submission(household()))},
+                ),
+            ),
             ("GET coverage GeoJSON, province 55", 1, lambda h: h.get(coverage)),
             ("GET coverage GeoJSON, province 55", 8, lambda h: h.get(coverage)),
             ("GET tambon GeoJSON, province 55, 50 m", 8, lambda h: h.get(tambons)),
         ]
+        if args.only == "submissions":
+            scenarios = [s for s in scenarios if s[1] == 16]
         for scenario in scenarios:  # warm each path once (caches, plans)
             scenario[2](httpx2.Client(base_url=base, timeout=60))
         results = []
@@ -220,9 +265,13 @@ def main() -> None:
                 f"| {name} | {clients} | {r['rate']:.1f} | {ratio:.2f}x | "
                 f"{r['p50_ms']:.0f} ms | {r['p95_ms']:.0f} ms | {r['p99_ms']:.0f} ms |"
             )
-        one = next(r["rate"] for n, c, r in results if n.startswith("GET coverage") and c == 1)
-        eight = next(r["rate"] for n, c, r in results if n.startswith("GET coverage") and c == 8)
-        print(f"\ncoverage GeoJSON: 8 clients / 1 client = {eight / one:.2f}x")
+        rates = {n: r["rate"] for n, c, r in results if c == 16}
+        rest = rates["POST /api/v1/census/households"]
+        odk = rates["POST OpenRosa submission (ODK Collect)"]
+        print(f"\nOpenRosa / REST submissions = {odk / rest:.2f}x")
+        by_clients = {c: r["rate"] for n, c, r in results if n.startswith("GET coverage")}
+        if by_clients:
+            print(f"coverage GeoJSON: 8 clients / 1 client = {by_clients[8] / by_clients[1]:.2f}x")
     finally:
         if server is not None:
             server.terminate()
