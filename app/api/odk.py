@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from xml.etree import ElementTree
 
-from fastapi import APIRouter, Path, Request, UploadFile
+from fastapi import APIRouter, File, Path, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import text
@@ -247,12 +247,14 @@ def open_round(session: Session) -> int:
 
 
 @router.post("/submission", status_code=201, summary="OpenRosa submission (ODK Collect)")
-async def submission(key: Key, request: Request, session: SessionDep) -> Response:
-    form = await request.form()
-    upload = form.get("xml_submission_file")
-    if not isinstance(upload, UploadFile) and not hasattr(upload, "read"):
+def submission(
+    key: Key,
+    session: SessionDep,
+    xml_submission_file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    if xml_submission_file is None:
         return openrosa_message("the submission has no xml_submission_file", 400)
-    xml = await upload.read()  # type: ignore[union-attr]
+    xml = xml_submission_file.file.read()
 
     def build(principal: Principal) -> Response:
         payload = household_payload(xml, open_round(session))
@@ -263,7 +265,9 @@ async def submission(key: Key, request: Request, session: SessionDep) -> Respons
                 session, get_settings(), principal, replaced, body
             )
         else:
-            household, created = census.submit_household(session, get_settings(), principal, body)
+            household, created = census.submit_household(
+                session, get_settings(), principal, body
+            )
         message = "บันทึกแล้ว" if created else "บันทึกไว้แล้ว (ส่งซ้ำ)"
         return openrosa_message(f"{message}: {household.uuid}", 201, nature="")
 

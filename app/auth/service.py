@@ -295,6 +295,9 @@ def create_api_key(
     return key, record
 
 
+KEY_USE_PRECISION = dt.timedelta(minutes=1)
+
+
 def user_for_api_key(session: Session, settings: Settings, key: str) -> UserAccount:
     """The active account owning an unrevoked key."""
     prefix = security.parse_api_key(key)
@@ -310,7 +313,12 @@ def user_for_api_key(session: Session, settings: Settings, key: str) -> UserAcco
     user = session.get(UserAccount, record.user_id)
     if user is None or not user.is_active:
         raise AuthenticationError("Unknown or revoked API key.")
-    record.last_used_at = _now()
+    # Every request of a key would otherwise update one row, and concurrent requests (a phone
+    # resending, a client's parallel calls) queue on its lock until each commits: a minute's
+    # precision is enough to see which keys are in use.
+    now = _now()
+    if record.last_used_at is None or now - record.last_used_at > KEY_USE_PRECISION:
+        record.last_used_at = now
     return user
 
 
