@@ -208,6 +208,25 @@ class HouseholdVersion(Base):
     replaced_by_user: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
+class HouseholdAttachment(Base):
+    """A file sent with a household's form (a photo of the house register page): personal,
+    read by those who may read the household; the same name for the same household once."""
+
+    __tablename__ = "household_attachment"
+    __table_args__ = (UniqueConstraint("household_uuid", "name"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    household_uuid: Mapped[uuid.UUID] = mapped_column(Uuid)
+    name: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
 class ImportJob(Base):
     """A census file import started over HTTP: poll it for progress and its report."""
 

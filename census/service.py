@@ -352,6 +352,56 @@ def replace_household(
     return submit_household(session, settings, principal, body)
 
 
+def keep_attachments(
+    session: Session, household_uuid: str, files: list[tuple[str, str, bytes]]
+) -> int:
+    """Keep the files sent with a household's form, (name, content type, bytes) each; a file
+    already kept under that name (a resend, a split submission's earlier part) is not stored
+    again. Returns how many were new."""
+    kept = 0
+    for name, content_type, content in files:
+        kept += session.execute(
+            text(
+                """
+            INSERT INTO household_attachment (household_uuid, name, content_type, size_bytes,
+                                              sha256, content)
+            VALUES (CAST(:u AS uuid), :name, :type, :size, :sha, :content)
+            ON CONFLICT (household_uuid, name) DO NOTHING
+            """
+            ),
+            {
+                "u": household_uuid,
+                "name": name,
+                "type": content_type,
+                "size": len(content),
+                "sha": hashlib.sha256(content).hexdigest(),
+                "content": content,
+            },
+        ).rowcount  # type: ignore[attr-defined]
+    return kept
+
+
+def attachment(
+    session: Session, principal: Principal, household_uuid: str, name: str
+) -> tuple[str, bytes]:
+    """A file kept with a household, for a principal who may read that household (else not
+    found: a household out of reach is not told apart from none)."""
+    scope, params = household_scope_sql(session, principal)
+    row = session.execute(
+        text(
+            f"""
+        SELECT a.content_type, a.content FROM household_attachment a
+        JOIN household h ON h.uuid = a.household_uuid
+        WHERE a.household_uuid = CAST(:u AS uuid) AND a.name = :name AND {scope}
+        """
+        ),
+        params | {"u": household_uuid, "name": name},
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no file {name} with household {household_uuid}")
+    return str(row.content_type), bytes(row.content)
+
+
 def household_view(session: Session, household: Household) -> dict[str, Any]:
     del session  # the point comes with the row (WKB): no query per household
     point = to_shape(household.location)

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Path, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from app.api.access import PUBLIC, AccessRule, expect
@@ -261,6 +261,35 @@ def submit_household(
     )
 
 
+@router.get(
+    "/households/{household_uuid}/attachments/{name}",
+    summary="A file sent with a household's form, e.g. a photo (restricted, audited)",
+    response_class=Response,
+)
+def household_attachment(
+    household_uuid: UUID,
+    name: Annotated[str, Path(max_length=200)],
+    request: Request,
+    principal: NamedReaderDep,
+    session: SessionDep,
+) -> Response:
+    content_type, content = census.attachment(session, principal, str(household_uuid), name)
+    accounts.record_access(
+        session,
+        principal,
+        action="read",
+        resource=f"household {household_uuid} file {name}",
+        record_count=1,
+        ip=client_ip(request),
+    )
+    session.commit()
+    return Response(
+        content,
+        media_type=content_type or "application/octet-stream",
+        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+    )
+
+
 @router.get("/households", summary="Households with named children (restricted, audited)")
 def list_households(
     request: Request,
@@ -454,6 +483,11 @@ ACCESS_RULES = [
         expect(403, anonymous=401, admin=201, planner=201, surveyor=201),
     ),
     AccessRule("GET", "/api/v1/census/households", NAMED),
+    AccessRule(
+        "GET",
+        "/api/v1/census/households/{household_uuid}/attachments/{name}",
+        expect(403, anonymous=401, admin=404, planner=404, surveyor=404),
+    ),
     AccessRule("POST", "/api/v1/census/children/check", NAMED),
     AccessRule("PATCH", "/api/v1/census/children/{child_id}", NAMED),
     AccessRule(

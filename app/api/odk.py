@@ -20,11 +20,13 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from xml.etree import ElementTree
 
-from fastapi import APIRouter, File, Path, Request, UploadFile
+from fastapi import APIRouter, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from app.api.access import AccessRule, expect
 from app.api.census import HouseholdSubmit
@@ -247,31 +249,41 @@ def open_round(session: Session) -> int:
 
 
 @router.post("/submission", status_code=201, summary="OpenRosa submission (ODK Collect)")
-def submission(
-    key: Key,
-    session: SessionDep,
-    xml_submission_file: Annotated[UploadFile | None, File()] = None,
-) -> Response:
-    if xml_submission_file is None:
+async def submission(key: Key, request: Request, session: SessionDep) -> Response:
+    form = await request.form()
+    xml: bytes | None = None
+    files: list[tuple[str, str, bytes]] = []
+    for name, value in form.multi_items():
+        if not isinstance(value, StarletteUpload):
+            continue  # *isIncomplete* and other fields
+        content = await value.read()
+        if name == "xml_submission_file":
+            xml = content
+        elif len(content) > ACCEPT_CONTENT_LENGTH:
+            return openrosa_message(f"{value.filename or name} is larger than accepted", 413)
+        else:
+            files.append((value.filename or name, value.content_type or "", content))
+    if xml is None:
         return openrosa_message("the submission has no xml_submission_file", 400)
-    xml = xml_submission_file.file.read()
+    body_xml = xml
 
     def build(principal: Principal) -> Response:
-        payload = household_payload(xml, open_round(session))
+        payload = household_payload(body_xml, open_round(session))
         body: dict[str, Any] = HouseholdSubmit.model_validate(payload).model_dump(mode="json")
-        replaced = deprecated_uuid(xml)
+        replaced = deprecated_uuid(body_xml)
         if replaced:  # an edit: the earlier version is kept, this one takes its place
             household, created = census.replace_household(
                 session, get_settings(), principal, replaced, body
             )
         else:
-            household, created = census.submit_household(
-                session, get_settings(), principal, body
-            )
+            household, created = census.submit_household(session, get_settings(), principal, body)
+        census.keep_attachments(session, str(household.uuid), files)
         message = "บันทึกแล้ว" if created else "บันทึกไว้แล้ว (ส่งซ้ำ)"
         return openrosa_message(f"{message}: {household.uuid}", 201, nature="")
 
-    return _answer(session, key, build)
+    # The body is read on the event loop; the database work runs on the thread pool, as a
+    # sync route's does.
+    return await run_in_threadpool(_answer, session, key, build)
 
 
 ODK = "/odk/key/{key}"

@@ -220,7 +220,8 @@ def test_a_split_submission_is_assembled_not_duplicated(
     db_session: Session, client: TestClient, accounts: dict[str, Account]
 ) -> None:
     """Past the accepted length Collect splits a submission over several POSTs, each with the
-    XML and some attachments, all but the last marked ``*isIncomplete*=yes``: one household."""
+    XML and some attachments, all but the last marked ``*isIncomplete*=yes``: one household,
+    every attachment kept."""
     collect = Collect(client, _key(client, accounts["surveyor"]))
     xform = collect.download(collect.form_list())
     instance_id = "uuid:5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
@@ -236,6 +237,33 @@ def test_a_split_submission_is_assembled_not_duplicated(
         )
         assert response.status_code == 201, response.text
     assert [tuple(r) for r in _stored(db_session, instance_id)] == [("7/7", 1)]
+    # The photos of the house register came with the parts: kept, read by who may read the
+    # household (audited), not by others.
+    household = instance_id.removeprefix("uuid:")
+    url = f"/api/v1/census/households/{household}/attachments/register-page-2.jpg"
+    for role in ("surveyor", "planner", "admin"):
+        photo = client.get(url, headers=accounts[role].headers)
+        assert photo.status_code == 200, (role, photo.text)
+        assert photo.headers["content-type"] == "image/jpeg"
+        assert photo.content == b"\xff\xd8\xff" + b"0" * 1000
+    assert client.get(url, headers=accounts["school"].headers).status_code == 403
+    assert client.get(url).status_code == 401
+    kept = db_session.execute(
+        text(
+            "SELECT name, size_bytes FROM household_attachment WHERE household_uuid = :u "
+            "ORDER BY name"
+        ),
+        {"u": household},
+    ).all()
+    assert [tuple(r) for r in kept] == [
+        ("register-page-1.jpg", 1003),
+        ("register-page-2.jpg", 1003),
+    ]
+    audited = db_session.execute(
+        text("SELECT count(*) FROM audit_log WHERE resource = :r"),
+        {"r": f"household {household} file register-page-2.jpg"},
+    ).scalar_one()
+    assert audited == 3
 
 
 def test_an_edit_replaces_the_sent_household_and_keeps_the_earlier_version(

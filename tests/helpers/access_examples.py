@@ -187,6 +187,9 @@ EXAMPLES: dict[tuple[str, str], Example] = {
             ("/forms/{form_id}/attachments/{name}", "/forms/edumap_household/attachments/x.csv"),
         )
     },
+    ("GET", "/api/v1/census/households/{household_uuid}/attachments/{name}"): Example(
+        path="/api/v1/census/households/00000000-0000-4000-8000-000000000000/attachments/x.jpg"
+    ),
     ("POST", "/odk/key/{key}/submission"): Example(
         path=f"/odk/key/{NOBODY_S_KEY}/submission",
         files={"xml_submission_file": ("submission.xml", b"<data/>", "text/xml")},
