@@ -384,7 +384,9 @@ def call_list_groups(call_list: dict[str, Any]) -> list[tuple[str, list[dict[str
 
 def _village_label(village: dict[str, Any]) -> str:
     moo = f"หมู่ {village['moo']} " if village["moo"] else ""
-    name = f"บ้าน{village['village_name']} " if village["village_name"] else ""
+    # the village list writes most names with their บ้าน already (บ้านขอน), some without
+    place = village["village_name"] or ""
+    name = f"{place if place.startswith('บ้าน') else 'บ้าน' + place} " if place else ""
     return f"{moo}{name}ต.{village['subdistrict_name']}".strip()
 
 

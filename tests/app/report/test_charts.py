@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.report.render import bars, rate_axis_floor
+from app.report.render import bars, call_list_groups, rate_axis_floor
 
 
 def test_rates_near_97_percent_are_drawn_from_a_floor_not_from_zero() -> None:
@@ -50,3 +50,25 @@ def test_the_report_charts_out_of_school_children_with_their_values(
         chart.index(row["name_th"]) for row in shown if row is not most
     )
     assert f"{most['out_of_school']:,}" in chart
+
+
+def test_a_village_is_named_once_on_the_call_list() -> None:
+    """The village list writes most names with their บ้าน (บ้านขอน), some without: the call
+    list says บ้าน once either way, never บ้านบ้านขอน."""
+    child = {
+        "title": "ด.ช.",
+        "first_name": "ก",
+        "last_name": "ข",
+        "sex": "M",
+        "birth_date": None,
+        "guardian_name": None,
+        "guardian_relationship": None,
+        "house_number": "1",
+    }
+    villages = [
+        {"moo": 1, "village_name": "บ้านขอน", "subdistrict_name": "ปัว", "children": [child]},
+        {"moo": 2, "village_name": "ดอนแก้ว", "subdistrict_name": "ปัว", "children": [child]},
+        {"moo": None, "village_name": None, "subdistrict_name": "ในเวียง", "children": [child]},
+    ]
+    labels = [label for label, _ in call_list_groups({"villages": villages})]
+    assert labels == ["หมู่ 1 บ้านขอน ต.ปัว", "หมู่ 2 บ้านดอนแก้ว ต.ปัว", "ต.ในเวียง"]
