@@ -111,7 +111,12 @@ _SUBMISSION_CONTEXT_SQL = f"""
 
 
 def submit_household(
-    session: Session, settings: Settings, principal: Principal, body: dict[str, Any]
+    session: Session,
+    settings: Settings,
+    principal: Principal,
+    body: dict[str, Any],
+    *,
+    from_phone: bool = False,
 ) -> tuple[Household, bool]:
     """Store a household with its children in one go; returns (household, created).
 
@@ -184,10 +189,15 @@ def submit_household(
         outside_m = float(context.outside_m)
         limit_m = settings.household_max_outside_m
         if too_far(outside_m, point[3], limit_m):
-            if not location.get("confirmed"):
+            if location.get("confirmed"):
+                flag = "confirmed"
+            elif from_phone:
+                # A phone's form was filled offline and cannot be asked again: refusing would
+                # lose the field work, so the point is kept, flagged for the office to check.
+                flag = "offline"
+            else:
                 message = too_far_message(outside_m, subdistrict, limit_m)
                 raise InvalidInputError("location", message)
-            flag = "confirmed"
         else:
             outside_m = None
     elif context.village_id is not None:
@@ -314,6 +324,8 @@ def replace_household(
     principal: Principal,
     replaced_uuid: str,
     body: dict[str, Any],
+    *,
+    from_phone: bool = False,
 ) -> tuple[Household, bool]:
     """An edit of a submitted household (ODK's ``meta/deprecatedID``): the household of
     ``replaced_uuid`` becomes a kept version (its API view, in household_version) and ``body``
@@ -349,7 +361,7 @@ def replace_household(
             )
             session.delete(old)
             session.flush()
-    return submit_household(session, settings, principal, body)
+    return submit_household(session, settings, principal, body, from_phone=from_phone)
 
 
 def keep_attachments(

@@ -273,10 +273,12 @@ async def submission(key: Key, request: Request, session: SessionDep) -> Respons
         replaced = deprecated_uuid(body_xml)
         if replaced:  # an edit: the earlier version is kept, this one takes its place
             household, created = census.replace_household(
-                session, get_settings(), principal, replaced, body
+                session, get_settings(), principal, replaced, body, from_phone=True
             )
         else:
-            household, created = census.submit_household(session, get_settings(), principal, body)
+            household, created = census.submit_household(
+                session, get_settings(), principal, body, from_phone=True
+            )
         census.keep_attachments(session, str(household.uuid), files)
         message = "บันทึกแล้ว" if created else "บันทึกไว้แล้ว (ส่งซ้ำ)"
         return openrosa_message(f"{message}: {household.uuid}", 201, nature="")

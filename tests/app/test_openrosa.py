@@ -290,3 +290,20 @@ def test_an_edit_replaces_the_sent_household_and_keeps_the_earlier_version(
     # The first version sent again (a phone that missed the edit) is refused, saying why.
     status, message = collect.submit(filled_instance(xform, _house(number="1/1"), [CHILD], first))
     assert status == 409 and "replaced by an edit" in message
+
+
+def test_a_phone_s_point_far_outside_the_tambon_is_kept_and_flagged(
+    db_session: Session, client: TestClient, accounts: dict[str, Account]
+) -> None:
+    """The REST API asks the surveyor to confirm a point far outside the tambon; a phone's form,
+    filled offline, cannot be asked again: the point is kept, flagged 'offline', with how far."""
+    collect = Collect(client, _key(client, accounts["surveyor"]))
+    xform = collect.download(collect.form_list())
+    far = _house(number="8/8") | {"location": "13.7563 100.5018 0 5"}  # Bangkok, not Nan
+    instance_id = "uuid:8e9fa0b1-c2d3-4e4f-9051-6a7b8c9d0e1f"
+    assert collect.submit(filled_instance(xform, far, [CHILD], instance_id))[0] == 201
+    flag, outside_km = db_session.execute(
+        text("SELECT location_flag, location_outside_m / 1000 FROM household WHERE uuid = :u"),
+        {"u": instance_id.removeprefix("uuid:")},
+    ).one()
+    assert flag == "offline" and outside_km > 500
