@@ -19,6 +19,7 @@ from census.follow_up import LATEST_FINDING_SQL
 from gis.geography import geography_version, geometry_sql
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from gis.service_areas.propose import max_distance_m
+from gis.villages import VILLAGE_OF_MOO_SQL
 from kernel.disclosure import SMALL_COUNT_THRESHOLD, suppress_small_count
 from kernel.errors import InvalidInputError
 from kernel.vocabulary import GRADES_SQL_ARRAY, LEVELS
@@ -535,10 +536,7 @@ def children_coverage(
 # lies in the school's current primary service area, and whom the census did not list (by ID):
 # unless a visit found them moved away or deceased (the verified status over the registers').
 REGISTERED_DUE_PRATHOM1_SQL = f"""
-WITH villages AS (
-    SELECT DISTINCT ON (subdistrict_code, moo) id, code, name_th, moo, subdistrict_code, geom
-    FROM village WHERE moo IS NOT NULL ORDER BY subdistrict_code, moo, id
-)
+WITH villages AS ({VILLAGE_OF_MOO_SQL})
 SELECT NULL::int AS id, r.title, r.first_name, r.last_name, r.sex, r.birth_date,
        NULL AS guardian_name, NULL AS guardian_relationship, r.house_number, r.moo,
        vl.code AS village_code, r.subdistrict_code, vl.name_th AS village_name,

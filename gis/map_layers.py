@@ -22,6 +22,7 @@ from census.follow_up import LATEST_FINDING_SQL
 from gis import coverage
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from gis.schools.resources import RESOURCES_SQL
+from gis.villages import VILLAGE_OF_MOO_SQL
 from kernel.disclosure import suppress_small_count
 from kernel.errors import InvalidInputError
 from kernel.extent import BBox, bbox_condition
@@ -259,26 +260,28 @@ def villages_geojson(session: Session, round_year: int, area: Area, flag: str) -
         ),
         coverage.coverage_params(round_year) | params,
     ).mappings()
-    features = []
-    for r in rows:
-        shown = suppress_small_count(r["children"])
-        features.append(
-            {
-                "type": "Feature",
-                "id": r["id"],
-                "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-                "properties": {
-                    "village_code": r["code"],
-                    "name_th": r["name_th"],
-                    "moo": r["moo"],
-                    "subdistrict_name_th": r["subdistrict_name_th"],
-                    "children": shown,
-                    # what the marker's size may tell: nothing below the threshold
-                    "size": shown if isinstance(shown, int) else 0,
-                },
-            }
-        )
+    features = [_village_count_feature(r) for r in rows]
     return _feature_collection(features, round=round_year, flag=flag)
+
+
+def _village_count_feature(r: Any, **more: Any) -> dict[str, Any]:
+    """A village's point with a count of children (``r["children"]``), 1-4 shown as "<5"."""
+    shown = suppress_small_count(r["children"])
+    return {
+        "type": "Feature",
+        "id": r["id"],
+        "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+        "properties": {
+            "village_code": r["code"],
+            "name_th": r["name_th"],
+            "moo": r["moo"],
+            "subdistrict_name_th": r["subdistrict_name_th"],
+            "children": shown,
+            # what the marker's size may tell: nothing below the threshold
+            "size": shown if isinstance(shown, int) else 0,
+            **more,
+        },
+    }
 
 
 def register_villages_geojson(session: Session, round_year: int, area: Area) -> str:
@@ -290,11 +293,7 @@ def register_villages_geojson(session: Session, round_year: int, area: Area) -> 
     rows = session.execute(
         text(
             f"""
-        WITH villages AS (
-            SELECT DISTINCT ON (subdistrict_code, moo) id, code, name_th, moo,
-                   subdistrict_code, geom
-            FROM village WHERE moo IS NOT NULL ORDER BY subdistrict_code, moo, id
-        )
+        WITH villages AS ({VILLAGE_OF_MOO_SQL})
         -- a moo with no village point (a town's communities have none) is drawn at its tambon
         SELECT vl.id, vl.code, coalesce(vl.name_th, 'ต.' || t.name_th) AS name_th, c.moo,
                t.name_th AS subdistrict_name_th,
@@ -316,26 +315,14 @@ def register_villages_geojson(session: Session, round_year: int, area: Area) -> 
         ),
         params | {"round_year": round_year},
     ).mappings()
-    features = []
-    for r in rows:
-        shown = suppress_small_count(r["children"])
-        features.append(
-            {
-                "type": "Feature",
-                "id": r["id"],
-                "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-                "properties": {
-                    "village_code": r["code"],
-                    "name_th": r["name_th"],
-                    "moo": r["moo"],
-                    "subdistrict_name_th": r["subdistrict_name_th"],
-                    "placed_at": "village" if r["id"] is not None else "tambon",
-                    "children": shown,
-                    "verified": suppress_small_count(r["verified"]),
-                    "size": shown if isinstance(shown, int) else 0,
-                },
-            }
+    features = [
+        _village_count_feature(
+            r,
+            placed_at="village" if r["id"] is not None else "tambon",
+            verified=suppress_small_count(r["verified"]),
         )
+        for r in rows
+    ]
     return _feature_collection(features, round=round_year, source="registers")
 
 

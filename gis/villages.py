@@ -20,6 +20,13 @@ MUBAN_FIELDS = ["muban_geocode", "name_th", "tambon_geocode"]
 # only if it is this close; farther points belong to provinces that are not loaded.
 NEAREST_TAMBON_LIMIT_M = 2_000.0
 
+# One village point per moo of a tambon (the first by id where the 2012 layer has several), for
+# records that give an address as tambon and moo (the civil registration's).
+VILLAGE_OF_MOO_SQL = """
+    SELECT DISTINCT ON (subdistrict_code, moo) id, code, name_th, moo, subdistrict_code, geom
+    FROM village WHERE moo IS NOT NULL ORDER BY subdistrict_code, moo, id
+"""
+
 
 def _normalised_tambon_name(column: str) -> str:
     return f"regexp_replace(regexp_replace({column}, '^(ตำบล|ต\\.|แขวง)', ''), '\\s', '', 'g')"

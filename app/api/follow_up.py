@@ -8,28 +8,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from app.api.access import AccessRule, expect
+from app.api.census import NamedReaderDep, PlannerDep, Year
 from app.api.deps import SessionDep
 from app.auth import service as accounts
-from app.auth.deps import client_ip, require_roles
+from app.auth.deps import client_ip
 from app.report.notice import notice_pdf
 from census import follow_up, handover
 from census import service as census
 from census.register_models import FINDINGS, FOLLOW_UP_KINDS
 from kernel.config import get_settings
 from kernel.errors import PermissionDeniedError
-from kernel.policy import NAMED_READER_ROLES, named_register_districts, register_area_sql
-from kernel.principal import Principal, Role
+from kernel.policy import named_register_districts, register_area_sql
+from kernel.principal import Role
 
 router = APIRouter(prefix="/api/v1/census/rounds/{year}", tags=["census"])
-Year = Annotated[int, Path(ge=2500, le=2700, description="Academic year, Buddhist Era")]
 Ref = Annotated[str, Path(pattern=r"^[0-9a-f]{20}$", description="The child's reference")]
-NamedReaderDep = Annotated[Principal, Depends(require_roles(*NAMED_READER_ROLES))]
-PlannerDep = Annotated[Principal, Depends(require_roles(Role.admin, Role.planner))]
 
 
 class FollowUpCreate(BaseModel):

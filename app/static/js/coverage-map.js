@@ -392,70 +392,58 @@
         state.loaded.schools = collection.features.length;
       }).catch(function (error) { fail("โรงเรียน", error); }));
 
-    // The registers: registered children out of school by what the office knows (a visit's
-    // finding, else no school record), per village of the registered address; verified apart.
-    var registerCounts = L.layerGroup();
-    add(registerCounts, config.registers.label_th + " (จำนวนรายหมู่บ้าน)", config.registers.shown);
-    legend.sections.push({
-      layer: registerCounts,
-      title: config.registers.label_th,
-      items: [["#54278f", "ขนาดตามจำนวนเด็ก", "edumap-dot"],
-              ["#bcbddc", "น้อยกว่า 5 คน (ไม่แสดงจำนวน)", "edumap-dot"]],
-    });
-    pending.push(getJson("/api/v1/map-layers/register-villages?" + round + "&" + area)
-      .then(function (collection) {
-        collection.features.forEach(function (feature) {
-          var p = feature.properties;
-          var c = feature.geometry.coordinates;
-          var marker = L.circleMarker([c[1], c[0]], {
-            renderer: villageCanvas, radius: p.size ? 4 + Math.min(16, Math.sqrt(p.size) * 1.5) : 4,
-            color: "#fff", weight: 1, fillOpacity: 0.85,
-            fillColor: p.size ? "#54278f" : "#bcbddc",
-          });
-          var label = p.name_th + " หมู่ " + shown(p.moo) + ": " + shown(p.children) +
-            " คน (ยืนยันแล้ว " + shown(p.verified) + ")";
-          marker.bindTooltip(el("div", null, label), { sticky: true });
-          marker.on("click", function () {
-            panel.show(p.name_th, "หมู่ " + shown(p.moo) + " ต." + p.subdistrict_name_th, [
-              ["นอกระบบตามทะเบียนราษฎร", p.children],
-              ["ยืนยันจากการลงพื้นที่", p.verified],
-            ], []);
-          });
-          registerCounts.addLayer(marker);
-        });
-        state.loaded.register_villages = collection.features.length;
-      }).catch(function (error) { fail(config.registers.label_th, error); }));
-
-    // Children not served: counts per village for everyone; names in view for roles allowed.
-    config.unserved.forEach(function (kind) {
+    // A layer of children counted per village: its legend, then a marker a village sized by
+    // its count (a hidden small count, a small pale marker), with a tooltip and a panel.
+    function villageCounts(title, shownByDefault, colours, url, loadedKey, describe) {
       var counts = L.layerGroup();
-      add(counts, kind.label_th + " (จำนวนรายหมู่บ้าน)", kind.shown);
+      add(counts, title + " (จำนวนรายหมู่บ้าน)", shownByDefault);
       legend.sections.push({
         layer: counts,
-        title: kind.label_th + " รายหมู่บ้าน",
-        items: [["#b2182b", "ขนาดตามจำนวนเด็ก", "edumap-dot"],
-                ["#e0a0a0", "น้อยกว่า 5 คน (ไม่แสดงจำนวน)", "edumap-dot"]],
+        title: title + " รายหมู่บ้าน",
+        items: [[colours[0], "ขนาดตามจำนวนเด็ก", "edumap-dot"],
+                [colours[1], "น้อยกว่า 5 คน (ไม่แสดงจำนวน)", "edumap-dot"]],
       });
-      pending.push(getJson("/api/v1/map-layers/villages?" + round + "&" + area + "&flag=" +
-                           kind.flag).then(function (collection) {
+      pending.push(getJson(url).then(function (collection) {
         collection.features.forEach(function (feature) {
           var p = feature.properties;
           var c = feature.geometry.coordinates;
           var marker = L.circleMarker([c[1], c[0]], {
             renderer: villageCanvas, radius: p.size ? 4 + Math.min(16, Math.sqrt(p.size) * 1.5) : 4,
             color: "#fff", weight: 1, fillOpacity: 0.85,
-            fillColor: p.size ? "#b2182b" : "#e0a0a0",
+            fillColor: p.size ? colours[0] : colours[1],
           });
-          var label = p.name_th + " หมู่ " + shown(p.moo) + ": " + shown(p.children) + " คน";
-          marker.bindTooltip(el("div", null, label), { sticky: true });
+          var about = describe(p);
+          marker.bindTooltip(el("div", null, p.name_th + " หมู่ " + shown(p.moo) + ": " +
+                                about.tooltip), { sticky: true });
           marker.on("click", function () {
             panel.show(p.name_th, "หมู่ " + shown(p.moo) + " ต." + p.subdistrict_name_th,
-                       [[kind.label_th, p.children]], []);
+                       about.rows, []);
           });
           counts.addLayer(marker);
         });
-        state.loaded["villages_" + kind.flag] = collection.features.length;
-      }).catch(function (error) { fail(kind.label_th, error); }));
+        state.loaded[loadedKey] = collection.features.length;
+      }).catch(function (error) { fail(title, error); }));
+    }
+
+    // The registers: registered children out of school by what the office knows (a visit's
+    // finding, else no school record), per village of the registered address; verified apart.
+    villageCounts(config.registers.label_th, config.registers.shown, ["#54278f", "#bcbddc"],
+      "/api/v1/map-layers/register-villages?" + round + "&" + area, "register_villages",
+      function (p) {
+        return {
+          tooltip: shown(p.children) + " คน (ยืนยันแล้ว " + shown(p.verified) + ")",
+          rows: [["นอกระบบตามทะเบียนราษฎร", p.children], ["ยืนยันจากการลงพื้นที่", p.verified]],
+        };
+      });
+
+    // Children not served: counts per village for everyone; names in view for roles allowed.
+    config.unserved.forEach(function (kind) {
+      villageCounts(kind.label_th, kind.shown, ["#b2182b", "#e0a0a0"],
+        "/api/v1/map-layers/villages?" + round + "&" + area + "&flag=" + kind.flag,
+        "villages_" + kind.flag,
+        function (p) {
+          return { tooltip: shown(p.children) + " คน", rows: [[kind.label_th, p.children]] };
+        });
 
       if (!config.named) return;
       // Thousands of markers are added in chunks between frames; the features (what tests and
