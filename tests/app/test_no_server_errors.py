@@ -72,7 +72,7 @@ def test_nul_characters_are_refused_naming_the_field(
     assert submitted.json()["errors"][0]["field"] == "body.children.0.first_name"
     query = client.get("/api/v1/schools", params={"q": "a\x00"})
     assert query.status_code == 422 and query.json()["errors"][0]["field"] == "query.q"
-    assert client.get("/api/v1/schools/99%0055").status_code in (404, 422)
+    assert client.get("/api/v1/schools/99%0055").status_code == 422
 
 
 @pytest.mark.parametrize(
