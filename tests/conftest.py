@@ -194,8 +194,8 @@ def accounts(engine: Engine) -> dict[str, Account]:
 
 
 @pytest.fixture(scope="session")
-def live_url(database_url: str) -> Iterator[str]:
-    """The app under a real uvicorn on a free loopback port."""
+def live_server(database_url: str) -> Iterator[str]:
+    """The app under a real uvicorn on a free loopback port (see ``live_url``)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -218,3 +218,13 @@ def live_url(database_url: str) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_url(live_server: str, engine: Engine) -> Iterator[str]:
+    """The live server's URL for one test; what the test commits through it is removed
+    afterwards, as for ``committing_client``, so no later test meets it."""
+    with engine.connect() as conn:
+        began = conn.execute(text("SELECT clock_timestamp()")).scalar_one()
+    yield live_server
+    remove_committed_since(engine, began)

@@ -106,7 +106,6 @@ def test_a_submission_reaches_the_coverage_without_a_reader_refreshing_it(
         time.sleep(0.2)
     [old] = [a for a in before["areas"] if a["district"] == "5501"]
     [new] = [a for a in after["areas"] if a["district"] == "5501"]
-    assert new["out_of_school"] == old["out_of_school"] + 1 or "<5" in (
-        str(new["out_of_school"]),
-        str(old["out_of_school"]),
-    )
+    # Mueang Nan has far more than the small-count threshold out of school: exact for anyone.
+    assert isinstance(old["out_of_school"], int)
+    assert new["out_of_school"] == old["out_of_school"] + 1
