@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import secrets
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -239,7 +241,41 @@ def household_form(request: Request, principal: PrincipalDep, session: SessionDe
     )
 
 
+STATIC_JS = TEMPLATES_DIR.parent / "static" / "js"
+# What the household form's service worker keeps for use with no signal (its ASSETS list).
+HOUSEHOLD_FORM_FILES = (
+    TEMPLATES_DIR.parent / "static" / "css" / "edumap.css",
+    STATIC_JS / "household_outbox.js",
+    STATIC_JS / "household_form.js",
+    TEMPLATES_DIR / "household_form.html",
+    TEMPLATES_DIR / "base.html",
+)
+
+
+@functools.cache
+def _household_worker() -> str:
+    """The service worker's script, its VERSION a digest of the files it keeps: a changed file
+    changes the script's bytes, so browsers install it again and drop the old copies."""
+    digest = hashlib.sha256()
+    for path in HOUSEHOLD_FORM_FILES:
+        digest.update(path.read_bytes())
+    script = (STATIC_JS / "household-sw.js").read_text(encoding="utf-8")
+    return script.replace("__VERSION__", digest.hexdigest()[:16])
+
+
+@router.get("/census/households/sw.js")
+def household_service_worker() -> Response:
+    """The household form's service worker, served from the census pages' path so its scope
+    covers them (a worker under /static/ could only control /static/)."""
+    return Response(
+        _household_worker(),
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache"},  # browsers check for a new worker each visit
+    )
+
+
 ACCESS_RULES += [
+    AccessRule("GET", "/census/households/sw.js", PUBLIC),
     AccessRule("GET", "/schools/{code}", PUBLIC),
     AccessRule(
         "GET",

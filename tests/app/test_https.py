@@ -6,11 +6,9 @@ refused by name."""
 from __future__ import annotations
 
 import os
-import socket
 import ssl
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,57 +18,22 @@ from sqlalchemy import Engine, text
 
 from census.xlsform import HOUSEHOLD_FORM_ID
 from tests.helpers.odk import filled_instance
-from tests.helpers.world import Account
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.helpers.servers import HttpsServer, free_port
+from tests.helpers.world import Account, remove_committed_since
 
 
 @pytest.fixture
-def https_server(tmp_path: Path, database_url: str) -> Iterator[tuple[str, Path]]:
-    port = _free_port()
-    cert, key = tmp_path / "tls" / "office.crt", tmp_path / "tls" / "office.key"
-    env = {
-        **os.environ,
-        "EDUMAP_DATABASE_URL": database_url,
-        "EDUMAP_TLS_CERT": str(cert),
-        "EDUMAP_TLS_KEY": str(key),
-        "EDUMAP_COVERAGE_REFRESH_SECONDS": "0",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app.cli",
-            "serve",
-            "--https",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+def https_server(tmp_path: Path, database_url: str, engine: Engine) -> Iterator[tuple[str, Path]]:
+    """The server process; what the test stores through it is removed afterwards."""
+    with engine.connect() as conn:
+        began = conn.execute(text("SELECT clock_timestamp()")).scalar_one()
+    server = HttpsServer(database_url, tmp_path / "tls")
+    server.start()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.stdout.read() if server.stdout else ""
-            assert time.monotonic() < deadline, "edumap serve --https did not start"
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.2)
-        yield f"https://127.0.0.1:{port}", cert
+        yield server.url, server.cert
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        server.stop()
+        remove_committed_since(engine, began)
 
 
 def test_phones_reach_the_server_over_https_with_its_certificate(
@@ -136,7 +99,7 @@ def test_a_certificate_without_its_key_is_refused_by_name(
     cert = tmp_path / "office.crt"
     cert.write_text("-----BEGIN CERTIFICATE-----\n")
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "serve", "--https", "--port", str(_free_port())],
+        [sys.executable, "-m", "app.cli", "serve", "--https", "--port", str(free_port())],
         env={
             **os.environ,
             "EDUMAP_DATABASE_URL": database_url,

@@ -26,10 +26,10 @@ CHROMIUM_FLAGS = (
 )
 
 
-def start_chromium() -> webdriver.Chrome:
+def start_chromium(*extra_flags: str) -> webdriver.Chrome:
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for flag in CHROMIUM_FLAGS:
+    for flag in CHROMIUM_FLAGS + extra_flags:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)

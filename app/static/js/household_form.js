@@ -2,7 +2,9 @@
 // the phone's GPS position, one block per child checked as it is typed by the server's own rules
 // (POST /api/v1/census/children/check), the schools near the home that teach the child's grade,
 // and messages in Thai beside their field. The household keeps one UUID until it is stored, so a
-// resend after a dropped connection (or a double tap) stores it once.
+// resend after a dropped connection (or a double tap) stores it once. With no signal the page
+// still opens (a service worker keeps it) and a saved household waits on this device
+// (household_outbox.js) until the connection returns; the page says how many wait.
 (function () {
   "use strict";
   const form = document.getElementById("household");
@@ -236,36 +238,175 @@
     return general;
   }
 
+  function nextHousehold() {
+    field("uuid").value = crypto.randomUUID();  // the next household is a new one
+    childrenBox.replaceChildren();
+    addChild();
+    field("house_number").value = "";
+    field("house_code").value = "";
+    for (const name of ["lat", "lon", "accuracy_m"]) field(name).value = "";
+    document.getElementById("gps_status").textContent = "";
+  }
+
+  // One household to the server: stored (201, or 200 when it was already), refused with the
+  // server's reasons, signed out, or unreachable (no signal, or a server that does not answer).
+  async function send(body) {
+    let response;
+    try {
+      response = await fetch("/api/v1/census/households", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify(body),
+      });
+    } catch (error) {
+      return { outcome: "unreachable" };
+    }
+    if (response.status >= 500) return { outcome: "unreachable" };
+    const answer = await response.json().catch(() => ({}));
+    if (response.ok) return { outcome: "stored", created: response.status === 201, answer };
+    if (response.status === 401) return { outcome: "signed_out", answer };
+    return { outcome: "refused", answer };
+  }
+
+  function refusal(answer) {
+    const reasons = (answer.errors || []).map((e) => e.message);
+    return reasons.join("; ") || answer.detail || "ระบบไม่รับข้อมูลนี้";
+  }
+
+  // --- households waiting on this device ----------------------------------------------------
+  const outbox = window.edumapOutbox;
+  const outboxBox = document.getElementById("outbox");
+  const outboxNote = document.querySelector("#outbox-note small");
+  let flushing = null;
+
+  async function showOutbox() {
+    const entries = await outbox.all();
+    const held = entries.filter((e) => e.error);
+    const waiting = entries.length - held.length;
+    outboxBox.hidden = entries.length === 0;
+    outboxBox.dataset.waiting = String(waiting);
+    outboxBox.dataset.held = String(held.length);
+    document.getElementById("outbox-count").textContent =
+      `รอส่ง ${waiting} ครัวเรือน` + (held.length ? ` · ต้องแก้ไข ${held.length} ครัวเรือน` : "");
+    const list = document.getElementById("outbox-held");
+    list.replaceChildren();
+    for (const entry of held) {
+      const item = document.createElement("li");
+      const what = document.createElement("span");
+      what.textContent = `บ้านเลขที่ ${entry.body.house_number || "-"}: ${entry.error} `;
+      const open = document.createElement("button");
+      open.type = "button";
+      open.className = "secondary";
+      open.textContent = "เปิดแก้ไข";
+      open.addEventListener("click", () => reopen(entry));
+      item.append(what, open);
+      list.appendChild(item);
+    }
+  }
+
+  // Send what waits, oldest first; stop at the first sign of no signal (or no session).
+  function flush() {
+    if (!flushing) {
+      flushing = (async () => {
+        for (const entry of await outbox.all()) {
+          if (entry.error) continue;  // waits for the surveyor to correct it
+          const sent = await send(entry.body);
+          if (sent.outcome === "unreachable") {
+            outboxNote.textContent = "ยังไม่มีสัญญาณ ข้อมูลยังอยู่ในเครื่องนี้ จะส่งให้อีกครั้ง";
+            break;
+          }
+          if (sent.outcome === "signed_out") {
+            outboxNote.textContent = "เข้าสู่ระบบอีกครั้งแล้วเปิดหน้านี้ ระบบจะส่งให้ (ข้อมูลยังอยู่ในเครื่องนี้)";
+            break;
+          }
+          if (sent.outcome === "stored") await outbox.remove(entry.uuid);
+          else await outbox.put({ ...entry, error: refusal(sent.answer) });
+          outboxNote.textContent = "";
+        }
+        await showOutbox();
+      })().finally(() => { flushing = null; });
+    }
+    return flushing;
+  }
+
+  // A household the server refused goes back into the form to be corrected; it keeps its UUID
+  // and leaves the device's list once it is stored.
+  function reopen(entry) {
+    const body = entry.body;
+    field("uuid").value = body.uuid;
+    tambonSelect.value = body.subdistrict_code || "";
+    fillVillages();
+    const index = villages().findIndex((v) => v.code && v.code === body.village_code);
+    villageSelect.value = index >= 0 ? String(index) : "";
+    showMoo();
+    if (body.moo) field("moo").value = body.moo;
+    field("house_number").value = body.house_number || "";
+    field("house_code").value = body.house_code || "";
+    const at = body.location || {};
+    field("lat").value = at.lat ?? "";
+    field("lon").value = at.lon ?? "";
+    field("accuracy_m").value = at.accuracy_m ?? "";
+    childrenBox.replaceChildren();
+    for (const child of body.children) {
+      const block = addChild();
+      for (const [name, value] of Object.entries(child)) {
+        const input = block.querySelector(`[name="${name}"]`);
+        if (input && name !== "school_code") input.value = value;
+      }
+      updateSchoolsOf(block);
+      const school = block.querySelector('[name="school_code"]');
+      if (child.school_code && ![...school.options].some((o) => o.value === child.school_code)) {
+        school.appendChild(option(child.school_code, child.school_code));
+      }
+      school.value = child.school_code || "";
+      check(block);
+    }
+    if (!body.children.length) addChild();
+    result.textContent = entry.error;
+    form.scrollIntoView();
+  }
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (save.disabled) return;  // already sending this household
     save.disabled = true;
     result.textContent = "กำลังบันทึก...";
+    const body = householdBody();
     try {
-      const response = await fetch("/api/v1/census/households", {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-        body: JSON.stringify(householdBody()),
-      });
-      const answer = await response.json();
-      if (response.ok) {
-        const stored = answer.children ? answer.children.length : blocks().length;
-        result.textContent = (response.status === 201 ? "บันทึกแล้ว" : "บันทึกไว้แล้วก่อนหน้านี้") +
+      const sent = navigator.onLine ? await send(body) : { outcome: "unreachable" };
+      if (sent.outcome === "stored") {
+        const stored = sent.answer.children ? sent.answer.children.length : blocks().length;
+        result.textContent = (sent.created ? "บันทึกแล้ว" : "บันทึกไว้แล้วก่อนหน้านี้") +
           ` (เด็ก ${stored} คน)`;
-        field("uuid").value = crypto.randomUUID();  // the next household is a new one
-        childrenBox.replaceChildren();
-        addChild();
-        field("house_number").value = "";
-        field("house_code").value = "";
+        await outbox.remove(body.uuid);  // it may have been a corrected one from the list
+        nextHousehold();
+        flush();
+      } else if (sent.outcome === "unreachable" || sent.outcome === "signed_out") {
+        await outbox.put({ uuid: body.uuid, body, saved_at: new Date().toISOString() });
+        result.textContent = sent.outcome === "signed_out"
+          ? "บันทึกไว้ในเครื่องนี้แล้ว เข้าสู่ระบบอีกครั้งเพื่อส่ง"
+          : "ไม่มีสัญญาณ: บันทึกไว้ในเครื่องนี้แล้ว จะส่งให้เองเมื่อมีสัญญาณ";
+        nextHousehold();
+        await showOutbox();
       } else {
-        const general = showSaveProblems(answer.errors || []);
-        result.textContent = "ยังบันทึกไม่ได้: " + (general.join("; ") || answer.detail ||
+        const general = showSaveProblems(sent.answer.errors || []);
+        result.textContent = "ยังบันทึกไม่ได้: " + (general.join("; ") || sent.answer.detail ||
           "แก้ช่องที่มีข้อความสีแดง");
       }
     } catch (error) {
-      result.textContent = "ส่งไม่สำเร็จ (ไม่มีสัญญาณ?) กดบันทึกอีกครั้งเมื่อมีสัญญาณ จะไม่บันทึกซ้ำ";
+      result.textContent = "บันทึกไม่สำเร็จ: " + error;
     } finally {
       save.disabled = false;
     }
   });
+
+  document.getElementById("send-now").addEventListener("click", flush);
+  window.addEventListener("online", flush);
+  setInterval(() => { if (navigator.onLine) flush(); }, 20000);
+  showOutbox().then(() => { if (navigator.onLine) flush(); });
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/census/households/sw.js").catch((error) => {
+      outboxNote.textContent = `หน้านี้จะเปิดไม่ได้เมื่อไม่มีสัญญาณ (${error.message})`;
+    });
+  }
 })();
