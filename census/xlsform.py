@@ -94,6 +94,15 @@ def _geopoint(value: str | None) -> dict[str, float] | None:
     return {"lat": lat, "lon": lon} | ({"accuracy_m": accuracy} if accuracy is not None else {})
 
 
+def submitted_form_id(xml: bytes) -> str:
+    """The form a submission is of: its root element's ``id``."""
+    try:
+        root = ElementTree.fromstring(xml)
+    except ElementTree.ParseError as exc:
+        raise InvalidInputError("xml_submission_file", f"not XML: {exc}") from exc
+    return str(root.get("id") or "")
+
+
 def deprecated_uuid(xml: bytes) -> str | None:
     """The uuid of the submission an edit replaces (``meta/deprecatedID``), None for a new one."""
     try:

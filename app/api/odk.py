@@ -33,6 +33,7 @@ from app.api.census import HouseholdSubmit
 from app.api.deps import SessionDep
 from app.auth import service as accounts
 from census import service as census
+from census import surveys
 from census.xlsform import (
     HOUSEHOLD_FORM_FILE,
     HOUSEHOLD_FORM_ID,
@@ -40,6 +41,7 @@ from census.xlsform import (
     convert_xlsform,
     deprecated_uuid,
     household_payload,
+    submitted_form_id,
 )
 from kernel.config import get_settings
 from kernel.errors import (
@@ -126,20 +128,23 @@ def _form(form_id: str) -> XForm:
 
 @router.get("/formList", summary="OpenRosa form list (ODK Collect)")
 def form_list(key: Key, request: Request, session: SessionDep) -> Response:
-    def build(_: Principal) -> Response:
-        form = household_form()
+    def build(principal: Principal) -> Response:
         base = str(request.url_for("form_list", key=key)).removesuffix("/formList")
         root = ElementTree.Element("xforms", xmlns=XFORMS_LIST_NS)
-        entry = ElementTree.SubElement(root, "xform")
-        for name, value in (
-            ("formID", form.form_id),
-            ("name", form.title),
-            ("version", form.version),
-            ("hash", form.hash),
-            ("downloadUrl", f"{base}/forms/{form.form_id}/form.xml"),
-            ("manifestUrl", f"{base}/forms/{form.form_id}/manifest"),
-        ):
-            ElementTree.SubElement(entry, name).text = value
+        # The census form, then the office's own forms given to this account.
+        for form in [household_form(), *surveys.forms_for(session, principal)]:
+            entry = ElementTree.SubElement(root, "xform")
+            fields = [
+                ("formID", form.form_id),
+                ("name", form.title),
+                ("version", form.version),
+                ("hash", form.hash),
+                ("downloadUrl", f"{base}/forms/{form.form_id}/form.xml"),
+            ]
+            if form.form_id == HOUSEHOLD_FORM_ID:  # the only form with media files
+                fields.append(("manifestUrl", f"{base}/forms/{form.form_id}/manifest"))
+            for name, value in fields:
+                ElementTree.SubElement(entry, name).text = value
         return Response(_xml(root), media_type="text/xml", headers=_headers())
 
     return _answer(session, key, build)
@@ -147,11 +152,14 @@ def form_list(key: Key, request: Request, session: SessionDep) -> Response:
 
 @router.get("/forms/{form_id}/form.xml", summary="OpenRosa form download (ODK Collect)")
 def form_download(key: Key, form_id: str, session: SessionDep) -> Response:
-    return _answer(
-        session,
-        key,
-        lambda _: Response(_form(form_id).xml.encode(), media_type="text/xml", headers=_headers()),
-    )
+    def build(principal: Principal) -> Response:
+        if form_id == HOUSEHOLD_FORM_ID:
+            xml = household_form().xml
+        else:
+            xml = surveys.given_form(session, principal, form_id).xform
+        return Response(xml.encode(), media_type="text/xml", headers=_headers())
+
+    return _answer(session, key, build)
 
 
 def media_file(session: Session, principal: Principal, name: str) -> bytes:
@@ -268,6 +276,12 @@ async def submission(key: Key, request: Request, session: SessionDep) -> Respons
     body_xml = xml
 
     def build(principal: Principal) -> Response:
+        if submitted_form_id(body_xml) != HOUSEHOLD_FORM_ID:
+            if files:  # refused, not dropped: Collect keeps the form and its files to resend
+                raise InvalidInputError("files", "files sent with office forms are not kept yet")
+            instance_id, created = surveys.store_submission(session, principal, body_xml)
+            message = "บันทึกแล้ว" if created else "บันทึกไว้แล้ว (ส่งซ้ำ)"
+            return openrosa_message(f"{message}: {instance_id}", 201, nature="")
         payload = household_payload(body_xml, open_round(session))
         body: dict[str, Any] = HouseholdSubmit.model_validate(payload).model_dump(mode="json")
         replaced = deprecated_uuid(body_xml)

@@ -11,6 +11,7 @@ from app.cli import (
     census,
     db,
     demo,
+    forms,
     load,
     registers,
     report,
@@ -31,6 +32,7 @@ cli.add_typer(load.cli, name="load")
 cli.add_typer(users.cli, name="users")
 cli.add_typer(schools.cli, name="schools")
 cli.add_typer(census.cli, name="census")
+cli.add_typer(forms.cli, name="forms")
 cli.add_typer(registers.civil_cli, name="civil-register")
 cli.add_typer(registers.school_cli, name="school-records")
 cli.command("match")(registers.match)

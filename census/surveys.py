@@ -1,0 +1,481 @@
+"""The office's own forms (issue 17, item 3, part): any XLSForm an admin or planner adds (a
+survey of school toilets, children with disabilities, village facilities...), given to roles
+and accounts, served to ODK Collect beside the household form, its submissions kept as
+documents (JSONB) with their point, one per ``meta/instanceID``, and exported.
+
+Which questions are personal: a ``personal`` column of the XLSForm's survey sheet (``yes`` or
+``no``) says so; without it, names, IDs, birth dates, phone numbers, addresses (by the question's
+name), photos, sound, video, files and geopoints (by type) are personal. Personal answers are
+recorded with the form; the submissions are read only by those who may read named records of
+the form's office (admins, the office's planners). Public counts of a form, a map layer and
+encrypted forms are not built yet.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from defusedxml import ElementTree
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from census.xlsform import HOUSEHOLD_FORM_ID, XForm, convert_xlsform
+from kernel.cells import append_row, csv_row
+from kernel.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from kernel.policy import office_districts
+from kernel.principal import Principal, Role
+
+PERSONAL_TYPES = frozenset(
+    {"geopoint", "geotrace", "geoshape", "image", "audio", "video", "file", "background-audio"}
+)
+PERSONAL_NAMES = re.compile(
+    r"(^|_)(name|first_?name|last_?name|surname|national_?id|citizen_?id|id_?card|pid|"
+    r"birth_?date|date_?of_?birth|dob|phone|telephone|mobile|address)($|_)",
+    re.IGNORECASE,
+)
+YES = frozenset({"yes", "true", "1", "ใช่", "y"})
+NO = frozenset({"no", "false", "0", "ไม่", "n"})
+FORM_ROLES = frozenset(role.value for role in Role)
+MAX_XLSFORM_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Questions:
+    """What the survey sheet says beyond the XForm: personal questions (by name), repeats (by
+    name) and the first geopoint (the submission's point)."""
+
+    personal: tuple[str, ...]
+    repeats: tuple[str, ...]
+    geopoint: str | None
+
+
+def read_questions(path: Path) -> Questions:
+    """The survey sheet's questions, their ``personal`` marks and the repeats."""
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        if "survey" not in book.sheetnames:
+            raise InvalidInputError("xlsform", f"{path.name}: no survey sheet")
+        rows = book["survey"].iter_rows(values_only=True)
+        header = [str(cell or "").strip().lower() for cell in next(rows, ())]
+        column = {name: index for index, name in enumerate(header) if name}
+        personal, repeats, geopoint = [], [], None
+        for number, row in enumerate(rows, start=2):
+
+            def cell(name: str, row: tuple[Any, ...] = row) -> str:
+                index = column.get(name)
+                value = row[index] if index is not None and index < len(row) else None
+                return str(value).strip() if value is not None else ""
+
+            kind, name, mark = cell("type").lower(), cell("name"), cell("personal").lower()
+            if mark and mark not in YES | NO:
+                raise InvalidInputError(
+                    "xlsform", f"survey row {number}, personal: yes or no, not {mark!r}"
+                )
+            if kind.replace("_", " ") == "begin repeat":
+                repeats.append(name)
+                continue
+            if not name or kind.startswith(("begin", "end")):
+                continue
+            base_type = kind.split()[0] if kind else ""
+            if base_type == "geopoint" and geopoint is None:
+                geopoint = name
+            by_default = base_type in PERSONAL_TYPES or bool(PERSONAL_NAMES.search(name))
+            if mark in YES or (by_default and mark not in NO):
+                personal.append(name)
+        return Questions(tuple(personal), tuple(repeats), geopoint)
+    finally:
+        book.close()
+
+
+def convert_upload(filename: str, content: bytes) -> tuple[XForm, Questions]:
+    """An uploaded XLSForm converted and read; refused with pyxform's message when broken."""
+    if not filename.lower().endswith(".xlsx"):
+        raise InvalidInputError("file", f"{filename}: an XLSForm as .xlsx")
+    if len(content) > MAX_XLSFORM_BYTES:
+        raise InvalidInputError("file", f"{filename}: larger than 5 MB")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(filename).name
+        path.write_bytes(content)
+        xform = convert_xlsform(path)
+        try:
+            questions = read_questions(path)
+        except (KeyError, ValueError, OSError) as exc:  # pyxform read it; openpyxl did not
+            raise InvalidInputError("file", f"{filename}: {exc}") from exc
+    if xform.form_id == HOUSEHOLD_FORM_ID:
+        raise InvalidInputError("xlsform", f"form id {HOUSEHOLD_FORM_ID} is the census form's")
+    return xform, questions
+
+
+def may_manage_forms(principal: Principal) -> bool:
+    return principal.role in (Role.admin, Role.planner)
+
+
+def add_form(
+    session: Session,
+    principal: Principal,
+    filename: str,
+    content: bytes,
+    *,
+    roles: list[str],
+    usernames: list[str],
+) -> dict[str, Any]:
+    """Add a form, or a new version of one this principal's office added; give it to roles
+    (of the office, for a planner's form) and to named accounts."""
+    if not may_manage_forms(principal):
+        raise PermissionDeniedError("only admins and planners add forms")
+    unknown_roles = sorted(set(roles) - FORM_ROLES)
+    if unknown_roles:
+        raise InvalidInputError("roles", f"no role {', '.join(unknown_roles)}")
+    xform, questions = convert_upload(filename, content)
+    users: dict[str, int] = dict(
+        session.execute(
+            text("SELECT username, id FROM user_account WHERE username = ANY(:names)"),
+            {"names": usernames},
+        ).all()
+    )
+    missing = sorted(set(usernames) - set(users))
+    if missing:
+        raise InvalidInputError("users", f"no account {', '.join(missing)}")
+    office = None if principal.role == Role.admin else principal.office_code
+    existing = session.execute(
+        text("SELECT id, version, office_code FROM survey_form WHERE form_id = :f FOR UPDATE"),
+        {"f": xform.form_id},
+    ).first()
+    values = {
+        "form_id": xform.form_id,
+        "version": xform.version,
+        "title": xform.title,
+        "filename": Path(filename).name,
+        "xlsform": content,
+        "xform": xform.xml,
+        "personal": list(questions.personal),
+        "repeats": list(questions.repeats),
+        "geopoint": questions.geopoint,
+        "roles": sorted(set(roles)),
+        "office": office,
+        "user": principal.user_id,
+    }
+    if existing is None:
+        form_pk = session.execute(
+            text(
+                "INSERT INTO survey_form (form_id, version, title, filename, xlsform, xform, "
+                "personal_fields, repeats, geopoint_field, roles, office_code, created_by) "
+                "VALUES (:form_id, :version, :title, :filename, :xlsform, :xform, :personal, "
+                ":repeats, :geopoint, :roles, :office, :user) RETURNING id"
+            ),
+            values,
+        ).scalar_one()
+    else:
+        if principal.role != Role.admin and existing.office_code != principal.office_code:
+            raise PermissionDeniedError(f"form {xform.form_id} belongs to another office")
+        if existing.version == xform.version:
+            raise ConflictError(
+                f"form {xform.form_id} version {xform.version} exists: change the version "
+                "in the settings sheet to replace it"
+            )
+        form_pk = existing.id
+        session.execute(
+            text(
+                "UPDATE survey_form SET version = :version, title = :title, filename = :filename, "
+                "xlsform = :xlsform, xform = :xform, personal_fields = :personal, "
+                "repeats = :repeats, geopoint_field = :geopoint, roles = :roles WHERE id = :pk"
+            ),
+            values | {"pk": form_pk},
+        )
+        session.execute(
+            text("DELETE FROM survey_form_account WHERE form_pk = :pk"), {"pk": form_pk}
+        )
+    if users:
+        session.execute(
+            text(
+                "INSERT INTO survey_form_account (form_pk, user_id) "
+                "SELECT :pk, unnest(CAST(:ids AS integer[]))"
+            ),
+            {"pk": form_pk, "ids": sorted(users.values())},
+        )
+    return {
+        "form_id": xform.form_id,
+        "version": xform.version,
+        "title": xform.title,
+        "personal_fields": list(questions.personal),
+        "repeats": list(questions.repeats),
+        "roles": values["roles"],
+        "users": sorted(users),
+        "office_code": office,
+        "warnings": list(xform.warnings),
+    }
+
+
+# A form reaches an account named on it, or an account of one of its roles: of any office for
+# an admin's form; of the form's office for a planner's (its planners and schools by office,
+# surveyors by an assigned tambon in the office's districts).
+_GIVEN_SQL = """
+    EXISTS (SELECT 1 FROM survey_form_account a WHERE a.form_pk = f.id AND a.user_id = :user)
+    OR (:role = ANY(f.roles) AND (
+        f.office_code IS NULL
+        OR f.office_code = :office
+        OR EXISTS (SELECT 1 FROM user_area ua JOIN service_area_office_district od
+                   ON od.district_code = left(ua.subdistrict_code, 4)
+                   WHERE ua.user_id = :user AND od.office_code = f.office_code)))
+"""
+
+
+def _given(principal: Principal) -> dict[str, Any]:
+    return {"user": principal.user_id, "role": principal.role, "office": principal.office_code}
+
+
+def forms_for(session: Session, principal: Principal) -> list[XForm]:
+    """The office forms given to this account, as Collect lists them."""
+    rows = session.execute(
+        text(
+            f"SELECT form_id, version, title, xform FROM survey_form f WHERE {_GIVEN_SQL} "
+            "ORDER BY form_id"
+        ),
+        _given(principal),
+    ).all()
+    return [XForm(r.form_id, r.version, r.title, r.xform, ()) for r in rows]
+
+
+def given_form(session: Session, principal: Principal, form_id: str) -> Any:
+    row = session.execute(
+        text(
+            "SELECT id, form_id, version, xform, repeats, geopoint_field FROM survey_form f "
+            f"WHERE form_id = :form_id AND ({_GIVEN_SQL})"
+        ),
+        _given(principal) | {"form_id": form_id},
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no form {form_id}")
+    return row
+
+
+def _document(element: Any, repeats: frozenset[str]) -> dict[str, Any]:
+    """An XML instance element as JSON: groups as objects, repeats as lists of objects, answers
+    as text (None when empty, as Collect sends unanswered questions)."""
+    document: dict[str, Any] = {}
+    for child in element:
+        name = child.tag.rsplit("}", 1)[-1]
+        if len(child):
+            value: Any = _document(child, repeats)
+        else:
+            value = child.text.strip() if child.text and child.text.strip() else None
+        if name in repeats:
+            document.setdefault(name, []).append(value)
+        else:
+            document[name] = value
+    return document
+
+
+def store_submission(session: Session, principal: Principal, xml: bytes) -> tuple[str, bool]:
+    """A submission of an office form: (instance ID, created). The same instanceID again is
+    stored once; with other content it is refused."""
+    try:
+        root = ElementTree.fromstring(xml)
+    except ElementTree.ParseError as exc:
+        raise InvalidInputError("xml_submission_file", f"not XML: {exc}") from exc
+    form = given_form(session, principal, str(root.get("id") or ""))
+    data = _document(root, frozenset(form.repeats))
+    instance_id = str((data.get("meta") or {}).get("instanceID") or "")
+    if not instance_id:
+        raise InvalidInputError("meta/instanceID", "the submission has no instanceID")
+    point, accuracy = None, None
+    if form.geopoint_field and data.get(form.geopoint_field):
+        parts = str(data[form.geopoint_field]).split()
+        try:  # "lat lon altitude accuracy": latitude first
+            lat, lon = float(parts[0]), float(parts[1])
+            accuracy = float(parts[3]) if len(parts) > 3 else None
+        except (ValueError, IndexError) as exc:
+            raise InvalidInputError(form.geopoint_field, "a geopoint is 'lat lon alt acc'") from exc
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise InvalidInputError(form.geopoint_field, f"no place at {lat} {lon}")
+        point = f"SRID=4326;POINT({lon} {lat})"
+    digest = hashlib.sha256(
+        json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    stored = session.execute(
+        text(
+            "INSERT INTO survey_submission (form_pk, instance_id, form_version, data, location, "
+            "location_accuracy_m, content_hash, submitted_by) VALUES (:pk, :instance, "
+            ":version, CAST(:data AS jsonb), ST_GeomFromEWKT(:point), :accuracy, :digest, :user) "
+            "ON CONFLICT (form_pk, instance_id) DO NOTHING RETURNING id"
+        ),
+        {
+            "pk": form.id,
+            "instance": instance_id,
+            "version": str(root.get("version") or form.version),
+            "data": json.dumps(data, ensure_ascii=False),
+            "point": point,
+            "accuracy": accuracy,
+            "digest": digest,
+            "user": principal.user_id,
+        },
+    ).scalar()
+    if stored is not None:
+        return instance_id, True
+    earlier = session.execute(
+        text("SELECT content_hash FROM survey_submission WHERE form_pk = :pk AND instance_id = :i"),
+        {"pk": form.id, "i": instance_id},
+    ).scalar_one()
+    if earlier != digest:
+        raise ConflictError(f"{instance_id} was already sent with other answers")
+    return instance_id, False
+
+
+def _readable_form(session: Session, principal: Principal, form_id: str) -> Any:
+    """A form whose submissions the principal may read: admins all, planners their office's
+    (and the admins' forms, for their office's submissions)."""
+    row = session.execute(
+        text(
+            "SELECT id, form_id, personal_fields, repeats, office_code FROM survey_form "
+            "WHERE form_id = :f"
+        ),
+        {"f": form_id},
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no form {form_id}")
+    if principal.role == Role.admin:
+        return row
+    if principal.role == Role.planner and row.office_code in (None, principal.office_code):
+        return row
+    raise PermissionDeniedError(f"the submissions of {form_id} are the office's")
+
+
+def submissions(session: Session, principal: Principal, form_id: str) -> list[dict[str, Any]]:
+    """A form's submissions, oldest first: the answers in full (the reader may read the
+    office's named records), who sent them and when. A planner reads those sent from the
+    office's districts or by its accounts."""
+    form = _readable_form(session, principal, form_id)
+    where, params = "s.form_pk = :pk", {"pk": form.id}
+    if principal.role == Role.planner:
+        where += (
+            " AND (u.office_code = :office OR EXISTS (SELECT 1 FROM user_area ua "
+            "WHERE ua.user_id = u.id AND left(ua.subdistrict_code, 4) = ANY(:districts)))"
+        )
+        params |= {
+            "office": principal.office_code,
+            "districts": sorted(office_districts(session, principal.office_code)),
+        }
+    rows = session.execute(
+        text(
+            "SELECT s.instance_id, s.form_version, s.data, u.username, s.received_at, "
+            "ST_Y(s.location) AS lat, ST_X(s.location) AS lon, s.location_accuracy_m "
+            "FROM survey_submission s JOIN user_account u ON u.id = s.submitted_by "
+            f"WHERE {where} ORDER BY s.id"
+        ),
+        params,
+    ).all()
+    return [
+        {
+            "instance_id": r.instance_id,
+            "form_version": r.form_version,
+            "submitted_by": r.username,
+            "received_at": r.received_at.isoformat(),
+            "location": None
+            if r.lat is None
+            else {"lat": r.lat, "lon": r.lon, "accuracy_m": r.location_accuracy_m},
+            "data": r.data,
+        }
+        for r in rows
+    ]
+
+
+def _flat(document: dict[str, Any], repeats: frozenset[str], prefix: str = "") -> dict[str, Any]:
+    """A document's answers as columns (``group/question``), repeats left out."""
+    columns: dict[str, Any] = {}
+    for name, value in document.items():
+        if name in repeats:
+            continue
+        if isinstance(value, dict):
+            columns |= _flat(value, repeats, f"{prefix}{name}/")
+        else:
+            columns[f"{prefix}{name}"] = value
+    return columns
+
+
+def _repeat_rows(
+    document: dict[str, Any], repeats: frozenset[str], parent: str, found: dict[str, list[Any]]
+) -> None:
+    for name, value in document.items():
+        if name in repeats and isinstance(value, list):
+            for index, item in enumerate(value, start=1):
+                key = f"{parent}/{name}[{index}]"
+                item = item if isinstance(item, dict) else {name: item}
+                found.setdefault(name, []).append(
+                    {"PARENT_KEY": parent, "KEY": key} | _flat(item, repeats)
+                )
+                _repeat_rows(item, repeats, key, found)
+        elif isinstance(value, dict):
+            _repeat_rows(value, repeats, parent, found)
+
+
+def export_tables(
+    session: Session, principal: Principal, form_id: str
+) -> dict[str, list[dict[str, Any]]]:
+    """The submissions as tables, as ODK Central exports them: the main table (``KEY`` the
+    instanceID) and one per repeat, each row with its ``PARENT_KEY``."""
+    form = _readable_form(session, principal, form_id)
+    repeats = frozenset(form.repeats)
+    # every table, even before its first row: the workbook's layout is the form's
+    tables: dict[str, list[dict[str, Any]]] = {form.form_id: []} | {r: [] for r in form.repeats}
+    for submission in submissions(session, principal, form_id):
+        key = submission["instance_id"]
+        tables[form.form_id].append(
+            {
+                "KEY": key,
+                "SubmitterName": submission["submitted_by"],
+                "SubmissionDate": submission["received_at"],
+            }
+            | _flat(submission["data"], repeats)
+        )
+        found: dict[str, list[Any]] = {}
+        _repeat_rows(submission["data"], repeats, key, found)
+        for name in form.repeats:
+            tables[name].extend(found.get(name, []))
+    return tables
+
+
+def _columns(rows: list[dict[str, Any]]) -> list[str]:
+    names: dict[str, None] = {}
+    for row in rows:
+        names |= dict.fromkeys(row)
+    return list(names)
+
+
+def export_csv(session: Session, principal: Principal, form_id: str) -> bytes:
+    """The main table as CSV (UTF-8 with BOM, so Excel reads Thai)."""
+    rows = export_tables(session, principal, form_id)[form_id]
+    buffer = io.StringIO()
+    columns = _columns(rows) or ["KEY"]
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    writer.writerows(csv_row(row.get(column) for column in columns) for row in rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def export_xlsx(session: Session, principal: Principal, form_id: str) -> bytes:
+    """Every table as a sheet of one workbook (the main one first, then one per repeat)."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in export_tables(session, principal, form_id).items():
+        sheet = book.create_sheet(title=name[:31])
+        columns = _columns(rows) or ["KEY"]
+        sheet.append(columns)
+        for row in rows:
+            append_row(sheet, (row.get(column) for column in columns))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
