@@ -19,6 +19,7 @@ import io
 import json
 import re
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from census.xlsform import HOUSEHOLD_FORM_ID, XForm, convert_xlsform
+from kernel.archives import ArchiveRefusedError, check_archive
 from kernel.cells import append_row, csv_row
+from kernel.disclosure import suppress_small_count
 from kernel.errors import (
+    AuthenticationError,
     ConflictError,
     InvalidInputError,
     NotFoundError,
@@ -110,7 +114,18 @@ def convert_upload(filename: str, content: bytes) -> tuple[XForm, Questions]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(filename).name
         path.write_bytes(content)
-        xform = convert_xlsform(path)
+        if not zipfile.is_zipfile(path):
+            raise InvalidInputError("file", f"{filename}: not an XLSX workbook")
+        try:
+            check_archive(path)  # an XLSX is a zip: no bomb reaches pyxform
+        except ArchiveRefusedError as exc:
+            raise InvalidInputError("file", str(exc)) from exc
+        try:
+            xform = convert_xlsform(path)
+        except InvalidInputError:
+            raise
+        except Exception as exc:  # an upload's workbook can break pyxform's readers any way
+            raise InvalidInputError("file", f"{filename}: unreadable XLSForm ({exc})") from exc
         try:
             questions = read_questions(path)
         except (KeyError, ValueError, OSError) as exc:  # pyxform read it; openpyxl did not
@@ -354,21 +369,30 @@ def _readable_form(session: Session, principal: Principal, form_id: str) -> Any:
     raise PermissionDeniedError(f"the submissions of {form_id} are the office's")
 
 
+def _office_scope(session: Session, principal: Principal) -> tuple[str, dict[str, Any]]:
+    """The submissions (``s``) a reader may see: all for admins; for a planner those sent by
+    the office's accounts or by surveyors with a tambon in its districts."""
+    if principal.role != Role.planner:
+        return "true", {}
+    return (
+        "(EXISTS (SELECT 1 FROM user_account u WHERE u.id = s.submitted_by "
+        "AND (u.office_code = :office OR EXISTS (SELECT 1 FROM user_area ua "
+        "WHERE ua.user_id = u.id AND left(ua.subdistrict_code, 4) = ANY(:districts)))))",
+        {
+            "office": principal.office_code,
+            "districts": sorted(office_districts(session, principal.office_code)),
+        },
+    )
+
+
 def submissions(session: Session, principal: Principal, form_id: str) -> list[dict[str, Any]]:
     """A form's submissions, oldest first: the answers in full (the reader may read the
     office's named records), who sent them and when. A planner reads those sent from the
     office's districts or by its accounts."""
     form = _readable_form(session, principal, form_id)
-    where, params = "s.form_pk = :pk", {"pk": form.id}
-    if principal.role == Role.planner:
-        where += (
-            " AND (u.office_code = :office OR EXISTS (SELECT 1 FROM user_area ua "
-            "WHERE ua.user_id = u.id AND left(ua.subdistrict_code, 4) = ANY(:districts)))"
-        )
-        params |= {
-            "office": principal.office_code,
-            "districts": sorted(office_districts(session, principal.office_code)),
-        }
+    scope, params = _office_scope(session, principal)
+    where = f"s.form_pk = :pk AND {scope}"
+    params["pk"] = form.id
     rows = session.execute(
         text(
             "SELECT s.instance_id, s.form_version, s.data, u.username, s.received_at, "
@@ -479,3 +503,227 @@ def export_xlsx(session: Session, principal: Principal, form_id: str) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# --- forms listed, and their answers counted ------------------------------------------------
+
+_XF_NS = "{http://www.w3.org/2002/xforms}"
+COUNT_AREAS = ("tambon", "school")
+
+
+def list_forms(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """The forms a principal may see: admins every form, planners their office's and the
+    admins', others those given to them; with the number of submissions each has."""
+    if principal.role == Role.admin:
+        where, params = "true", {}
+    elif principal.role == Role.planner:
+        where, params = (
+            "(f.office_code IS NULL OR f.office_code = :office)",
+            {"office": principal.office_code},
+        )
+    else:
+        where, params = f"({_GIVEN_SQL})", _given(principal)
+    rows = session.execute(
+        text(
+            "SELECT f.form_id, f.version, f.title, f.personal_fields, f.repeats, f.roles, "
+            "f.office_code, f.created_at, (SELECT count(*) FROM survey_submission s "
+            f"WHERE s.form_pk = f.id) AS submissions FROM survey_form f WHERE {where} "
+            "ORDER BY f.form_id"
+        ),
+        params,
+    ).all()
+    return [
+        {
+            "form_id": r.form_id,
+            "version": r.version,
+            "title": r.title,
+            "personal_fields": list(r.personal_fields),
+            "repeats": list(r.repeats),
+            "roles": list(r.roles),
+            "office_code": r.office_code,
+            "created_at": r.created_at.isoformat(),
+            "submissions": r.submissions,
+            "public": not r.personal_fields,
+        }
+        for r in rows
+    ]
+
+
+def select_questions(xform: str) -> dict[str, list[str]]:
+    """The form's select questions (select_one, select_multiple) by name, each with its path
+    in the instance (``["rooms", "condition"]``)."""
+    root = ElementTree.fromstring(xform.encode())
+    found: dict[str, list[str]] = {}
+    for kind in ("select1", "select"):
+        for element in root.iter(f"{_XF_NS}{kind}"):
+            path = str(element.get("ref") or "").strip("/").split("/")[1:]
+            if path:
+                found[path[-1]] = path
+    return found
+
+
+def all_questions(xform: str) -> frozenset[str]:
+    """The names of every question the XForm binds."""
+    root = ElementTree.fromstring(xform.encode())
+    return frozenset(
+        str(bind.get("nodeset") or "").rsplit("/", 1)[-1] for bind in root.iter(f"{_XF_NS}bind")
+    )
+
+
+def _json_path(path: list[str], repeats: frozenset[str]) -> str:
+    """A SQL/JSON path to a question's answers: ``$."rooms"[*]."condition"``."""
+    steps = []
+    for step in path:
+        steps.append(f'."{step}"' + ("[*]" if step in repeats else ""))
+    return "$" + "".join(steps)
+
+
+def counts(
+    session: Session, principal: Principal, form_id: str, question: str, by: str
+) -> dict[str, Any]:
+    """Answers of one select question counted per tambon (the submission's point) or per school
+    (the form's ``school_code`` answer). A form without personal questions is counted for
+    anyone, small counts shown as "<5" to those outside its office; a form with personal
+    questions only for those who read its submissions (exact)."""
+    form = session.execute(
+        text(
+            "SELECT id, form_id, xform, repeats, personal_fields, office_code FROM survey_form "
+            "WHERE form_id = :f"
+        ),
+        {"f": form_id},
+    ).first()
+    if form is None:
+        raise NotFoundError(f"no form {form_id}")
+    if by not in COUNT_AREAS:
+        raise InvalidInputError("by", "tambon or school")
+    questions = select_questions(form.xform)
+    if question not in questions:
+        raise InvalidInputError("question", f"{form_id} has no select question {question}")
+    if question in form.personal_fields:
+        raise PermissionDeniedError(f"{question} is personal: its answers are not counted")
+    scope: str = "true"
+    scope_params: dict[str, Any] = {}
+    if form.personal_fields:
+        if principal.is_anonymous:
+            raise AuthenticationError(f"{form_id} asks personal questions: log in")
+        _readable_form(session, principal, form_id)  # refuses those who may not read it
+        scope, scope_params = _office_scope(session, principal)  # what they may read
+        exact = True
+    else:
+        exact = principal.role == Role.admin or (
+            principal.role == Role.planner and form.office_code in (None, principal.office_code)
+        )
+    if by == "school" and "school_code" not in all_questions(form.xform):
+        raise InvalidInputError("by", f"{form_id} has no school_code question")
+    area_sql = (
+        "(SELECT t.code FROM subdistrict t WHERE ST_Intersects(t.geom, s.location) LIMIT 1)"
+        if by == "tambon"
+        else "s.data ->> 'school_code'"
+    )
+    rows = session.execute(
+        text(
+            f"SELECT {area_sql} AS area, answer #>> '{{}}' AS answer, count(*) AS n "
+            "FROM survey_submission s, "
+            "jsonb_path_query(s.data, CAST(:path AS jsonpath)) AS answer "
+            f"WHERE s.form_pk = :pk AND {scope} GROUP BY 1, 2 ORDER BY 1, 2"
+        ),
+        {"pk": form.id, "path": _json_path(questions[question], frozenset(form.repeats))}
+        | scope_params,
+    ).all()
+    names: dict[str, str] = dict(
+        session.execute(
+            text(
+                "SELECT code, name_th FROM subdistrict WHERE code = ANY(:codes)"
+                if by == "tambon"
+                else "SELECT code, name_th FROM school WHERE code = ANY(:codes)"
+            ),
+            {"codes": sorted({r.area for r in rows if r.area})},
+        ).all()
+    )
+    areas: dict[str | None, dict[str, Any]] = {}
+    for row in rows:
+        for value in row.answer.split() if row.answer else [None]:  # select_multiple: "a b"
+            area = areas.setdefault(
+                row.area, {"code": row.area, "name_th": names.get(row.area), "answers": {}}
+            )
+            key = value or ""
+            area["answers"][key] = area["answers"].get(key, 0) + row.n
+    for area in areas.values():
+        if not exact:
+            area["answers"] = {k: suppress_small_count(v) for k, v in area["answers"].items()}
+    return {
+        "form_id": form_id,
+        "question": question,
+        "by": by,
+        "exact": exact,
+        "areas": list(areas.values()),
+    }
+
+
+def mapped_forms(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """The forms whose answers a map may show this principal, each with the select question
+    it counts first: forms without personal questions for anyone, the others for those who
+    read their submissions."""
+    rows = session.execute(
+        text(
+            "SELECT form_id, title, xform, personal_fields, office_code FROM survey_form "
+            "ORDER BY form_id"
+        )
+    ).all()
+    shown = []
+    for row in rows:
+        questions = [q for q in select_questions(row.xform) if q not in row.personal_fields]
+        if not questions:
+            continue
+        readable = principal.role == Role.admin or (
+            principal.role == Role.planner and row.office_code in (None, principal.office_code)
+        )
+        if row.personal_fields and not readable:
+            continue
+        shown.append({"form_id": row.form_id, "title": row.title, "question": questions[0]})
+    return shown
+
+
+def counts_layer(
+    session: Session, principal: Principal, form_id: str, question: str
+) -> dict[str, Any]:
+    """``counts`` per tambon as GeoJSON points (each tambon's point on its surface), with the
+    number of answers for sizing (None when any count is hidden)."""
+    counted = counts(session, principal, form_id, question, "tambon")
+    codes = [area["code"] for area in counted["areas"] if area["code"]]
+    points = {
+        code: (lon, lat)
+        for code, lon, lat in session.execute(
+            text(
+                "SELECT code, ST_X(p), ST_Y(p) FROM subdistrict, ST_PointOnSurface(geom) p "
+                "WHERE code = ANY(:codes)"
+            ),
+            {"codes": codes},
+        ).all()
+    }
+    features = []
+    for area in counted["areas"]:
+        if area["code"] not in points:
+            continue  # answers sent from outside every tambon (or without a point)
+        values = list(area["answers"].values())
+        size = sum(values) if all(isinstance(v, int) for v in values) else None
+        features.append(
+            {
+                "type": "Feature",
+                "id": area["code"],
+                "geometry": {"type": "Point", "coordinates": list(points[area["code"]])},
+                "properties": {
+                    "code": area["code"],
+                    "name_th": area["name_th"],
+                    "answers": area["answers"],
+                    "size": size,
+                },
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "form_id": form_id,
+        "question": question,
+        "exact": counted["exact"],
+        "features": features,
+    }

@@ -13,6 +13,7 @@ from folium.template import Template
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from census import surveys
 from gis.geography import area_name_th
 from gis.map_elements import MAP_SCRIPT, MapTexts, card_popup, text_tooltip, with_json_block
 from gis.map_layers import Area, area_bounds
@@ -152,6 +153,8 @@ def coverage_map(
             "label_th": "นอกระบบตามทะเบียนราษฎร (ไม่พบข้อมูลนักเรียนหรือยืนยันจากการลงพื้นที่)",
             "shown": False,
         },
+        # the office's own forms this person may see counted (``/api/v1/forms/{id}/map``)
+        "forms": surveys.mapped_forms(session, principal),
     }
     return with_json_block(root.render(), MAP_CONFIG_ELEMENT_ID, config)
 

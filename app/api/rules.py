@@ -10,6 +10,7 @@ from app.api import (
     census,
     coverage,
     follow_up,
+    forms,
     geography,
     health,
     map_layers,
@@ -35,6 +36,7 @@ ROUTER_MODULES = (
     reports,
     schools,
     odk,
+    forms,
     phone,
 )
 

@@ -16,11 +16,12 @@ from app.api.rules import all_rules
 from app.auth import service
 from app.main import create_app
 from census import service as census_service
+from census import surveys
 from census.models import ImportJob
 from kernel.config import get_settings
 from kernel.principal import Role
-from tests.helpers.access_examples import example_for
-from tests.helpers.payloads import matched_child, small_household
+from tests.helpers.access_examples import MATRIX_FORM, example_for
+from tests.helpers.payloads import matched_child, office_xlsform, small_household
 from tests.helpers.world import MATRIX_SCHOOL, Account
 
 RULES = all_rules()
@@ -73,6 +74,15 @@ def path_values(db_session: Session, accounts: dict[str, Account]) -> dict[str, 
     household, _ = census_service.submit_household(
         session, get_settings(), principal, small_household()
     )
+    admin = service.principal_for(service.get_user(session, accounts["admin"].username), "test")
+    surveys.add_form(
+        session,
+        admin,
+        "matrix.xlsx",
+        office_xlsform(MATRIX_FORM),
+        roles=["surveyor"],
+        usernames=[],
+    )
     job = ImportJob(round_year=2569, filename="x.csv", created_by=surveyor.id)
     session.add(job)
     session.flush()
@@ -85,6 +95,7 @@ def path_values(db_session: Session, accounts: dict[str, Account]) -> dict[str, 
         "device_id": str(device),
         "child_id": str(household.children[0].id),
         "job_id": str(job.id),
+        "form_id": MATRIX_FORM,
     }
 
 

@@ -21,49 +21,16 @@ from app.auth import service as accounts_service
 from census import surveys
 from kernel.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from kernel.principal import Principal
+from tests.helpers.payloads import (
+    OFFICE_FORM_ID,
+    OFFICE_SURVEY,
+    office_submission,
+    office_xlsform,
+)
 from tests.helpers.run_cli import edumap
-from tests.helpers.world import Account
+from tests.helpers.world import MATRIX_SCHOOL, Account
 
-FORM_ID = "toilet_survey"
-SURVEY = [
-    ("type", "name", "label", "personal"),
-    ("text", "school_name", "ชื่อโรงเรียน", "no"),  # a school's name is no person's
-    ("integer", "toilets", "จำนวนห้องน้ำ", None),
-    ("geopoint", "location", "ตำแหน่ง", None),
-    ("begin repeat", "rooms", "ห้องน้ำ", None),
-    ("select_one cond", "condition", "สภาพ", None),
-    ("text", "keeper_name", "ผู้ดูแล", None),
-    ("end repeat", None, None, None),
-    ("text", "remark", "หมายเหตุ", "yes"),
-]
-
-
-def xlsform(version: str = "2026120201", survey: list[tuple[object, ...]] = SURVEY) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "survey"
-    for row in survey:
-        sheet.append(list(row))
-    choices = book.create_sheet("choices")
-    for row in [("list_name", "name", "label"), ("cond", "good", "ดี"), ("cond", "poor", "ชำรุด")]:
-        choices.append(list(row))
-    settings = book.create_sheet("settings")
-    settings.append(["form_id", "version", "form_title"])
-    settings.append([FORM_ID, version, "สำรวจห้องน้ำโรงเรียน"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def submission(instance: str, toilets: str = "4", remark: str = "=1+1") -> bytes:
-    return (
-        f'<data id="{FORM_ID}" version="2026120201"><school_name>บ้านนา</school_name>'
-        f"<toilets>{toilets}</toilets><location>18.7836 100.7745 250 6</location>"
-        "<rooms><condition>good</condition><keeper_name>ลุงมี</keeper_name></rooms>"
-        "<rooms><condition>poor</condition><keeper_name/></rooms>"
-        f"<remark>{remark}</remark><meta><instanceID>{instance}</instanceID></meta></data>"
-    ).encode()
+FORM_ID = OFFICE_FORM_ID
 
 
 def principal(session: Session, account: Account) -> Principal:
@@ -79,7 +46,7 @@ def test_a_form_is_added_served_and_its_submissions_stored_once_and_exported(
         principal(db_session, accounts["surveyor"]),
     )
     added = surveys.add_form(
-        db_session, admin, "toilets.xlsx", xlsform(), roles=["surveyor"], usernames=[]
+        db_session, admin, "toilets.xlsx", office_xlsform(), roles=["surveyor"], usernames=[]
     )
     assert added["form_id"] == FORM_ID and added["warnings"] == []
     assert added["personal_fields"] == ["location", "keeper_name", "remark"]
@@ -87,16 +54,16 @@ def test_a_form_is_added_served_and_its_submissions_stored_once_and_exported(
     assert [f.form_id for f in surveys.forms_for(db_session, surveyor)] == [FORM_ID]
     assert surveys.forms_for(db_session, principal(db_session, accounts["school"])) == []
 
-    assert surveys.store_submission(db_session, surveyor, submission("uuid:a1")) == (
+    assert surveys.store_submission(db_session, surveyor, office_submission("uuid:a1")) == (
         "uuid:a1",
         True,
     )
-    assert surveys.store_submission(db_session, surveyor, submission("uuid:a1")) == (
+    assert surveys.store_submission(db_session, surveyor, office_submission("uuid:a1")) == (
         "uuid:a1",
         False,
     )
     with pytest.raises(ConflictError):
-        surveys.store_submission(db_session, surveyor, submission("uuid:a1", toilets="5"))
+        surveys.store_submission(db_session, surveyor, office_submission("uuid:a1", toilets="5"))
     row = db_session.execute(
         text(
             "SELECT count(*), min(ST_Y(location)), min(location_accuracy_m) "
@@ -133,10 +100,11 @@ def test_a_form_is_added_served_and_its_submissions_stored_once_and_exported(
         surveys.submissions(db_session, surveyor, FORM_ID)
     # A new version replaces the form; the same version again is refused.
     with pytest.raises(ConflictError):
-        surveys.add_form(db_session, admin, "toilets.xlsx", xlsform(), roles=[], usernames=[])
-    again = surveys.add_form(
-        db_session, admin, "toilets.xlsx", xlsform("2026120202"), roles=[], usernames=[]
-    )
+        surveys.add_form(
+            db_session, admin, "toilets.xlsx", office_xlsform(), roles=[], usernames=[]
+        )
+    newer = office_xlsform(version="2026120202")
+    again = surveys.add_form(db_session, admin, "toilets.xlsx", newer, roles=[], usernames=[])
     assert again["version"] == "2026120202"
     assert surveys.forms_for(db_session, surveyor) == []  # given to nobody now
 
@@ -145,7 +113,7 @@ def test_a_broken_form_is_refused_with_pyxforms_message(
     db_session: Session, accounts: dict[str, Account]
 ) -> None:
     admin = principal(db_session, accounts["admin"])
-    broken = xlsform(survey=[*SURVEY[:4], ("end repeat", None, None, None)])
+    broken = office_xlsform(survey=[*OFFICE_SURVEY[:4], ("end repeat", None, None, None)])
     with pytest.raises(InvalidInputError) as refused:
         surveys.add_form(db_session, admin, "broken.xlsx", broken, roles=[], usernames=[])
     assert "broken.xlsx" in str(refused.value) and "repeat" in str(refused.value).lower()
@@ -154,7 +122,7 @@ def test_a_broken_form_is_refused_with_pyxforms_message(
             db_session,
             principal(db_session, accounts["surveyor"]),
             "toilets.xlsx",
-            xlsform(),
+            office_xlsform(),
             roles=[],
             usernames=[],
         )
@@ -167,7 +135,7 @@ def test_collect_lists_downloads_and_submits_an_office_form(
         db_session,
         principal(db_session, accounts["admin"]),
         "toilets.xlsx",
-        xlsform(),
+        office_xlsform(),
         roles=[],
         usernames=[accounts["surveyor"].username],
     )
@@ -184,7 +152,7 @@ def test_collect_lists_downloads_and_submits_an_office_form(
     for _ in range(2):  # a resend after a lost answer: 201 again, stored once
         sent = client.post(
             f"{base}/submission",
-            files={"xml_submission_file": ("s.xml", submission("uuid:b2"), "text/xml")},
+            files={"xml_submission_file": ("s.xml", office_submission("uuid:b2"), "text/xml")},
         )
         assert sent.status_code == 201, sent.text
     count = db_session.execute(
@@ -203,7 +171,7 @@ def test_the_command_line_adds_a_form_and_exports_its_submissions(
     database_url: str, tmp_path: Path, accounts: dict[str, Account], engine: Engine
 ) -> None:
     source = tmp_path / "toilets.xlsx"
-    source.write_bytes(xlsform())
+    source.write_bytes(office_xlsform())
     admin = accounts["admin"].username
     try:
         added = edumap(
@@ -220,3 +188,83 @@ def test_the_command_line_adds_a_form_and_exports_its_submissions(
     finally:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM survey_form WHERE form_id = :f"), {"f": FORM_ID})
+
+
+PUBLIC_SURVEY: list[tuple[object, ...]] = [
+    ("type", "name", "label", "personal"),
+    ("text", "school_code", "รหัสโรงเรียน", None),
+    ("select_one cond", "condition", "สภาพ", None),
+    ("geopoint", "location", "ตำแหน่ง", "no"),  # a school's place, marked not personal
+]
+
+
+def _public_submission(instance: str, condition: str) -> bytes:
+    return (
+        f'<data id="school_toilets" version="1"><school_code>{MATRIX_SCHOOL}</school_code>'
+        f"<condition>{condition}</condition><location>18.7836 100.7745 0 5</location>"
+        f"<meta><instanceID>{instance}</instanceID></meta></data>"
+    ).encode()
+
+
+def test_over_rest_a_form_is_added_counted_in_public_and_exported_with_an_audit(
+    client: TestClient, db_session: Session, accounts: dict[str, Account]
+) -> None:
+    upload = office_xlsform("school_toilets", "1", PUBLIC_SURVEY)
+    added = client.post(
+        "/api/v1/forms",
+        headers=accounts["admin"].headers,
+        files={"file": ("toilets.xlsx", upload, "application/octet-stream")},
+        data={"roles": ["surveyor"]},
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["personal_fields"] == [] and added.json()["roles"] == ["surveyor"]
+    listed = client.get("/api/v1/forms", headers=accounts["surveyor"].headers).json()
+    assert [(f["form_id"], f["public"]) for f in listed] == [("school_toilets", True)]
+    surveyor = principal(db_session, accounts["surveyor"])
+    for n, condition in enumerate(["good"] * 6 + ["poor"] * 2):
+        surveys.store_submission(db_session, surveyor, _public_submission(f"uuid:p{n}", condition))
+
+    params = {"question": "condition", "by": "tambon"}
+    public = client.get("/api/v1/forms/school_toilets/counts", params=params).json()
+    assert public["exact"] is False
+    assert [(a["code"], a["name_th"], a["answers"]) for a in public["areas"]] == [
+        ("550101", "ในเวียง", {"good": 6, "poor": "<5"})
+    ]
+    exact = client.get(
+        "/api/v1/forms/school_toilets/counts", params=params, headers=accounts["admin"].headers
+    ).json()
+    assert exact["areas"][0]["answers"] == {"good": 6, "poor": 2}
+    school_counts = client.get(
+        "/api/v1/forms/school_toilets/counts",
+        params={"question": "condition", "by": "school"},
+        headers=accounts["planner"].headers,
+    )
+    assert school_counts.status_code == 200, school_counts.text
+    by_school = school_counts.json()
+    assert [(a["code"], a["answers"]) for a in by_school["areas"]] == [
+        (MATRIX_SCHOOL, {"good": 6, "poor": 2})
+    ]
+    unknown = client.get(
+        "/api/v1/forms/school_toilets/counts", params={"question": "toilets", "by": "tambon"}
+    )
+    assert unknown.status_code == 422 and "toilets" in unknown.json()["detail"]
+
+    before = db_session.execute(text("SELECT count(*) FROM audit_log")).scalar_one()
+    exported = client.get(
+        "/api/v1/forms/school_toilets/submissions.csv", headers=accounts["planner"].headers
+    )
+    assert exported.status_code == 200 and exported.headers["cache-control"] == "no-store"
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert len(rows) == 9 and rows[0][:3] == ["KEY", "SubmitterName", "SubmissionDate"]
+    audit = db_session.execute(
+        text("SELECT resource, record_count FROM audit_log ORDER BY id DESC LIMIT 1")
+    ).one()
+    assert tuple(audit) == ("form school_toilets submissions csv", 8)
+    assert db_session.execute(text("SELECT count(*) FROM audit_log")).scalar_one() == before + 1
+
+    refused = client.post(
+        "/api/v1/forms",
+        headers=accounts["admin"].headers,
+        files={"file": ("notes.xlsx", b"not a workbook", "application/octet-stream")},
+    )
+    assert refused.status_code == 422 and "notes.xlsx" in refused.json()["detail"]

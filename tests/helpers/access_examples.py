@@ -15,6 +15,7 @@ from tests.helpers.payloads import (
     SMALL_CENSUS_FILE,
     SQUARE_GEOJSON,
     new_school,
+    office_xlsform,
     small_household,
 )
 from tests.helpers.world import MATRIX_SCHOOL
@@ -40,7 +41,18 @@ SCHOOL = f"/api/v1/schools/{MATRIX_SCHOOL}"
 NOBODY_S_KEY = "edm_000000000000_a-key-nobody-holds"
 CHILD = "/api/v1/census/rounds/{year}/children/{ref}"
 CHILD_PATH = "/api/v1/census/rounds/2569/children/{ref}"  # {ref}: a child the matrix makes
+MATRIX_FORM = "matrix_survey"  # an office form the matrix adds (a geopoint: personal)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXAMPLES: dict[tuple[str, str], Example] = {
+    ("POST", "/api/v1/forms"): Example(
+        files={"file": ("upload.xlsx", office_xlsform("matrix_upload"), XLSX)},
+        form={"roles": "surveyor"},
+    ),
+    ("GET", "/api/v1/forms/{form_id}/submissions.{output_format}"): Example(
+        path="/api/v1/forms/{form_id}/submissions.xlsx"
+    ),
+    ("GET", "/api/v1/forms/{form_id}/counts"): Example(params={"question": "condition"}),
+    ("GET", "/api/v1/forms/{form_id}/map"): Example(params={"question": "condition"}),
     ("POST", "/api/v1/admin/users"): Example(
         json=lambda: {
             "username": _unique("made"),

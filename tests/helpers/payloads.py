@@ -10,6 +10,7 @@ import time
 import uuid
 from typing import Any
 
+import openpyxl
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
@@ -189,3 +190,59 @@ def matched_child(
         {"y": ROUND, "k": key, "s": status, "r": record, "t": tambon},
     )
     return hashlib.md5(key.encode()).hexdigest()[:20]
+
+
+OFFICE_FORM_ID = "toilet_survey"
+OFFICE_SURVEY: list[tuple[object, ...]] = [
+    ("type", "name", "label", "personal"),
+    ("text", "school_name", "ชื่อโรงเรียน", "no"),  # a school's name is no person's
+    ("integer", "toilets", "จำนวนห้องน้ำ", None),
+    ("geopoint", "location", "ตำแหน่ง", None),
+    ("begin repeat", "rooms", "ห้องน้ำ", None),
+    ("select_one cond", "condition", "สภาพ", None),
+    ("text", "keeper_name", "ผู้ดูแล", None),
+    ("end repeat", None, None, None),
+    ("text", "remark", "หมายเหตุ", "yes"),
+]
+
+
+def office_xlsform(
+    form_id: str = OFFICE_FORM_ID,
+    version: str = "2026120201",
+    survey: list[tuple[object, ...]] = OFFICE_SURVEY,
+    title: str = "สำรวจห้องน้ำโรงเรียน",
+) -> bytes:
+    """An office's own XLSForm (a survey of school toilets): a geopoint, a repeat with a select
+    question and a name, a question marked personal and a name marked not."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "survey"
+    for row in survey:
+        sheet.append(list(row))
+    choices = book.create_sheet("choices")
+    for row in [("list_name", "name", "label"), ("cond", "good", "ดี"), ("cond", "poor", "ชำรุด")]:
+        choices.append(list(row))
+    settings = book.create_sheet("settings")
+    settings.append(["form_id", "version", "form_title"])
+    settings.append([form_id, version, title])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def office_submission(
+    instance: str,
+    toilets: str = "4",
+    remark: str = "=1+1",
+    point: str = "18.7836 100.7745 250 6",
+    form_id: str = OFFICE_FORM_ID,
+) -> bytes:
+    """A submission of ``office_xlsform`` as Collect sends it: two rooms, a good and a poor."""
+    return (
+        f'<data id="{form_id}" version="2026120201"><school_name>บ้านนา</school_name>'
+        f"<toilets>{toilets}</toilets><location>{point}</location>"
+        "<rooms><condition>good</condition><keeper_name>ลุงมี</keeper_name></rooms>"
+        "<rooms><condition>poor</condition><keeper_name/></rooms>"
+        f"<remark>{remark}</remark><meta><instanceID>{instance}</instanceID></meta></data>"
+    ).encode()

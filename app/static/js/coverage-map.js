@@ -436,6 +436,40 @@
         };
       });
 
+    // The office's own forms: the answers of a select question per tambon, sized by how many
+    // answered (a pale dot where a count is hidden), off until chosen.
+    (config.forms || []).forEach(function (form) {
+      var title = "แบบสำรวจ: " + form.title;
+      var answers = L.layerGroup();
+      add(answers, title + " (รายตำบล)", false);
+      legend.sections.push({
+        layer: answers,
+        title: title + " ข้อ " + form.question,
+        items: [["#e6550d", "ขนาดตามจำนวนคำตอบ", "edumap-dot"],
+                ["#fdd0a2", "มีจำนวนน้อยกว่า 5 (ไม่แสดงจำนวน)", "edumap-dot"]],
+      });
+      pending.push(getJson("/api/v1/forms/" + encodeURIComponent(form.form_id) + "/map?question=" +
+                           encodeURIComponent(form.question)).then(function (collection) {
+        collection.features.forEach(function (feature) {
+          var p = feature.properties;
+          var c = feature.geometry.coordinates;
+          var rows = Object.keys(p.answers).map(function (k) { return [k || "-", p.answers[k]]; });
+          var marker = L.circleMarker([c[1], c[0]], {
+            renderer: villageCanvas, radius: p.size ? 4 + Math.min(16, Math.sqrt(p.size) * 1.5) : 4,
+            color: "#fff", weight: 1, fillOpacity: 0.85, fillColor: p.size ? "#e6550d" : "#fdd0a2",
+          });
+          marker.bindTooltip(el("div", null, "ต." + p.name_th + ": " + rows.map(function (r) {
+            return r[0] + " " + shown(r[1]);
+          }).join(" · ")), { sticky: true });
+          marker.on("click", function () {
+            panel.show(form.title, "ต." + p.name_th + " · ข้อ " + form.question, rows, []);
+          });
+          answers.addLayer(marker);
+        });
+        state.loaded["form_" + form.form_id] = collection.features.length;
+      }).catch(function (error) { fail(title, error); }));
+    });
+
     // Children not served: counts per village for everyone; names in view for roles allowed.
     config.unserved.forEach(function (kind) {
       villageCounts(kind.label_th, kind.shown, ["#b2182b", "#e0a0a0"],
