@@ -20,6 +20,7 @@ import json
 import re
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,17 @@ from defusedxml import ElementTree
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from census.form_crypto import (
+    decrypt_submission,
+    form_public_key,
+    is_encrypted,
+    load_office_key,
+    public_key_text,
+)
 from census.xlsform import HOUSEHOLD_FORM_ID, XForm, convert_xlsform
 from kernel.archives import ArchiveRefusedError, check_archive
 from kernel.cells import append_row, csv_row
+from kernel.config import get_settings
 from kernel.disclosure import suppress_small_count
 from kernel.errors import (
     AuthenticationError,
@@ -135,6 +144,23 @@ def convert_upload(filename: str, content: bytes) -> tuple[XForm, Questions]:
     return xform, questions
 
 
+def _check_encryption(xform: XForm) -> None:
+    """An encrypted form is added only when this server holds its private key: otherwise
+    every submission would be kept and never read."""
+    public_key = form_public_key(xform.xml)
+    if public_key is None:
+        return
+    key = load_office_key(get_settings().effective_form_key_file)
+    if key is None:
+        raise InvalidInputError(
+            "public_key", "this server has no office key yet: make one with `edumap forms key`"
+        )
+    if public_key_text(key.public_key()) != public_key:
+        raise InvalidInputError(
+            "public_key", "not this office's key (`edumap forms key --show` prints it)"
+        )
+
+
 def may_manage_forms(principal: Principal) -> bool:
     return principal.role in (Role.admin, Role.planner)
 
@@ -156,6 +182,7 @@ def add_form(
     if unknown_roles:
         raise InvalidInputError("roles", f"no role {', '.join(unknown_roles)}")
     xform, questions = convert_upload(filename, content)
+    _check_encryption(xform)
     users: dict[str, int] = dict(
         session.execute(
             text("SELECT username, id FROM user_account WHERE username = ANY(:names)"),
@@ -295,14 +322,31 @@ def _document(element: Any, repeats: frozenset[str]) -> dict[str, Any]:
     return document
 
 
-def store_submission(session: Session, principal: Principal, xml: bytes) -> tuple[str, bool]:
+def store_submission(
+    session: Session,
+    principal: Principal,
+    xml: bytes,
+    files: Sequence[tuple[str, bytes]] = (),
+) -> tuple[str, bool]:
     """A submission of an office form: (instance ID, created). The same instanceID again is
-    stored once; with other content it is refused."""
+    stored once; with other content it is refused. An encrypted one (its manifest and
+    ``.enc`` files) is decrypted with the office's key, its signature checked."""
     try:
         root = ElementTree.fromstring(xml)
     except ElementTree.ParseError as exc:
         raise InvalidInputError("xml_submission_file", f"not XML: {exc}") from exc
     form = given_form(session, principal, str(root.get("id") or ""))
+    media = list(files)
+    if is_encrypted(root):
+        key = load_office_key(get_settings().effective_form_key_file)
+        if key is None:
+            raise ConflictError("this server has no office key to decrypt the form with")
+        decrypted = decrypt_submission(key, xml, dict(files))
+        root, media = ElementTree.fromstring(decrypted.xml), list(decrypted.media)
+        if str(root.get("id") or "") != form.form_id:
+            raise InvalidInputError("xml_submission_file", "the encrypted form is another form")
+    if media:  # refused, not dropped: Collect keeps the form and its files to send again
+        raise InvalidInputError("files", "files sent with office forms are not kept yet")
     data = _document(root, frozenset(form.repeats))
     instance_id = str((data.get("meta") or {}).get("instanceID") or "")
     if not instance_id:

@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     register_retention_days: int = Field(default=365, ge=0)
     # HTTPS for `edumap serve --https`: the office's certificate and key (PEM); when neither
     # file exists a self-signed pair is written there for a trial (default: var/tls/).
+    # The office's private key for encrypted forms (XLSForm ``public_key``): PEM, default
+    # <var_dir>/keys/form-key.pem, written by ``edumap forms key``.
+    form_key_file: Path | None = None
     tls_cert: Path | None = None
     tls_key: Path | None = None
     report_cache_seconds: int = Field(default=600, ge=0)
@@ -145,6 +148,10 @@ class Settings(BaseSettings):
     @property
     def uses_local_cluster(self) -> bool:
         return self.database_url is None
+
+    @property
+    def effective_form_key_file(self) -> Path:
+        return self.form_key_file or self.var_dir / "keys" / "form-key.pem"
 
     @property
     def pgdata_dir(self) -> Path:

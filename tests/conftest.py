@@ -34,6 +34,11 @@ from tests.helpers.world import Account, make_accounts, remove_committed_since
 FIXTURES = Path(__file__).parent / "fixtures"
 # Reports rendered by one test run are never served to another (nor to the dev server).
 os.environ.setdefault("EDUMAP_REPORT_CACHE_DIR", tempfile.mkdtemp(prefix="edumap-reports-"))
+# The office key of encrypted forms: the tests' own, never the server's var/keys.
+os.environ.setdefault(
+    "EDUMAP_FORM_KEY_FILE",
+    str(Path(tempfile.mkdtemp(prefix="edumap-form-key-")) / "form-key.pem"),
+)
 get_settings.cache_clear()  # importing app.main read the settings before the line above
 
 

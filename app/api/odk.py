@@ -277,9 +277,9 @@ async def submission(key: Key, request: Request, session: SessionDep) -> Respons
 
     def build(principal: Principal) -> Response:
         if submitted_form_id(body_xml) != HOUSEHOLD_FORM_ID:
-            if files:  # refused, not dropped: Collect keeps the form and its files to resend
-                raise InvalidInputError("files", "files sent with office forms are not kept yet")
-            instance_id, created = surveys.store_submission(session, principal, body_xml)
+            instance_id, created = surveys.store_submission(
+                session, principal, body_xml, [(name, content) for name, _, content in files]
+            )
             message = "บันทึกแล้ว" if created else "บันทึกไว้แล้ว (ส่งซ้ำ)"
             return openrosa_message(f"{message}: {instance_id}", 201, nature="")
         payload = household_payload(body_xml, open_round(session))

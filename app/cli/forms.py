@@ -8,11 +8,12 @@ from pathlib import Path
 import typer
 
 from app.auth import service
-from census import surveys
+from census import form_crypto, surveys
+from kernel.config import get_settings
 from kernel.db import session_scope
-from kernel.errors import DomainError
+from kernel.errors import DomainError, InvalidInputError
 
-cli = typer.Typer(help="The office's own forms: add|export.", no_args_is_help=True)
+cli = typer.Typer(help="The office's own forms: add|export|key.", no_args_is_help=True)
 
 
 def _fail(exc: Exception) -> None:
@@ -60,5 +61,26 @@ def export(
                 content = surveys.export_xlsx(session, principal, form_id)
         output.write_bytes(content)
         typer.echo(f"wrote {output}")
+    except DomainError as exc:
+        _fail(exc)
+
+
+@cli.command()
+def key(
+    show: bool = typer.Option(False, "--show", help="Print the public key of the existing key"),
+) -> None:
+    """Make the office's key for encrypted forms and print its public key, the value of an
+    XLSForm's `public_key` setting (the private key stays in EDUMAP_FORM_KEY_FILE, owner-only:
+    keep a copy somewhere safe, submissions encrypted for it can be read with it alone)."""
+    path = get_settings().effective_form_key_file
+    try:
+        if show:
+            office_key = form_crypto.load_office_key(path)
+            if office_key is None:
+                raise InvalidInputError("key", f"no key at {path}: run `edumap forms key`")
+            typer.echo(form_crypto.public_key_text(office_key.public_key()))
+        else:
+            typer.echo(form_crypto.new_office_key(path))
+            typer.secho(f"private key written to {path}", err=True)
     except DomainError as exc:
         _fail(exc)

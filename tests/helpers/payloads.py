@@ -211,6 +211,7 @@ def office_xlsform(
     version: str = "2026120201",
     survey: list[tuple[object, ...]] = OFFICE_SURVEY,
     title: str = "สำรวจห้องน้ำโรงเรียน",
+    public_key: str | None = None,
 ) -> bytes:
     """An office's own XLSForm (a survey of school toilets): a geopoint, a repeat with a select
     question and a name, a question marked personal and a name marked not."""
@@ -224,8 +225,8 @@ def office_xlsform(
     for row in [("list_name", "name", "label"), ("cond", "good", "ดี"), ("cond", "poor", "ชำรุด")]:
         choices.append(list(row))
     settings = book.create_sheet("settings")
-    settings.append(["form_id", "version", "form_title"])
-    settings.append([form_id, version, title])
+    settings.append(["form_id", "version", "form_title", "public_key"])
+    settings.append([form_id, version, title, public_key])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
