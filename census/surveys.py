@@ -17,6 +17,7 @@ import csv
 import hashlib
 import io
 import json
+import mimetypes
 import re
 import tempfile
 import zipfile
@@ -329,8 +330,9 @@ def store_submission(
     files: Sequence[tuple[str, bytes]] = (),
 ) -> tuple[str, bool]:
     """A submission of an office form: (instance ID, created). The same instanceID again is
-    stored once; with other content it is refused. An encrypted one (its manifest and
-    ``.enc`` files) is decrypted with the office's key, its signature checked."""
+    stored once; with other content it is refused. Files sent with it (photos) are kept, each
+    name once. An encrypted one (its manifest and ``.enc`` files) is decrypted with the
+    office's key, its signature checked."""
     try:
         root = ElementTree.fromstring(xml)
     except ElementTree.ParseError as exc:
@@ -345,8 +347,6 @@ def store_submission(
         root, media = ElementTree.fromstring(decrypted.xml), list(decrypted.media)
         if str(root.get("id") or "") != form.form_id:
             raise InvalidInputError("xml_submission_file", "the encrypted form is another form")
-    if media:  # refused, not dropped: Collect keeps the form and its files to send again
-        raise InvalidInputError("files", "files sent with office forms are not kept yet")
     data = _document(root, frozenset(form.repeats))
     instance_id = str((data.get("meta") or {}).get("instanceID") or "")
     if not instance_id:
@@ -383,15 +383,36 @@ def store_submission(
             "user": principal.user_id,
         },
     ).scalar()
-    if stored is not None:
-        return instance_id, True
-    earlier = session.execute(
-        text("SELECT content_hash FROM survey_submission WHERE form_pk = :pk AND instance_id = :i"),
-        {"pk": form.id, "i": instance_id},
-    ).scalar_one()
-    if earlier != digest:
-        raise ConflictError(f"{instance_id} was already sent with other answers")
-    return instance_id, False
+    created = stored is not None
+    if not created:
+        earlier = session.execute(
+            text(
+                "SELECT id, content_hash FROM survey_submission "
+                "WHERE form_pk = :pk AND instance_id = :i"
+            ),
+            {"pk": form.id, "i": instance_id},
+        ).one()
+        if earlier.content_hash != digest:
+            raise ConflictError(f"{instance_id} was already sent with other answers")
+        stored = earlier.id
+    # Files: each name once (a resend, or a later part of a submission Collect split).
+    for name, content in media:
+        session.execute(
+            text(
+                "INSERT INTO survey_attachment (submission_id, name, content_type, size_bytes, "
+                "sha256, content) VALUES (:s, :name, :type, :size, :sha, :content) "
+                "ON CONFLICT (submission_id, name) DO NOTHING"
+            ),
+            {
+                "s": stored,
+                "name": name,
+                "type": mimetypes.guess_type(name)[0] or "application/octet-stream",
+                "size": len(content),
+                "sha": hashlib.sha256(content).hexdigest(),
+                "content": content,
+            },
+        )
+    return instance_id, created
 
 
 def _readable_form(session: Session, principal: Principal, form_id: str) -> Any:
@@ -459,6 +480,26 @@ def submissions(session: Session, principal: Principal, form_id: str) -> list[di
         }
         for r in rows
     ]
+
+
+def submission_file(
+    session: Session, principal: Principal, form_id: str, instance_id: str, name: str
+) -> tuple[str, bytes]:
+    """A file sent with a submission, for those who read the form's submissions (a
+    submission out of reach is not told apart from none)."""
+    form = _readable_form(session, principal, form_id)
+    scope, params = _office_scope(session, principal)
+    row = session.execute(
+        text(
+            "SELECT a.content_type, a.content FROM survey_attachment a "
+            "JOIN survey_submission s ON s.id = a.submission_id "
+            f"WHERE s.form_pk = :pk AND s.instance_id = :i AND a.name = :name AND {scope}"
+        ),
+        params | {"pk": form.id, "i": instance_id, "name": name},
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no file {name} with submission {instance_id}")
+    return str(row.content_type), bytes(row.content)
 
 
 def _flat(document: dict[str, Any], repeats: frozenset[str], prefix: str = "") -> dict[str, Any]:

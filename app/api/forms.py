@@ -110,6 +110,29 @@ def export_submissions(
     )
 
 
+@router.get(
+    "/{form_id}/submissions/{instance_id}/files/{name}",
+    summary="A file sent with a submission, e.g. a photo (restricted, audited)",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def submission_file(
+    form_id: FormId,
+    instance_id: Annotated[str, Path(max_length=200)],
+    name: Annotated[str, Path(max_length=200)],
+    request: Request,
+    principal: PlannerDep,
+    session: SessionDep,
+) -> Response:
+    content_type, content = surveys.submission_file(session, principal, form_id, instance_id, name)
+    _audited(session, principal, request, form_id, "read", 1)
+    return Response(
+        content,
+        media_type=content_type,
+        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+    )
+
+
 @router.get("/{form_id}/counts", summary="Answers of a select question per tambon or school")
 def form_counts(
     form_id: FormId,
@@ -142,6 +165,7 @@ ACCESS_RULES = [
     AccessRule("GET", f"{FORM}/submissions", OFFICE_READERS),
     AccessRule("GET", f"{FORM}/submissions.{{output_format}}", OFFICE_READERS),
     # The matrix's form asks for a geopoint (personal): counted for its readers only.
+    AccessRule("GET", f"{FORM}/submissions/{{instance_id}}/files/{{name}}", OFFICE_READERS),
     AccessRule("GET", f"{FORM}/counts", OFFICE_READERS),
     AccessRule("GET", f"{FORM}/map", OFFICE_READERS),
 ]

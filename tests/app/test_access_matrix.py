@@ -21,7 +21,12 @@ from census.models import ImportJob
 from kernel.config import get_settings
 from kernel.principal import Role
 from tests.helpers.access_examples import MATRIX_FORM, example_for
-from tests.helpers.payloads import matched_child, office_xlsform, small_household
+from tests.helpers.payloads import (
+    matched_child,
+    office_submission,
+    office_xlsform,
+    small_household,
+)
 from tests.helpers.world import MATRIX_SCHOOL, Account
 
 RULES = all_rules()
@@ -82,6 +87,12 @@ def path_values(db_session: Session, accounts: dict[str, Account]) -> dict[str, 
         office_xlsform(MATRIX_FORM),
         roles=["surveyor"],
         usernames=[],
+    )
+    surveys.store_submission(
+        session,
+        principal,
+        office_submission("uuid:matrix", form_id=MATRIX_FORM),
+        [("photo.jpg", b"\xff\xd8 a photo")],
     )
     job = ImportJob(round_year=2569, filename="x.csv", created_by=surveyor.id)
     session.add(job)

@@ -149,12 +149,40 @@ def test_collect_lists_downloads_and_submits_an_office_form(
     assert ids == ["edumap_household", FORM_ID]
     xform = client.get(f"{base}/forms/{FORM_ID}/form.xml")
     assert xform.status_code == 200 and f'id="{FORM_ID}"' in xform.text
-    for _ in range(2):  # a resend after a lost answer: 201 again, stored once
+    # A resend after a lost answer (201 again, stored once), then a later part of a submission
+    # Collect split, with the second photo: both photos kept, each once.
+    for photo in ("toilet-1.jpg", "toilet-1.jpg", "toilet-2.jpg"):
         sent = client.post(
             f"{base}/submission",
-            files={"xml_submission_file": ("s.xml", office_submission("uuid:b2"), "text/xml")},
+            files=[
+                ("xml_submission_file", ("s.xml", office_submission("uuid:b2"), "text/xml")),
+                (photo, (photo, f"jpeg bytes of {photo}".encode(), "image/jpeg")),
+            ],
         )
         assert sent.status_code == 201, sent.text
+    photos = db_session.execute(
+        text(
+            "SELECT a.name, a.content_type FROM survey_attachment a JOIN survey_submission s "
+            "ON s.id = a.submission_id WHERE s.instance_id = 'uuid:b2' ORDER BY a.name"
+        )
+    ).all()
+    assert [tuple(p) for p in photos] == [
+        ("toilet-1.jpg", "image/jpeg"),
+        ("toilet-2.jpg", "image/jpeg"),
+    ]
+    photo = client.get(
+        f"/api/v1/forms/{FORM_ID}/submissions/uuid:b2/files/toilet-2.jpg",
+        headers=accounts["admin"].headers,
+    )
+    assert photo.status_code == 200 and photo.content == b"jpeg bytes of toilet-2.jpg"
+    assert photo.headers["content-type"] == "image/jpeg"
+    assert (
+        client.get(
+            f"/api/v1/forms/{FORM_ID}/submissions/uuid:b2/files/toilet-2.jpg",
+            headers=accounts["surveyor"].headers,
+        ).status_code
+        == 403
+    )
     count = db_session.execute(
         text("SELECT count(*) FROM survey_submission WHERE instance_id = 'uuid:b2'")
     ).scalar_one()

@@ -52,6 +52,9 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         path="/api/v1/forms/{form_id}/submissions.xlsx"
     ),
     ("GET", "/api/v1/forms/{form_id}/counts"): Example(params={"question": "condition"}),
+    ("GET", "/api/v1/forms/{form_id}/submissions/{instance_id}/files/{name}"): Example(
+        path="/api/v1/forms/{form_id}/submissions/uuid:matrix/files/photo.jpg"
+    ),
     ("GET", "/api/v1/forms/{form_id}/map"): Example(params={"question": "condition"}),
     ("POST", "/api/v1/admin/users"): Example(
         json=lambda: {
