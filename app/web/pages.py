@@ -19,7 +19,7 @@ from app.auth import security, service
 from app.auth.deps import SESSION_COOKIE, PrincipalDep, client_ip, csrf_for
 from app.web.csp import html_with_inline_scripts
 from app.web.templating import TEMPLATES_DIR, templates
-from census import entry
+from census import entry, surveys
 from gis.schools import service as school_service
 from kernel.config import get_settings
 from kernel.errors import AuthenticationError, PermissionDeniedError, TooManyAttemptsError
@@ -240,6 +240,27 @@ def household_form(request: Request, principal: PrincipalDep, session: SessionDe
         lambda: {"places": entry.entry_places(session, principal, get_settings())},
     )
 
+
+@router.get("/forms", response_class=HTMLResponse)
+def forms_page(request: Request, principal: PrincipalDep, session: SessionDep) -> Response:
+    """The office's own forms: those the person may see; admins and planners add them and
+    download their submissions."""
+    if principal.is_anonymous:
+        return RedirectResponse("/login?next=/forms", status_code=303)
+    return templates.TemplateResponse(
+        request,
+        "forms.html",
+        {
+            "principal": principal,
+            "csrf_token": csrf_for(principal),
+            "forms": surveys.list_forms(session, principal),
+            "may_manage": surveys.may_manage_forms(principal),
+            "role_labels": {role.value: label for role, label in ROLE_LABELS_TH.items()},
+        },
+    )
+
+
+ACCESS_RULES.append(AccessRule("GET", "/forms", expect(200, anonymous=303)))
 
 STATIC_JS = TEMPLATES_DIR.parent / "static" / "js"
 # What the household form's service worker keeps for use with no signal (its ASSETS list).

@@ -41,6 +41,7 @@ PAGES = [
     ("/census/upload", STAFF),
     ("/census/households/new", STAFF),
     ("/odk/phone", STAFF),
+    ("/forms", ("admin", "planner", "surveyor", "school")),
 ]
 
 
