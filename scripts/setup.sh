@@ -83,6 +83,20 @@ install_python_dependencies() {
   echo "$want" > "$stamp"
 }
 
+# ODK Web Forms, the browser tests' second form client: the npm packages pinned by
+# tests/webforms/package-lock.json, installed with the machine's Node.js and npm (Debian's
+# nodejs and npm when missing); again only when the lock file changed.
+WEB_FORMS="$ROOT/tests/webforms"
+install_web_forms() {
+  local stamp="$WEB_FORMS/node_modules/.edumap-installed" want
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  want="$(sha256sum "$WEB_FORMS/package-lock.json" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  say "installing ODK Web Forms from tests/webforms/package-lock.json"
+  (cd "$WEB_FORMS" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" > "$stamp"
+}
+
 start_database() {
   cd "$ROOT"
   "$VENV/bin/edumap" db start
