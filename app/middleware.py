@@ -27,6 +27,15 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# ODK Web Forms' engine compiles WebAssembly and its styles carry fonts as data: URLs: its page
+# alone may ('wasm-unsafe-eval' lets a page compile WebAssembly without letting any JavaScript
+# string run as code).
+WEB_FORMS_CONTENT_SECURITY_POLICY = (
+    CONTENT_SECURITY_POLICY.replace(b"script-src 'self';", b"script-src 'self' 'wasm-unsafe-eval';")
+    + b"; font-src 'self' data:"
+)
+
+
 class SecurityHeadersMiddleware:
     """Adds the usual hardening headers (and a CSP on HTML) to every HTTP response."""
 

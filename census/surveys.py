@@ -296,7 +296,7 @@ def forms_for(session: Session, principal: Principal) -> list[XForm]:
 def given_form(session: Session, principal: Principal, form_id: str) -> Any:
     row = session.execute(
         text(
-            "SELECT id, form_id, version, xform, repeats, geopoint_field FROM survey_form f "
+            "SELECT id, form_id, version, title, xform, repeats, geopoint_field FROM survey_form f "
             f"WHERE form_id = :form_id AND ({_GIVEN_SQL})"
         ),
         _given(principal) | {"form_id": form_id},

@@ -8,14 +8,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from app.api.access import SIGNED_IN, AccessRule, expect
 from app.api.census import PlannerDep
 from app.api.deps import SessionDep
+from app.api.uploads import read_submission_parts
 from app.auth import service as accounts
 from app.auth.deps import PrincipalDep, SignedInDep, client_ip
 from census import surveys
+from census.xlsform import submitted_form_id
+from kernel.errors import InvalidInputError
 from kernel.principal import Principal
 
 router = APIRouter(prefix="/api/v1/forms", tags=["forms"])
@@ -51,6 +55,43 @@ def add_form(
     return JSONResponse(
         added, status_code=201, headers={"Location": f"/api/v1/forms/{added['form_id']}"}
     )
+
+
+@router.post(
+    "/{form_id}/submissions",
+    status_code=201,
+    summary="Send a submission of a form given to you (the form's XML, and its files)",
+)
+async def send_submission(
+    form_id: FormId, request: Request, principal: SignedInDep, session: SessionDep
+) -> JSONResponse:
+    """As Collect sends to the OpenRosa endpoint, for the web page's form: multipart with
+    ``xml_submission_file`` and the files; the same instanceID again is stored once."""
+    xml, files = await read_submission_parts(request)
+    if xml is None:
+        raise InvalidInputError("xml_submission_file", "the submission has no XML")
+    parts = [(name, content) for name, _, content in files]
+    instance_id, created = await run_in_threadpool(
+        _store_web_submission, session, principal, form_id, xml, parts
+    )
+    return JSONResponse(
+        {"instance_id": instance_id, "stored": created},
+        status_code=201 if created else 200,
+    )
+
+
+def _store_web_submission(
+    session: SessionDep,
+    principal: Principal,
+    form_id: str,
+    xml: bytes,
+    files: list[tuple[str, bytes]],
+) -> tuple[str, bool]:
+    if submitted_form_id(xml) != form_id:
+        raise InvalidInputError("xml_submission_file", f"not a submission of {form_id}")
+    stored = surveys.store_submission(session, principal, xml, files)
+    session.commit()
+    return stored
 
 
 @router.get("", summary="The forms you may see, with their number of submissions")
@@ -162,6 +203,8 @@ OFFICE_READERS = expect(403, anonymous=401, admin=200, planner=200)
 ACCESS_RULES = [
     AccessRule("POST", "/api/v1/forms", expect(403, anonymous=401, admin=201, planner=201)),
     AccessRule("GET", "/api/v1/forms", SIGNED_IN),
+    # The matrix's form is given to surveyors: others are told no such form.
+    AccessRule("POST", f"{FORM}/submissions", expect(404, anonymous=401, surveyor=201)),
     AccessRule("GET", f"{FORM}/submissions", OFFICE_READERS),
     AccessRule("GET", f"{FORM}/submissions.{{output_format}}", OFFICE_READERS),
     # The matrix's form asks for a geopoint (personal): counted for its readers only.

@@ -26,11 +26,11 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile as StarletteUpload
 
 from app.api.access import AccessRule, expect
 from app.api.census import HouseholdSubmit
 from app.api.deps import SessionDep
+from app.api.uploads import ACCEPT_CONTENT_LENGTH, FileTooLargeError, read_submission_parts
 from app.auth import service as accounts
 from census import service as census
 from census import surveys
@@ -60,8 +60,6 @@ from kernel.principal import Principal, Role
 router = APIRouter(prefix="/odk/key/{key}", tags=["odk"], include_in_schema=False)
 Key = Annotated[str, Path(max_length=120, description="The surveyor's API key")]
 OPENROSA_VERSION = "1.0"
-# What one POST may carry (Collect splits a larger submission over several POSTs).
-ACCEPT_CONTENT_LENGTH = 10 * 1024 * 1024
 MEDIA_FILES = ("tambons.csv", "schools.csv")
 XFORMS_LIST_NS = "http://openrosa.org/xforms/xformsList"
 MANIFEST_NS = "http://openrosa.org/xforms/xformsManifest"
@@ -258,19 +256,10 @@ def open_round(session: Session) -> int:
 
 @router.post("/submission", status_code=201, summary="OpenRosa submission (ODK Collect)")
 async def submission(key: Key, request: Request, session: SessionDep) -> Response:
-    form = await request.form()
-    xml: bytes | None = None
-    files: list[tuple[str, str, bytes]] = []
-    for name, value in form.multi_items():
-        if not isinstance(value, StarletteUpload):
-            continue  # *isIncomplete* and other fields
-        content = await value.read()
-        if name == "xml_submission_file":
-            xml = content
-        elif len(content) > ACCEPT_CONTENT_LENGTH:
-            return openrosa_message(f"{value.filename or name} is larger than accepted", 413)
-        else:
-            files.append((value.filename or name, value.content_type or "", content))
+    try:
+        xml, files = await read_submission_parts(request)
+    except FileTooLargeError as exc:
+        return openrosa_message(f"{exc.name} is larger than accepted", 413)
     if xml is None:
         return openrosa_message("the submission has no xml_submission_file", 400)
     body_xml = xml

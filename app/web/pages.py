@@ -17,6 +17,7 @@ from app.api.access import PUBLIC, AccessRule, expect
 from app.api.deps import SessionDep
 from app.auth import security, service
 from app.auth.deps import SESSION_COOKIE, PrincipalDep, client_ip, csrf_for
+from app.middleware import WEB_FORMS_CONTENT_SECURITY_POLICY
 from app.web.csp import html_with_inline_scripts
 from app.web.templating import TEMPLATES_DIR, templates
 from census import entry, surveys
@@ -255,12 +256,44 @@ def forms_page(request: Request, principal: PrincipalDep, session: SessionDep) -
             "csrf_token": csrf_for(principal),
             "forms": surveys.list_forms(session, principal),
             "may_manage": surveys.may_manage_forms(principal),
+            "given": {form.form_id for form in surveys.forms_for(session, principal)},
             "role_labels": {role.value: label for role, label in ROLE_LABELS_TH.items()},
         },
     )
 
 
 ACCESS_RULES.append(AccessRule("GET", "/forms", expect(200, anonymous=303)))
+
+
+@router.get("/forms/{form_id}/fill", response_class=HTMLResponse)
+def form_fill_page(
+    form_id: Annotated[str, Path(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")],
+    request: Request,
+    principal: PrincipalDep,
+    session: SessionDep,
+) -> Response:
+    """An office form given to the person, filled in the browser with ODK Web Forms."""
+    if principal.is_anonymous:
+        return RedirectResponse(f"/login?next=/forms/{form_id}/fill", status_code=303)
+    form = surveys.given_form(session, principal, form_id)
+    page = templates.TemplateResponse(
+        request,
+        "form_fill.html",
+        {
+            "principal": principal,
+            "csrf_token": csrf_for(principal),
+            "title": form.title,
+            "config": {"form_id": form_id, "xform": form.xform, "csrf": csrf_for(principal)},
+        },
+    )
+    page.headers["Content-Security-Policy"] = WEB_FORMS_CONTENT_SECURITY_POLICY.decode()
+    return page
+
+
+# The matrix's form is given to surveyors; others are told there is no such form.
+ACCESS_RULES.append(
+    AccessRule("GET", "/forms/{form_id}/fill", expect(404, anonymous=303, surveyor=200))
+)
 
 STATIC_JS = TEMPLATES_DIR.parent / "static" / "js"
 # What the household form's service worker keeps for use with no signal (its ASSETS list).

@@ -20,7 +20,6 @@ from defusedxml import ElementTree
 from fastapi.testclient import TestClient
 from selenium import webdriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -28,6 +27,7 @@ from sqlalchemy.orm import Session
 from census.identity import with_check_digit
 from census.xlsform import HOUSEHOLD_FORM_ID
 from tests.helpers.browser import OUTPUT, severe_console_errors
+from tests.helpers.web_forms import WebForm
 from tests.helpers.world import MATRIX_SCHOOL, Account
 
 HARNESS = Path(__file__).resolve().parents[1] / "webforms"
@@ -51,93 +51,6 @@ def harness_url() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
-
-
-class WebForm:
-    """The form as ODK Web Forms draws it: questions found by their label."""
-
-    def __init__(self, driver: webdriver.Chrome) -> None:
-        self.driver = driver
-
-    def question(self, label: str, n: int = 1) -> WebElement:
-        return self.driver.find_element(
-            By.XPATH,
-            "(//div[contains(@class,'question-container')]"
-            f"[./div[@class='control-text']/label[normalize-space(.)='{label}']])[{n}]",
-        )
-
-    def type(self, label: str, value: str, n: int = 1) -> None:
-        self.question(label, n).find_element(By.TAG_NAME, "input").send_keys(value)
-
-    def choose(self, label: str, value: str, n: int = 1) -> None:
-        radio = self.question(label, n).find_element(
-            By.CSS_SELECTOR, f"input[type=radio][value='{value}']"
-        )
-        self.driver.execute_script("arguments[0].click()", radio)
-
-    def pick(self, label: str, option_text: str, n: int = 1) -> None:
-        """A value from a list attached to the form (a dropdown)."""
-        self.question(label, n).find_element(By.CSS_SELECTOR, ".p-select-label").click()
-        option = WebDriverWait(self.driver, 10).until(
-            lambda d: next(
-                (
-                    o
-                    for o in d.find_elements(By.CSS_SELECTOR, "li[role=option]")
-                    if o.text.strip() == option_text
-                ),
-                None,
-            )
-        )
-        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", option)
-        option.click()  # a real click: the list answers to pointer events
-        WebDriverWait(self.driver, 10).until(
-            lambda _d: (
-                self.question(label, n).find_element(By.CSS_SELECTOR, ".p-select-label").text
-                == option_text
-            )
-        )
-
-    def date(self, label: str, year: int, month: str, day: int, n: int = 1) -> None:
-        """A date through the calendar: year, month, then day."""
-        self.question(label, n).find_element(By.TAG_NAME, "input").click()
-        panel = WebDriverWait(self.driver, 10).until(
-            lambda d: d.find_element(By.CSS_SELECTOR, ".p-datepicker-panel")
-        )
-        panel.find_element(By.CSS_SELECTOR, ".p-datepicker-select-year").click()
-        for _ in range(10):  # back a decade at a time until the year is offered
-            years = [
-                y
-                for y in panel.find_elements(By.CSS_SELECTOR, ".p-datepicker-year")
-                if y.text.strip() == str(year)
-            ]
-            if years:
-                years[0].click()
-                break
-            panel.find_element(By.CSS_SELECTOR, ".p-datepicker-prev-button").click()
-        next(
-            m
-            for m in panel.find_elements(By.CSS_SELECTOR, ".p-datepicker-month")
-            if m.text == month
-        ).click()
-        next(
-            c
-            for c in panel.find_elements(
-                By.CSS_SELECTOR,
-                "td.p-datepicker-day-cell:not(.p-datepicker-other-month) .p-datepicker-day",
-            )
-            if c.text.strip() == str(day)
-        ).click()
-        WebDriverWait(self.driver, 10).until(
-            lambda _d: not self.driver.find_elements(By.CSS_SELECTOR, ".p-datepicker-panel")
-        )
-
-    def button(self, text_shown: str) -> WebElement:
-        return WebDriverWait(self.driver, 10).until(
-            lambda d: next(
-                (b for b in d.find_elements(By.TAG_NAME, "button") if b.text.strip() == text_shown),
-                None,
-            )
-        )
 
 
 def test_odk_web_forms_fills_the_household_form_and_edumap_stores_it(

@@ -15,6 +15,7 @@ from tests.helpers.payloads import (
     SMALL_CENSUS_FILE,
     SQUARE_GEOJSON,
     new_school,
+    office_submission,
     office_xlsform,
     small_household,
 )
@@ -52,6 +53,15 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         path="/api/v1/forms/{form_id}/submissions.xlsx"
     ),
     ("GET", "/api/v1/forms/{form_id}/counts"): Example(params={"question": "condition"}),
+    ("POST", "/api/v1/forms/{form_id}/submissions"): Example(
+        files={
+            "xml_submission_file": (
+                "submission.xml",
+                office_submission("uuid:matrix-web", form_id=MATRIX_FORM),
+                "text/xml",
+            )
+        }
+    ),
     ("GET", "/api/v1/forms/{form_id}/submissions/{instance_id}/files/{name}"): Example(
         path="/api/v1/forms/{form_id}/submissions/uuid:matrix/files/photo.jpg"
     ),
