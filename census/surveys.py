@@ -415,23 +415,33 @@ def store_submission(
     return instance_id, created
 
 
-def _readable_form(session: Session, principal: Principal, form_id: str) -> Any:
-    """A form whose submissions the principal may read: admins all, planners their office's
-    (and the admins' forms, for their office's submissions)."""
+def reads_submissions(principal: Principal, form_office: str | None) -> bool:
+    """Who reads a form's submissions (and its exact counts): admins every form's, planners
+    their office's forms and the admins' (for their office's submissions)."""
+    return principal.role == Role.admin or (
+        principal.role == Role.planner and form_office in (None, principal.office_code)
+    )
+
+
+def _form_row(session: Session, form_id: str) -> Any:
     row = session.execute(
         text(
-            "SELECT id, form_id, personal_fields, repeats, office_code FROM survey_form "
+            "SELECT id, form_id, xform, personal_fields, repeats, office_code FROM survey_form "
             "WHERE form_id = :f"
         ),
         {"f": form_id},
     ).first()
     if row is None:
         raise NotFoundError(f"no form {form_id}")
-    if principal.role == Role.admin:
-        return row
-    if principal.role == Role.planner and row.office_code in (None, principal.office_code):
-        return row
-    raise PermissionDeniedError(f"the submissions of {form_id} are the office's")
+    return row
+
+
+def _readable_form(session: Session, principal: Principal, form_id: str) -> Any:
+    """A form whose submissions the principal may read, else PermissionDeniedError."""
+    row = _form_row(session, form_id)
+    if not reads_submissions(principal, row.office_code):
+        raise PermissionDeniedError(f"the submissions of {form_id} are the office's")
+    return row
 
 
 def _office_scope(session: Session, principal: Principal) -> tuple[str, dict[str, Any]]:
@@ -670,15 +680,7 @@ def counts(
     (the form's ``school_code`` answer). A form without personal questions is counted for
     anyone, small counts shown as "<5" to those outside its office; a form with personal
     questions only for those who read its submissions (exact)."""
-    form = session.execute(
-        text(
-            "SELECT id, form_id, xform, repeats, personal_fields, office_code FROM survey_form "
-            "WHERE form_id = :f"
-        ),
-        {"f": form_id},
-    ).first()
-    if form is None:
-        raise NotFoundError(f"no form {form_id}")
+    form = _form_row(session, form_id)
     if by not in COUNT_AREAS:
         raise InvalidInputError("by", "tambon or school")
     questions = select_questions(form.xform)
@@ -695,9 +697,7 @@ def counts(
         scope, scope_params = _office_scope(session, principal)  # what they may read
         exact = True
     else:
-        exact = principal.role == Role.admin or (
-            principal.role == Role.planner and form.office_code in (None, principal.office_code)
-        )
+        exact = reads_submissions(principal, form.office_code)
     if by == "school" and "school_code" not in all_questions(form.xform):
         raise InvalidInputError("by", f"{form_id} has no school_code question")
     area_sql = (
@@ -760,10 +760,7 @@ def mapped_forms(session: Session, principal: Principal) -> list[dict[str, Any]]
         questions = [q for q in select_questions(row.xform) if q not in row.personal_fields]
         if not questions:
             continue
-        readable = principal.role == Role.admin or (
-            principal.role == Role.planner and row.office_code in (None, principal.office_code)
-        )
-        if row.personal_fields and not readable:
+        if row.personal_fields and not reads_submissions(principal, row.office_code):
             continue
         shown.append({"form_id": row.form_id, "title": row.title, "question": questions[0]})
     return shown
