@@ -7,8 +7,9 @@ XForm with pyxform at load time and refuses one pyxform rejects, with pyxform's 
 submission of the form (OpenRosa's XML instance) becomes the census household payload the REST
 API takes (``household_payload``), so both paths share one set of rules and one store.
 
-The lists a phone looks up offline (tambons, schools) are ``select_one_from_file`` attachments
-(``tambons.csv``, ``schools.csv``); serving them per surveyor is the OpenRosa part, not built yet.
+The lists a phone looks up offline are ``select_one_from_file`` attachments served per surveyor
+(``tambons.csv``, ``villages.csv`` filtered by the tambon chosen, ``schools.csv``): the moo comes
+from the village chosen (``village_moo``), typed only where DOPA's list lacks it.
 """
 
 from __future__ import annotations
@@ -128,7 +129,10 @@ def household_payload(xml: bytes, round_year: int) -> dict[str, Any]:
     instance_id = _text(root, "meta/instanceID") or ""
     if not instance_id.startswith("uuid:"):
         raise InvalidInputError("meta/instanceID", f"uuid:..., got {instance_id!r}")
-    moo = _text(root, "moo")
+    # The moo of the village chosen from the list, else the moo typed (a village the list
+    # knows only by name).
+    moo = _text(root, "village_moo") or _text(root, "moo")
+    village_code = _text(root, "village_code")
     children = []
     for number, child in enumerate(root.findall("children"), start=1):
         kind = _text(child, "id_kind")
@@ -156,6 +160,7 @@ def household_payload(xml: bytes, round_year: int) -> dict[str, Any]:
         "round": round_year,
         "subdistrict_code": _text(root, "subdistrict_code") or "",
         "moo": int(moo) if moo is not None and moo.isdigit() else None,
+        "village_code": village_code if village_code and village_code.isdigit() else None,
         "house_number": _text(root, "house_number"),
         "house_code": _text(root, "house_code"),
         "location": _geopoint(_text(root, "location")),

@@ -60,7 +60,7 @@ from kernel.principal import Principal, Role
 router = APIRouter(prefix="/odk/key/{key}", tags=["odk"], include_in_schema=False)
 Key = Annotated[str, Path(max_length=120, description="The surveyor's API key")]
 OPENROSA_VERSION = "1.0"
-MEDIA_FILES = ("tambons.csv", "schools.csv")
+MEDIA_FILES = ("tambons.csv", "villages.csv", "schools.csv")
 XFORMS_LIST_NS = "http://openrosa.org/xforms/xformsList"
 MANIFEST_NS = "http://openrosa.org/xforms/xformsManifest"
 RESPONSE_NS = "http://openrosa.org/http/response"
@@ -161,8 +161,8 @@ def form_download(key: Key, form_id: str, session: SessionDep) -> Response:
 
 
 def media_file(session: Session, principal: Principal, name: str) -> bytes:
-    """A ``select_one_from_file`` list for this surveyor (columns name, label), UTF-8: the
-    tambons they may submit in, and the schools of those tambons' provinces."""
+    """A ``select_one_from_file`` list for this surveyor (columns name, label, ...), UTF-8: the
+    tambons they may submit in, those tambons' villages, and the schools of their provinces."""
     params: dict[str, Any]
     if principal.role == Role.surveyor:
         where = "t.code = ANY(:tambons)"
@@ -176,6 +176,7 @@ def media_file(session: Session, principal: Principal, name: str) -> bytes:
     else:
         where = "left(t.code, 2) IN (SELECT province_code FROM census_round WHERE state = 'open')"
         params = {}
+    header = ["name", "label"]
     if name == "tambons.csv":
         rows = session.execute(
             text(
@@ -184,6 +185,20 @@ def media_file(session: Session, principal: Principal, name: str) -> bytes:
             ),
             params,
         ).all()
+    elif name == "villages.csv":
+        # The form filters them by tambon; a village DOPA lists with its moo gives the moo
+        # (the others are chosen by name and the moo typed). Key: the village code, else its id.
+        rows = session.execute(
+            text(
+                "SELECT coalesce(v.code, 'v' || v.id), "
+                "CASE WHEN v.moo IS NULL THEN v.name_th ELSE 'หมู่ ' || v.moo || ' ' || v.name_th "
+                "END, v.subdistrict_code, v.moo, v.code FROM village v "
+                f"JOIN subdistrict t ON t.code = v.subdistrict_code WHERE {where} "
+                "ORDER BY v.subdistrict_code, v.moo NULLS LAST, v.name_th, v.id"
+            ),
+            params,
+        ).all()
+        header = ["name", "label", "tambon", "moo", "code"]
     elif name == "schools.csv":
         rows = session.execute(
             text(
@@ -197,7 +212,7 @@ def media_file(session: Session, principal: Principal, name: str) -> bytes:
         raise NotFoundError(f"no media file {name}")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["name", "label"])
+    writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
 

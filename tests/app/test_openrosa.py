@@ -124,6 +124,11 @@ def test_collect_lists_downloads_and_submits_and_a_resend_is_stored_once(
     tambons = collect.media["tambons.csv"].splitlines()
     assert tambons[0] == "name,label" and [t.split(",")[0] for t in tambons[1:]] == ["550101"]
     assert "9955010001," in collect.media["schools.csv"]
+    # Its villages, with the tambon the form filters them by (this town's have no moo in
+    # DOPA's list: chosen by name, the moo typed).
+    villages = collect.media["villages.csv"].splitlines()
+    assert villages[0] == "name,label,tambon,moo,code" and len(villages) == 18
+    assert all(line.split(",")[2] == "550101" for line in villages[1:])
 
     instance_id = "uuid:6f1f7a55-0d1c-4a0e-9a7e-2b9f0c1d2e3f"
     xml = filled_instance(xform, _house(), [CHILD], instance_id)
@@ -309,3 +314,33 @@ def test_a_phone_s_point_far_outside_the_tambon_is_kept_and_flagged(
         {"u": instance_id.removeprefix("uuid:")},
     ).one()
     assert flag == "offline" and outside_km > 500
+
+
+def test_a_village_chosen_from_the_list_gives_the_moo_and_village(
+    db_session: Session, client: TestClient, accounts: dict[str, Account]
+) -> None:
+    """As Collect computes the form's calculations from villages.csv: the village's moo and
+    code, no moo typed."""
+    collect = Collect(client, _key(client, accounts["admin"]))
+    xform = collect.download(collect.form_list())
+    [row] = [
+        line.split(",")
+        for line in collect.media["villages.csv"].splitlines()
+        if line.startswith("55010203,")
+    ]
+    assert row == ["55010203", "หมู่ 3 บ้านภูเวียง", "550102", "3", "55010203"]
+    house = {
+        "subdistrict_code": "550102",
+        "village": "55010203",
+        "village_moo": "3",
+        "village_code": "55010203",
+        "house_number": "3/33",
+        "location": "18.95 100.7396 0 5",
+    }
+    instance_id = "uuid:0c4b1a8e-53f6-4c5e-9f1d-7a1b2c3d4e5f"
+    assert collect.submit(filled_instance(xform, house, [CHILD], instance_id))[0] == 201
+    stored = db_session.execute(
+        text("SELECT moo, village_code FROM household WHERE uuid = :u"),
+        {"u": instance_id.removeprefix("uuid:")},
+    ).one()
+    assert tuple(stored) == (3, "55010203")

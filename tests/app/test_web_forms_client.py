@@ -73,7 +73,7 @@ def test_odk_web_forms_fills_the_household_form_and_edumap_stores_it(
     for media in manifest.iter(f"{MANIFEST_NS}mediaFile"):
         name = media.findtext(f"{MANIFEST_NS}filename")
         attachments[name] = client.get(f"{base}/forms/{HOUSEHOLD_FORM_ID}/attachments/{name}").text
-    assert set(attachments) == {"tambons.csv", "schools.csv"}
+    assert set(attachments) == {"tambons.csv", "villages.csv", "schools.csv"}
     school_label = next(
         line.split(",", 1)[1]
         for line in attachments["schools.csv"].splitlines()
@@ -100,6 +100,7 @@ def test_odk_web_forms_fills_the_household_form_and_edumap_stores_it(
 
     form = WebForm(browser)
     form.pick("ตำบล", "ต.ในเวียง อ.เมืองน่าน")
+    form.pick("หมู่บ้าน", "บ้านท่าช้าง")  # a town village DOPA lists without its moo
     form.type("หมู่ที่", "2")
     form.type("บ้านเลขที่", "88/8")
     form.question("พิกัดบ้าน").find_element(By.CSS_SELECTOR, "button").click()

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import WebDriverWait as SeleniumWait
+
+# Web Forms redraws questions as answers change: an element found a moment ago may be gone.
+REDRAWN = (StaleElementReferenceException,)
+
+
+def WebDriverWait(driver: webdriver.Chrome, seconds: float) -> SeleniumWait:
+    return SeleniumWait(driver, seconds, ignored_exceptions=REDRAWN)
 
 
 class WebForm:
@@ -22,13 +30,19 @@ class WebForm:
         )
 
     def type(self, label: str, value: str, n: int = 1) -> None:
-        self.question(label, n).find_element(By.TAG_NAME, "input").send_keys(value)
+        WebDriverWait(self.driver, 10).until(
+            lambda _d: self.question(label, n).find_element(By.TAG_NAME, "input")
+        ).send_keys(value)
 
     def choose(self, label: str, value: str, n: int = 1) -> None:
-        radio = self.question(label, n).find_element(
-            By.CSS_SELECTOR, f"input[type=radio][value='{value}']"
-        )
-        self.driver.execute_script("arguments[0].click()", radio)
+        def click(_d: webdriver.Chrome) -> bool:
+            radio = self.question(label, n).find_element(
+                By.CSS_SELECTOR, f"input[type=radio][value='{value}']"
+            )
+            self.driver.execute_script("arguments[0].click()", radio)
+            return True
+
+        WebDriverWait(self.driver, 10).until(click)
 
     def pick(self, label: str, option_text: str, n: int = 1) -> None:
         """A value from a list attached to the form (a dropdown)."""
