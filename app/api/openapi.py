@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
 from app.api.access import AccessRule
-from app.api.errors import PROBLEM_MEDIA_TYPE
+from app.api.errors import OGC_PREFIX, PROBLEM_MEDIA_TYPE
 from app.api.rules import all_rules
 from app.auth.deps import SESSION_COOKIE
 
@@ -54,7 +54,7 @@ SECURITY_SCHEMES = {
 }
 SIGNED_IN_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"apiKey": []}, {"session": []}]
 ERROR_TEXT = {
-    "400": "The multipart body cannot be parsed",
+    "400": "The multipart body cannot be parsed, or (OGC API) a parameter is invalid or unknown",
     "401": "No valid credentials",
     "403": "This role or scope may not do this",
     "404": "No such resource (or not one the caller may see)",
@@ -117,6 +117,8 @@ def _error_statuses(
         statuses |= {"401", "403"}
     if route.path in LOGIN_PATHS:
         statuses.add("429")
+    if route.path.startswith(OGC_PREFIX):  # OGC API's invalid parameter is a 400
+        statuses = (statuses - {"422"}) | {"400"}
     return statuses
 
 
@@ -158,6 +160,8 @@ def edumap_openapi(app: FastAPI) -> dict[str, Any]:
             if not public:
                 operation["security"] = SIGNED_IN_SECURITY
             responses = operation.setdefault("responses", {})
+            if route.path.startswith(OGC_PREFIX):
+                responses.pop("422", None)  # FastAPI's own; OGC API answers 400 instead
             for status in sorted(_error_statuses(route, method, rule, public)):
                 responses[status] = {
                     "description": ERROR_TEXT[status],

@@ -15,6 +15,7 @@ from app.api import (
     health,
     map_layers,
     odk,
+    ogc,
     reports,
     schools,
 )
@@ -37,6 +38,7 @@ ROUTER_MODULES = (
     schools,
     odk,
     forms,
+    ogc,
     phone,
 )
 

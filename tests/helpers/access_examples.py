@@ -45,6 +45,13 @@ CHILD_PATH = "/api/v1/census/rounds/2569/children/{ref}"  # {ref}: a child the m
 MATRIX_FORM = "matrix_survey"  # an office form the matrix adds (a geopoint: personal)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXAMPLES: dict[tuple[str, str], Example] = {
+    ("GET", "/ogc/collections/{collection_id}"): Example(path="/ogc/collections/schools"),
+    ("GET", "/ogc/collections/{collection_id}/items"): Example(
+        path="/ogc/collections/schools/items", params={"limit": "2"}
+    ),
+    ("GET", "/ogc/collections/{collection_id}/items/{feature_id}"): Example(
+        path=f"/ogc/collections/schools/items/{MATRIX_SCHOOL}"
+    ),
     ("POST", "/api/v1/forms"): Example(
         files={"file": ("upload.xlsx", office_xlsform("matrix_upload"), XLSX)},
         form={"roles": "surveyor"},
