@@ -1,7 +1,8 @@
 """The layers OGC API - Features serves (issue 18, part): each a feature collection with its
 geometry, id and properties as SQL, read in PostGIS and assembled there as GeoJSON, paged in a
-stable order with an exact ``numberMatched``. Public layers only so far: what anyone may see on
-the public API (no personal field; counts of children are not among these properties)."""
+stable order with an exact ``numberMatched``, filtered by bbox and CQL2 (its properties are the
+queryables), served in CRS84, EPSG:4326 or the UTM zones 47N/48N. Public layers only so far:
+what anyone may see on the public API (no personal field; no counts of children)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,46 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from kernel.cql import filter_sql
 from kernel.errors import NotFoundError
 from kernel.extent import BBox, bbox_condition
 
 COORDINATE_DECIMALS = 6  # about 0.1 m
+
+
+@dataclass(frozen=True)
+class Crs:
+    """A coordinate reference system the layers are served in (Part 2): CRS84 (lon/lat, the
+    default), EPSG:4326 (lat/lon, as EPSG orders it), and the UTM zones Thai offices use."""
+
+    uri: str
+    srid: int
+    lat_first: bool
+    decimals: int
+
+    def output_sql(self, geometry: str) -> str:
+        moved = geometry if self.srid == 4326 else f"ST_Transform({geometry}, {self.srid})"
+        return f"ST_FlipCoordinates({moved})" if self.lat_first else moved
+
+    def envelope_sql(self, names: tuple[str, str, str, str]) -> str:
+        """A bbox given in this CRS (its axis order), as a WGS84 polygon."""
+        x0, y0, x1, y1 = (f":{n}" for n in names)
+        if self.lat_first:
+            x0, y0, x1, y1 = y0, x0, y1, x1
+        box = f"ST_MakeEnvelope({x0}, {y0}, {x1}, {y1}, {self.srid})"
+        return box if self.srid == 4326 else f"ST_Transform({box}, 4326)"
+
+
+CRS84 = Crs("http://www.opengis.net/def/crs/OGC/1.3/CRS84", 4326, False, COORDINATE_DECIMALS)
+CRSES: dict[str, Crs] = {
+    crs.uri: crs
+    for crs in (
+        CRS84,
+        Crs("http://www.opengis.net/def/crs/EPSG/0/4326", 4326, True, COORDINATE_DECIMALS),
+        Crs("http://www.opengis.net/def/crs/EPSG/0/32647", 32647, False, 2),
+        Crs("http://www.opengis.net/def/crs/EPSG/0/32648", 32648, False, 2),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -35,14 +72,18 @@ class Layer:
     geometry_sql: str
     properties: tuple[Property, ...]
 
-    def feature_sql(self) -> str:
+    def feature_sql(self, crs: Crs) -> str:
         pairs = ", ".join(f"'{p.name}', {p.sql}" for p in self.properties)
         return (
             "json_build_object('type', 'Feature', 'id', "
             f"{self.key_sql}, 'geometry', "
-            f"ST_AsGeoJSON({self.geometry_sql}, {COORDINATE_DECIMALS})::json, "
+            f"ST_AsGeoJSON({crs.output_sql(self.geometry_sql)}, {crs.decimals})::json, "
             f"'properties', json_build_object({pairs}))"
         )
+
+    def queryables(self) -> dict[str, tuple[str, str]]:
+        """Name -> (SQL expression, JSON type) of what a filter may name."""
+        return {p.name: (p.sql, p.json_type) for p in self.properties}
 
 
 LAYERS: dict[str, Layer] = {
@@ -119,20 +160,38 @@ def extent(session: Session, item: Layer) -> list[float] | None:
 
 
 def items(
-    session: Session, item: Layer, *, bbox: BBox | None, limit: int, offset: int
+    session: Session,
+    item: Layer,
+    *,
+    bbox: BBox | None,
+    limit: int,
+    offset: int,
+    crs: Crs = CRS84,
+    bbox_crs: Crs = CRS84,
+    cql: dict[str, Any] | None = None,
 ) -> tuple[list[Any], int]:
-    """A page of features in the layer's order, and how many match in all."""
-    where = "true"
-    params: dict[str, float] = {"limit": limit, "offset": offset}
+    """A page of features in the layer's order, and how many match in all: inside ``bbox``
+    (given in ``bbox_crs``), matching the CQL2 filter, with geometries in ``crs``."""
+    conditions = []
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
     if bbox is not None:
-        where, values = bbox_condition(item.geometry_sql, bbox)
+        condition, values = bbox_condition(item.geometry_sql, bbox)
+        if bbox_crs != CRS84:
+            envelope = bbox_crs.envelope_sql(("bbox_x0", "bbox_y0", "bbox_x1", "bbox_y1"))
+            condition = f"ST_Intersects({item.geometry_sql}, {envelope})"
+        conditions.append(condition)
         params |= values
+    if cql is not None:
+        condition, values = filter_sql(cql, item.queryables(), item.geometry_sql)
+        conditions.append(condition)
+        params |= values
+    where = " AND ".join(conditions) or "true"
     matched = session.execute(
         text(f"SELECT count(*) {item.from_sql} WHERE {where}"), params
     ).scalar_one()
     features = session.execute(
         text(
-            f"SELECT {item.feature_sql()} {item.from_sql} WHERE {where} "
+            f"SELECT {item.feature_sql(crs)} {item.from_sql} WHERE {where} "
             f"ORDER BY {item.key_sql} LIMIT :limit OFFSET :offset"
         ),
         params,
@@ -140,9 +199,9 @@ def items(
     return list(features), int(matched)
 
 
-def feature(session: Session, item: Layer, feature_id: str) -> Any:
+def feature(session: Session, item: Layer, feature_id: str, crs: Crs = CRS84) -> Any:
     found = session.execute(
-        text(f"SELECT {item.feature_sql()} {item.from_sql} WHERE {item.key_sql} = :id"),
+        text(f"SELECT {item.feature_sql(crs)} {item.from_sql} WHERE {item.key_sql} = :id"),
         {"id": feature_id},
     ).scalar()
     if found is None:

@@ -20,21 +20,42 @@ from fastapi.responses import JSONResponse
 from app.api.access import PUBLIC, AccessRule
 from app.api.deps import SessionDep
 from gis import features
+from kernel.cql import parse_filter
 from kernel.errors import InvalidInputError
 from kernel.extent import BBox
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 GEOJSON = "application/geo+json"
 JSON = "application/json"
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CRS84 = features.CRS84.uri
+# Listed only for what works: QGIS sends filters and CRS requests only when they are listed.
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
 ]
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
-ITEMS_PARAMETERS = frozenset({"limit", "offset", "bbox"})
+KEPT_IN_LINKS = ("bbox", "bbox-crs", "crs", "filter", "filter-lang")
+ITEMS_PARAMETERS = frozenset({"limit", "offset", *KEPT_IN_LINKS})
+CrsParameter = Annotated[
+    str | None,
+    Query(
+        description="The CRS of the geometries: " + ", ".join(features.CRSES),
+        examples=["http://www.opengis.net/def/crs/EPSG/0/32647"],
+        max_length=100,
+    ),
+]
 CollectionId = Annotated[
     str, Path(pattern=r"^[a-z_]{1,40}$", description="A collection's id, e.g. schools")
 ]
@@ -95,12 +116,18 @@ def _collection(request: Request, session: SessionDep, layer: features.Layer) ->
         "title": layer.title_th,
         "description": layer.description,
         "itemType": "feature",
-        "crs": [CRS84],
+        "crs": list(features.CRSES),
         "storageCrs": CRS84,
         "extent": {"spatial": {"bbox": [box] if box else [], "crs": CRS84}},
         "links": [
             _link(base, "self", JSON, layer.title_th),
             _link(f"{base}/items", "items", GEOJSON, f"{layer.title_th} (GeoJSON)"),
+            _link(
+                f"{base}/queryables",
+                "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                "application/schema+json",
+                "what a filter may name",
+            ),
         ],
     }
 
@@ -123,6 +150,38 @@ def collection(
     return _collection(request, session, features.layer(collection_id))
 
 
+@router.get(
+    "/collections/{collection_id}/queryables",
+    summary="What a filter may name: a JSON Schema",
+    responses={200: {"content": {"application/schema+json": {}}}},
+    response_class=JSONResponse,
+)
+def queryables(collection_id: CollectionId, request: Request) -> JSONResponse:
+    _only(request, frozenset())
+    layer = features.layer(collection_id)
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{_base(request)}/collections/{layer.id}/queryables",
+        "type": "object",
+        "title": layer.title_th,
+        "properties": {
+            "geometry": {"format": "geometry-any", "title": "geometry"},
+            **{p.name: {"type": p.json_type, "title": p.title_th} for p in layer.properties},
+        },
+        "additionalProperties": False,
+    }
+    return JSONResponse(schema, media_type="application/schema+json")
+
+
+def _crs(value: str | None, name: str) -> features.Crs:
+    if value is None:
+        return features.CRS84
+    found = features.CRSES.get(value.strip("<>"))
+    if found is None:
+        raise InvalidInputError(f"query.{name}", f"one of {', '.join(features.CRSES)}")
+    return found
+
+
 def _parse_bbox(text_value: str | None) -> BBox | None:
     if text_value is None:
         return None
@@ -134,11 +193,19 @@ def _parse_bbox(text_value: str | None) -> BBox | None:
         raise InvalidInputError(
             "query.bbox", f"four numbers minLon,minLat,maxLon,maxLat, got {text_value!r}"
         )
-    if not (-180 <= values[0] <= 180 and -180 <= values[2] <= 180):
-        raise InvalidInputError("query.bbox", "longitudes between -180 and 180")
-    if not (-90 <= values[1] <= 90 and -90 <= values[3] <= 90):
-        raise InvalidInputError("query.bbox", "latitudes between -90 and 90")
     return BBox(*values)
+
+
+def _check_degrees(bbox: BBox | None, crs: features.Crs) -> None:
+    if bbox is None or crs.srid != 4326:
+        return
+    lons, lats = (bbox.min_lon, bbox.max_lon), (bbox.min_lat, bbox.max_lat)
+    if crs.lat_first:
+        lons, lats = lats, lons
+    if not all(-180 <= v <= 180 for v in lons):
+        raise InvalidInputError("query.bbox", "longitudes between -180 and 180")
+    if not all(-90 <= v <= 90 for v in lats):
+        raise InvalidInputError("query.bbox", "latitudes between -90 and 90")
 
 
 @router.get(
@@ -163,17 +230,45 @@ def collection_items(
             max_length=200,
         ),
     ] = None,
+    bbox_crs: Annotated[
+        str | None, Query(alias="bbox-crs", description="The CRS of bbox", max_length=100)
+    ] = None,
+    crs: CrsParameter = None,
+    filter_text: Annotated[
+        str | None,
+        Query(
+            alias="filter",
+            description="A CQL2 filter over the queryables, e.g. name_th LIKE 'บ้าน%'",
+            max_length=10_000,
+        ),
+    ] = None,
+    filter_lang: Annotated[
+        str, Query(alias="filter-lang", pattern="^cql2-(text|json)$")
+    ] = "cql2-text",
 ) -> JSONResponse:
     _only(request, ITEMS_PARAMETERS)
     layer = features.layer(collection_id)
+    output_crs, box_crs = _crs(crs, "crs"), _crs(bbox_crs, "bbox-crs")
+    box = _parse_bbox(bbox)
+    _check_degrees(box, box_crs)
+    cql = parse_filter(filter_text, filter_lang) if filter_text else None
     found, matched = features.items(
-        session, layer, bbox=_parse_bbox(bbox), limit=limit, offset=offset
+        session,
+        layer,
+        bbox=box,
+        limit=limit,
+        offset=offset,
+        crs=output_crs,
+        bbox_crs=box_crs,
+        cql=cql,
     )
     base = f"{_base(request)}/collections/{layer.id}"
+    kept = {
+        name: request.query_params[name] for name in KEPT_IN_LINKS if name in request.query_params
+    }
 
     def page(start: int) -> str:
-        query = {"limit": limit, "offset": start} | ({"bbox": bbox} if bbox else {})
-        return f"{base}/items?{urlencode(query)}"
+        return f"{base}/items?{urlencode({'limit': limit, 'offset': start} | kept)}"
 
     links = [
         _link(page(offset), "self", GEOJSON, "this page"),
@@ -191,7 +286,7 @@ def collection_items(
         "links": links,
         "features": found,
     }
-    return JSONResponse(body, media_type=GEOJSON, headers={"Content-Crs": f"<{CRS84}>"})
+    return JSONResponse(body, media_type=GEOJSON, headers={"Content-Crs": f"<{output_crs.uri}>"})
 
 
 @router.get(
@@ -205,16 +300,18 @@ def collection_item(
     feature_id: Annotated[str, Path(max_length=100)],
     request: Request,
     session: SessionDep,
+    crs: CrsParameter = None,
 ) -> JSONResponse:
-    _only(request, frozenset())
+    _only(request, frozenset({"crs"}))
     layer = features.layer(collection_id)
-    found = dict(features.feature(session, layer, feature_id))
+    output_crs = _crs(crs, "crs")
+    found = dict(features.feature(session, layer, feature_id, output_crs))
     base = f"{_base(request)}/collections/{layer.id}"
     found["links"] = [
         _link(f"{base}/items/{feature_id}", "self", GEOJSON, "this feature"),
         _link(base, "collection", JSON, layer.title_th),
     ]
-    return JSONResponse(found, media_type=GEOJSON, headers={"Content-Crs": f"<{CRS84}>"})
+    return JSONResponse(found, media_type=GEOJSON, headers={"Content-Crs": f"<{output_crs.uri}>"})
 
 
 ACCESS_RULES = [
@@ -222,6 +319,7 @@ ACCESS_RULES = [
     AccessRule("GET", "/ogc/conformance", PUBLIC),
     AccessRule("GET", "/ogc/collections", PUBLIC),
     AccessRule("GET", "/ogc/collections/{collection_id}", PUBLIC),
+    AccessRule("GET", "/ogc/collections/{collection_id}/queryables", PUBLIC),
     AccessRule("GET", "/ogc/collections/{collection_id}/items", PUBLIC),
     AccessRule("GET", "/ogc/collections/{collection_id}/items/{feature_id}", PUBLIC),
 ]

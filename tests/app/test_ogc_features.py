@@ -4,6 +4,7 @@ that returns every feature exactly once, bbox, one feature; invalid or unknown p
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -30,7 +31,8 @@ def test_the_landing_page_leads_to_everything(client: TestClient) -> None:
     collections = client.get(links["data"]).json()["collections"]
     assert [c["id"] for c in collections] == ["tambons", "schools"]
     for found in collections:
-        assert found["crs"] == ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"]
+        assert found["crs"][0] == "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+        assert "http://www.opengis.net/def/crs/EPSG/0/32647" in found["crs"]
         [box] = found["extent"]["spatial"]["bbox"]
         assert 97 < box[0] < box[2] < 106 and 5 < box[1] < box[3] < 21  # Thailand
         assert client.get(_links(found)["items"]).status_code == 200
@@ -106,3 +108,93 @@ def test_the_limit_parameter_states_its_default_and_maximum(client: TestClient) 
     [limit] = [p for p in operation["parameters"] if p["name"] == "limit"]
     assert (limit["schema"]["default"], limit["schema"]["maximum"]) == (100, 10_000)
     assert "400" in operation["responses"] and "422" not in operation["responses"]
+
+
+SCHOOLS = "/ogc/collections/schools/items"
+UTM47 = "http://www.opengis.net/def/crs/EPSG/0/32647"
+
+
+def _count(client: TestClient, **params: str) -> int:
+    response = client.get(SCHOOLS, params={"limit": "1"} | params)
+    assert response.status_code == 200, response.text
+    matched: int = response.json()["numberMatched"]
+    return matched
+
+
+def test_cql2_filters_select_what_the_database_holds(
+    client: TestClient, db_session: Session
+) -> None:
+    def db(where: str) -> int:
+        return int(
+            db_session.execute(text(f"SELECT count(*) FROM school WHERE {where}")).scalar_one()
+        )
+
+    assert (
+        _count(client, filter="name_th LIKE 'โรงเรียนบ้าน%'") == db("name_th LIKE 'โรงเรียนบ้าน%'") > 0
+    )
+    assert _count(client, filter="office_code IN ('P5501', 'P5502')") == db(
+        "office_code IN ('P5501', 'P5502')"
+    )
+    as_json = json.dumps({"op": "=", "args": [{"property": "code"}, MATRIX_SCHOOL]})
+    assert _count(client, filter=as_json, **{"filter-lang": "cql2-json"}) == 1
+    assert _count(client, filter=f"code = {MATRIX_SCHOOL}") == 1  # a number, compared as text
+    box = "S_INTERSECTS(geometry, BBOX(100.6, 18.7, 100.9, 19.0))"
+    assert _count(client, filter=box) == _count(client, bbox="100.6,18.7,100.9,19.0")
+    assert _count(client, filter="location_accuracy_m BETWEEN 0 AND 50") == db(
+        "location_accuracy_m BETWEEN 0 AND 50"
+    )
+    assert _count(client, filter="NOT (office_code IS NULL)") == db("office_code IS NOT NULL")
+    # Text in a filter is a value, never SQL.
+    assert _count(client, filter="name_th = 'x'' OR ''1''=''1'") == 0
+    tambons = client.get(
+        "/ogc/collections/tambons/items",
+        params={"filter": "population_total BETWEEN 5000 AND 10000", "limit": "1"},
+    ).json()["numberMatched"]
+    assert (
+        tambons
+        == db_session.execute(
+            text(
+                "SELECT count(*) FROM subdistrict s WHERE (SELECT total FROM population "
+                "WHERE subdistrict_code = s.code ORDER BY reference_date DESC LIMIT 1) "
+                "BETWEEN 5000 AND 10000"
+            )
+        ).scalar_one()
+    )
+
+
+@pytest.mark.parametrize(
+    "cql",
+    ["colour = 'red'", "name_th LIKE", "location_accuracy_m > 'far'", "grades LIKE 5"],
+)
+def test_a_filter_on_what_is_not_queryable_or_unreadable_is_400(
+    client: TestClient, cql: str
+) -> None:
+    response = client.get(SCHOOLS, params={"filter": cql})
+    assert response.status_code == 400, response.text
+
+
+def test_queryables_are_a_json_schema_of_the_properties(client: TestClient) -> None:
+    response = client.get("/ogc/collections/schools/queryables")
+    assert response.headers["content-type"] == "application/schema+json"
+    schema = response.json()
+    assert schema["properties"]["name_th"] == {"type": "string", "title": "ชื่อโรงเรียน"}
+    assert "geometry" in schema["properties"] and schema["additionalProperties"] is False
+
+
+def test_geometries_in_the_crs_asked_for(client: TestClient, db_session: Session) -> None:
+    lon, lat = db_session.execute(
+        text("SELECT ST_X(location), ST_Y(location) FROM school WHERE code = :c"),
+        {"c": MATRIX_SCHOOL},
+    ).one()
+    one = f"{SCHOOLS}/{MATRIX_SCHOOL}"
+    utm = client.get(one, params={"crs": UTM47})
+    assert utm.headers["content-crs"] == f"<{UTM47}>"
+    easting, northing = utm.json()["geometry"]["coordinates"]
+    assert 600_000 < easting < 800_000 and 2_000_000 < northing < 2_200_000  # Nan, zone 47N
+    epsg4326 = client.get(one, params={"crs": "http://www.opengis.net/def/crs/EPSG/0/4326"})
+    assert epsg4326.json()["geometry"]["coordinates"] == [round(lat, 6), round(lon, 6)]
+    # A bbox in UTM metres around the school finds it.
+    box = f"{easting - 50},{northing - 50},{easting + 50},{northing + 50}"
+    found = client.get(SCHOOLS, params={"bbox": box, "bbox-crs": UTM47}).json()
+    assert MATRIX_SCHOOL in [f["id"] for f in found["features"]]
+    assert client.get(SCHOOLS, params={"crs": "EPSG:3857"}).status_code == 400

@@ -46,6 +46,9 @@ MATRIX_FORM = "matrix_survey"  # an office form the matrix adds (a geopoint: per
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXAMPLES: dict[tuple[str, str], Example] = {
     ("GET", "/ogc/collections/{collection_id}"): Example(path="/ogc/collections/schools"),
+    ("GET", "/ogc/collections/{collection_id}/queryables"): Example(
+        path="/ogc/collections/schools/queryables"
+    ),
     ("GET", "/ogc/collections/{collection_id}/items"): Example(
         path="/ogc/collections/schools/items", params={"limit": "2"}
     ),
