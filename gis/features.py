@@ -71,6 +71,7 @@ class Layer:
     key_sql: str
     geometry_sql: str
     properties: tuple[Property, ...]
+    version_sql: str  # a value that changes whenever the layer's data does (tile ETags)
 
     def feature_sql(self, crs: Crs) -> str:
         pairs = ", ".join(f"'{p.name}', {p.sql}" for p in self.properties)
@@ -105,6 +106,7 @@ LAYERS: dict[str, Layer] = {
             """,
             key_sql="f.code",
             geometry_sql="f.geom",
+            version_sql="SELECT 'g' || coalesce(max(id), 0) FROM load_log",
             properties=(
                 Property("code", "f.code", "string", "รหัสตำบล"),
                 Property("name_th", "f.name_th", "string", "ชื่อตำบล"),
@@ -124,6 +126,7 @@ LAYERS: dict[str, Layer] = {
             from_sql="FROM school f",
             key_sql="f.code",
             geometry_sql="f.location",
+            version_sql="SELECT count(*) || '-' || coalesce(max(updated_at)::text, '') FROM school",
             properties=(
                 Property("code", "f.code", "string", "รหัสโรงเรียน"),
                 Property("name_th", "f.name_th", "string", "ชื่อโรงเรียน"),
@@ -139,6 +142,10 @@ LAYERS: dict[str, Layer] = {
         ),
     )
 }
+
+
+def data_version(session: Session, item: Layer) -> str:
+    return str(session.execute(text(item.version_sql)).scalar_one())
 
 
 def layer(layer_id: str) -> Layer:
@@ -207,3 +214,33 @@ def feature(session: Session, item: Layer, feature_id: str, crs: Crs = CRS84) ->
     if found is None:
         raise NotFoundError(f"no feature {feature_id} in {item.id}")
     return found
+
+
+# --- vector tiles (OGC API - Tiles, WebMercatorQuad) -------------------------------------------
+
+TILE_EXTENT = 4096  # MVT's own grid per tile
+TILE_BUFFER = 64
+
+
+def tile(session: Session, item: Layer, z: int, x: int, y: int) -> bytes:
+    """One Mapbox Vector Tile of the layer (layer name = the collection's id), cut and encoded
+    by PostGIS; an empty tile is zero bytes."""
+    columns = ", ".join(f'{p.sql} AS "{p.name}"' for p in item.properties)
+    found = session.execute(
+        text(
+            f"""
+            WITH bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS box),
+            features AS (
+                SELECT ST_AsMVTGeom(ST_Transform({item.geometry_sql}, 3857), bounds.box,
+                                    {TILE_EXTENT}, {TILE_BUFFER}, true) AS geom,
+                       {item.key_sql} AS "id", {columns}
+                {item.from_sql}, bounds
+                WHERE ST_Intersects({item.geometry_sql}, ST_Transform(bounds.box, 4326))
+            )
+            SELECT ST_AsMVT(features, :name, {TILE_EXTENT}, 'geom') FROM features
+            WHERE geom IS NOT NULL
+            """
+        ),
+        {"z": z, "x": x, "y": y, "name": item.id},
+    ).scalar()
+    return bytes(found or b"")

@@ -14,8 +14,9 @@ import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
+import morecantile
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
 
 from app.api.access import PUBLIC, AccessRule
 from app.api.deps import SessionDep
@@ -43,6 +44,12 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
     "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
     "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
 ]
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
@@ -127,6 +134,12 @@ def _collection(request: Request, session: SessionDep, layer: features.Layer) ->
                 "http://www.opengis.net/def/rel/ogc/1.0/queryables",
                 "application/schema+json",
                 "what a filter may name",
+            ),
+            _link(
+                f"{base}/tiles",
+                "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                JSON,
+                f"{layer.title_th} (vector tiles)",
             ),
         ],
     }
@@ -322,4 +335,170 @@ ACCESS_RULES = [
     AccessRule("GET", "/ogc/collections/{collection_id}/queryables", PUBLIC),
     AccessRule("GET", "/ogc/collections/{collection_id}/items", PUBLIC),
     AccessRule("GET", "/ogc/collections/{collection_id}/items/{feature_id}", PUBLIC),
+    AccessRule("GET", "/ogc/tileMatrixSets", PUBLIC),
+    AccessRule("GET", "/ogc/tileMatrixSets/{tile_matrix_set_id}", PUBLIC),
+    AccessRule("GET", "/ogc/collections/{collection_id}/tiles", PUBLIC),
+    AccessRule("GET", "/ogc/collections/{collection_id}/tiles/{tile_matrix_set_id}", PUBLIC),
+    AccessRule(
+        "GET", "/ogc/collections/{collection_id}/tiles/{tile_matrix_set_id}/tilejson.json", PUBLIC
+    ),
+    AccessRule(
+        "GET", "/ogc/collections/{collection_id}/tiles/{tile_matrix_set_id}/{z}/{y}/{x}", PUBLIC
+    ),
 ]
+
+
+# --- vector tiles -----------------------------------------------------------------------------
+
+MVT = "application/vnd.mapbox-vector-tile"
+WEB_MERCATOR = morecantile.tms.get("WebMercatorQuad")
+MAX_ZOOM = 18
+
+
+def _tile_matrix_set(
+    tile_matrix_set_id: Annotated[str, Path(pattern=r"^WebMercatorQuad$")],
+) -> morecantile.TileMatrixSet:
+    """The one tile matrix set served (the path says which, as OGC API - Tiles has it)."""
+    del tile_matrix_set_id  # the pattern admits WebMercatorQuad only
+    return WEB_MERCATOR
+
+
+TileMatrixSet = Annotated[morecantile.TileMatrixSet, Depends(_tile_matrix_set)]
+
+
+@router.get("/tileMatrixSets", summary="The tile matrix sets served", responses=OGC_RESPONSES)
+def tile_matrix_sets(request: Request) -> dict[str, Any]:
+    _only(request, frozenset())
+    href = f"{_base(request)}/tileMatrixSets/WebMercatorQuad"
+    return {
+        "tileMatrixSets": [
+            {
+                "id": WEB_MERCATOR.id,
+                "title": "Google Maps compatible for the World",
+                "links": [_link(href, "self", JSON, "WebMercatorQuad")],
+            }
+        ]
+    }
+
+
+@router.get(
+    "/tileMatrixSets/{tile_matrix_set_id}",
+    summary="A tile matrix set's definition",
+    responses=OGC_RESPONSES,
+)
+def tile_matrix_set(tms: TileMatrixSet, request: Request) -> dict[str, Any]:
+    _only(request, frozenset())
+    definition: dict[str, Any] = tms.model_dump(mode="json", exclude_none=True)
+    return definition
+
+
+def _tileset(
+    request: Request, layer: features.Layer, tms: morecantile.TileMatrixSet = WEB_MERCATOR
+) -> dict[str, Any]:
+    base = f"{_base(request)}/collections/{layer.id}/tiles/{tms.id}"
+    return {
+        "title": f"{layer.title_th} (vector tiles)",
+        "dataType": "vector",
+        "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+        "tileMatrixSetURI": tms.uri,
+        "links": [
+            _link(base, "self", JSON, "this tileset"),
+            _link(
+                f"{_base(request)}/tileMatrixSets/WebMercatorQuad",
+                "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
+                JSON,
+                "WebMercatorQuad",
+            ),
+            {
+                "href": f"{base}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}",
+                "rel": "item",
+                "type": MVT,
+                "templated": True,
+            },
+            _link(f"{base}/tilejson.json", "alternate", JSON, "TileJSON"),
+        ],
+        "layers": [
+            {
+                "id": layer.id,
+                "dataType": "vector",
+                "geometryType": "points" if layer.id == "schools" else "polygons",
+            }
+        ],
+    }
+
+
+@router.get(
+    "/collections/{collection_id}/tiles",
+    summary="A collection's vector tilesets",
+    responses=OGC_RESPONSES,
+)
+def collection_tilesets(collection_id: CollectionId, request: Request) -> dict[str, Any]:
+    _only(request, frozenset())
+    layer = features.layer(collection_id)
+    return {"tilesets": [_tileset(request, layer)]}
+
+
+@router.get(
+    "/collections/{collection_id}/tiles/{tile_matrix_set_id}",
+    summary="A collection's vector tileset",
+    responses=OGC_RESPONSES,
+)
+def collection_tileset(
+    collection_id: CollectionId, tms: TileMatrixSet, request: Request
+) -> dict[str, Any]:
+    _only(request, frozenset())
+    return _tileset(request, features.layer(collection_id), tms)
+
+
+@router.get(
+    "/collections/{collection_id}/tiles/{tile_matrix_set_id}/tilejson.json",
+    summary="The tileset as TileJSON (web map libraries read it)",
+    responses=OGC_RESPONSES,
+)
+def collection_tilejson(
+    collection_id: CollectionId,
+    tms: TileMatrixSet,
+    request: Request,
+    session: SessionDep,
+) -> dict[str, Any]:
+    _only(request, frozenset())
+    layer = features.layer(collection_id)
+    base = f"{_base(request)}/collections/{layer.id}/tiles/{tms.id}"
+    return {
+        "tilejson": "3.0.0",
+        "name": layer.title_th,
+        "tiles": [f"{base}/{{z}}/{{y}}/{{x}}"],
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "bounds": features.extent(session, layer),
+        "vector_layers": [
+            {"id": layer.id, "fields": {p.name: p.json_type for p in layer.properties}}
+        ],
+    }
+
+
+@router.get(
+    "/collections/{collection_id}/tiles/{tile_matrix_set_id}/{z}/{y}/{x}",
+    summary="One vector tile (Mapbox Vector Tile)",
+    response_class=Response,
+    responses={200: {"content": {MVT: {}}}},
+)
+def collection_tile(
+    collection_id: CollectionId,
+    tms: TileMatrixSet,
+    z: Annotated[int, Path(ge=0, le=MAX_ZOOM, description="tileMatrix (zoom)")],
+    y: Annotated[int, Path(ge=0, le=2**MAX_ZOOM - 1, description="tileRow")],
+    x: Annotated[int, Path(ge=0, le=2**MAX_ZOOM - 1, description="tileCol")],
+    request: Request,
+    session: SessionDep,
+) -> Response:
+    _only(request, frozenset())
+    if x >= 2**z or y >= 2**z:
+        raise InvalidInputError("path", f"no tile {z}/{y}/{x}: row and column below {2**z}")
+    layer = features.layer(collection_id)
+    version = features.data_version(session, layer)
+    tag = f'W/"{version}-{collection_id}-{tms.id}-{z}-{y}-{x}"'
+    headers = {"ETag": tag, "Cache-Control": "public, max-age=300"}
+    if request.headers.get("if-none-match") == tag:
+        return Response(status_code=304, headers=headers)
+    return Response(features.tile(session, layer, z, x, y), media_type=MVT, headers=headers)

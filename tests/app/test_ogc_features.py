@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import mapbox_vector_tile
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -198,3 +199,44 @@ def test_geometries_in_the_crs_asked_for(client: TestClient, db_session: Session
     found = client.get(SCHOOLS, params={"bbox": box, "bbox-crs": UTM47}).json()
     assert MATRIX_SCHOOL in [f["id"] for f in found["features"]]
     assert client.get(SCHOOLS, params={"crs": "EPSG:3857"}).status_code == 400
+
+
+def test_vector_tiles_hold_the_layers_features(client: TestClient, db_session: Session) -> None:
+    tileset = client.get("/ogc/collections/schools/tiles/WebMercatorQuad").json()
+    template = next(link["href"] for link in tileset["links"] if link["rel"] == "item")
+    assert template.endswith("/{tileMatrix}/{tileRow}/{tileCol}")
+    tms = client.get("/ogc/tileMatrixSets/WebMercatorQuad").json()
+    assert tms["id"] == "WebMercatorQuad" and len(tms["tileMatrices"]) >= 19
+    tilejson = client.get("/ogc/collections/tambons/tiles/WebMercatorQuad/tilejson.json").json()
+    assert tilejson["tiles"][0].endswith("/{z}/{y}/{x}")
+
+    # The tile of Nan at z8 (x 199, y 114) holds the schools inside it, with their attributes.
+    response = client.get("/ogc/collections/schools/tiles/WebMercatorQuad/8/114/199")
+    assert response.headers["content-type"] == "application/vnd.mapbox-vector-tile"
+    decoded = mapbox_vector_tile.decode(response.content)
+    codes = sorted(f["properties"]["code"] for f in decoded["schools"]["features"])
+    inside = db_session.execute(
+        text(
+            "SELECT code FROM school WHERE ST_Intersects(location, "
+            "ST_Transform(ST_TileEnvelope(8, 199, 114), 4326)) ORDER BY code"
+        )
+    ).scalars()
+    assert codes == list(inside) and MATRIX_SCHOOL in codes
+    names = {
+        f["properties"]["code"]: f["properties"]["name_th"] for f in decoded["schools"]["features"]
+    }
+    assert (
+        names[MATRIX_SCHOOL]
+        == db_session.execute(
+            text("SELECT name_th FROM school WHERE code = :c"), {"c": MATRIX_SCHOOL}
+        ).scalar_one()
+    )
+    # The same tile again: 304 on its ETag; a tile of the sea is empty.
+    again = client.get(
+        "/ogc/collections/schools/tiles/WebMercatorQuad/8/114/199",
+        headers={"If-None-Match": response.headers["etag"]},
+    )
+    assert again.status_code == 304
+    assert client.get("/ogc/collections/schools/tiles/WebMercatorQuad/8/0/0").content == b""
+    assert client.get("/ogc/collections/schools/tiles/WebMercatorQuad/2/9/0").status_code == 400
+    assert client.get("/ogc/collections/schools/tiles/WorldCRS84Quad/2/1/1").status_code == 400

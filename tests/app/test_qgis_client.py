@@ -1,7 +1,8 @@
 """Real QGIS as the client of edumap's OGC API - Features (Debian's python3-qgis 3.22, run by
 Debian's /usr/bin/python3 as a separate process, offscreen): the schools and tambons collections
 open with QGIS's OAPIF provider, QGIS follows the paging and reads exactly the database's
-features, Thai attributes intact; the layers are rendered to test-output/qgis-layers.png."""
+features, Thai attributes intact; the tambons' vector tiles load as a QGIS vector tile layer;
+the layers are rendered to test-output/qgis-layers.png."""
 
 from __future__ import annotations
 
@@ -42,4 +43,5 @@ def test_qgis_opens_the_layers_and_reads_every_feature(live_url: str, engine: En
     assert report["schools"]["names_th"] == names  # Thai, exactly as stored
     assert {"code", "name_th", "grades", "office_code"} <= set(report["schools"]["fields"])
     assert report["schools"]["crs"] == "EPSG:4326"
+    assert report["tiles"] == {"valid": True, "source_type": "xyz"}  # the MVT layer loads
     assert png.stat().st_size > 10_000  # something was drawn

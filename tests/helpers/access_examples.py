@@ -46,6 +46,21 @@ MATRIX_FORM = "matrix_survey"  # an office form the matrix adds (a geopoint: per
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXAMPLES: dict[tuple[str, str], Example] = {
     ("GET", "/ogc/collections/{collection_id}"): Example(path="/ogc/collections/schools"),
+    ("GET", "/ogc/tileMatrixSets/{tile_matrix_set_id}"): Example(
+        path="/ogc/tileMatrixSets/WebMercatorQuad"
+    ),
+    ("GET", "/ogc/collections/{collection_id}/tiles"): Example(
+        path="/ogc/collections/schools/tiles"
+    ),
+    ("GET", "/ogc/collections/{collection_id}/tiles/{tile_matrix_set_id}"): Example(
+        path="/ogc/collections/schools/tiles/WebMercatorQuad"
+    ),
+    ("GET", "/ogc/collections/{collection_id}/tiles/{tile_matrix_set_id}/tilejson.json"): Example(
+        path="/ogc/collections/schools/tiles/WebMercatorQuad/tilejson.json"
+    ),
+    ("GET", "/ogc/collections/{collection_id}/tiles/{tile_matrix_set_id}/{z}/{y}/{x}"): Example(
+        path="/ogc/collections/schools/tiles/WebMercatorQuad/8/114/199"
+    ),
     ("GET", "/ogc/collections/{collection_id}/queryables"): Example(
         path="/ogc/collections/schools/queryables"
     ),

@@ -18,6 +18,7 @@ from qgis.core import (  # type: ignore[import-not-found]
     QgsMapRendererSequentialJob,
     QgsMapSettings,
     QgsVectorLayer,
+    QgsVectorTileLayer,
 )
 from qgis.PyQt.QtCore import QSize  # type: ignore[import-not-found]
 from qgis.PyQt.QtGui import QColor  # type: ignore[import-not-found]
@@ -44,13 +45,22 @@ def main() -> None:
             "crs": layer.crs().authid(),
         }
         layers.append(layer)
+    # The tambons as vector tiles (OGC API - Tiles, XYZ template), drawn under the features.
+    tiles = QgsVectorTileLayer(
+        f"type=xyz&url={base}/ogc/collections/tambons/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"
+        "&zmin=0&zmax=14",
+        "tambons (tiles)",
+    )
+    report["tiles"] = {"valid": tiles.isValid(), "source_type": tiles.sourceType()}
+    if tiles.isValid():
+        layers.insert(0, tiles)
     if layers:
         settings = QgsMapSettings()
         settings.setLayers(list(reversed(layers)))  # the last named on top
         settings.setBackgroundColor(QColor(255, 255, 255))
         settings.setOutputSize(QSize(800, 800))
-        extent = layers[-1].extent()
-        settings.setExtent(extent)
+        settings.setDestinationCrs(layers[-1].crs())
+        settings.setExtent(layers[-1].extent())
         job = QgsMapRendererSequentialJob(settings)
         job.start()
         job.waitForFinished()
