@@ -34,7 +34,7 @@ def coverage_params(round_year: int) -> dict[str, Any]:
     )
 
 
-def _area_filter(
+def area_filter(
     alias: str, province: str | None, district: str | None, esao: str | None
 ) -> tuple[str, dict[str, Any]]:
     """SQL limiting ``alias.subdistrict_code`` to a province, district and office: every one
@@ -345,9 +345,7 @@ def _counts_by(
 ) -> list[dict[str, Any]]:
     """Coverage counts and rates of the stored children, grouped by ``key_sql``."""
     where, params = (
-        _area_filter("c", province, district, esao)
-        if province or district or esao
-        else ("true", {})
+        area_filter("c", province, district, esao) if province or district or esao else ("true", {})
     )
     rows = (
         session.execute(
@@ -413,7 +411,7 @@ def school_coverage(
 ) -> list[dict[str, Any]]:
     """Per school and grade: demand (children of the grade living in its service area),
     enrolment, capacity, spare seats; and next year's Prathom 1 intake against capacity."""
-    where, params = _area_filter("s", province, district, esao)
+    where, params = area_filter("s", province, district, esao)
     rows = (
         session.execute(
             text(
@@ -494,7 +492,7 @@ def children_coverage(
     """Named children with a flag (out_of_school, beyond_distance, over_capacity_area), each
     with the nearest school teaching their grade and its geodesic distance (KNN on the index)."""
     condition = unserved_condition(flag)
-    where, params = _area_filter("c", province, district, esao)
+    where, params = area_filter("c", province, district, esao)
     rows = session.execute(
         text(
             f"""

@@ -6,12 +6,20 @@ what anyone may see on the public API (no personal field; no counts of children)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from gis.coverage import (
+    area_filter,
+    coverage_params,
+    stored_coverage_sql,
+    unserved_condition,
+)
+from gis.schools.norms import OVER_CAPACITY_SQL
 from kernel.cql import filter_sql
 from kernel.errors import NotFoundError
 from kernel.extent import BBox, bbox_condition
@@ -72,6 +80,9 @@ class Layer:
     geometry_sql: str
     properties: tuple[Property, ...]
     version_sql: str  # a value that changes whenever the layer's data does (tile ETags)
+    # Bound parameters the layer's SQL needs (a named layer's round and area).
+    params: Mapping[str, Any] = field(default_factory=dict)
+    personal: bool = False  # names children: read by those the access policy allows, audited
 
     def feature_sql(self, crs: Crs) -> str:
         pairs = ", ".join(f"'{p.name}', {p.sql}" for p in self.properties)
@@ -145,14 +156,7 @@ LAYERS: dict[str, Layer] = {
 
 
 def data_version(session: Session, item: Layer) -> str:
-    return str(session.execute(text(item.version_sql)).scalar_one())
-
-
-def layer(layer_id: str) -> Layer:
-    found = LAYERS.get(layer_id)
-    if found is None:
-        raise NotFoundError(f"no collection {layer_id}")
-    return found
+    return str(session.execute(text(item.version_sql), dict(item.params)).scalar_one())
 
 
 def extent(session: Session, item: Layer) -> list[float] | None:
@@ -161,7 +165,8 @@ def extent(session: Session, item: Layer) -> list[float] | None:
         text(
             f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
             f"(SELECT ST_Extent({item.geometry_sql}) AS e {item.from_sql}) x"
-        )
+        ),
+        dict(item.params),
     ).one()
     return None if box[0] is None else [round(float(v), 6) for v in box]
 
@@ -180,7 +185,7 @@ def items(
     """A page of features in the layer's order, and how many match in all: inside ``bbox``
     (given in ``bbox_crs``), matching the CQL2 filter, with geometries in ``crs``."""
     conditions = []
-    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    params: dict[str, Any] = {**item.params, "limit": limit, "offset": offset}
     if bbox is not None:
         condition, values = bbox_condition(item.geometry_sql, bbox)
         if bbox_crs != CRS84:
@@ -209,7 +214,7 @@ def items(
 def feature(session: Session, item: Layer, feature_id: str, crs: Crs = CRS84) -> Any:
     found = session.execute(
         text(f"SELECT {item.feature_sql(crs)} {item.from_sql} WHERE {item.key_sql} = :id"),
-        {"id": feature_id},
+        {**item.params, "id": feature_id},
     ).scalar()
     if found is None:
         raise NotFoundError(f"no feature {feature_id} in {item.id}")
@@ -241,6 +246,64 @@ def tile(session: Session, item: Layer, z: int, x: int, y: int) -> bytes:
             WHERE geom IS NOT NULL
             """
         ),
-        {"z": z, "x": x, "y": y, "name": item.id},
+        {**item.params, "z": z, "x": x, "y": y, "name": item.id},
     ).scalar()
     return bytes(found or b"")
+
+
+# --- named children (for the roles and area the access policy allows) -------------------------
+
+NAMED_LAYERS = {
+    "children_out_of_school": ("out_of_school", "เด็กนอกระบบ (รายชื่อ)"),
+    "children_beyond_distance": ("beyond_distance", "เด็กที่บ้านไกลโรงเรียนเกินเกณฑ์ (รายชื่อ)"),
+}
+
+
+def named_layer(
+    session: Session, layer_id: str, area: tuple[str | None, str | None, str | None]
+) -> Layer:
+    """A layer of children not served in one way, by name, at their homes, of the latest
+    census round, within ``area`` (province, district, office: what the access policy gives
+    the reader). The caller checks the reader may see it and audits each read."""
+    flag, title_th = NAMED_LAYERS[layer_id]
+    round_year = session.execute(text("SELECT max(academic_year) FROM census_round")).scalar()
+    if round_year is None:
+        raise NotFoundError("no census round yet")
+    # An admin's area is the whole country; anyone else's names a province, district or office.
+    where, params = area_filter("c", *area) if any(area) else ("true", {})
+    where = f"{where} AND {unserved_condition(flag)}"
+    return Layer(
+        id=layer_id,
+        title_th=title_th,
+        description=f"Children {flag.replace('_', ' ')} by name at their homes, round "
+        f"{round_year} (personal data: the reader's office only, each read audited)",
+        from_sql=f"""
+            FROM (
+                WITH over_capacity AS ({OVER_CAPACITY_SQL})
+                SELECT c.*, t.name_th AS subdistrict_name_th, v.name_th AS village_name_th
+                FROM ({stored_coverage_sql(where)}) c
+                JOIN subdistrict t ON t.code = c.subdistrict_code
+                LEFT JOIN village v ON v.id = c.village_id
+            ) f
+        """,
+        key_sql="f.id::text",
+        geometry_sql="f.location",
+        properties=(
+            Property("title", "f.title", "string", "คำนำหน้า"),
+            Property("first_name", "f.first_name", "string", "ชื่อ"),
+            Property("last_name", "f.last_name", "string", "นามสกุล"),
+            Property("sex", "f.sex", "string", "เพศ"),
+            Property("expected_grade", "f.expected_grade", "string", "ชั้นที่ควรเรียน"),
+            Property("enrolment_status", "f.enrolment_status", "string", "การเรียน"),
+            Property("not_enrolled_reason", "f.not_enrolled_reason", "string", "สาเหตุ"),
+            Property("house_number", "f.house_number", "string", "บ้านเลขที่"),
+            Property("moo", "f.moo", "integer", "หมู่ที่"),
+            Property("village_name_th", "f.village_name_th", "string", "หมู่บ้าน"),
+            Property("subdistrict_code", "f.subdistrict_code", "string", "รหัสตำบล"),
+            Property("subdistrict_name_th", "f.subdistrict_name_th", "string", "ตำบล"),
+        ),
+        version_sql="SELECT coalesce(max(refreshed_at)::text, '') FROM coverage_state "
+        "WHERE round_year = :round_year",
+        params=coverage_params(round_year) | params | {"round_year": round_year},
+        personal=True,
+    )

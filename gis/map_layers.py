@@ -45,7 +45,7 @@ class Area:
 
     def where(self, alias: str) -> tuple[str, dict[str, Any]]:
         """SQL on ``alias.subdistrict_code`` and its parameters."""
-        return coverage._area_filter(alias, self.province, self.district, self.esao)
+        return coverage.area_filter(alias, self.province, self.district, self.esao)
 
 
 def _feature_collection(features: list[dict[str, Any]], **members: Any) -> str:

@@ -90,9 +90,11 @@ def _status_handler(status: int) -> Callable[[Request, Exception], Awaitable[JSO
     return handle
 
 
-async def _unauthenticated(_: Request, exc: Exception) -> JSONResponse:
+async def _unauthenticated(request: Request, exc: Exception) -> JSONResponse:
     response = problem(401, str(exc))
-    response.headers["WWW-Authenticate"] = "Bearer"
+    # GIS clients (QGIS) offer Basic: the user name and an API key as the password.
+    scheme = 'Basic realm="edumap"' if request.url.path.startswith(OGC_PREFIX) else "Bearer"
+    response.headers["WWW-Authenticate"] = scheme
     return response
 
 

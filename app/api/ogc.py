@@ -20,10 +20,14 @@ from fastapi.responses import JSONResponse, Response
 
 from app.api.access import PUBLIC, AccessRule
 from app.api.deps import SessionDep
+from app.auth import service as accounts
+from app.auth.deps import PrincipalDep, client_ip
 from gis import features
 from kernel.cql import parse_filter
-from kernel.errors import InvalidInputError
+from kernel.errors import AuthenticationError, InvalidInputError, NotFoundError
 from kernel.extent import BBox
+from kernel.policy import named_coverage_area
+from kernel.principal import Principal
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 GEOJSON = "application/geo+json"
@@ -71,6 +75,44 @@ OGC_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {JSON: {}}}}
 
 def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/ogc"
+
+
+def _reader_layer(
+    collection_id: CollectionId, principal: PrincipalDep, session: SessionDep
+) -> features.Layer:
+    """The collection as this reader may read it: a public layer, or a layer of named
+    children within the area the access policy gives them (anonymous callers are asked to
+    sign in; others are told there is no such collection)."""
+    if collection_id in features.LAYERS:
+        return features.LAYERS[collection_id]
+    if collection_id not in features.NAMED_LAYERS:
+        raise NotFoundError(f"no collection {collection_id}")
+    if principal.is_anonymous:
+        raise AuthenticationError(f"{collection_id} names children: sign in (user, API key)")
+    area = named_coverage_area(principal, None, None, None)
+    if area is None:
+        raise NotFoundError(f"no collection {collection_id}")
+    return features.named_layer(session, collection_id, area)
+
+
+LayerDep = Annotated[features.Layer, Depends(_reader_layer)]
+
+
+def _audit(
+    session: SessionDep, principal: Principal, request: Request, layer: features.Layer, n: int
+) -> None:
+    """A read of named children: who, what, how many, from where; in the read's transaction."""
+    if not layer.personal:
+        return
+    accounts.record_access(
+        session,
+        principal,
+        action="read",
+        resource=f"ogc {layer.id}",
+        record_count=n,
+        ip=client_ip(request),
+    )
+    session.commit()
 
 
 def _link(href: str, rel: str, media_type: str, title: str | None = None) -> dict[str, str]:
@@ -146,21 +188,23 @@ def _collection(request: Request, session: SessionDep, layer: features.Layer) ->
 
 
 @router.get("/collections", summary="The collections (layers)", responses=OGC_RESPONSES)
-def collections(request: Request, session: SessionDep) -> dict[str, Any]:
+def collections(request: Request, principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
     _only(request, frozenset())
     base = f"{_base(request)}/collections"
+    layers = list(features.LAYERS.values())
+    area = None if principal.is_anonymous else named_coverage_area(principal, None, None, None)
+    if area is not None:  # the named layers only for those who may read them
+        layers += [features.named_layer(session, name, area) for name in features.NAMED_LAYERS]
     return {
         "links": [_link(base, "self", JSON, "the collections")],
-        "collections": [_collection(request, session, layer) for layer in features.LAYERS.values()],
+        "collections": [_collection(request, session, layer) for layer in layers],
     }
 
 
 @router.get("/collections/{collection_id}", summary="One collection", responses=OGC_RESPONSES)
-def collection(
-    collection_id: CollectionId, request: Request, session: SessionDep
-) -> dict[str, Any]:
+def collection(layer: LayerDep, request: Request, session: SessionDep) -> dict[str, Any]:
     _only(request, frozenset())
-    return _collection(request, session, features.layer(collection_id))
+    return _collection(request, session, layer)
 
 
 @router.get(
@@ -169,9 +213,8 @@ def collection(
     responses={200: {"content": {"application/schema+json": {}}}},
     response_class=JSONResponse,
 )
-def queryables(collection_id: CollectionId, request: Request) -> JSONResponse:
+def queryables(layer: LayerDep, request: Request) -> JSONResponse:
     _only(request, frozenset())
-    layer = features.layer(collection_id)
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"{_base(request)}/collections/{layer.id}/queryables",
@@ -228,7 +271,8 @@ def _check_degrees(bbox: BBox | None, crs: features.Crs) -> None:
     responses={200: {"content": {GEOJSON: {}}}},
 )
 def collection_items(
-    collection_id: CollectionId,
+    layer: LayerDep,
+    principal: PrincipalDep,
     request: Request,
     session: SessionDep,
     limit: Annotated[
@@ -260,7 +304,6 @@ def collection_items(
     ] = "cql2-text",
 ) -> JSONResponse:
     _only(request, ITEMS_PARAMETERS)
-    layer = features.layer(collection_id)
     output_crs, box_crs = _crs(crs, "crs"), _crs(bbox_crs, "bbox-crs")
     box = _parse_bbox(bbox)
     _check_degrees(box, box_crs)
@@ -275,6 +318,7 @@ def collection_items(
         bbox_crs=box_crs,
         cql=cql,
     )
+    _audit(session, principal, request, layer, len(found))
     base = f"{_base(request)}/collections/{layer.id}"
     kept = {
         name: request.query_params[name] for name in KEPT_IN_LINKS if name in request.query_params
@@ -309,16 +353,17 @@ def collection_items(
     responses={200: {"content": {GEOJSON: {}}}},
 )
 def collection_item(
-    collection_id: CollectionId,
+    layer: LayerDep,
     feature_id: Annotated[str, Path(max_length=100)],
+    principal: PrincipalDep,
     request: Request,
     session: SessionDep,
     crs: CrsParameter = None,
 ) -> JSONResponse:
     _only(request, frozenset({"crs"}))
-    layer = features.layer(collection_id)
     output_crs = _crs(crs, "crs")
     found = dict(features.feature(session, layer, feature_id, output_crs))
+    _audit(session, principal, request, layer, 1)
     base = f"{_base(request)}/collections/{layer.id}"
     found["links"] = [
         _link(f"{base}/items/{feature_id}", "self", GEOJSON, "this feature"),
@@ -432,9 +477,8 @@ def _tileset(
     summary="A collection's vector tilesets",
     responses=OGC_RESPONSES,
 )
-def collection_tilesets(collection_id: CollectionId, request: Request) -> dict[str, Any]:
+def collection_tilesets(layer: LayerDep, request: Request) -> dict[str, Any]:
     _only(request, frozenset())
-    layer = features.layer(collection_id)
     return {"tilesets": [_tileset(request, layer)]}
 
 
@@ -443,11 +487,9 @@ def collection_tilesets(collection_id: CollectionId, request: Request) -> dict[s
     summary="A collection's vector tileset",
     responses=OGC_RESPONSES,
 )
-def collection_tileset(
-    collection_id: CollectionId, tms: TileMatrixSet, request: Request
-) -> dict[str, Any]:
+def collection_tileset(layer: LayerDep, tms: TileMatrixSet, request: Request) -> dict[str, Any]:
     _only(request, frozenset())
-    return _tileset(request, features.layer(collection_id), tms)
+    return _tileset(request, layer, tms)
 
 
 @router.get(
@@ -456,13 +498,12 @@ def collection_tileset(
     responses=OGC_RESPONSES,
 )
 def collection_tilejson(
-    collection_id: CollectionId,
+    layer: LayerDep,
     tms: TileMatrixSet,
     request: Request,
     session: SessionDep,
 ) -> dict[str, Any]:
     _only(request, frozenset())
-    layer = features.layer(collection_id)
     base = f"{_base(request)}/collections/{layer.id}/tiles/{tms.id}"
     return {
         "tilejson": "3.0.0",
@@ -484,20 +525,24 @@ def collection_tilejson(
     responses={200: {"content": {MVT: {}}}},
 )
 def collection_tile(
-    collection_id: CollectionId,
+    layer: LayerDep,
     tms: TileMatrixSet,
     z: Annotated[int, Path(ge=0, le=MAX_ZOOM, description="tileMatrix (zoom)")],
     y: Annotated[int, Path(ge=0, le=2**MAX_ZOOM - 1, description="tileRow")],
     x: Annotated[int, Path(ge=0, le=2**MAX_ZOOM - 1, description="tileCol")],
+    principal: PrincipalDep,
     request: Request,
     session: SessionDep,
 ) -> Response:
     _only(request, frozenset())
     if x >= 2**z or y >= 2**z:
         raise InvalidInputError("path", f"no tile {z}/{y}/{x}: row and column below {2**z}")
-    layer = features.layer(collection_id)
+    if layer.personal:  # differs by reader and is audited: never stored, never a 304
+        content = features.tile(session, layer, z, x, y)
+        _audit(session, principal, request, layer, 1 if content else 0)
+        return Response(content, media_type=MVT, headers={"Cache-Control": "private, no-store"})
     version = features.data_version(session, layer)
-    tag = f'W/"{version}-{collection_id}-{tms.id}-{z}-{y}-{x}"'
+    tag = f'W/"{version}-{layer.id}-{tms.id}-{z}-{y}-{x}"'
     headers = {"ETag": tag, "Cache-Control": "public, max-age=300"}
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers=headers)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import ipaddress
 from collections.abc import Awaitable, Callable
@@ -70,6 +72,17 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
         raise PermissionDeniedError("Missing or wrong CSRF token; reload the page and try again.")
 
 
+def _basic_credentials(credential: str) -> tuple[str, str]:
+    try:
+        decoded = base64.b64decode(credential, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise AuthenticationError("Basic credentials are not base64 of user:key.") from exc
+    username, separator, key = decoded.partition(":")
+    if not separator or not key:
+        raise AuthenticationError("Basic credentials are the user name and an API key.")
+    return username, key
+
+
 def authenticate_request(request: Request, session: SessionDep) -> Principal:
     """The caller. Bad credentials are a 401, never a silent fall-back to anonymous.
 
@@ -82,6 +95,15 @@ def authenticate_request(request: Request, session: SessionDep) -> Principal:
     api_key = request.headers.get("x-api-key")
     if scheme.lower() == "bearer" and credential.startswith(security.API_KEY_PREFIX):
         api_key, credential = credential, ""
+    if scheme.lower() == "basic" and credential:
+        # What GIS clients send (QGIS's authentication manager): the user name, and an API key
+        # as the password; a key of another account is refused.
+        username, key = _basic_credentials(credential)
+        user = service.user_for_api_key(session, settings, key)
+        if user.username != username:
+            raise AuthenticationError("The API key is not this user's.")
+        session.commit()  # keeps last_used_at
+        return service.principal_for(user, "api_key")
     if api_key:
         user = service.user_for_api_key(session, settings, api_key)
         session.commit()  # keeps last_used_at

@@ -169,7 +169,7 @@ def coverage_report(
                 "building_condition": assets["building_condition"],
             }
         )
-    where, params = coverage._area_filter("c", province, district, esao)
+    where, params = coverage.area_filter("c", province, district, esao)
     out_by_age = (
         session.execute(
             text(

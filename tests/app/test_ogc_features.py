@@ -4,6 +4,7 @@ that returns every feature exactly once, bbox, one feature; invalid or unknown p
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -13,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from tests.helpers.world import MATRIX_SCHOOL
+from tests.helpers.world import MATRIX_SCHOOL, Account
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 
@@ -240,3 +241,58 @@ def test_vector_tiles_hold_the_layers_features(client: TestClient, db_session: S
     assert client.get("/ogc/collections/schools/tiles/WebMercatorQuad/8/0/0").content == b""
     assert client.get("/ogc/collections/schools/tiles/WebMercatorQuad/2/9/0").status_code == 400
     assert client.get("/ogc/collections/schools/tiles/WorldCRS84Quad/2/1/1").status_code == 400
+
+
+NAMED = "/ogc/collections/children_out_of_school"
+
+
+def _basic(account: Account, key: str) -> dict[str, str]:
+    token = base64.b64encode(f"{account.username}:{key}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def test_named_children_only_for_their_readers_and_only_their_office(
+    client: TestClient, db_session: Session, accounts: dict[str, Account]
+) -> None:
+    # Anonymous: not listed, and asked to sign in the way QGIS can (Basic).
+    listed = [c["id"] for c in client.get("/ogc/collections").json()["collections"]]
+    assert "children_out_of_school" not in listed
+    anonymous = client.get(f"{NAMED}/items")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["www-authenticate"].startswith("Basic")
+    for role in ("surveyor", "school"):  # signed in, not readers of named children
+        assert client.get(f"{NAMED}/items", headers=accounts[role].headers).status_code == 404
+
+    # A planner with the user name and an API key as Basic credentials (QGIS's way).
+    made = client.post(
+        "/api/v1/auth/api-keys", headers=accounts["planner"].headers, json={"name": "QGIS"}
+    )
+    planner = _basic(accounts["planner"], made.json()["key"])
+    found = client.get("/ogc/collections", headers=planner).json()["collections"]
+    listed = [c["id"] for c in found]
+    assert {"children_out_of_school", "children_beyond_distance"} <= set(listed)
+    before = db_session.execute(text("SELECT count(*) FROM audit_log")).scalar_one()
+    page = client.get(f"{NAMED}/items", params={"limit": "10000"}, headers=planner).json()
+    districts = set(
+        db_session.execute(
+            text(
+                "SELECT district_code FROM service_area_office_district WHERE office_code = "
+                "(SELECT office_code FROM user_account WHERE username = :u)"
+            ),
+            {"u": accounts["planner"].username},
+        ).scalars()
+    )
+    codes = {f["properties"]["subdistrict_code"][:4] for f in page["features"]}
+    assert page["numberMatched"] == len(page["features"]) > 0 and codes <= districts
+    assert page["features"][0]["properties"]["first_name"]
+    audit = db_session.execute(
+        text("SELECT resource, record_count FROM audit_log ORDER BY id DESC LIMIT 1")
+    ).one()
+    assert tuple(audit) == ("ogc children_out_of_school", len(page["features"]))
+    assert db_session.execute(text("SELECT count(*) FROM audit_log")).scalar_one() == before + 1
+    # Another account's key with this user name is refused.
+    other = client.post(
+        "/api/v1/auth/api-keys", headers=accounts["admin"].headers, json={"name": "other"}
+    )
+    forged = _basic(accounts["planner"], other.json()["key"])
+    assert client.get(f"{NAMED}/items", headers=forged).status_code == 401
