@@ -97,6 +97,20 @@ install_web_forms() {
   echo "$want" > "$stamp"
 }
 
+# ogctests, the OGC's own test suite for OGC API - Features Part 1, in a virtual environment of
+# its own (it pins older pytest and httpx than edumap's), from tests/ogctests.lock (hashes).
+OGCTESTS_VENV="$ROOT/.venv-ogctests"
+install_ogctests() {
+  local stamp="$OGCTESTS_VENV/.edumap-installed" want
+  want="$(sha256sum "$ROOT/tests/ogctests.lock" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  say "installing ogctests from tests/ogctests.lock"
+  [ -x "$OGCTESTS_VENV/bin/python" ] || python3 -m venv "$OGCTESTS_VENV"
+  "$OGCTESTS_VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes \
+    -r "$ROOT/tests/ogctests.lock"
+  echo "$want" > "$stamp"
+}
+
 start_database() {
   cd "$ROOT"
   "$VENV/bin/edumap" db start

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.api.oas30 import OGC_PREFIX
 from kernel.errors import (
     AuthenticationError,
     ConflictError,
@@ -48,7 +49,6 @@ def _field_name(location: tuple[Any, ...]) -> str:
 
 # OGC API answers an invalid parameter with 400 (its conformance tests check it); the REST
 # API's is a 422.
-OGC_PREFIX = "/ogc"
 
 
 def _invalid_status(request: Request) -> int:

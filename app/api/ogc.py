@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, Response
 
 from app.api.access import PUBLIC, AccessRule
 from app.api.deps import SessionDep
+from app.api.oas30 import ogc_openapi
 from app.auth import service as accounts
 from app.auth.deps import PrincipalDep, client_ip
 from gis import features
@@ -31,6 +32,7 @@ from kernel.principal import Principal
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 GEOJSON = "application/geo+json"
+OAS30 = "application/vnd.oai.openapi+json;version=3.0"
 JSON = "application/json"
 CRS84 = features.CRS84.uri
 # Listed only for what works: QGIS sends filters and CRS requests only when they are listed.
@@ -129,6 +131,7 @@ def _only(request: Request, allowed: frozenset[str]) -> None:
 
 
 @router.get("", summary="OGC API - Features landing page", responses=OGC_RESPONSES)
+@router.get("/", include_in_schema=False)  # clients join "/" to the service URL
 def landing(request: Request) -> dict[str, Any]:
     _only(request, frozenset())
     base = _base(request)
@@ -139,16 +142,28 @@ def landing(request: Request) -> dict[str, Any]:
         "links": [
             _link(base, "self", JSON, "this document"),
             _link(
-                f"{root}/openapi.json",
+                f"{base}/api",
                 "service-desc",
-                "application/vnd.oai.openapi+json;version=3.0",
-                "the API definition",
+                OAS30,
+                "the API definition (OpenAPI 3.0)",
             ),
             _link(f"{root}/docs", "service-doc", "text/html", "the API documentation"),
             _link(f"{base}/conformance", "conformance", JSON, "conformance classes"),
             _link(f"{base}/collections", "data", JSON, "the collections"),
         ],
     }
+
+
+@router.get(
+    "/api",
+    summary="This API's definition in OpenAPI 3.0",
+    response_class=JSONResponse,
+    responses={200: {"content": {OAS30: {}}}},
+)
+def api_definition(request: Request) -> JSONResponse:
+    _only(request, frozenset())
+    document = ogc_openapi(request.app.openapi(), _base(request))
+    return JSONResponse(document, media_type=OAS30)
 
 
 @router.get("/conformance", summary="The conformance classes served", responses=OGC_RESPONSES)
@@ -374,6 +389,8 @@ def collection_item(
 
 ACCESS_RULES = [
     AccessRule("GET", "/ogc", PUBLIC),
+    AccessRule("GET", "/ogc/", PUBLIC),
+    AccessRule("GET", "/ogc/api", PUBLIC),
     AccessRule("GET", "/ogc/conformance", PUBLIC),
     AccessRule("GET", "/ogc/collections", PUBLIC),
     AccessRule("GET", "/ogc/collections/{collection_id}", PUBLIC),

@@ -16,7 +16,8 @@ from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
 from app.api.access import AccessRule
-from app.api.errors import OGC_PREFIX, PROBLEM_MEDIA_TYPE
+from app.api.errors import PROBLEM_MEDIA_TYPE
+from app.api.oas30 import OGC_PREFIX
 from app.api.rules import all_rules
 from app.auth.deps import SESSION_COOKIE
 
@@ -133,8 +134,8 @@ def _fill_success_schema(operation: dict[str, Any]) -> None:
                 continue
             if media_type in ("application/geo+json",):
                 body["schema"] = GEOJSON_COLLECTION
-            elif media_type == "application/json":
-                body["schema"] = {"type": "object"}
+            elif media_type == "application/json" or media_type.split(";")[0].endswith("+json"):
+                body["schema"] = {"type": "object"}  # JSON documents (OpenAPI, JSON Schema)
             else:
                 body["schema"] = BINARY if "text" not in media_type else {"type": "string"}
 
