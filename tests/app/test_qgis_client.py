@@ -11,9 +11,11 @@ import os
 import subprocess
 from pathlib import Path
 
+import httpx2
 from sqlalchemy import Engine, text
 
 from tests.helpers.browser import OUTPUT
+from tests.helpers.world import Account
 
 CLIENT = Path(__file__).resolve().parents[1] / "helpers" / "qgis_client.py"
 
@@ -45,3 +47,52 @@ def test_qgis_opens_the_layers_and_reads_every_feature(live_url: str, engine: En
     assert report["schools"]["crs"] == "EPSG:4326"
     assert report["tiles"] == {"valid": True, "source_type": "xyz"}  # the MVT layer loads
     assert png.stat().st_size > 10_000  # something was drawn
+
+
+def test_qgis_with_a_planners_credentials_reads_only_its_office(
+    live_url: str, engine: Engine, accounts: dict[str, Account]
+) -> None:
+    """The user name and an API key, as QGIS's data source credentials (sent as Basic)."""
+    with httpx2.Client(base_url=live_url, timeout=30) as http:
+        made = http.post(
+            "/api/v1/auth/api-keys", headers=accounts["planner"].headers, json={"name": "QGIS"}
+        )
+    run = subprocess.run(
+        [
+            "/usr/bin/python3",
+            str(CLIENT),
+            live_url,
+            str(OUTPUT / "qgis-named.png"),
+            "children_out_of_school",
+            "--user",
+            accounts["planner"].username,
+            "--key",
+            made.json()["key"],
+        ],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    report = json.loads(run.stdout.strip().splitlines()[-1])["children_out_of_school"]
+    with engine.connect() as conn:
+        expected = sorted(
+            str(child_id)
+            for child_id in conn.execute(
+                text(
+                    "SELECT c.child_id FROM child_coverage c WHERE c.out_of_school "
+                    "AND c.round_year = (SELECT max(academic_year) FROM census_round) "
+                    "AND left(c.subdistrict_code, 4) IN (SELECT district_code FROM "
+                    "service_area_office_district WHERE office_code = (SELECT office_code "
+                    "FROM user_account WHERE username = :u))"
+                ),
+                {"u": accounts["planner"].username},
+            ).scalars()
+        )
+        audited = conn.execute(
+            text("SELECT count(*) FROM audit_log WHERE resource = 'ogc children_out_of_school'")
+        ).scalar_one()
+    assert report["valid"] and report["ids"] == expected and expected
+    assert audited >= 1  # every page QGIS read was audited

@@ -25,23 +25,38 @@ from qgis.PyQt.QtGui import QColor  # type: ignore[import-not-found]
 
 
 def main() -> None:
-    base, png, *names = sys.argv[1:]
+    """Arguments: URL PNG LAYER... [--user NAME --key KEY] (credentials for named layers)."""
+    args = sys.argv[1:]
+    credentials = ""
+    if "--user" in args:
+        at = args.index("--user")
+        user, key = args[at + 1], args[args.index("--key") + 1]
+        credentials = f" username='{user}' password='{key}'"
+        args = args[:at]
+    base, png, *names = args
     app = QgsApplication([], False)
     app.initQgis()
     report: dict[str, object] = {}
     layers = []
     for name in names:
-        layer = QgsVectorLayer(f"url='{base}/ogc' typename='{name}'", name, "OAPIF")
+        uri = f"url='{base}/ogc' typename='{name}'{credentials}"
+        layer = QgsVectorLayer(uri, name, "OAPIF")
         if not layer.isValid():
             report[name] = {"valid": False, "error": layer.error().summary()}
             continue
         features = list(layer.getFeatures())
+        key = "code" if "code" in layer.fields().names() else "id"  # named layers: the id
         report[name] = {
             "valid": True,
             "count": len(features),
-            "ids": sorted(str(f["code"]) for f in features),
+            "ids": sorted(
+                str(f["code" if "code" in f.fields().names() else "id"]) for f in features
+            ),
             "fields": [field.name() for field in layer.fields()],
-            "names_th": sorted(str(f["name_th"]) for f in features)[:5],
+            "names_th": sorted(
+                str(f["name_th" if "name_th" in f.fields().names() else "first_name"])
+                for f in features
+            )[:5],
             "crs": layer.crs().authid(),
         }
         layers.append(layer)
