@@ -52,6 +52,20 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def wait_until_serving(base: str, seconds: float = 60) -> None:
+    """Until the server at ``base`` answers /health (or give up: exit)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx2.get(f"{base}/health", timeout=2).status_code == 200:
+                return
+        except httpx2.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            sys.exit("the server did not start")
+        time.sleep(0.3)
+
+
 def bench_token() -> tuple[str, int]:
     """A surveyor of tambon 550101 for the submissions, and an access token."""
     with session_scope() as session:
@@ -206,16 +220,7 @@ def main() -> None:
         )
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx2.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx2.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                sys.exit("the server did not start")
-            time.sleep(0.3)
+        wait_until_serving(base)
         auth = {"Authorization": f"Bearer {token}"}
         coverage = "/api/v1/coverage/subdistricts?round=2569&province=55"
         tambons = "/api/v1/subdistricts?province=55&simplify_m=50"

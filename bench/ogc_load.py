@@ -21,7 +21,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,7 +28,7 @@ import httpx2
 import morecantile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from http_load import ROOT, free_port, run
+from http_load import ROOT, free_port, run, wait_until_serving
 
 NAN_BBOX = (100.3, 17.9, 101.4, 19.7)  # Nan province, lon/lat
 
@@ -59,16 +58,7 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx2.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx2.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                sys.exit("the server did not start")
-            time.sleep(0.3)
+        wait_until_serving(base)
         box = ",".join(map(str, NAN_BBOX))
         tiles = tiles_of_nan()
         counter = itertools.count()

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import httpx2
 from sqlalchemy import Engine, text
@@ -20,14 +21,10 @@ from tests.helpers.world import Account
 CLIENT = Path(__file__).resolve().parents[1] / "helpers" / "qgis_client.py"
 
 
-def test_qgis_opens_the_layers_and_reads_every_feature(live_url: str, engine: Engine) -> None:
-    assert (
-        Path("/usr/bin/python3").exists() and Path("/usr/lib/python3/dist-packages/qgis").exists()
-    ), "QGIS is not installed: scripts/test installs python3-qgis"
-    OUTPUT.mkdir(exist_ok=True)
-    png = OUTPUT / "qgis-layers.png"
+def _qgis(url: str, png: Path, *arguments: str) -> dict[str, Any]:
+    """Run the QGIS client as a separate process of Debian's Python; its JSON report."""
     run = subprocess.run(
-        ["/usr/bin/python3", str(CLIENT), live_url, str(png), "tambons", "schools"],
+        ["/usr/bin/python3", str(CLIENT), url, str(png), *arguments],
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": ""},
         capture_output=True,
         text=True,
@@ -35,7 +32,17 @@ def test_qgis_opens_the_layers_and_reads_every_feature(live_url: str, engine: En
         check=False,
     )
     assert run.returncode == 0, run.stderr[-2000:]
-    report = json.loads(run.stdout.strip().splitlines()[-1])
+    report: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    return report
+
+
+def test_qgis_opens_the_layers_and_reads_every_feature(live_url: str, engine: Engine) -> None:
+    assert (
+        Path("/usr/bin/python3").exists() and Path("/usr/lib/python3/dist-packages/qgis").exists()
+    ), "QGIS is not installed: scripts/test installs python3-qgis"
+    OUTPUT.mkdir(exist_ok=True)
+    png = OUTPUT / "qgis-layers.png"
+    report = _qgis(live_url, png, "tambons", "schools")
     with engine.connect() as conn:
         schools = sorted(conn.execute(text("SELECT code FROM school")).scalars())
         tambons = sorted(conn.execute(text("SELECT code FROM subdistrict")).scalars())
@@ -57,26 +64,11 @@ def test_qgis_with_a_planners_credentials_reads_only_its_office(
         made = http.post(
             "/api/v1/auth/api-keys", headers=accounts["planner"].headers, json={"name": "QGIS"}
         )
-    run = subprocess.run(
-        [
-            "/usr/bin/python3",
-            str(CLIENT),
-            live_url,
-            str(OUTPUT / "qgis-named.png"),
-            "children_out_of_school",
-            "--user",
-            accounts["planner"].username,
-            "--key",
-            made.json()["key"],
-        ],
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": ""},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    user, key = accounts["planner"].username, made.json()["key"]
+    named = _qgis(
+        live_url, OUTPUT / "qgis-named.png", "children_out_of_school", "--user", user, "--key", key
     )
-    assert run.returncode == 0, run.stderr[-2000:]
-    report = json.loads(run.stdout.strip().splitlines()[-1])["children_out_of_school"]
+    report = named["children_out_of_school"]
     with engine.connect() as conn:
         expected = sorted(
             str(child_id)
