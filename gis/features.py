@@ -21,7 +21,7 @@ from gis.coverage import (
 )
 from gis.schools.norms import OVER_CAPACITY_SQL
 from kernel.cql import filter_sql
-from kernel.errors import NotFoundError
+from kernel.errors import InvalidInputError, NotFoundError
 from kernel.extent import BBox, bbox_condition
 
 COORDINATE_DECIMALS = 6  # about 0.1 m
@@ -68,6 +68,9 @@ class Property:
     sql: str
     json_type: str  # "string", "integer", "number"
     title_th: str
+    # A count of children shown as null when 1-4 to those who do not see exact counts: a
+    # filter naming it is refused for them (it would tell the hidden cells apart).
+    hidden_when_small: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Layer:
     # Bound parameters the layer's SQL needs (a named layer's round and area).
     params: Mapping[str, Any] = field(default_factory=dict)
     personal: bool = False  # names children: read by those the access policy allows, audited
+    exact_counts: bool = False  # counts of 1-4 children shown as they are (else null)
 
     def feature_sql(self, crs: Crs) -> str:
         pairs = ", ".join(f"'{p.name}', {p.sql}" for p in self.properties)
@@ -155,6 +159,17 @@ LAYERS: dict[str, Layer] = {
 }
 
 
+def _named(node: Any) -> list[str]:
+    """The properties a CQL2 JSON expression names."""
+    if isinstance(node, dict):
+        if "property" in node:
+            return [str(node["property"])]
+        return [name for value in node.values() for name in _named(value)]
+    if isinstance(node, list):
+        return [name for value in node for name in _named(value)]
+    return []
+
+
 def data_version(session: Session, item: Layer) -> str:
     return str(session.execute(text(item.version_sql), dict(item.params)).scalar_one())
 
@@ -201,6 +216,11 @@ def items(
         conditions.append(condition)
         params |= values
     if cql is not None:
+        hidden = {p.name for p in item.properties if p.hidden_when_small} & set(_named(cql))
+        if hidden and not item.exact_counts:
+            raise InvalidInputError(
+                "filter", f"{', '.join(sorted(hidden))} hides counts under 5: not a filter"
+            )
         condition, values = filter_sql(cql, item.queryables(), item.geometry_sql)
         conditions.append(condition)
         params |= values
@@ -317,4 +337,63 @@ def named_layer(
         "WHERE round_year = :round_year",
         params=coverage_params(round_year) | params | {"round_year": round_year},
         personal=True,
+    )
+
+
+# --- villages with counts of children (small counts hidden from the public) ----------------------
+
+
+def _small_hidden(count_sql: str, exact: bool) -> str:
+    return (
+        count_sql
+        if exact
+        else f"CASE WHEN {count_sql} BETWEEN 1 AND 4 THEN NULL ELSE {count_sql} END"
+    )
+
+
+def villages_layer(session: Session, exact: bool) -> Layer:
+    """Villages with their out-of-school children counted (the latest census round): exact for
+    admins, counts of 1-4 as null (``out_of_school_hidden`` true) for everyone else."""
+    round_year = session.execute(text("SELECT max(academic_year) FROM census_round")).scalar()
+    count = "coalesce(k.children, 0)"
+    return Layer(
+        id="villages",
+        title_th="หมู่บ้าน",
+        description="Villages with the number of out-of-school children of the latest census "
+        "round (counts of 1-4 hidden from the public)",
+        from_sql="""
+            FROM village f
+            JOIN subdistrict t ON t.code = f.subdistrict_code
+            LEFT JOIN (
+                SELECT h.village_id, count(*)::int AS children FROM child_coverage c
+                JOIN household h ON h.id = c.household_id
+                WHERE c.round_year = :round_year AND c.out_of_school GROUP BY h.village_id
+            ) k ON k.village_id = f.id
+        """,
+        key_sql="f.id::text",
+        geometry_sql="f.geom",
+        properties=(
+            Property("code", "f.code", "string", "รหัสหมู่บ้าน"),
+            Property("name_th", "f.name_th", "string", "ชื่อหมู่บ้าน"),
+            Property("moo", "f.moo", "integer", "หมู่ที่"),
+            Property("subdistrict_code", "f.subdistrict_code", "string", "รหัสตำบล"),
+            Property("subdistrict_name_th", "t.name_th", "string", "ตำบล"),
+            Property(
+                "out_of_school",
+                _small_hidden(count, exact),
+                "integer",
+                "เด็กนอกระบบ",
+                hidden_when_small=True,
+            ),
+            Property(
+                "out_of_school_hidden",
+                "false" if exact else f"({count} BETWEEN 1 AND 4)",
+                "boolean",
+                "จำนวนน้อยกว่า 5 (ไม่แสดง)",
+            ),
+        ),
+        version_sql="SELECT coalesce(max(refreshed_at)::text, '') FROM coverage_state "
+        "WHERE round_year = :round_year",
+        params={"round_year": round_year or 0},
+        exact_counts=exact,
     )

@@ -29,7 +29,7 @@ from kernel.cql import parse_filter
 from kernel.errors import AuthenticationError, InvalidInputError, NotFoundError
 from kernel.extent import BBox
 from kernel.policy import named_coverage_area
-from kernel.principal import Principal
+from kernel.principal import Principal, Role
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 GEOJSON = "application/geo+json"
@@ -88,6 +88,8 @@ def _reader_layer(
     sign in; others are told there is no such collection)."""
     if collection_id in features.LAYERS:
         return features.LAYERS[collection_id]
+    if collection_id == "villages":
+        return features.villages_layer(session, exact=principal.role == Role.admin)
     if collection_id not in features.NAMED_LAYERS:
         raise NotFoundError(f"no collection {collection_id}")
     if principal.is_anonymous:
@@ -207,7 +209,10 @@ def _collection(request: Request, session: SessionDep, layer: features.Layer) ->
 def collections(request: Request, principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
     _only(request, frozenset())
     base = f"{_base(request)}/collections"
-    layers = list(features.LAYERS.values())
+    layers = [
+        *features.LAYERS.values(),
+        features.villages_layer(session, exact=principal.role == Role.admin),
+    ]
     area = None if principal.is_anonymous else named_coverage_area(principal, None, None, None)
     if area is not None:  # the named layers only for those who may read them
         layers += [features.named_layer(session, name, area) for name in features.NAMED_LAYERS]

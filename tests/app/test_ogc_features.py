@@ -32,7 +32,7 @@ def test_the_landing_page_leads_to_everything(client: TestClient) -> None:
     assert definition["openapi"].startswith("3.0.") and definition["paths"]["/collections"]
     assert CORE in client.get(links["conformance"]).json()["conformsTo"]
     collections = client.get(links["data"]).json()["collections"]
-    assert [c["id"] for c in collections] == ["tambons", "schools"]
+    assert [c["id"] for c in collections] == ["tambons", "schools", "villages"]
     for found in collections:
         assert found["crs"][0] == "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
         assert "http://www.opengis.net/def/crs/EPSG/0/32647" in found["crs"]
@@ -297,3 +297,35 @@ def test_named_children_only_for_their_readers_and_only_their_office(
     )
     forged = _basic(accounts["planner"], other.json()["key"])
     assert client.get(f"{NAMED}/items", headers=forged).status_code == 401
+
+
+def test_villages_hide_small_counts_from_the_public_and_refuse_filters_on_them(
+    client: TestClient, db_session: Session, accounts: dict[str, Account]
+) -> None:
+    counts = dict(
+        db_session.execute(
+            text(
+                "SELECT h.village_id::text, count(*) FROM child_coverage c JOIN household h "
+                "ON h.id = c.household_id WHERE c.out_of_school AND c.round_year = "
+                "(SELECT max(academic_year) FROM census_round) AND h.village_id IS NOT NULL "
+                "GROUP BY h.village_id"
+            )
+        ).all()
+    )
+    small = next(v for v, n in counts.items() if 1 <= n <= 4)
+    large = next(v for v, n in counts.items() if n >= 5)
+    url = "/ogc/collections/villages/items"
+    public = {v: client.get(f"{url}/{v}").json()["properties"] for v in (small, large)}
+    assert public[small]["out_of_school"] is None and public[small]["out_of_school_hidden"]
+    assert public[large]["out_of_school"] == counts[large]
+    admin = client.get(f"{url}/{small}", headers=accounts["admin"].headers).json()
+    assert admin["properties"]["out_of_school"] == counts[small]
+    # A filter on the hidden count would tell the hidden cells apart: refused, but for admins.
+    refused = client.get(url, params={"filter": "out_of_school BETWEEN 1 AND 4"})
+    assert refused.status_code == 400 and "hides counts under 5" in refused.text
+    exact = client.get(
+        url,
+        params={"filter": "out_of_school BETWEEN 1 AND 4", "limit": "1"},
+        headers=accounts["admin"].headers,
+    ).json()
+    assert exact["numberMatched"] == sum(1 for n in counts.values() if 1 <= n <= 4)
