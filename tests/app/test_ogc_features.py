@@ -329,3 +329,12 @@ def test_villages_hide_small_counts_from_the_public_and_refuse_filters_on_them(
         headers=accounts["admin"].headers,
     ).json()
     assert exact["numberMatched"] == sum(1 for n in counts.values() if 1 <= n <= 4)
+
+
+def test_an_admins_exact_village_tile_is_never_shared(
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
+    tile = "/ogc/collections/villages/tiles/WebMercatorQuad/10/457/797"
+    assert client.get(tile).headers["cache-control"] == "public, max-age=300"
+    exact = client.get(tile, headers=accounts["admin"].headers)
+    assert exact.headers["cache-control"] == "private, no-store" and "etag" not in exact.headers
