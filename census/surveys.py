@@ -574,9 +574,23 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
     return list(names)
 
 
-def export_csv(session: Session, principal: Principal, form_id: str) -> bytes:
-    """The main table as CSV (UTF-8 with BOM, so Excel reads Thai)."""
-    rows = export_tables(session, principal, form_id)[form_id]
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export(
+    session: Session, principal: Principal, form_id: str, output_format: str
+) -> tuple[bytes, int]:
+    """The submissions as a file and how many there are, the tables read once: ``xlsx`` every
+    table as a sheet (the main one first, then one per repeat), ``csv`` the main table (UTF-8
+    with BOM, so Excel reads Thai)."""
+    if output_format not in EXPORT_FORMATS:
+        raise InvalidInputError("format", "csv or xlsx")
+    tables = export_tables(session, principal, form_id)
+    content = _csv(tables[form_id]) if output_format == "csv" else _xlsx(tables)
+    return content, len(tables[form_id])
+
+
+def _csv(rows: list[dict[str, Any]]) -> bytes:
     buffer = io.StringIO()
     columns = _columns(rows) or ["KEY"]
     writer = csv.writer(buffer)
@@ -585,11 +599,10 @@ def export_csv(session: Session, principal: Principal, form_id: str) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def export_xlsx(session: Session, principal: Principal, form_id: str) -> bytes:
-    """Every table as a sheet of one workbook (the main one first, then one per repeat)."""
+def _xlsx(tables: dict[str, list[dict[str, Any]]]) -> bytes:
     book = openpyxl.Workbook()
     book.remove(book.active)
-    for name, rows in export_tables(session, principal, form_id).items():
+    for name, rows in tables.items():
         sheet = book.create_sheet(title=name[:31])
         columns = _columns(rows) or ["KEY"]
         sheet.append(columns)

@@ -284,6 +284,15 @@ def tile(session: Session, item: Layer, z: int, x: int, y: int) -> bytes:
 
 # --- named children (for the roles and area the access policy allows) -------------------------
 
+
+def latest_round(session: Session) -> int:
+    """The census round the layers of children show: the latest."""
+    found = session.execute(text("SELECT max(academic_year) FROM census_round")).scalar()
+    if found is None:
+        raise NotFoundError("no census round yet")
+    return int(found)
+
+
 NAMED_LAYERS = {
     "children_out_of_school": ("out_of_school", "เด็กนอกระบบ (รายชื่อ)"),
     "children_beyond_distance": ("beyond_distance", "เด็กที่บ้านไกลโรงเรียนเกินเกณฑ์ (รายชื่อ)"),
@@ -297,9 +306,7 @@ def named_layer(
     census round, within ``area`` (province, district, office: what the access policy gives
     the reader). The caller checks the reader may see it and audits each read."""
     flag, title_th = NAMED_LAYERS[layer_id]
-    round_year = session.execute(text("SELECT max(academic_year) FROM census_round")).scalar()
-    if round_year is None:
-        raise NotFoundError("no census round yet")
+    round_year = latest_round(session)
     # An admin's area is the whole country; anyone else's names a province, district or office.
     where, params = area_filter("c", *area) if any(area) else ("true", {})
     where = f"{where} AND {unserved_condition(flag)}"
@@ -354,7 +361,7 @@ def _small_hidden(count_sql: str, exact: bool) -> str:
 def villages_layer(session: Session, exact: bool) -> Layer:
     """Villages with their out-of-school children counted (the latest census round): exact for
     admins, counts of 1-4 as null (``out_of_school_hidden`` true) for everyone else."""
-    round_year = session.execute(text("SELECT max(academic_year) FROM census_round")).scalar()
+    round_year = latest_round(session)
     count = "coalesce(k.children, 0)"
     return Layer(
         id="villages",
@@ -394,6 +401,6 @@ def villages_layer(session: Session, exact: bool) -> Layer:
         ),
         version_sql="SELECT coalesce(max(refreshed_at)::text, '') FROM coverage_state "
         "WHERE round_year = :round_year",
-        params={"round_year": round_year or 0},
+        params={"round_year": round_year},
         exact_counts=exact,
     )

@@ -29,7 +29,7 @@ def parse_filter(expression: str, language: str = "cql2-text") -> dict[str, Any]
     try:
         source: Any = json.loads(expression) if language == "cql2-json" else expression
         parsed: dict[str, Any] = cql2.Expr(source).to_json()
-    except (ValueError, Exception) as exc:  # cql2 raises a bare Exception with its message
+    except Exception as exc:  # cql2 raises a bare Exception with its message (json: ValueError)
         raise InvalidInputError("filter", f"not a {language} filter: {exc}") from exc
     return parsed
 

@@ -135,11 +135,8 @@ def export_submissions(
     principal: PlannerDep,
     session: SessionDep,
 ) -> Response:
-    if output_format == "csv":
-        content, media_type = surveys.export_csv(session, principal, form_id), "text/csv"
-    else:
-        content, media_type = surveys.export_xlsx(session, principal, form_id), XLSX
-    count = len(surveys.submissions(session, principal, form_id))
+    content, count = surveys.export(session, principal, form_id, output_format)
+    media_type = "text/csv" if output_format == "csv" else XLSX
     _audited(session, principal, request, form_id, output_format, count)
     return Response(
         content,

@@ -55,10 +55,8 @@ def export(
     try:
         with session_scope() as session:
             principal = service.principal_for(service.get_user(session, by), "cli")
-            if output.suffix.lower() == ".csv":
-                content = surveys.export_csv(session, principal, form_id)
-            else:
-                content = surveys.export_xlsx(session, principal, form_id)
+            output_format = "csv" if output.suffix.lower() == ".csv" else "xlsx"
+            content, _ = surveys.export(session, principal, form_id, output_format)
         output.write_bytes(content)
         typer.echo(f"wrote {output}")
     except DomainError as exc:

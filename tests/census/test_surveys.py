@@ -86,10 +86,12 @@ def test_a_form_is_added_served_and_its_submissions_stored_once_and_exported(
         ("uuid:a1", "uuid:a1/rooms[2]", "poor"),
     ]
     exported = list(
-        csv.reader(io.StringIO(surveys.export_csv(db_session, admin, FORM_ID).decode("utf-8-sig")))
+        csv.reader(
+            io.StringIO(surveys.export(db_session, admin, FORM_ID, "csv")[0].decode("utf-8-sig"))
+        )
     )
     assert exported[1][exported[0].index("remark")] == "'=1+1"  # text, not a formula
-    book = openpyxl.load_workbook(io.BytesIO(surveys.export_xlsx(db_session, admin, FORM_ID)))
+    book = openpyxl.load_workbook(io.BytesIO(surveys.export(db_session, admin, FORM_ID, "xlsx")[0]))
     assert book.sheetnames == [FORM_ID, "rooms"]
     assert book[FORM_ID].cell(2, 1).value == "uuid:a1" and book["rooms"].max_row == 3
     remark = book[FORM_ID].cell(2, [c.value for c in book[FORM_ID][1]].index("remark") + 1)

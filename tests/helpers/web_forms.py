@@ -6,14 +6,15 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import WebDriverWait as SeleniumWait
+from selenium.webdriver.support.ui import WebDriverWait
 
 # Web Forms redraws questions as answers change: an element found a moment ago may be gone.
 REDRAWN = (StaleElementReferenceException,)
 
 
-def WebDriverWait(driver: webdriver.Chrome, seconds: float) -> SeleniumWait:
-    return SeleniumWait(driver, seconds, ignored_exceptions=REDRAWN)
+def wait(driver: webdriver.Chrome, seconds: float) -> WebDriverWait:
+    """A wait that looks again when Web Forms has redrawn what it held."""
+    return WebDriverWait(driver, seconds, ignored_exceptions=REDRAWN)
 
 
 class WebForm:
@@ -30,7 +31,7 @@ class WebForm:
         )
 
     def type(self, label: str, value: str, n: int = 1) -> None:
-        WebDriverWait(self.driver, 10).until(
+        wait(self.driver, 10).until(
             lambda _d: self.question(label, n).find_element(By.TAG_NAME, "input")
         ).send_keys(value)
 
@@ -42,12 +43,12 @@ class WebForm:
             self.driver.execute_script("arguments[0].click()", radio)
             return True
 
-        WebDriverWait(self.driver, 10).until(click)
+        wait(self.driver, 10).until(click)
 
     def pick(self, label: str, option_text: str, n: int = 1) -> None:
         """A value from a list attached to the form (a dropdown)."""
         self.question(label, n).find_element(By.CSS_SELECTOR, ".p-select-label").click()
-        option = WebDriverWait(self.driver, 10).until(
+        option = wait(self.driver, 10).until(
             lambda d: next(
                 (
                     o
@@ -59,7 +60,7 @@ class WebForm:
         )
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", option)
         option.click()  # a real click: the list answers to pointer events
-        WebDriverWait(self.driver, 10).until(
+        wait(self.driver, 10).until(
             lambda _d: (
                 self.question(label, n).find_element(By.CSS_SELECTOR, ".p-select-label").text
                 == option_text
@@ -69,7 +70,7 @@ class WebForm:
     def date(self, label: str, year: int, month: str, day: int, n: int = 1) -> None:
         """A date through the calendar: year, month, then day."""
         self.question(label, n).find_element(By.TAG_NAME, "input").click()
-        panel = WebDriverWait(self.driver, 10).until(
+        panel = wait(self.driver, 10).until(
             lambda d: d.find_element(By.CSS_SELECTOR, ".p-datepicker-panel")
         )
         panel.find_element(By.CSS_SELECTOR, ".p-datepicker-select-year").click()
@@ -96,12 +97,12 @@ class WebForm:
             )
             if c.text.strip() == str(day)
         ).click()
-        WebDriverWait(self.driver, 10).until(
+        wait(self.driver, 10).until(
             lambda _d: not self.driver.find_elements(By.CSS_SELECTOR, ".p-datepicker-panel")
         )
 
     def button(self, text_shown: str) -> WebElement:
-        return WebDriverWait(self.driver, 10).until(
+        return wait(self.driver, 10).until(
             lambda d: next(
                 (b for b in d.find_elements(By.TAG_NAME, "button") if b.text.strip() == text_shown),
                 None,
