@@ -22,6 +22,7 @@ from gis.service_areas.propose import max_distance_m
 from gis.villages import VILLAGE_OF_MOO_SQL
 from kernel.disclosure import SMALL_COUNT_THRESHOLD, suppress_small_count
 from kernel.errors import InvalidInputError
+from kernel.ratios import ratio
 from kernel.vocabulary import GRADES_SQL_ARRAY, LEVELS
 
 
@@ -331,6 +332,24 @@ def area_coverage(
     raise InvalidInputError("by", "district or esao")
 
 
+# The coverage counts of a group of stored children (``c``), as a select list; the rates
+# divide compulsory_enrolled by compulsory_age and pre_primary_enrolled by pre_primary_age.
+COVERAGE_COUNTS = {
+    "compulsory_age": "c.compulsory_age",
+    "compulsory_enrolled": "c.compulsory_age AND c.enrolled",
+    "out_of_school": "c.out_of_school",
+    "beyond_distance": "c.compulsory_age AND c.beyond_distance",
+    "pre_primary_age": "c.stage = 'pre_primary'",
+    "pre_primary_enrolled": "c.stage = 'pre_primary' AND c.enrolled",
+    "pre_primary_beyond_distance": "c.stage = 'pre_primary' AND c.beyond_distance",
+    "due_prathom1_next_year": "c.due_prathom1_next_year",
+}
+COVERAGE_COUNTS_SQL = ", ".join(
+    f"count(*) FILTER (WHERE {condition})::int AS {name}"
+    for name, condition in COVERAGE_COUNTS.items()
+)
+
+
 def _counts_by(
     session: Session,
     round_year: int,
@@ -351,16 +370,7 @@ def _counts_by(
         session.execute(
             text(
                 f"""
-        SELECT {key_sql} AS key,
-            count(*) FILTER (WHERE c.compulsory_age) AS compulsory_age,
-            count(*) FILTER (WHERE c.compulsory_age AND c.enrolled) AS compulsory_enrolled,
-            count(*) FILTER (WHERE c.out_of_school) AS out_of_school,
-            count(*) FILTER (WHERE c.compulsory_age AND c.beyond_distance) AS beyond_distance,
-            count(*) FILTER (WHERE c.stage = 'pre_primary') AS pre_primary_age,
-            count(*) FILTER (WHERE c.stage = 'pre_primary' AND c.enrolled) AS pre_primary_enrolled,
-            count(*) FILTER (WHERE c.stage = 'pre_primary' AND c.beyond_distance)
-                AS pre_primary_beyond_distance,
-            count(*) FILTER (WHERE c.due_prathom1_next_year) AS due_prathom1_next_year
+        SELECT {key_sql} AS key, {COVERAGE_COUNTS_SQL}
         FROM child_coverage c {join_sql}
         WHERE c.round_year = :round_year AND {where}
         GROUP BY 1 ORDER BY 1
@@ -392,7 +402,7 @@ def _counts_by(
 
 def rate(part: int, whole: int) -> float | None:
     """part / whole to four places, or None when there is no whole."""
-    return round(part / whole, 4) if whole else None
+    return ratio(part, whole, 4)
 
 
 def public_rate(part: int, whole: int) -> float | None:

@@ -6,6 +6,7 @@ what anyone may see on the public API (no personal field; no counts of children)
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,15 +15,17 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gis.coverage import (
+    COVERAGE_COUNTS_SQL,
     area_filter,
     coverage_params,
     stored_coverage_sql,
     unserved_condition,
 )
-from gis.schools.norms import OVER_CAPACITY_SQL
+from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from kernel.cql import filter_sql
 from kernel.errors import InvalidInputError, NotFoundError
 from kernel.extent import BBox, bbox_condition
+from kernel.vocabulary import LEVEL_LABELS_TH, LEVELS
 
 COORDINATE_DECIMALS = 6  # about 0.1 m
 
@@ -71,6 +74,9 @@ class Property:
     # A count of children shown as null when 1-4 to those who do not see exact counts: a
     # filter naming it is refused for them (it would tell the hidden cells apart).
     hidden_when_small: bool = False
+    # The kernel.vocabulary labels (LABELS_TH key) a person reads its values by (a comma
+    # list of them, for grades and levels).
+    vocabulary: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,10 @@ class Layer:
     # Bound parameters the layer's SQL needs (a named layer's round and area).
     params: Mapping[str, Any] = field(default_factory=dict)
     personal: bool = False  # names children: read by those the access policy allows, audited
-    exact_counts: bool = False  # counts of 1-4 children shown as they are (else null)
+    exact_counts: bool = False  # every count of 1-4 children shown as it is (else some null)
+    varies_by_reader: bool = False  # some counts exact for this reader: never a shared cache
+    # The features' time as SQL (first and last date), where a layer has one (``datetime``).
+    time_sql: tuple[str, str] | None = None
 
     def feature_sql(self, crs: Crs) -> str:
         pairs = ", ".join(f"'{p.name}', {p.sql}" for p in self.properties)
@@ -102,26 +111,109 @@ class Layer:
         return {p.name: (p.sql, p.json_type) for p in self.properties}
 
 
-LAYERS: dict[str, Layer] = {
-    layer.id: layer
-    for layer in (
-        Layer(
+# --- who sees exact small counts --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountScope:
+    """Where a reader sees counts of 1-4 children as they are: everywhere (admins), in their
+    office's districts (planners), nowhere (everyone else, who see null)."""
+
+    districts: frozenset[str] | None  # None: everywhere
+
+    @property
+    def everywhere(self) -> bool:
+        return self.districts is None
+
+    @property
+    def nowhere(self) -> bool:
+        return self.districts == frozenset()
+
+    def condition(self, district_sql: str, *, array: bool = False) -> str:
+        """SQL true where counts are exact; ``district_sql`` is the row's district code (or,
+        with ``array``, the array of an office's districts, exact when all are in scope)."""
+        if self.everywhere:
+            return "true"
+        if self.nowhere:
+            return "false"
+        if array:
+            return f"({district_sql} <@ CAST(:exact_districts AS text[]))"
+        return f"({district_sql} = ANY(:exact_districts))"
+
+    def params(self) -> dict[str, Any]:
+        return {} if self.districts is None else {"exact_districts": sorted(self.districts)}
+
+
+PUBLIC_COUNTS = CountScope(frozenset())
+EXACT_COUNTS = CountScope(None)
+
+
+def _small_hidden(count_sql: str, exact_sql: str) -> str:
+    """A count of children, null when 1-4 unless the reader sees it exact."""
+    if exact_sql == "true":
+        return count_sql
+    return (
+        f"CASE WHEN {count_sql} BETWEEN 1 AND 4 AND NOT {exact_sql} THEN NULL ELSE {count_sql} END"
+    )
+
+
+def _academic_year_sql(year_sql: str, last_year_sql: str | None = None) -> tuple[str, str]:
+    """An academic year (B.E.) as dates: 16 May of its first calendar year to 15 May of the
+    next (the census's cut-off date), through ``last_year_sql`` when it spans several."""
+    last = last_year_sql or year_sql
+    return (f"make_date({year_sql} - 543, 5, 16)", f"make_date({last} - 542, 5, 15)")
+
+
+# --- areas: tambons, districts, offices; with a census round's coverage figures ------------------
+
+LATEST_POPULATION_SQL = """
+    SELECT total, households, reference_date FROM population p
+    WHERE p.subdistrict_code = {code} ORDER BY p.reference_date DESC LIMIT 1
+"""
+
+
+@dataclass(frozen=True)
+class AreaKind:
+    """One kind of area the layers show: its rows ``f`` (code, geom, province_code), what each
+    shows, how the stored children group into it, and its district(s) for exact counts."""
+
+    id: str
+    title_th: str
+    description: str
+    from_sql: str
+    properties: tuple[Property, ...]
+    children_key_sql: str  # the area's code of a stored child ``c``
+    children_join_sql: str
+    district_sql: str
+    district_is_array: bool = False
+
+
+POPULATION_PROPERTIES = (
+    Property("population_total", "pop.total", "integer", "ประชากร"),
+    Property("households", "pop.households", "integer", "ครัวเรือน"),
+)
+_SUMMED_POPULATION = """
+    LEFT JOIN LATERAL (
+        SELECT sum(tp.total)::int AS total, sum(tp.households)::int AS households
+        FROM subdistrict t CROSS JOIN LATERAL ({latest}) tp
+        WHERE {where}
+    ) pop ON true
+"""
+
+AREA_KINDS: dict[str, AreaKind] = {
+    kind.id: kind
+    for kind in (
+        AreaKind(
             id="tambons",
             title_th="ตำบล",
-            description="Tambons (subdistricts) with their district, province and latest "
-            "DOPA population",
-            from_sql="""
+            description="Tambons (subdistricts) with their district, province and latest DOPA "
+            "population",
+            from_sql=f"""
                 FROM subdistrict f
                 JOIN district d ON d.code = f.district_code
                 JOIN province p ON p.code = f.province_code
-                LEFT JOIN LATERAL (
-                    SELECT total, households, reference_date FROM population
-                    WHERE subdistrict_code = f.code ORDER BY reference_date DESC LIMIT 1
-                ) pop ON true
+                LEFT JOIN LATERAL ({LATEST_POPULATION_SQL.format(code="f.code")}) pop ON true
             """,
-            key_sql="f.code",
-            geometry_sql="f.geom",
-            version_sql="SELECT 'g' || coalesce(max(id), 0) FROM load_log",
             properties=(
                 Property("code", "f.code", "string", "รหัสตำบล"),
                 Property("name_th", "f.name_th", "string", "ชื่อตำบล"),
@@ -130,33 +222,345 @@ LAYERS: dict[str, Layer] = {
                 Property("district_name_th", "d.name_th", "string", "อำเภอ"),
                 Property("province_code", "p.code", "string", "รหัสจังหวัด"),
                 Property("province_name_th", "p.name_th", "string", "จังหวัด"),
-                Property("population_total", "pop.total", "integer", "ประชากร"),
-                Property("households", "pop.households", "integer", "ครัวเรือน"),
+                *POPULATION_PROPERTIES,
             ),
+            children_key_sql="c.subdistrict_code",
+            children_join_sql="",
+            district_sql="f.district_code",
         ),
-        Layer(
-            id="schools",
-            title_th="โรงเรียน",
-            description="Schools with their grades, affiliation, office and located point",
-            from_sql="FROM school f",
-            key_sql="f.code",
-            geometry_sql="f.location",
-            version_sql="SELECT count(*) || '-' || coalesce(max(updated_at)::text, '') FROM school",
+        AreaKind(
+            id="districts",
+            title_th="อำเภอ",
+            description="Districts (amphoe) with their province and latest DOPA population",
+            from_sql=f"""
+                FROM district f
+                JOIN province p ON p.code = f.province_code
+                {
+                _SUMMED_POPULATION.format(
+                    latest=LATEST_POPULATION_SQL.format(code="t.code"),
+                    where="t.district_code = f.code",
+                )
+            }
+            """,
             properties=(
-                Property("code", "f.code", "string", "รหัสโรงเรียน"),
-                Property("name_th", "f.name_th", "string", "ชื่อโรงเรียน"),
-                Property("grades", "array_to_string(f.grades, ',')", "string", "ชั้นที่เปิดสอน"),
-                Property("affiliation", "f.affiliation", "string", "สังกัด"),
-                Property("office_code", "f.office_code", "string", "สำนักงานเขตพื้นที่"),
-                Property("subdistrict_code", "f.subdistrict_code", "string", "รหัสตำบล"),
-                Property("location_source", "f.location_source", "string", "ที่มาของพิกัด"),
-                Property(
-                    "location_accuracy_m", "f.location_accuracy_m", "number", "ความคลาดเคลื่อน (ม.)"
-                ),
+                Property("code", "f.code", "string", "รหัสอำเภอ"),
+                Property("name_th", "f.name_th", "string", "ชื่ออำเภอ"),
+                Property("name_en", "f.name_en", "string", "ชื่ออำเภอ (อังกฤษ)"),
+                Property("province_code", "p.code", "string", "รหัสจังหวัด"),
+                Property("province_name_th", "p.name_th", "string", "จังหวัด"),
+                *POPULATION_PROPERTIES,
             ),
+            children_key_sql="left(c.subdistrict_code, 4)",
+            children_join_sql="",
+            district_sql="f.code",
+        ),
+        AreaKind(
+            id="offices",
+            title_th="สำนักงานเขตพื้นที่การศึกษา",
+            description="Educational Service Area Offices: the districts each serves, as one "
+            "area, with their latest DOPA population",
+            from_sql=f"""
+                FROM (
+                    SELECT o.code, o.name_th, o.kind::text AS kind, o.province_code,
+                        array_agg(od.district_code::text ORDER BY od.district_code)
+                            AS district_codes,
+                        ST_Multi(ST_Union(d.geom)) AS geom
+                    FROM service_area_office o
+                    JOIN service_area_office_district od ON od.office_code = o.code
+                    JOIN district d ON d.code = od.district_code
+                    GROUP BY o.code
+                ) f
+                {
+                _SUMMED_POPULATION.format(
+                    latest=LATEST_POPULATION_SQL.format(code="t.code"),
+                    where="t.district_code = ANY(f.district_codes)",
+                )
+            }
+            """,
+            properties=(
+                Property("code", "f.code", "string", "รหัสสำนักงาน"),
+                Property("name_th", "f.name_th", "string", "ชื่อสำนักงาน"),
+                Property("kind", "f.kind", "string", "ประเภท", vocabulary="office_kind"),
+                Property("province_code", "f.province_code", "string", "รหัสจังหวัด"),
+                Property(
+                    "district_codes",
+                    "array_to_string(f.district_codes, ',')",
+                    "string",
+                    "อำเภอที่รับผิดชอบ",
+                ),
+                *POPULATION_PROPERTIES,
+            ),
+            children_key_sql="od.office_code",
+            children_join_sql="JOIN service_area_office_district od "
+            "ON od.district_code = left(c.subdistrict_code, 4)",
+            district_sql="f.district_codes",
+            district_is_array=True,
         ),
     )
 }
+
+COVERAGE_TITLES_TH = {
+    "compulsory_age": "เด็กวัยการศึกษาภาคบังคับ",
+    "compulsory_enrolled": "วัยภาคบังคับที่เรียนอยู่",
+    "out_of_school": "เด็กนอกระบบ",
+    "beyond_distance": "วัยภาคบังคับ บ้านไกลโรงเรียนเกินเกณฑ์",
+    "pre_primary_age": "เด็กวัยก่อนประถมศึกษา",
+    "pre_primary_enrolled": "วัยก่อนประถมที่เรียนอยู่",
+    "pre_primary_beyond_distance": "วัยก่อนประถม บ้านไกลโรงเรียนเกินเกณฑ์",
+    "due_prathom1_next_year": "ต้องเข้า ป.1 ปีการศึกษาหน้า",
+}
+RATES = {
+    "coverage_rate": ("compulsory_enrolled", "compulsory_age", "อัตราการเข้าเรียน (ภาคบังคับ)"),
+    "pre_primary_rate": ("pre_primary_enrolled", "pre_primary_age", "อัตราการเข้าเรียน (ก่อนประถม)"),
+}
+
+
+def _area_layer(kind: AreaKind) -> Layer:
+    return Layer(
+        id=kind.id,
+        title_th=kind.title_th,
+        description=kind.description,
+        from_sql=kind.from_sql,
+        key_sql="f.code",
+        geometry_sql="f.geom",
+        properties=kind.properties,
+        version_sql="SELECT 'g' || coalesce(max(id), 0) FROM load_log",
+    )
+
+
+def round_layer_id(kind: str, round_year: int) -> str:
+    return f"{kind}_{round_year}"
+
+
+def coverage_layer(kind: AreaKind, round_year: int, scope: CountScope) -> Layer:
+    """The areas of a census round's province with the round's coverage figures: counts of
+    1-4 children null (and rates of fewer than 5 children null) outside the reader's scope."""
+    exact = scope.condition(kind.district_sql, array=kind.district_is_array)
+    counts = tuple(
+        Property(
+            name,
+            _small_hidden(f"coalesce(k.{name}, 0)", exact),
+            "integer",
+            title,
+            hidden_when_small=True,
+        )
+        for name, title in COVERAGE_TITLES_TH.items()
+    )
+    rates = tuple(
+        Property(
+            name,
+            f"CASE WHEN coalesce(k.{whole}, 0) >= 5 OR {exact} "
+            f"THEN round(k.{part}::numeric / nullif(k.{whole}, 0), 4) END",
+            "number",
+            title,
+            hidden_when_small=True,
+        )
+        for name, (part, whole, title) in RATES.items()
+    )
+    start, end = _academic_year_sql(":round_year")
+    return Layer(
+        id=round_layer_id(kind.id, round_year),
+        title_th=f"{kind.title_th}: การเข้าเรียน ปีการศึกษา {round_year}",
+        description=f"{kind.description}; the coverage figures of census round {round_year} "
+        "(counts of 1-4 children null for the public)",
+        from_sql=f"""
+            {kind.from_sql}
+            JOIN census_round r ON r.academic_year = :round_year
+                AND r.province_code = f.province_code
+            LEFT JOIN (
+                SELECT {kind.children_key_sql} AS key, {COVERAGE_COUNTS_SQL}
+                FROM child_coverage c {kind.children_join_sql}
+                WHERE c.round_year = :round_year GROUP BY 1
+            ) k ON k.key = f.code
+        """,
+        key_sql="f.code",
+        geometry_sql="f.geom",
+        properties=(
+            *kind.properties,
+            Property("round_year", "r.academic_year::int", "integer", "ปีการศึกษา (พ.ศ.)"),
+            *counts,
+            *rates,
+        ),
+        version_sql="SELECT coalesce(max(refreshed_at)::text, '') FROM coverage_state "
+        "WHERE round_year = :round_year",
+        params={"round_year": round_year, **scope.params()},
+        exact_counts=scope.everywhere,
+        varies_by_reader=not scope.nowhere,
+        time_sql=(start, end),
+    )
+
+
+# --- schools and their service areas ---------------------------------------------------------
+
+LEVELS_OF_SCHOOL_SQL = "concat_ws(',', {})".format(
+    ", ".join(
+        f"CASE WHEN f.grades && ARRAY[{', '.join(repr(g) for g in grades)}]::varchar[] "
+        f"THEN '{level}' END"
+        for level, grades in LEVELS.items()
+    )
+)
+
+
+# Changes with any school, enrolment, device or link (the tiles' ETag).
+SCHOOLS_VERSION_SQL = """
+    SELECT concat_ws('-',
+        (SELECT count(*) || '.' || max(updated_at) FROM school),
+        (SELECT count(*) || '.' || sum(enrolled_male + enrolled_female + classrooms)
+         FROM school_grade_year),
+        (SELECT count(*) || '.' || sum(working) FROM ict_device),
+        (SELECT count(*) || '.' || sum(mbps) FROM internet_link))
+"""
+
+
+def schools_layer() -> Layer:
+    return Layer(
+        id="schools",
+        title_th="โรงเรียน",
+        description="Schools with their grades, levels, office, enrolment and capacity of their "
+        "latest academic year, ICT devices and internet link",
+        from_sql=f"""
+        FROM school f
+        LEFT JOIN LATERAL (
+            SELECT gy.academic_year, sum(gy.enrolled_male + gy.enrolled_female)::int AS enrolled,
+                sum({seats_sql("gy.grade", "gy.classrooms")})::int AS capacity,
+                sum(gy.classrooms)::int AS classrooms
+            FROM school_grade_year gy
+            WHERE gy.school_id = f.id AND gy.academic_year = (
+                SELECT max(academic_year) FROM school_grade_year WHERE school_id = f.id)
+            GROUP BY gy.academic_year
+        ) e ON true
+        LEFT JOIN LATERAL (
+            SELECT sum(d.count)::int AS devices, sum(d.working)::int AS working,
+                sum(d.working) FILTER (WHERE d.purpose = 'learning')::int AS learning
+            FROM ict_device d WHERE d.school_id = f.id
+        ) ict ON true
+        LEFT JOIN LATERAL (
+            SELECT i.link_type, i.mbps FROM internet_link i WHERE i.school_id = f.id
+            ORDER BY i.mbps DESC LIMIT 1
+        ) net ON true
+    """,
+        key_sql="f.code",
+        geometry_sql="f.location",
+        version_sql=SCHOOLS_VERSION_SQL,
+        params=norm_params(),
+        properties=(
+            Property("code", "f.code", "string", "รหัสโรงเรียน"),
+            Property("name_th", "f.name_th", "string", "ชื่อโรงเรียน"),
+            Property(
+                "grades",
+                "array_to_string(f.grades, ',')",
+                "string",
+                "ชั้นที่เปิดสอน",
+                vocabulary="grade",
+            ),
+            Property("levels", LEVELS_OF_SCHOOL_SQL, "string", "ระดับที่เปิดสอน", vocabulary="level"),
+            Property("affiliation", "f.affiliation", "string", "สังกัด", vocabulary="affiliation"),
+            Property("office_code", "f.office_code", "string", "สำนักงานเขตพื้นที่"),
+            Property("subdistrict_code", "f.subdistrict_code", "string", "รหัสตำบล"),
+            Property(
+                "location_source",
+                "f.location_source",
+                "string",
+                "ที่มาของพิกัด",
+                vocabulary="school_location",
+            ),
+            Property(
+                "location_accuracy_m", "f.location_accuracy_m", "number", "ความคลาดเคลื่อน (ม.)"
+            ),
+            Property("academic_year", "e.academic_year::int", "integer", "ปีการศึกษาของข้อมูลนักเรียน"),
+            Property("students", "e.enrolled", "integer", "นักเรียน"),
+            Property("capacity", "e.capacity", "integer", "ความจุ (ที่นั่งตามเกณฑ์)"),
+            Property("classrooms", "e.classrooms", "integer", "ห้องเรียน"),
+            Property(
+                "utilisation",
+                "round(e.enrolled::numeric / nullif(e.capacity, 0), 3)",
+                "number",
+                "อัตราการใช้ความจุ",
+            ),
+            Property("ict_devices", "coalesce(ict.devices, 0)", "integer", "อุปกรณ์ ICT"),
+            Property("ict_devices_working", "coalesce(ict.working, 0)", "integer", "ใช้งานได้"),
+            Property(
+                "ict_learning_devices", "coalesce(ict.learning, 0)", "integer", "อุปกรณ์เพื่อการเรียน"
+            ),
+            Property(
+                "internet_link", "net.link_type", "string", "อินเทอร์เน็ต", vocabulary="internet_link"
+            ),
+            Property("internet_mbps", "net.mbps", "number", "ความเร็วอินเทอร์เน็ต (Mbps)"),
+        ),
+    )
+
+
+def service_area_layer_id(level: str) -> str:
+    return f"service_areas_{level}"
+
+
+def service_area_layer(level: str) -> Layer:
+    """The current service area of each school teaching ``level``, of every academic year
+    (``datetime`` picks a year: each area's time is its academic years)."""
+    time_sql = _academic_year_sql("f.academic_year", "coalesce(f.valid_to_year, f.academic_year)")
+    return Layer(
+        id=service_area_layer_id(level),
+        title_th=f"เขตบริการ {LEVEL_LABELS_TH[level]}",
+        description=f"Schools' current service areas for {level.replace('_', ' ')}, by "
+        "academic year",
+        from_sql="""
+            FROM service_area f JOIN school s ON s.id = f.school_id
+                AND f.is_current AND f.level = :level
+        """,
+        key_sql="f.id::text",
+        geometry_sql="f.geom",
+        properties=(
+            Property("school_code", "s.code", "string", "รหัสโรงเรียน"),
+            Property("school_name_th", "s.name_th", "string", "โรงเรียน"),
+            Property("level", "f.level", "string", "ระดับ", vocabulary="level"),
+            Property("academic_year", "f.academic_year::int", "integer", "ปีการศึกษา (พ.ศ.)"),
+            Property("valid_to_year", "f.valid_to_year::int", "integer", "ใช้ถึงปีการศึกษา"),
+            Property("method", "f.method", "string", "วิธีกำหนด", vocabulary="service_area_method"),
+            Property("version", "f.version", "integer", "ฉบับที่"),
+            Property("changed_at", "f.changed_at", "string", "แก้ไขเมื่อ"),
+        ),
+        version_sql="SELECT count(*) || '-' || coalesce(max(changed_at)::text, '') "
+        "FROM service_area WHERE level = :level",
+        params={"level": level},
+        time_sql=time_sql,
+    )
+
+
+# --- the catalogue ------------------------------------------------------------------------------
+
+
+def round_years(session: Session) -> list[int]:
+    return list(
+        session.scalars(text("SELECT academic_year FROM census_round ORDER BY academic_year"))
+    )
+
+
+def public_layer_ids(session: Session) -> list[str]:
+    """Every collection anyone may open, in the order the collections list shows them."""
+    return [
+        *AREA_KINDS,
+        *(round_layer_id(kind, year) for year in round_years(session) for kind in AREA_KINDS),
+        "schools",
+        *(service_area_layer_id(level) for level in LEVELS),
+        "villages",
+    ]
+
+
+def public_layer(session: Session, layer_id: str, scope: CountScope) -> Layer:
+    """A layer anyone may open, its counts of children exact within ``scope``."""
+    if layer_id in AREA_KINDS:
+        return _area_layer(AREA_KINDS[layer_id])
+    if layer_id == "schools":
+        return schools_layer()
+    if layer_id == "villages":
+        return villages_layer(session, scope)
+    for level in LEVELS:
+        if layer_id == service_area_layer_id(level):
+            return service_area_layer(level)
+    kind, _, year = layer_id.rpartition("_")
+    if kind in AREA_KINDS and year.isdigit() and int(year) in round_years(session):
+        return coverage_layer(AREA_KINDS[kind], int(year), scope)
+    raise NotFoundError(f"no collection {layer_id}")
 
 
 def _named(node: Any) -> list[str]:
@@ -187,6 +591,27 @@ def extent(session: Session, item: Layer) -> list[float] | None:
 
 
 @dataclass(frozen=True)
+class Period:
+    """An instant or interval of ``datetime`` (either end open)."""
+
+    start: dt.datetime | None
+    end: dt.datetime | None
+
+
+def temporal_extent(session: Session, item: Layer) -> list[str | None] | None:
+    """The first and last dates of the layer's features, or None if it has no time."""
+    if item.time_sql is None:
+        return None
+    first, last = item.time_sql
+    found = session.execute(
+        text(f"SELECT min({first}), max({last}) {item.from_sql}"), dict(item.params)
+    ).one()
+    if found[0] is None:
+        return [None, None]
+    return [f"{found[0].isoformat()}T00:00:00Z", f"{found[1].isoformat()}T23:59:59Z"]
+
+
+@dataclass(frozen=True)
 class Page:
     features_json: str  # a JSON array of GeoJSON features, as PostGIS wrote it
     returned: int
@@ -203,11 +628,24 @@ def items(
     crs: Crs = CRS84,
     bbox_crs: Crs = CRS84,
     cql: dict[str, Any] | None = None,
+    during: Period | None = None,
 ) -> Page:
     """A page of features in the layer's order, and how many match in all: inside ``bbox``
-    (given in ``bbox_crs``), matching the CQL2 filter, with geometries in ``crs``."""
+    (given in ``bbox_crs``), matching the CQL2 filter, at a time in ``during``, with
+    geometries in ``crs``."""
     conditions = []
     params: dict[str, Any] = {**item.params, "limit": limit, "offset": offset}
+    if during is not None:
+        if item.time_sql is None:
+            raise InvalidInputError("datetime", f"{item.id} has no time to select by")
+        first, last = item.time_sql
+        # A feature's last date counts whole: it ends as the next day begins.
+        if during.end is not None:
+            conditions.append(f"{first} <= CAST(:during_end AS timestamptz)")
+            params["during_end"] = during.end
+        if during.start is not None:
+            conditions.append(f"({last} + 1) > CAST(:during_start AS timestamptz)")
+            params["during_start"] = during.start
     if bbox is not None:
         condition, values = bbox_condition(item.geometry_sql, bbox)
         if bbox_crs != CRS84:
@@ -330,9 +768,21 @@ def named_layer(
             Property("title", "f.title", "string", "คำนำหน้า"),
             Property("first_name", "f.first_name", "string", "ชื่อ"),
             Property("last_name", "f.last_name", "string", "นามสกุล"),
-            Property("sex", "f.sex", "string", "เพศ"),
-            Property("expected_grade", "f.expected_grade", "string", "ชั้นที่ควรเรียน"),
-            Property("enrolment_status", "f.enrolment_status", "string", "การเรียน"),
+            Property("sex", "f.sex", "string", "เพศ", vocabulary="sex"),
+            Property(
+                "expected_grade",
+                "f.expected_grade",
+                "string",
+                "ชั้นที่ควรเรียน",
+                vocabulary="grade",
+            ),
+            Property(
+                "enrolment_status",
+                "f.enrolment_status",
+                "string",
+                "การเรียน",
+                vocabulary="enrolment_status",
+            ),
             Property("not_enrolled_reason", "f.not_enrolled_reason", "string", "สาเหตุ"),
             Property("house_number", "f.house_number", "string", "บ้านเลขที่"),
             Property("moo", "f.moo", "integer", "หมู่ที่"),
@@ -350,19 +800,12 @@ def named_layer(
 # --- villages with counts of children (small counts hidden from the public) ----------------------
 
 
-def _small_hidden(count_sql: str, exact: bool) -> str:
-    return (
-        count_sql
-        if exact
-        else f"CASE WHEN {count_sql} BETWEEN 1 AND 4 THEN NULL ELSE {count_sql} END"
-    )
-
-
-def villages_layer(session: Session, exact: bool) -> Layer:
-    """Villages with their out-of-school children counted (the latest census round): exact for
-    admins, counts of 1-4 as null (``out_of_school_hidden`` true) for everyone else."""
+def villages_layer(session: Session, scope: CountScope) -> Layer:
+    """Villages with their out-of-school children counted (the latest census round): exact
+    within the reader's scope, counts of 1-4 as null (``out_of_school_hidden`` true) elsewhere."""
     round_year = latest_round(session)
     count = "coalesce(k.children, 0)"
+    exact = scope.condition("t.district_code")
     return Layer(
         id="villages",
         title_th="หมู่บ้าน",
@@ -394,13 +837,14 @@ def villages_layer(session: Session, exact: bool) -> Layer:
             ),
             Property(
                 "out_of_school_hidden",
-                "false" if exact else f"({count} BETWEEN 1 AND 4)",
+                f"({count} BETWEEN 1 AND 4 AND NOT {exact})",
                 "boolean",
                 "จำนวนน้อยกว่า 5 (ไม่แสดง)",
             ),
         ),
         version_sql="SELECT coalesce(max(refreshed_at)::text, '') FROM coverage_state "
         "WHERE round_year = :round_year",
-        params={"round_year": round_year},
-        exact_counts=exact,
+        params={"round_year": round_year, **scope.params()},
+        exact_counts=scope.everywhere,
+        varies_by_reader=not scope.nowhere,
     )

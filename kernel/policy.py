@@ -149,6 +149,16 @@ def named_coverage_area(
 exact_school_counts = school_editor
 
 
+def exact_count_districts(session: Session, principal: Principal) -> frozenset[str] | None:
+    """Where the principal sees counts of 1-4 children of an area as they are: everywhere for
+    admins (None), their office's districts for planners, nowhere for anyone else."""
+    if principal.role == Role.admin:
+        return None
+    if principal.role == Role.planner:
+        return office_districts(session, principal.office_code)
+    return frozenset()
+
+
 def may_read_import_job(session: Session, principal: Principal, created_by: int | None) -> bool:
     """An import job (its report and rejected rows name children) is read by its creator, by
     admins, and by the planners of the creator's office: the creator's own office, or the

@@ -132,6 +132,11 @@ UNSERVED_LABELS_TH = {
 
 # The vocabularies by name, for templates (``{{ value|th("personnel") }}``) and for the test
 # that no page shows a person an identifier that has a Thai label.
+OFFICE_KIND_LABELS_TH = {
+    "primary": "สำนักงานเขตพื้นที่การศึกษาประถมศึกษา (สพป.)",
+    "secondary": "สำนักงานเขตพื้นที่การศึกษามัธยมศึกษา (สพม.)",
+}
+
 LABELS_TH: dict[str, dict[Any, str]] = {
     "grade": GRADE_SHORT_LABELS_TH,
     "grade_long": GRADE_LABELS_TH,
@@ -150,6 +155,7 @@ LABELS_TH: dict[str, dict[Any, str]] = {
     "service_area_method": SERVICE_AREA_METHOD_LABELS_TH,
     "import_job_state": IMPORT_JOB_STATE_LABELS_TH,
     "unserved": UNSERVED_LABELS_TH,
+    "office_kind": OFFICE_KIND_LABELS_TH,
 }
 
 

@@ -12,29 +12,32 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Any
-from urllib.parse import urlencode
+from typing import Annotated, Any, Literal
+from urllib.parse import quote, urlencode
 
 import morecantile
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.api.access import PUBLIC, AccessRule
 from app.api.deps import SessionDep
 from app.api.oas30 import ogc_openapi
 from app.auth import service as accounts
-from app.auth.deps import PrincipalDep, client_ip
+from app.auth.deps import PrincipalDep, client_ip, csrf_for
+from app.web.templating import templates
 from gis import features
 from kernel.cql import parse_filter
 from kernel.errors import AuthenticationError, InvalidInputError, NotFoundError
 from kernel.extent import BBox
-from kernel.policy import named_coverage_area
-from kernel.principal import Principal, Role
+from kernel.policy import exact_count_districts, named_coverage_area
+from kernel.principal import Principal
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 GEOJSON = "application/geo+json"
 OAS30 = "application/vnd.oai.openapi+json;version=3.0"
 JSON = "application/json"
+HTML = "text/html"
+GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 CRS84 = features.CRS84.uri
 # Listed only for what works: QGIS sends filters and CRS requests only when they are listed.
 CONFORMANCE = [
@@ -60,8 +63,9 @@ CONFORMANCE = [
 ]
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
-KEPT_IN_LINKS = ("bbox", "bbox-crs", "crs", "filter", "filter-lang")
-ITEMS_PARAMETERS = frozenset({"limit", "offset", *KEPT_IN_LINKS})
+KEPT_IN_LINKS = ("bbox", "bbox-crs", "crs", "datetime", "filter", "filter-lang")
+FORMAT = frozenset({"f"})
+ITEMS_PARAMETERS = frozenset({"limit", "offset", "f", *KEPT_IN_LINKS})
 CrsParameter = Annotated[
     str | None,
     Query(
@@ -71,27 +75,67 @@ CrsParameter = Annotated[
     ),
 ]
 CollectionId = Annotated[
-    str, Path(pattern=r"^[a-z_]{1,40}$", description="A collection's id, e.g. schools")
+    str, Path(pattern=r"^[a-z0-9_]{1,40}$", description="A collection's id, e.g. schools")
 ]
-OGC_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {JSON: {}}}}
+OGC_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {JSON: {}, HTML: {}}}}
+FormatParameter = Annotated[
+    Literal["json", "html"] | None,
+    Query(
+        alias="f",
+        description="json, or html for a person's page in Thai (a browser's Accept header "
+        "asks for html too)",
+    ),
+]
+
+
+def _wants_html(request: Request, chosen: str | None) -> bool:
+    """``f=html``, or a person's browser (text/html first in Accept) with no ``f``; ``f=json``
+    and the GIS clients (which ask for JSON) get JSON."""
+    if chosen is not None:
+        return chosen == "html"
+    return request.headers.get("accept", "").startswith("text/html")
+
+
+def _page(
+    request: Request, principal: Principal, kind: str, title: str, **context: Any
+) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        "ogc.html",
+        {
+            "principal": principal,
+            "csrf_token": csrf_for(principal),
+            "kind": kind,
+            "title": title,
+            "base": _base(request),
+            **context,
+        },
+    )
 
 
 def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/ogc"
 
 
+def _count_scope(session: SessionDep, principal: PrincipalDep) -> features.CountScope:
+    return features.CountScope(exact_count_districts(session, principal))
+
+
+CountScopeDep = Annotated[features.CountScope, Depends(_count_scope)]
+
+
 def _reader_layer(
-    collection_id: CollectionId, principal: PrincipalDep, session: SessionDep
+    collection_id: CollectionId,
+    principal: PrincipalDep,
+    session: SessionDep,
+    scope: CountScopeDep,
 ) -> features.Layer:
-    """The collection as this reader may read it: a public layer, or a layer of named
-    children within the area the access policy gives them (anonymous callers are asked to
-    sign in; others are told there is no such collection)."""
-    if collection_id in features.LAYERS:
-        return features.LAYERS[collection_id]
-    if collection_id == "villages":
-        return features.villages_layer(session, exact=principal.role == Role.admin)
+    """The collection as this reader may read it: a public layer (its small counts exact
+    where the access policy says), or a layer of named children within the area the policy
+    gives them (anonymous callers are asked to sign in; others are told there is no such
+    collection)."""
     if collection_id not in features.NAMED_LAYERS:
-        raise NotFoundError(f"no collection {collection_id}")
+        return features.public_layer(session, collection_id, scope)
     if principal.is_anonymous:
         raise AuthenticationError(f"{collection_id} names children: sign in (user, API key)")
     area = named_coverage_area(principal, None, None, None)
@@ -135,8 +179,10 @@ def _only(request: Request, allowed: frozenset[str]) -> None:
 
 @router.get("", summary="OGC API - Features landing page", responses=OGC_RESPONSES)
 @router.get("/", include_in_schema=False)  # clients join "/" to the service URL
-def landing(request: Request) -> dict[str, Any]:
-    _only(request, frozenset())
+def landing(request: Request, principal: PrincipalDep, f: FormatParameter = None) -> Any:
+    _only(request, FORMAT)
+    if _wants_html(request, f):
+        return _page(request, principal, "landing", "ชั้นข้อมูลแผนที่ (OGC API - Features)")
     base = _base(request)
     root = str(request.base_url).rstrip("/")
     return {
@@ -144,6 +190,7 @@ def landing(request: Request) -> dict[str, Any]:
         "description": "Thailand's education map layers of this office's edumap",
         "links": [
             _link(base, "self", JSON, "this document"),
+            _link(f"{base}?f=html", "alternate", HTML, "this document as a web page"),
             _link(
                 f"{base}/api",
                 "service-desc",
@@ -170,14 +217,22 @@ def api_definition(request: Request) -> JSONResponse:
 
 
 @router.get("/conformance", summary="The conformance classes served", responses=OGC_RESPONSES)
-def conformance(request: Request) -> dict[str, Any]:
-    _only(request, frozenset())
-    return {"conformsTo": CONFORMANCE}
+def conformance(request: Request, principal: PrincipalDep, f: FormatParameter = None) -> Any:
+    _only(request, FORMAT)
+    if _wants_html(request, f):
+        return _page(request, principal, "conformance", "มาตรฐานที่รองรับ", conformance=CONFORMANCE)
+    href = f"{_base(request)}/conformance"
+    return {
+        "links": [
+            _link(href, "self", JSON, "conformance classes"),
+            _link(f"{href}?f=html", "alternate", HTML, "conformance classes as a web page"),
+        ],
+        "conformsTo": CONFORMANCE,
+    }
 
 
 def _collection(request: Request, session: SessionDep, layer: features.Layer) -> dict[str, Any]:
     base = f"{_base(request)}/collections/{layer.id}"
-    box = features.extent(session, layer)
     return {
         "id": layer.id,
         "title": layer.title_th,
@@ -185,10 +240,12 @@ def _collection(request: Request, session: SessionDep, layer: features.Layer) ->
         "itemType": "feature",
         "crs": list(features.CRSES),
         "storageCrs": CRS84,
-        "extent": {"spatial": {"bbox": [box] if box else [], "crs": CRS84}},
+        "extent": _extent(session, layer),
         "links": [
             _link(base, "self", JSON, layer.title_th),
+            _link(f"{base}?f=html", "alternate", HTML, f"{layer.title_th} (web page)"),
             _link(f"{base}/items", "items", GEOJSON, f"{layer.title_th} (GeoJSON)"),
+            _link(f"{base}/items?f=html", "items", HTML, f"{layer.title_th} (web page)"),
             _link(
                 f"{base}/queryables",
                 "http://www.opengis.net/def/rel/ogc/1.0/queryables",
@@ -205,26 +262,62 @@ def _collection(request: Request, session: SessionDep, layer: features.Layer) ->
     }
 
 
+def _extent(session: SessionDep, layer: features.Layer) -> dict[str, Any]:
+    box = features.extent(session, layer)
+    found: dict[str, Any] = {"spatial": {"bbox": [box] if box else [], "crs": CRS84}}
+    interval = features.temporal_extent(session, layer)
+    if interval is not None:
+        found["temporal"] = {"interval": [interval], "trs": GREGORIAN}
+    return found
+
+
 @router.get("/collections", summary="The collections (layers)", responses=OGC_RESPONSES)
-def collections(request: Request, principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
-    _only(request, frozenset())
+def collections(
+    request: Request,
+    principal: PrincipalDep,
+    session: SessionDep,
+    scope: CountScopeDep,
+    f: FormatParameter = None,
+) -> Any:
+    _only(request, FORMAT)
     base = f"{_base(request)}/collections"
     layers = [
-        *features.LAYERS.values(),
-        features.villages_layer(session, exact=principal.role == Role.admin),
+        features.public_layer(session, layer_id, scope)
+        for layer_id in features.public_layer_ids(session)
     ]
     area = None if principal.is_anonymous else named_coverage_area(principal, None, None, None)
     if area is not None:  # the named layers only for those who may read them
         layers += [features.named_layer(session, name, area) for name in features.NAMED_LAYERS]
+    if _wants_html(request, f):
+        return _page(request, principal, "collections", "ชั้นข้อมูลทั้งหมด", layers=layers)
     return {
-        "links": [_link(base, "self", JSON, "the collections")],
+        "links": [
+            _link(base, "self", JSON, "the collections"),
+            _link(f"{base}?f=html", "alternate", HTML, "the collections as a web page"),
+        ],
         "collections": [_collection(request, session, layer) for layer in layers],
     }
 
 
 @router.get("/collections/{collection_id}", summary="One collection", responses=OGC_RESPONSES)
-def collection(layer: LayerDep, request: Request, session: SessionDep) -> dict[str, Any]:
-    _only(request, frozenset())
+def collection(
+    layer: LayerDep,
+    request: Request,
+    principal: PrincipalDep,
+    session: SessionDep,
+    f: FormatParameter = None,
+) -> Any:
+    _only(request, FORMAT)
+    if _wants_html(request, f):
+        return _page(
+            request,
+            principal,
+            "collection",
+            layer.title_th,
+            layer=layer,
+            extent=_extent(session, layer),
+            crses=list(features.CRSES),
+        )
     return _collection(request, session, layer)
 
 
@@ -273,6 +366,39 @@ def _parse_bbox(text_value: str | None) -> BBox | None:
     return BBox(*values)
 
 
+def _instant(value: str) -> dt.datetime | None:
+    if value in ("..", ""):
+        return None
+    try:
+        found = dt.datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        try:  # a date alone is its whole day's start
+            found = dt.datetime.combine(dt.date.fromisoformat(value), dt.time())
+        except ValueError as exc:
+            raise InvalidInputError(
+                "query.datetime", f"{value!r} is not an RFC 3339 date-time"
+            ) from exc
+    return found if found.tzinfo else found.replace(tzinfo=dt.UTC)
+
+
+def _parse_datetime(value: str | None) -> features.Period | None:
+    """``datetime``: an instant, or an interval ``start/end`` with ``..`` for an open end."""
+    if value is None:
+        return None
+    parts = value.split("/")
+    if len(parts) == 1:
+        instant = _instant(parts[0])
+        if instant is None:
+            raise InvalidInputError("query.datetime", "an instant, not '..'")
+        return features.Period(instant, instant)
+    if len(parts) != 2:
+        raise InvalidInputError("query.datetime", "an instant or start/end")
+    start, end = _instant(parts[0]), _instant(parts[1])
+    if start is not None and end is not None and start > end:
+        raise InvalidInputError("query.datetime", "the interval ends before it starts")
+    return features.Period(start, end)
+
+
 def _check_degrees(bbox: BBox | None, crs: features.Crs) -> None:
     if bbox is None or crs.srid != 4326:
         return
@@ -289,7 +415,7 @@ def _check_degrees(bbox: BBox | None, crs: features.Crs) -> None:
     "/collections/{collection_id}/items",
     summary="A collection's features, paged",
     response_class=Response,
-    responses={200: {"content": {GEOJSON: {}}}},
+    responses={200: {"content": {GEOJSON: {}, HTML: {}}}},
 )
 def collection_items(
     layer: LayerDep,
@@ -312,6 +438,16 @@ def collection_items(
         str | None, Query(alias="bbox-crs", description="The CRS of bbox", max_length=100)
     ] = None,
     crs: CrsParameter = None,
+    datetime_text: Annotated[
+        str | None,
+        Query(
+            alias="datetime",
+            description="An instant or interval (RFC 3339, '..' for an open end): features "
+            "whose time meets it, on layers with a time (service areas, census rounds)",
+            examples=["2026-06-01T00:00:00Z", "2025-05-16T00:00:00Z/.."],
+            max_length=100,
+        ),
+    ] = None,
     filter_text: Annotated[
         str | None,
         Query(
@@ -323,6 +459,7 @@ def collection_items(
     filter_lang: Annotated[
         str, Query(alias="filter-lang", pattern="^cql2-(text|json)$")
     ] = "cql2-text",
+    f: FormatParameter = None,
 ) -> Response:
     _only(request, ITEMS_PARAMETERS)
     output_crs, box_crs = _crs(crs, "crs"), _crs(bbox_crs, "bbox-crs")
@@ -338,6 +475,7 @@ def collection_items(
         crs=output_crs,
         bbox_crs=box_crs,
         cql=cql,
+        during=_parse_datetime(datetime_text),
     )
     _audit(session, principal, request, layer, found.returned)
     base = f"{_base(request)}/collections/{layer.id}"
@@ -345,11 +483,28 @@ def collection_items(
         name: request.query_params[name] for name in KEPT_IN_LINKS if name in request.query_params
     }
 
-    def page(start: int) -> str:
-        return f"{base}/items?{urlencode({'limit': limit, 'offset': start} | kept)}"
+    def page(start: int, *extra: tuple[str, str]) -> str:
+        return f"{base}/items?{urlencode({'limit': limit, 'offset': start} | kept | dict(extra))}"
 
+    if _wants_html(request, f):
+        more = offset + found.returned < found.matched
+        return _page(
+            request,
+            principal,
+            "items",
+            layer.title_th,
+            layer=layer,
+            rows=json.loads(found.features_json),
+            matched=found.matched,
+            returned=found.returned,
+            offset=offset,
+            next_href=page(offset + limit, ("f", "html")) if more else None,
+            prev_href=page(max(0, offset - limit), ("f", "html")) if offset > 0 else None,
+            json_href=page(offset),
+        )
     links = [
         _link(page(offset), "self", GEOJSON, "this page"),
+        _link(page(offset, ("f", "html")), "alternate", HTML, "this page as a web page"),
         _link(base, "collection", JSON, layer.title_th),
     ]
     if offset + found.returned < found.matched:
@@ -374,7 +529,7 @@ def collection_items(
     "/collections/{collection_id}/items/{feature_id}",
     summary="One feature",
     response_class=JSONResponse,
-    responses={200: {"content": {GEOJSON: {}}}},
+    responses={200: {"content": {GEOJSON: {}, HTML: {}}}},
 )
 def collection_item(
     layer: LayerDep,
@@ -383,14 +538,20 @@ def collection_item(
     request: Request,
     session: SessionDep,
     crs: CrsParameter = None,
-) -> JSONResponse:
-    _only(request, frozenset({"crs"}))
+    f: FormatParameter = None,
+) -> Response:
+    _only(request, frozenset({"crs", "f"}))
     output_crs = _crs(crs, "crs")
     found = dict(features.feature(session, layer, feature_id, output_crs))
     _audit(session, principal, request, layer, 1)
+    if _wants_html(request, f):
+        title = f"{layer.title_th}: {feature_id}"
+        return _page(request, principal, "item", title, layer=layer, feature=found)
     base = f"{_base(request)}/collections/{layer.id}"
+    item_url = f"{base}/items/{quote(feature_id)}"
     found["links"] = [
-        _link(f"{base}/items/{feature_id}", "self", GEOJSON, "this feature"),
+        _link(item_url, "self", GEOJSON, "this feature"),
+        _link(f"{item_url}?f=html", "alternate", HTML, "this feature as a web page"),
         _link(base, "collection", JSON, layer.title_th),
     ]
     return JSONResponse(found, media_type=GEOJSON, headers={"Content-Crs": f"<{output_crs.uri}>"})
@@ -492,7 +653,9 @@ def _tileset(
             {
                 "id": layer.id,
                 "dataType": "vector",
-                "geometryType": "points" if layer.id == "schools" else "polygons",
+                "geometryType": "points"
+                if layer.id in ("schools", "villages") or layer.personal
+                else "polygons",
             }
         ],
     }
@@ -563,7 +726,7 @@ def collection_tile(
     _only(request, frozenset())
     if x >= 2**z or y >= 2**z:
         raise InvalidInputError("path", f"no tile {z}/{y}/{x}: row and column below {2**z}")
-    if layer.exact_counts:  # an admin's exact small counts: never in a shared cache
+    if layer.varies_by_reader:  # exact small counts for this reader: never in a shared cache
         content = features.tile(session, layer, z, x, y)
         return Response(content, media_type=MVT, headers={"Cache-Control": "private, no-store"})
     if layer.personal:  # differs by reader and is audited: never stored, never a 304

@@ -17,6 +17,10 @@ templates.env.filters["b64"] = lambda value: base64.b64encode(
 ).decode("ascii")
 # {{ value|th("personnel") }}: the Thai label a person reads for an enumerated value.
 templates.env.filters["th"] = lambda value, vocabulary: label_th(LABELS_TH[vocabulary], value)
+# {{ "K1,P1"|th_list("grade") }}: a comma list of such values, each by its label.
+templates.env.filters["th_list"] = lambda value, vocabulary: ", ".join(
+    label_th(LABELS_TH[vocabulary], part) for part in str(value).split(",") if part
+)
 # {{ day|thai_date }}: a date as Thai offices write it, 10 มิ.ย. 2569.
 templates.env.filters["thai_date"] = lambda value: "-" if value is None else format_thai_date(value)
 # {{ 1234|num }}: a count as Thai offices write it, 1,234.

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from gis.schools.grades import level_of
 from kernel.config import get_settings
+from kernel.ratios import ratio
 from kernel.vocabulary import LEVELS
 
 
@@ -53,7 +54,7 @@ def class_size_norms() -> ClassSizeNorms:
 
 def utilisation(enrolled: int, capacity: int) -> float | None:
     """Enrolment / capacity, or None when there are no seats to divide by."""
-    return round(enrolled / capacity, 3) if capacity else None
+    return ratio(enrolled, capacity, 3)
 
 
 def seats_sql(grade: str, classrooms: str) -> str:

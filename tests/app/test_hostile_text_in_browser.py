@@ -190,6 +190,14 @@ PAGES = [
     ("/census/upload", ("admin", "planner", "surveyor")),
     ("/census/households/new", ("admin", "planner", "surveyor")),
     ("/odk/phone", ("admin", "planner", "surveyor")),
+    (f"/ogc/collections/schools/items/{SCHOOL_CODE}?f=html", ALL),
+    (f"/ogc/collections/schools/items?f=html&filter=code%3D%27{SCHOOL_CODE}%27", ALL),
+    (f"/ogc/collections/villages/items?f=html&filter=code%3D%27{VILLAGE_CODE}%27", ALL),
+    (
+        "/ogc/collections/children_out_of_school/items?f=html&limit=1000"
+        "&filter=subdistrict_code%3D%27550103%27%20AND%20moo%3D5",
+        ("admin", "planner"),
+    ),
 ]
 
 
@@ -222,8 +230,13 @@ def test_hostile_names_are_shown_as_text_on_every_page(
             joined = "\n".join(texts)
             assert SCHOOL_NAME in joined and VILLAGE_NAME in joined, path
             _hover_and_click_the_school(browser)
-        elif path.startswith(("/schools/", "/api/v1/reports/")):
+        elif path.startswith(("/schools/", "/api/v1/reports/", "/ogc/collections/schools")):
             assert SCHOOL_NAME in browser.find_element(By.TAG_NAME, "body").text, path
+        elif path.startswith("/ogc/collections/villages"):
+            assert VILLAGE_NAME in browser.find_element(By.TAG_NAME, "body").text, path
+        elif path.startswith("/ogc/collections/children"):
+            shown = browser.find_element(By.TAG_NAME, "body").text
+            assert all(name in shown for name in CHILD_NAMES) and LAST_NAME in shown, path
         state = browser.execute_script(CHECK)
         assert state["sentinel"] is None and state["handlers"] == [], (path, state)
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]

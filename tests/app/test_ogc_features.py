@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from gis import coverage
 from tests.helpers.world import MATRIX_SCHOOL, Account
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
@@ -32,7 +33,20 @@ def test_the_landing_page_leads_to_everything(client: TestClient) -> None:
     assert definition["openapi"].startswith("3.0.") and definition["paths"]["/collections"]
     assert CORE in client.get(links["conformance"]).json()["conformsTo"]
     collections = client.get(links["data"]).json()["collections"]
-    assert [c["id"] for c in collections] == ["tambons", "schools", "villages"]
+    assert [c["id"] for c in collections] == [
+        "tambons",
+        "districts",
+        "offices",
+        "tambons_2569",
+        "districts_2569",
+        "offices_2569",
+        "schools",
+        "service_areas_pre_primary",
+        "service_areas_primary",
+        "service_areas_lower_secondary",
+        "service_areas_upper_secondary",
+        "villages",
+    ]
     for found in collections:
         assert found["crs"][0] == "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
         assert "http://www.opengis.net/def/crs/EPSG/0/32647" in found["crs"]
@@ -338,3 +352,210 @@ def test_an_admins_exact_village_tile_is_never_shared(
     assert client.get(tile).headers["cache-control"] == "public, max-age=300"
     exact = client.get(tile, headers=accounts["admin"].headers)
     assert exact.headers["cache-control"] == "private, no-store" and "etag" not in exact.headers
+
+
+def _by_code(client: TestClient, url: str, headers: dict[str, str] | None = None) -> Any:
+    page = client.get(url, params={"limit": "10000"}, headers=headers or {})
+    assert page.status_code == 200, page.text
+    return {f["id"]: f["properties"] for f in page.json()["features"]}
+
+
+def _shown(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
+    """The public coverage API's rows as the layers show them: "<5" as null."""
+    return {
+        row[key]: {name: None if value == "<5" else value for name, value in row.items()}
+        for row in rows
+    }
+
+
+FIGURES = (
+    "compulsory_age",
+    "compulsory_enrolled",
+    "out_of_school",
+    "beyond_distance",
+    "pre_primary_age",
+    "pre_primary_enrolled",
+    "pre_primary_beyond_distance",
+    "due_prathom1_next_year",
+    "coverage_rate",
+    "pre_primary_rate",
+)
+
+
+def test_tambons_districts_and_offices_carry_each_rounds_coverage_as_the_public_api(
+    client: TestClient, db_session: Session, accounts: dict[str, Account]
+) -> None:
+    tambons = _by_code(client, "/ogc/collections/tambons_2569/items")
+    public = _shown(coverage.subdistrict_coverage(db_session, 2569), "subdistrict_code")
+    # Every tambon of the round's province, with the figures the public API gives.
+    province = db_session.execute(
+        text("SELECT province_code FROM census_round WHERE academic_year = 2569")
+    ).scalar_one()
+    expected = db_session.execute(
+        text("SELECT count(*) FROM subdistrict WHERE province_code = :p"), {"p": province}
+    ).scalar_one()
+    assert len(tambons) == expected and public
+    hidden = 0
+    for code, figures in public.items():
+        assert {name: tambons[code][name] for name in FIGURES} == {
+            name: figures[name] for name in FIGURES
+        }
+        hidden += sum(figures[name] is None for name in FIGURES)
+    assert hidden > 0  # the data has small counts: the comparison covered hiding them
+    assert tambons[next(iter(public))]["round_year"] == 2569
+    assert tambons[next(iter(public))]["population_total"] > 0
+
+    for kind, by in (("districts", "district"), ("offices", "esao")):
+        rows = coverage.area_coverage(db_session, 2569, by=by)
+        areas = _by_code(client, f"/ogc/collections/{kind}_2569/items")
+        for code, figures in _shown(rows, by).items():
+            assert {name: areas[code][name] for name in FIGURES} == {
+                name: figures[name] for name in FIGURES
+            }
+
+    # Admins see every count exact; a planner exact within their office, hidden outside it.
+    exact_rows = db_session.execute(
+        text(
+            "SELECT c.subdistrict_code, count(*) FILTER (WHERE c.out_of_school) FROM "
+            "child_coverage c WHERE c.round_year = 2569 GROUP BY 1"
+        )
+    ).all()
+    admin = _by_code(client, "/ogc/collections/tambons_2569/items", accounts["admin"].headers)
+    assert {code: admin[code]["out_of_school"] for code, _ in exact_rows} == dict(exact_rows)
+    planner = _by_code(client, "/ogc/collections/tambons_2569/items", accounts["planner"].headers)
+    office = set(
+        db_session.execute(
+            text(
+                "SELECT district_code FROM service_area_office_district WHERE office_code = 'P5501'"
+            )
+        ).scalars()
+    )
+    small = [(code, n) for code, n in exact_rows if 1 <= n <= 4]
+    assert {code[:4] in office for code, _ in small} == {True, False}  # both kinds are tested
+    for code, n in small:
+        assert planner[code]["out_of_school"] == (n if code[:4] in office else None)
+    tile = "/ogc/collections/tambons_2569/tiles/WebMercatorQuad/8/114/199"
+    assert client.get(tile).headers["cache-control"] == "public, max-age=300"
+    assert (
+        client.get(tile, headers=accounts["planner"].headers).headers["cache-control"]
+        == "private, no-store"
+    )
+    # A filter on a count that may be hidden: refused unless every count is exact to the reader.
+    url = "/ogc/collections/tambons_2569/items"
+    query = {"filter": "out_of_school BETWEEN 1 AND 4"}
+    assert client.get(url, params=query).status_code == 400
+    assert client.get(url, params=query, headers=accounts["planner"].headers).status_code == 400
+    assert client.get(url, params=query, headers=accounts["admin"].headers).json()[
+        "numberMatched"
+    ] == len(small)
+    assert client.get("/ogc/collections/tambons_2400/items").status_code == 404
+
+
+def test_schools_carry_enrolment_capacity_ict_and_internet(
+    client: TestClient, db_session: Session
+) -> None:
+    found = client.get(f"/ogc/collections/schools/items/{MATRIX_SCHOOL}").json()["properties"]
+    school = client.get(f"/api/v1/schools/{MATRIX_SCHOOL}").json()
+    enrolment = school["enrolment"]
+    assert found["academic_year"] == school["academic_year"]
+    assert (found["students"], found["capacity"], found["utilisation"]) == (
+        enrolment["total"],
+        enrolment["capacity"],
+        enrolment["utilisation"],
+    )
+    assert found["capacity"] > 0
+    devices = db_session.execute(
+        text(
+            "SELECT coalesce(sum(count), 0), coalesce(sum(working), 0) FROM ict_device d "
+            "JOIN school s ON s.id = d.school_id WHERE s.code = :c"
+        ),
+        {"c": MATRIX_SCHOOL},
+    ).one()
+    assert (found["ict_devices"], found["ict_devices_working"]) == tuple(devices)
+    assert found["internet_mbps"] == school["ict"]["internet_mbps"]
+    assert set(found["levels"].split(",")) <= {
+        "pre_primary",
+        "primary",
+        "lower_secondary",
+        "upper_secondary",
+    }
+    assert found["levels"]
+
+
+def test_service_areas_per_level_and_datetime_picks_their_academic_year(
+    client: TestClient, db_session: Session
+) -> None:
+    current = dict(
+        db_session.execute(
+            text(
+                "SELECT level, count(*) FROM service_area WHERE is_current AND academic_year = "
+                "2569 GROUP BY level"
+            )
+        ).all()
+    )
+    assert current.get("primary", 0) > 0
+    url = "/ogc/collections/service_areas_primary/items"
+    inside = client.get(url, params={"datetime": "2026-06-01T00:00:00Z", "limit": "1"})
+    assert inside.status_code == 200 and inside.json()["numberMatched"] == current["primary"]
+    assert "datetime=2026-06-01" in _links(inside.json())["next"]
+    # The academic year 2569 runs from 16 May 2026 to 15 May 2027, that last day whole.
+    for moment, matched in (
+        ("2027-05-15T23:00:00Z", current["primary"]),
+        ("2026-05-15T12:00:00Z", 0),
+        ("2020-01-01/2026-05-16", current["primary"]),
+        ("../2020-01-01T00:00:00Z", 0),
+        ("2027-05-16T00:00:00Z/..", 0),
+    ):
+        got = client.get(url, params={"datetime": moment, "limit": "1"}).json()
+        assert got["numberMatched"] == matched, moment
+    collection = client.get("/ogc/collections/service_areas_primary").json()
+    assert collection["extent"]["temporal"]["interval"] == [
+        ["2026-05-16T00:00:00Z", "2027-05-15T23:59:59Z"]
+    ]
+    for bad in ("yesterday", "2027-01-01/2026-01-01", "..", "a/b/c"):
+        assert client.get(url, params={"datetime": bad}).status_code == 400, bad
+    no_time = client.get("/ogc/collections/schools/items", params={"datetime": "2026-06-01"})
+    assert no_time.status_code == 400 and "no time" in no_time.text
+
+
+def test_every_page_is_also_a_thai_web_page(
+    client: TestClient, accounts: dict[str, Account]
+) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    for path, heading in (
+        ("/ogc", "ชั้นข้อมูลแผนที่"),
+        ("/ogc/conformance", "มาตรฐานที่รองรับ"),
+        ("/ogc/collections", "ชั้นข้อมูลทั้งหมด"),
+        ("/ogc/collections/schools", "ชื่อโรงเรียน"),
+        ("/ogc/collections/schools/items?limit=10", "พบ "),
+        (f"/ogc/collections/schools/items/{MATRIX_SCHOOL}", "ชื่อโรงเรียน"),
+    ):
+        joiner = "&" if "?" in path else "?"
+        for response in (
+            client.get(f"{path}{joiner}f=html"),
+            client.get(path, headers=browser),
+        ):
+            assert response.status_code == 200, path
+            assert response.headers["content-type"].startswith("text/html"), path
+            assert heading in response.text, path
+        # GIS clients ask for JSON (or anything) and get it; f=json overrides a browser.
+        for response in (
+            client.get(path),
+            client.get(path, headers={"Accept": "application/json"}),
+            client.get(f"{path}{joiner}f=json", headers=browser),
+        ):
+            assert response.headers["content-type"].startswith("application/"), path
+            rels = {(link["rel"], link["type"]) for link in response.json()["links"]}
+            assert ("alternate", "text/html") in rels, path
+    # A page of a table: the next page's link keeps the filter and stays a web page.
+    page = client.get(
+        "/ogc/collections/schools/items",
+        params={"f": "html", "limit": "2", "filter": "affiliation = 'obec_primary'"},
+    )
+    assert 'rel="next"' in page.text and "f=html" in page.text and "สพฐ. (สพป.)" in page.text
+    assert client.get("/ogc", params={"f": "xml"}).status_code == 400
+    # The named layers' pages as their readers see them, and not for anyone else.
+    named = "/ogc/collections/children_out_of_school/items?f=html&limit=5"
+    assert client.get(named).status_code == 401
+    shown = client.get(named, headers=accounts["planner"].headers)
+    assert shown.status_code == 200 and "นามสกุล" in shown.text

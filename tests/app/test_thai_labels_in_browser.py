@@ -42,6 +42,14 @@ PAGES = [
     ("/census/households/new", STAFF),
     ("/odk/phone", STAFF),
     ("/forms", ("admin", "planner", "surveyor", "school")),
+    ("/ogc?f=html", ROLE_NAMES),
+    ("/ogc/collections?f=html", ROLE_NAMES),
+    ("/ogc/collections/schools?f=html", ROLE_NAMES),
+    ("/ogc/collections/schools/items?f=html&limit=50", ROLE_NAMES),
+    (f"/ogc/collections/schools/items/{MATRIX_SCHOOL}?f=html", ROLE_NAMES),
+    ("/ogc/collections/offices_2569/items?f=html", ROLE_NAMES),
+    ("/ogc/collections/service_areas_primary/items?f=html&limit=20", ROLE_NAMES),
+    ("/ogc/collections/children_out_of_school/items?f=html&limit=50", ("admin", "planner")),
 ]
 
 
