@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app.api.errors import register_error_handlers
@@ -25,6 +26,20 @@ from kernel.db import make_engine
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Paths that take file uploads (the larger body limit applies).
+# Pages are not compressed: each carries a CSRF token beside text a visitor may choose, which
+# is what BREACH needs; files already compressed (zip, XLSX, PDF, images, fonts) gain nothing.
+NOT_COMPRESSED = (
+    "text/html",
+    "text/event-stream",
+    "application/zip",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "image/png",
+    "image/jpeg",
+    "font/woff2",
+)
+COMPRESS_MIN_BYTES = 1400  # below one packet there is nothing to save
+COMPRESS_LEVEL = 5  # most of level 9's saving for a third of its CPU (two cores serve)
 UPLOAD_PATHS = ("/api/v1/census/imports", "/api/v1/schools/imports")
 
 
@@ -76,6 +91,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],
         )
     app.add_middleware(SecurityHeadersMiddleware)
+    if settings.compress_responses:
+        app.add_middleware(
+            GZipMiddleware,
+            minimum_size=COMPRESS_MIN_BYTES,
+            compresslevel=COMPRESS_LEVEL,
+            exclude_content_types=NOT_COMPRESSED,
+        )
     return app
 
 

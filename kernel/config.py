@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     # from any other peer the header is ignored, so nobody can write another address into the
     # audit log or the login throttle.
     trusted_proxies: list[str] = []
+    # Compress data responses (GeoJSON, JSON, tiles, scripts) when the client accepts gzip;
+    # off behind a reverse proxy that compresses, or to measure without it.
+    compress_responses: bool = True
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     # Every zip member edumap decompresses (zipped shapefiles, XLSX parts): its expanded size

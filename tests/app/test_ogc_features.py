@@ -334,6 +334,23 @@ def test_villages_hide_small_counts_from_the_public_and_refuse_filters_on_them(
     assert public[large]["out_of_school"] == counts[large]
     admin = client.get(f"{url}/{small}", headers=accounts["admin"].headers).json()
     assert admin["properties"]["out_of_school"] == counts[small]
+    # A planner: exact within their office's districts, hidden outside them.
+    office = set(
+        db_session.execute(
+            text(
+                "SELECT v.id::text FROM village v "
+                "JOIN subdistrict t ON t.code = v.subdistrict_code "
+                "JOIN service_area_office_district od ON od.district_code = t.district_code "
+                "WHERE od.office_code = 'P5501'"
+            )
+        ).scalars()
+    )
+    planner = _by_code(client, url, accounts["planner"].headers)
+    smalls = [v for v, n in counts.items() if 1 <= n <= 4]
+    assert {v in office for v in smalls} == {True, False}  # both kinds are tested
+    for village in smalls:
+        assert planner[village]["out_of_school"] == (counts[village] if village in office else None)
+        assert planner[village]["out_of_school_hidden"] == (village not in office)
     # A filter on the hidden count would tell the hidden cells apart: refused, but for admins.
     refused = client.get(url, params={"filter": "out_of_school BETWEEN 1 AND 4"})
     assert refused.status_code == 400 and "hides counts under 5" in refused.text
