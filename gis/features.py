@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gis.coverage import (
+    COVERAGE_COUNTS,
     COVERAGE_COUNTS_SQL,
     area_filter,
     coverage_params,
@@ -341,10 +342,10 @@ def coverage_layer(kind: AreaKind, round_year: int, scope: CountScope) -> Layer:
             name,
             _small_hidden(f"coalesce(k.{name}, 0)", exact),
             "integer",
-            title,
+            COVERAGE_TITLES_TH[name],
             hidden_when_small=True,
         )
-        for name, title in COVERAGE_TITLES_TH.items()
+        for name in COVERAGE_COUNTS
     )
     rates = tuple(
         Property(

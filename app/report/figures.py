@@ -20,16 +20,7 @@ from gis.service_areas.quality import quality_report
 from kernel.disclosure import suppress_small_count
 from kernel.vocabulary import SEX_LABELS_TH
 
-COUNT_KEYS = (
-    "compulsory_age",
-    "compulsory_enrolled",
-    "out_of_school",
-    "beyond_distance",
-    "pre_primary_age",
-    "pre_primary_enrolled",
-    "pre_primary_beyond_distance",
-    "due_prathom1_next_year",
-)
+COUNT_KEYS = tuple(coverage.COVERAGE_COUNTS)
 # The headline figures, in the order and words of the report's summary.
 TOTAL_LABELS_TH = {
     "compulsory_age": "เด็กวัยการศึกษาภาคบังคับ (คน)",
