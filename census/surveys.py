@@ -13,9 +13,7 @@ encrypted forms are not built yet.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import mimetypes
 import re
@@ -40,7 +38,7 @@ from census.form_crypto import (
 )
 from census.xlsform import HOUSEHOLD_FORM_ID, XForm, convert_xlsform
 from kernel.archives import ArchiveRefusedError, check_archive
-from kernel.cells import append_row, csv_row
+from kernel.cells import rows_csv, rows_xlsx
 from kernel.config import get_settings
 from kernel.disclosure import suppress_small_count
 from kernel.errors import (
@@ -591,26 +589,11 @@ def export(
 
 
 def _csv(rows: list[dict[str, Any]]) -> bytes:
-    buffer = io.StringIO()
-    columns = _columns(rows) or ["KEY"]
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    writer.writerows(csv_row(row.get(column) for column in columns) for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return rows_csv(_columns(rows) or ["KEY"], rows)
 
 
 def _xlsx(tables: dict[str, list[dict[str, Any]]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in tables.items():
-        sheet = book.create_sheet(title=name[:31])
-        columns = _columns(rows) or ["KEY"]
-        sheet.append(columns)
-        for row in rows:
-            append_row(sheet, (row.get(column) for column in columns))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return rows_xlsx({name: (_columns(rows) or ["KEY"], rows) for name, rows in tables.items()})
 
 
 # --- forms listed, and their answers counted ------------------------------------------------

@@ -7,9 +7,12 @@ formula in the workbook another user opens (OWASP, "CSV Injection").
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from typing import Any
 
+import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,3 +44,27 @@ def append_row(sheet: Worksheet, values: Iterable[Any]) -> None:
     for cell in sheet[sheet.max_row]:
         if cell.data_type == "f":
             cell.data_type = "s"
+
+
+def rows_csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> bytes:
+    """A CSV file of ``rows`` (dicts) under ``columns``, UTF-8 with BOM so Excel reads Thai,
+    formula-safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    writer.writerows(csv_row(row.get(column) for column in columns) for row in rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def rows_xlsx(sheets: dict[str, tuple[list[str], Iterable[dict[str, Any]]]]) -> bytes:
+    """A workbook, a sheet per name with its columns and rows, formula-safe."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, (columns, rows) in sheets.items():
+        sheet = book.create_sheet(title=name[:31])
+        sheet.append(columns)
+        for row in rows:
+            append_row(sheet, (row.get(column) for column in columns))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -159,6 +159,42 @@ def exact_count_districts(session: Session, principal: Principal) -> frozenset[s
     return frozenset()
 
 
+def data_round_districts(session: Session, principal: Principal) -> list[str] | None:
+    """The districts whose schools' data-round states and figures the principal sees as the
+    office: all (None) for admins, their office's for planners."""
+    if principal.role == Role.admin:
+        return None
+    if principal.role == Role.planner:
+        return sorted(office_districts(session, principal.office_code))
+    raise PermissionDeniedError("your role does not review data rounds")
+
+
+def _school_district(session: Session, school_code: str) -> str | None:
+    found = session.execute(
+        text(
+            "SELECT t.district_code FROM school s "
+            "JOIN subdistrict t ON t.code = s.subdistrict_code WHERE s.code = :code"
+        ),
+        {"code": school_code},
+    ).scalar()
+    return str(found) if found else None
+
+
+def may_fill_round(session: Session, principal: Principal, school_code: str) -> bool:
+    """A school's figures in a data round are filled by the school itself, or by the office
+    for it (an admin, a planner of the school's district): the school's editors."""
+    district = _school_district(session, school_code)
+    return district is not None and school_editor(session, principal)(school_code, district)
+
+
+def may_review_round(session: Session, principal: Principal, school_code: str) -> bool:
+    """Returning, accepting and reopening a school's figures: the office (admins, planners of
+    the school's district), never the school."""
+    return principal.role in (Role.admin, Role.planner) and may_fill_round(
+        session, principal, school_code
+    )
+
+
 def may_read_import_job(session: Session, principal: Principal, created_by: int | None) -> bool:
     """An import job (its report and rejected rows name children) is read by its creator, by
     admins, and by the planners of the creator's office: the creator's own office, or the

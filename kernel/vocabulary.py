@@ -57,6 +57,7 @@ ENROLMENT_STATUS_LABELS_TH = {
 SEX_LABELS_TH = {"M": "ชาย", "F": "หญิง"}
 ENROLMENT_SOURCE_LABELS_TH = {
     "school_records": "ข้อมูลนักเรียนรายบุคคลของสถานศึกษา (DMC)",
+    "data_round": "รอบการส่งข้อมูลของโรงเรียน (ตรวจรับแล้ว)",
     "office_import": "ข้อมูลที่สำนักงานนำเข้า",
     "synthetic": "ข้อมูลสังเคราะห์ (สาธิต)",
 }
@@ -132,6 +133,17 @@ UNSERVED_LABELS_TH = {
 
 # The vocabularies by name, for templates (``{{ value|th("personnel") }}``) and for the test
 # that no page shows a person an identifier that has a Thai label.
+DATA_ROUND_STATE_LABELS_TH = {
+    "not_started": "ยังไม่เริ่ม",
+    "draft": "กำลังกรอก",
+    "submitted": "ส่งแล้ว รอตรวจ",
+    "returned": "ส่งกลับให้แก้ไข",
+    "accepted": "ตรวจรับแล้ว",
+}
+DATA_ROUND_KIND_LABELS_TH = {
+    "enrolment": "จำนวนนักเรียนและห้องเรียนรายชั้น",
+    "personnel": "บุคลากรตามตำแหน่ง",
+}
 OFFICE_KIND_LABELS_TH = {
     "primary": "สำนักงานเขตพื้นที่การศึกษาประถมศึกษา (สพป.)",
     "secondary": "สำนักงานเขตพื้นที่การศึกษามัธยมศึกษา (สพม.)",
@@ -156,6 +168,8 @@ LABELS_TH: dict[str, dict[Any, str]] = {
     "import_job_state": IMPORT_JOB_STATE_LABELS_TH,
     "unserved": UNSERVED_LABELS_TH,
     "office_kind": OFFICE_KIND_LABELS_TH,
+    "data_round_state": DATA_ROUND_STATE_LABELS_TH,
+    "data_round_kind": DATA_ROUND_KIND_LABELS_TH,
 }
 
 

@@ -7,12 +7,14 @@ import enum
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Computed,
     Date,
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     Numeric,
@@ -21,7 +23,7 @@ from sqlalchemy import (
     Text,
     func,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from geoalchemy2 import Geography, Geometry, WKBElement
@@ -97,7 +99,7 @@ class School(Base):
     )
 
 
-ENROLMENT_SOURCES = ("school_records", "office_import", "synthetic")
+ENROLMENT_SOURCES = ("school_records", "data_round", "office_import", "synthetic")
 
 
 class SchoolGradeYear(Base):
@@ -238,3 +240,106 @@ class DurableGood(Base):
     count: Mapped[int] = mapped_column(Integer)
     condition: Mapped[int] = mapped_column(SmallInteger)
     synthetic: Mapped[bool] = mapped_column(default=False)
+
+
+DATA_ROUND_KINDS = ("enrolment", "personnel")
+DATA_ROUND_STATES = ("not_started", "draft", "submitted", "returned", "accepted")
+
+
+class DataRound(Base):
+    """The office asks schools for one kind of record, counted on a day, by a deadline."""
+
+    __tablename__ = "data_round"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {DATA_ROUND_KINDS}", name="kind"),
+        CheckConstraint("opens_on <= deadline", name="opens_first"),
+        CheckConstraint(f"academic_year {BE_YEAR_CHECK}", name="year_be"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    title_th: Mapped[str] = mapped_column(Text)
+    academic_year: Mapped[int] = mapped_column(SmallInteger)
+    counting_day: Mapped[dt.date] = mapped_column(Date)
+    opens_on: Mapped[dt.date] = mapped_column(Date)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    office_code: Mapped[str | None] = mapped_column(ForeignKey("service_area_office.code"))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class DataRoundSchool(Base):
+    """A school's part of a round: its state, and a version every change bumps (a save based
+    on an older version is refused, so two tabs never overwrite each other silently)."""
+
+    __tablename__ = "data_round_school"
+    __table_args__ = (
+        CheckConstraint(f"state IN {DATA_ROUND_STATES}", name="state_known"),
+        CheckConstraint(
+            "source IS NULL OR source IN ('page', 'file', 'office_extract', 'school_records')",
+            name="source_known",
+        ),
+    )
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("data_round.id", ondelete="CASCADE"), primary_key=True
+    )
+    school_id: Mapped[int] = mapped_column(
+        ForeignKey("school.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    state: Mapped[str] = mapped_column(String(12), server_default="not_started")
+    version: Mapped[int] = mapped_column(Integer, server_default="0")
+    source: Mapped[str | None] = mapped_column(String(16))
+    first_submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class DataRoundValue(Base):
+    """One figure of a school's round: an item (a grade, a position) and a field of it (male,
+    female, classrooms; count)."""
+
+    __tablename__ = "data_round_value"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["round_id", "school_id"],
+            ["data_round_school.round_id", "data_round_school.school_id"],
+            ondelete="CASCADE",
+        ),
+        CheckConstraint("value >= 0", name="not_negative"),
+    )
+
+    round_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item: Mapped[str] = mapped_column(String(32), primary_key=True)
+    field: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class DataRoundEvent(Base):
+    """A transition of a school's round state: who, when, why (a return's comments per field,
+    a submission's explanations per warning, a reopening's reason)."""
+
+    __tablename__ = "data_round_event"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["round_id", "school_id"],
+            ["data_round_school.round_id", "data_round_school.school_id"],
+            ondelete="CASCADE",
+        ),
+        Index("ix_data_round_event_round_school", "round_id", "school_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    round_id: Mapped[int] = mapped_column(Integer)
+    school_id: Mapped[int] = mapped_column(Integer)
+    from_state: Mapped[str] = mapped_column(String(12))
+    to_state: Mapped[str] = mapped_column(String(12))
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    note: Mapped[str] = mapped_column(Text, server_default="")
+    comments: Mapped[dict[str, str]] = mapped_column(JSONB, server_default="{}")

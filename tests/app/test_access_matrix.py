@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -18,9 +19,15 @@ from app.main import create_app
 from census import service as census_service
 from census import surveys
 from census.models import ImportJob
+from gis.schools import rounds
 from kernel.config import get_settings
 from kernel.principal import Role
-from tests.helpers.access_examples import MATRIX_FORM, example_for
+from tests.helpers.access_examples import (
+    MATRIX_EXPLANATIONS,
+    MATRIX_FIGURES,
+    MATRIX_FORM,
+    example_for,
+)
 from tests.helpers.payloads import (
     matched_child,
     office_submission,
@@ -100,7 +107,38 @@ def path_values(db_session: Session, accounts: dict[str, Account]) -> dict[str, 
     village = session.execute(
         text("SELECT min(id) FROM village WHERE subdistrict_code = '550101'")
     ).scalar_one()
+    data_rounds = {}
+    for name, steps in (
+        ("data_round", ()),
+        ("submitted_round", ("submit",)),
+        ("accepted_round", ("submit", "accept")),
+    ):
+        made = rounds.create_round(
+            session,
+            kind="enrolment",
+            title_th=name,
+            academic_year=2569,
+            counting_day=dt.date(2026, 6, 10),
+            opens_on=dt.date(2026, 6, 1),
+            deadline=dt.date(2026, 6, 30),
+            office_code=None,
+            actor="matrix",
+        )
+        rounds.save(session, made.id, MATRIX_SCHOOL, MATRIX_FIGURES, version=0, actor="matrix")
+        if "submit" in steps:
+            rounds.submit(
+                session,
+                made.id,
+                MATRIX_SCHOOL,
+                version=1,
+                explanations=MATRIX_EXPLANATIONS,
+                actor="matrix",
+            )
+        if "accept" in steps:
+            rounds.accept(session, made.id, MATRIX_SCHOOL, actor="matrix")
+        data_rounds[name] = str(made.id)
     return {
+        **data_rounds,
         "ref": matched_child(session, "550101"),
         "village_id": str(village),
         "device_id": str(device),

@@ -44,7 +44,47 @@ CHILD = "/api/v1/census/rounds/{year}/children/{ref}"
 CHILD_PATH = "/api/v1/census/rounds/2569/children/{ref}"  # {ref}: a child the matrix makes
 MATRIX_FORM = "matrix_survey"  # an office form the matrix adds (a geopoint: personal)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATA_ROUND = "/api/v1/data-rounds/{data_round}"
+MATRIX_PART = f"/api/v1/data-rounds/{{data_round}}/schools/{MATRIX_SCHOOL}"
+# Enrolment the matrix school sends: within its grades and seats.
+MATRIX_FIGURES = {"P1": {"male": 10, "female": 12, "classrooms": 1}}
+# Whatever warnings those figures raise, explained.
+MATRIX_EXPLANATIONS = {"change_from_last_count": "ทดสอบ", "enrolment_over_capacity": "ทดสอบ"}
 EXAMPLES: dict[tuple[str, str], Example] = {
+    ("POST", "/api/v1/data-rounds"): Example(
+        json={
+            "kind": "enrolment",
+            "title_th": "จำนวนนักเรียน 10 มิ.ย.",
+            "academic_year": 2569,
+            "counting_day": "2026-06-10",
+            "opens_on": "2026-06-01",
+            "deadline": "2026-06-30",
+        }
+    ),
+    ("GET", "/api/v1/data-rounds/{round_id}"): Example(path=DATA_ROUND),
+    ("GET", "/api/v1/data-rounds/{round_id}/schools/{code}"): Example(path=MATRIX_PART),
+    ("PUT", "/api/v1/data-rounds/{round_id}/schools/{code}"): Example(
+        path=MATRIX_PART, json={"version": 1, "values": MATRIX_FIGURES}
+    ),
+    ("POST", "/api/v1/data-rounds/{round_id}/schools/{code}/submit"): Example(
+        path=f"{MATRIX_PART}/submit", json={"version": 1, "explanations": MATRIX_EXPLANATIONS}
+    ),
+    ("POST", "/api/v1/data-rounds/{round_id}/schools/{code}/return"): Example(
+        path=MATRIX_PART.replace("{data_round}", "{submitted_round}") + "/return",
+        json={"note": "ตรวจจำนวนชั้น ป.1 อีกครั้ง", "comments": {"P1.male": "ไม่ตรงกับ DMC"}},
+    ),
+    ("POST", "/api/v1/data-rounds/{round_id}/schools/{code}/accept"): Example(
+        path=MATRIX_PART.replace("{data_round}", "{submitted_round}") + "/accept"
+    ),
+    ("POST", "/api/v1/data-rounds/{round_id}/schools/{code}/reopen"): Example(
+        path=MATRIX_PART.replace("{data_round}", "{accepted_round}") + "/reopen",
+        json={"reason": "โรงเรียนแจ้งว่านับผิด"},
+    ),
+    ("GET", "/api/v1/data-rounds/{round_id}/completeness"): Example(
+        path=f"{DATA_ROUND}/completeness"
+    ),
+    ("GET", "/api/v1/data-rounds/{round_id}/violations"): Example(path=f"{DATA_ROUND}/violations"),
+    ("GET", "/api/v1/data-rounds/{round_id}/missing"): Example(path=f"{DATA_ROUND}/missing"),
     ("GET", "/ogc/collections/{collection_id}"): Example(path="/ogc/collections/schools"),
     ("GET", "/ogc/tileMatrixSets/{tile_matrix_set_id}"): Example(
         path="/ogc/tileMatrixSets/WebMercatorQuad"

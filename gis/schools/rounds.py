@@ -1,0 +1,535 @@
+"""Data rounds (issue 19): the office asks its schools for a kind of record counted on a day
+by a deadline; each school fills its figures (drafts, each save based on the version it read),
+submits them through the rules, and the office returns them with comments or accepts them;
+accepted figures become the school's records. Completeness and timeliness per district and
+office count what each school did and when.
+
+Every function takes a session and the acting principal's name; who may act is asked of
+``kernel.policy`` by the callers (the routers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from gis.schools.models import (
+    DATA_ROUND_KINDS,
+    DataRound,
+    DataRoundEvent,
+    DataRoundSchool,
+    School,
+    SchoolGradeYear,
+    SchoolPersonnel,
+)
+from gis.schools.round_rules import violations
+from kernel.errors import ConflictError, InvalidFieldsError, InvalidInputError, NotFoundError
+from kernel.ratios import ratio
+from kernel.vocabulary import GRADES, PERSONNEL_POSITION_LABELS_TH
+
+# What a school fills per kind: items and their fields.
+ITEMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "enrolment": {
+        **dict.fromkeys(GRADES, ("male", "female", "classrooms")),
+        "total": ("pupils",),  # the total the school states: checked against the grades' sum
+    },
+    "personnel": dict.fromkeys(PERSONNEL_POSITION_LABELS_TH, ("count",)),
+}
+EDITABLE = ("not_started", "draft", "returned")
+MAX_VALUE = 100_000
+
+
+def get_round(session: Session, round_id: int) -> DataRound:
+    found = session.get(DataRound, round_id)
+    if found is None:
+        raise NotFoundError(f"no data round {round_id}")
+    return found
+
+
+def create_round(
+    session: Session,
+    *,
+    kind: str,
+    title_th: str,
+    academic_year: int,
+    counting_day: dt.date,
+    opens_on: dt.date,
+    deadline: dt.date,
+    office_code: str | None,
+    actor: str,
+) -> DataRound:
+    """A round asking every school of the office (every school, with no office)."""
+    if kind not in DATA_ROUND_KINDS:
+        raise InvalidInputError("kind", f"one of {', '.join(DATA_ROUND_KINDS)}")
+    if opens_on > deadline:
+        raise InvalidInputError("deadline", "the deadline comes before the round opens")
+    found = DataRound(
+        kind=kind,
+        title_th=title_th,
+        academic_year=academic_year,
+        counting_day=counting_day,
+        opens_on=opens_on,
+        deadline=deadline,
+        office_code=office_code,
+        created_by=actor,
+    )
+    session.add(found)
+    session.flush()
+    asked = session.execute(
+        text(
+            "INSERT INTO data_round_school (round_id, school_id) SELECT :r, id FROM school "
+            "WHERE CAST(:office AS text) IS NULL OR office_code = :office RETURNING school_id"
+        ),
+        {"r": found.id, "office": office_code},
+    ).all()
+    if not asked:
+        raise InvalidInputError("office_code", f"office {office_code} has no schools to ask")
+    return found
+
+
+def list_rounds(session: Session, office_code: str | None) -> list[dict[str, Any]]:
+    """The rounds (those asking an office's schools, or all), newest first, with their
+    schools counted by state."""
+    rounds = session.scalars(
+        select(DataRound)
+        .where(
+            (DataRound.office_code == office_code)
+            | DataRound.office_code.is_(None)
+            | (office_code is None)
+        )
+        .order_by(DataRound.created_at.desc(), DataRound.id.desc())
+    ).all()
+    states: dict[int, dict[str, int]] = {}
+    for round_id, state, count in session.execute(
+        text(
+            "SELECT round_id, state, count(*) FROM data_round_school "
+            "WHERE round_id = ANY(:ids) GROUP BY 1, 2"
+        ),
+        {"ids": [r.id for r in rounds]},
+    ):
+        states.setdefault(round_id, {})[state] = count
+    return [
+        round_json(r)
+        | {"schools": sum(states.get(r.id, {}).values()), "states": states.get(r.id, {})}
+        for r in rounds
+    ]
+
+
+def rounds_of_school(session: Session, school_code: str) -> list[dict[str, Any]]:
+    """The rounds asking one school, newest first, with its state in each."""
+    rows = session.execute(
+        select(DataRound, DataRoundSchool.state, DataRoundSchool.version)
+        .join(DataRoundSchool, DataRoundSchool.round_id == DataRound.id)
+        .join(School, School.id == DataRoundSchool.school_id)
+        .where(School.code == school_code)
+        .order_by(DataRound.created_at.desc(), DataRound.id.desc())
+    ).all()
+    return [round_json(r) | {"state": state, "version": version} for r, state, version in rows]
+
+
+ROUND_FIELDS = (
+    "id",
+    "kind",
+    "title_th",
+    "academic_year",
+    "counting_day",
+    "opens_on",
+    "deadline",
+    "office_code",
+)
+
+
+def round_json(found: DataRound) -> dict[str, Any]:
+    return {name: getattr(found, name) for name in ROUND_FIELDS}
+
+
+def _part(session: Session, round_id: int, school_code: str) -> tuple[DataRoundSchool, School]:
+    found = session.execute(
+        select(DataRoundSchool, School)
+        .join(School, School.id == DataRoundSchool.school_id)
+        .where(DataRoundSchool.round_id == round_id, School.code == school_code)
+    ).one_or_none()
+    if found is None:
+        raise NotFoundError(f"round {round_id} does not ask school {school_code}")
+    return found[0], found[1]
+
+
+def _values(session: Session, round_id: int, school_id: int) -> dict[str, dict[str, int]]:
+    values: dict[str, dict[str, int]] = {}
+    for item, field, value in session.execute(
+        text(
+            "SELECT item, field, value FROM data_round_value "
+            "WHERE round_id = :r AND school_id = :s ORDER BY item, field"
+        ),
+        {"r": round_id, "s": school_id},
+    ):
+        values.setdefault(item, {})[field] = value
+    return values
+
+
+def _last_records(session: Session, found: DataRound, school: School) -> dict[str, dict[str, int]]:
+    """The school's records before the counting day, as the round's items (shown beside each
+    field, so the school sees what it sent last time)."""
+    if found.kind == "enrolment":
+        last_year = session.execute(
+            text(
+                "SELECT max(academic_year) FROM school_grade_year WHERE school_id = :s AND "
+                "(academic_year < :y OR (academic_year = :y "
+                "AND coalesce(counted_on, DATE '-infinity') < :d))"
+            ),
+            {"s": school.id, "y": found.academic_year, "d": found.counting_day},
+        ).scalar()
+        rows = session.scalars(
+            select(SchoolGradeYear).where(
+                SchoolGradeYear.school_id == school.id, SchoolGradeYear.academic_year == last_year
+            )
+        )
+        return {
+            r.grade: {
+                "male": r.enrolled_male,
+                "female": r.enrolled_female,
+                "classrooms": r.classrooms,
+            }
+            for r in rows
+        }
+    last_year = session.execute(
+        text(
+            "SELECT max(academic_year) FROM school_personnel WHERE school_id = :s "
+            "AND academic_year <= :y"
+        ),
+        {"s": school.id, "y": found.academic_year},
+    ).scalar()
+    people = session.scalars(
+        select(SchoolPersonnel).where(
+            SchoolPersonnel.school_id == school.id, SchoolPersonnel.academic_year == last_year
+        )
+    )
+    return {p.position: {"count": p.count} for p in people}
+
+
+def school_part(session: Session, round_id: int, school_code: str) -> dict[str, Any]:
+    """A school's part of a round: state, version, figures, the last records beside them, the
+    rules' results, the latest return's comments, and its history."""
+    found = get_round(session, round_id)
+    part, school = _part(session, round_id, school_code)
+    events = session.scalars(
+        select(DataRoundEvent)
+        .where(DataRoundEvent.round_id == round_id, DataRoundEvent.school_id == school.id)
+        .order_by(DataRoundEvent.id)
+    ).all()
+    returned = [e for e in events if e.to_state == "returned"]
+    return {
+        "round": round_json(found),
+        "school_code": school.code,
+        "school_name_th": school.name_th,
+        "grades": sorted(school.grades, key=GRADES.index),
+        "state": part.state,
+        "version": part.version,
+        "source": part.source,
+        "first_submitted_at": part.first_submitted_at,
+        "submitted_at": part.submitted_at,
+        "accepted_at": part.accepted_at,
+        "values": _values(session, round_id, school.id),
+        "last_records": _last_records(session, found, school),
+        "violations": violations(session, round_id, found.kind, school.id),
+        "comments": returned[-1].comments if returned else {},
+        "return_note": returned[-1].note if returned else "",
+        "events": [
+            {
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "actor": e.actor,
+                "at": e.at,
+                "note": e.note,
+                "comments": e.comments,
+            }
+            for e in events
+        ],
+    }
+
+
+def _check_values(kind: str, values: dict[str, dict[str, int]]) -> None:
+    errors: dict[str, str] = {}
+    items = ITEMS[kind]
+    for item, fields in values.items():
+        if item not in items:
+            errors[f"values.{item}"] = f"no item {item} in a {kind} round"
+            continue
+        for name, value in fields.items():
+            if name not in items[item]:
+                errors[f"values.{item}.{name}"] = f"{item} has no field {name}"
+            elif not isinstance(value, int) or isinstance(value, bool):
+                errors[f"values.{item}.{name}"] = "a whole number"
+            elif not 0 <= value <= MAX_VALUE:
+                errors[f"values.{item}.{name}"] = f"between 0 and {MAX_VALUE:,}"
+    if errors:
+        raise InvalidFieldsError(sorted(errors.items()))
+
+
+def _move(
+    session: Session,
+    part: DataRoundSchool,
+    to_state: str,
+    actor: str,
+    *,
+    note: str = "",
+    comments: dict[str, str] | None = None,
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    if to_state != part.state or comments or note:
+        session.add(
+            DataRoundEvent(
+                round_id=part.round_id,
+                school_id=part.school_id,
+                from_state=part.state,
+                to_state=to_state,
+                actor=actor,
+                note=note,
+                comments=comments or {},
+            )
+        )
+    part.state = to_state
+    part.version += 1
+    part.updated_at = now
+    part.updated_by = actor
+
+
+def _expect_version(part: DataRoundSchool, version: int) -> None:
+    if version != part.version:
+        raise ConflictError(
+            f"ข้อมูลของโรงเรียนนี้ถูกบันทึกไปแล้วหลังจากที่คุณเปิด (ฉบับที่ {part.version} "
+            f"ไม่ใช่ {version}): เปิดใหม่เพื่อดูข้อมูลล่าสุดก่อนบันทึก"
+        )
+
+
+def save(
+    session: Session,
+    round_id: int,
+    school_code: str,
+    values: dict[str, dict[str, int]],
+    *,
+    version: int,
+    actor: str,
+    source: str = "page",
+) -> int:
+    """Replace the school's figures with ``values`` as a draft, if ``version`` is the one
+    stored (else a ConflictError: someone saved since); the new version."""
+    found = get_round(session, round_id)
+    part, school = _part(session, round_id, school_code)
+    # Row lock: two saves of one school run one after the other, the later one refused.
+    session.execute(
+        select(DataRoundSchool)
+        .where(DataRoundSchool.round_id == round_id, DataRoundSchool.school_id == school.id)
+        .with_for_update()
+    )
+    session.refresh(part)
+    _expect_version(part, version)
+    if part.state not in EDITABLE:
+        raise ConflictError(f"ส่งข้อมูลแล้ว (สถานะ {part.state}): แก้ไขไม่ได้จนกว่าสำนักงานจะส่งกลับ")
+    _check_values(found.kind, values)
+    session.execute(
+        text("DELETE FROM data_round_value WHERE round_id = :r AND school_id = :s"),
+        {"r": round_id, "s": school.id},
+    )
+    rows = [
+        {"r": round_id, "s": school.id, "i": item, "f": name, "v": value}
+        for item, fields in values.items()
+        for name, value in fields.items()
+    ]
+    if rows:
+        session.execute(
+            text(
+                "INSERT INTO data_round_value (round_id, school_id, item, field, value) "
+                "VALUES (:r, :s, :i, :f, :v)"
+            ),
+            rows,
+        )
+    part.source = source
+    _move(session, part, "draft", actor)
+    session.flush()
+    return part.version
+
+
+def submit(
+    session: Session,
+    round_id: int,
+    school_code: str,
+    *,
+    version: int,
+    explanations: dict[str, str],
+    actor: str,
+) -> dict[str, Any]:
+    """Submit the saved figures: refused while a rule with severity error is broken, or a
+    warning has no explanation (keyed by rule id); the school's part as it now is."""
+    found = get_round(session, round_id)
+    part, school = _part(session, round_id, school_code)
+    _expect_version(part, version)
+    if part.state not in ("draft", "returned"):
+        raise ConflictError(f"nothing to submit: the round's state is {part.state}")
+    broken = violations(session, round_id, found.kind, school.id)
+    errors = {
+        f"rules.{v['rule']}.{v['item']}": v["message_th"]
+        for v in broken
+        if v["severity"] == "error"
+    }
+    errors |= {
+        f"explanations.{v['rule']}": f"ต้องอธิบาย: {v['message_th']}"
+        for v in broken
+        if v["severity"] == "warning" and not explanations.get(v["rule"], "").strip()
+    }
+    if errors:
+        raise InvalidFieldsError(sorted(errors.items()))
+    now = dt.datetime.now(dt.UTC)
+    part.first_submitted_at = part.first_submitted_at or now
+    part.submitted_at = now
+    warned = {v["rule"] for v in broken}
+    kept = {rule: text_ for rule, text_ in explanations.items() if rule in warned}
+    _move(session, part, "submitted", actor, comments=kept)
+    session.flush()
+    return school_part(session, round_id, school_code)
+
+
+def return_to_school(
+    session: Session,
+    round_id: int,
+    school_code: str,
+    *,
+    comments: dict[str, str],
+    note: str,
+    actor: str,
+) -> None:
+    """Send a submitted school's figures back with the reviewer's comments per field."""
+    part, _school = _part(session, round_id, school_code)
+    if part.state != "submitted":
+        raise ConflictError(f"only submitted figures are returned (state {part.state})")
+    if not comments and not note.strip():
+        raise InvalidInputError("comments", "say what to correct: a comment per field or a note")
+    _move(session, part, "returned", actor, note=note, comments=comments)
+    session.flush()
+
+
+def accept(session: Session, round_id: int, school_code: str, *, actor: str) -> None:
+    """Accept a submitted school's figures: they become its records for the year (enrolment
+    from the counting day, source ``data_round``; personnel of the year)."""
+    found = get_round(session, round_id)
+    part, school = _part(session, round_id, school_code)
+    if part.state != "submitted":
+        raise ConflictError(f"only submitted figures are accepted (state {part.state})")
+    values = _values(session, round_id, school.id)
+    if found.kind == "enrolment":
+        session.query(SchoolGradeYear).filter_by(
+            school_id=school.id, academic_year=found.academic_year
+        ).delete()
+        session.add_all(
+            SchoolGradeYear(
+                school_id=school.id,
+                academic_year=found.academic_year,
+                grade=grade,
+                enrolled_male=fields.get("male", 0),
+                enrolled_female=fields.get("female", 0),
+                classrooms=fields.get("classrooms", 0),
+                synthetic=False,
+                source="data_round",
+                source_detail=f"รอบ {found.id}: {found.title_th}",
+                counted_on=found.counting_day,
+            )
+            for grade, fields in values.items()
+            if grade != "total"
+        )
+    else:
+        session.query(SchoolPersonnel).filter_by(
+            school_id=school.id, academic_year=found.academic_year
+        ).delete()
+        session.add_all(
+            SchoolPersonnel(
+                school_id=school.id,
+                academic_year=found.academic_year,
+                position=position,
+                count=fields["count"],
+            )
+            for position, fields in values.items()
+            if "count" in fields
+        )
+    part.accepted_at = dt.datetime.now(dt.UTC)
+    _move(session, part, "accepted", actor)
+    session.flush()
+
+
+def reopen(session: Session, round_id: int, school_code: str, *, reason: str, actor: str) -> None:
+    """Open an accepted school's figures again (returned to it), the reason kept."""
+    part, _school = _part(session, round_id, school_code)
+    if part.state != "accepted":
+        raise ConflictError(f"only accepted figures are reopened (state {part.state})")
+    if not reason.strip():
+        raise InvalidInputError("reason", "say why the figures are opened again")
+    part.accepted_at = None
+    _move(session, part, "returned", actor, note=reason)
+    session.flush()
+
+
+def round_schools(
+    session: Session, round_id: int, districts: list[str] | None
+) -> list[dict[str, Any]]:
+    """The round's schools (within ``districts``, or all), each with its state and dates."""
+    get_round(session, round_id)
+    rows = session.execute(
+        text(
+            """
+        SELECT s.code, s.name_th, t.district_code, d.name_th AS district_name_th, s.office_code,
+            rs.state, rs.version, rs.source, rs.first_submitted_at, rs.submitted_at,
+            rs.accepted_at
+        FROM data_round_school rs JOIN school s ON s.id = rs.school_id
+        JOIN subdistrict t ON t.code = s.subdistrict_code
+        JOIN district d ON d.code = t.district_code
+        WHERE rs.round_id = :r
+          AND (CAST(:districts AS text[]) IS NULL OR t.district_code = ANY(:districts))
+        ORDER BY s.code
+        """
+        ),
+        {"r": round_id, "districts": districts},
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def completeness(
+    session: Session, round_id: int, by: str, districts: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Per district or office: schools asked, submitted (a returned school counts as not
+    submitted until it submits again), on time (first submitted by the end of the deadline
+    day, Thai time), accepted, and their shares."""
+    found = get_round(session, round_id)
+    if by == "district":
+        key, name = "t.district_code", "d.name_th"
+    elif by == "esao":
+        key, name = "s.office_code", "o.name_th"
+    else:
+        raise InvalidInputError("by", "district or esao")
+    rows = session.execute(
+        text(
+            f"""
+        SELECT {key} AS code, min({name}) AS name_th, count(*)::int AS asked,
+            count(*) FILTER (WHERE rs.state IN ('submitted', 'accepted'))::int AS submitted,
+            count(*) FILTER (WHERE rs.first_submitted_at
+                < (CAST(:deadline AS date) + 1) AT TIME ZONE 'Asia/Bangkok')::int AS on_time,
+            count(*) FILTER (WHERE rs.state = 'accepted')::int AS accepted
+        FROM data_round_school rs JOIN school s ON s.id = rs.school_id
+        JOIN subdistrict t ON t.code = s.subdistrict_code
+        JOIN district d ON d.code = t.district_code
+        LEFT JOIN service_area_office o ON o.code = s.office_code
+        WHERE rs.round_id = :r
+          AND (CAST(:districts AS text[]) IS NULL OR t.district_code = ANY(:districts))
+        GROUP BY 1 ORDER BY 1
+        """
+        ),
+        {"r": round_id, "deadline": found.deadline, "districts": districts},
+    ).mappings()
+    result = []
+    for row in rows:
+        figures = dict(row)
+        for share in ("submitted", "on_time", "accepted"):
+            figures[f"{share}_share"] = ratio(figures[share], figures["asked"], 4)
+        result.append(figures)
+    return result

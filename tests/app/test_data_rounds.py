@@ -1,0 +1,271 @@
+"""Data rounds over HTTP (issue 19): a round asks every school; the matrix school fills,
+saves, submits through the rules, is returned with comments, submits again and is accepted,
+its figures becoming its records; completeness is exact at each step; two tabs never
+overwrite each other; a school touches only its own figures."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from gis.schools import rounds
+from gis.schools.round_rules import violations
+from tests.helpers.world import MATRIX_SCHOOL, Account
+
+ROUND = {
+    "kind": "enrolment",
+    "title_th": "จำนวนนักเรียน ณ 10 มิถุนายน 2569",
+    "academic_year": 2569,
+    "counting_day": "2026-06-10",
+    "opens_on": "2026-06-01",
+    "deadline": "2099-06-30",
+}
+
+
+def _with_total(grades: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    grades = {grade: fields for grade, fields in grades.items() if grade != "total"}
+    pupils = sum(fields["male"] + fields["female"] for fields in grades.values())
+    return grades | {"total": {"pupils": pupils}}
+
+
+def _part(client: TestClient, round_id: int, account: Account) -> Any:
+    found = client.get(
+        f"/api/v1/data-rounds/{round_id}/schools/{MATRIX_SCHOOL}", headers=account.headers
+    )
+    assert found.status_code == 200, found.text
+    return found.json()
+
+
+def _completeness(client: TestClient, round_id: int, account: Account) -> dict[str, int]:
+    areas = client.get(
+        f"/api/v1/data-rounds/{round_id}/completeness", headers=account.headers
+    ).json()["areas"]
+    return {
+        key: sum(area[key] for area in areas)
+        for key in ("asked", "submitted", "on_time", "accepted")
+    }
+
+
+def test_a_school_fills_submits_is_returned_and_accepted(
+    client: TestClient, db_session: Session, accounts: dict[str, Account]
+) -> None:
+    admin, planner, school = accounts["admin"], accounts["planner"], accounts["school"]
+    made = client.post("/api/v1/data-rounds", json=ROUND, headers=admin.headers)
+    assert made.status_code == 201, made.text
+    round_id = made.json()["id"]
+    schools = db_session.execute(text("SELECT count(*) FROM school")).scalar_one()
+    assert _completeness(client, round_id, admin) == {
+        "asked": schools,
+        "submitted": 0,
+        "on_time": 0,
+        "accepted": 0,
+    }
+    # The school sees the round and its part: nothing yet, its last records beside.
+    listed = client.get("/api/v1/data-rounds", headers=school.headers).json()
+    assert [(r["id"], r["state"]) for r in listed] == [(round_id, "not_started")]
+    part = _part(client, round_id, school)
+    assert part["state"] == "not_started" and part["version"] == 0 and part["values"] == {}
+    last = part["last_records"]  # the matrix school's 2569 records, K1-P6
+    assert sorted(last) == sorted(part["grades"]) and last["P1"]["classrooms"] >= 1
+    good = _with_total(last | {"P1": last["P1"] | {"male": last["P1"]["male"] + 1}})
+
+    url = f"/api/v1/data-rounds/{round_id}/schools/{MATRIX_SCHOOL}"
+    # Errors block: a grade it does not teach, pupils with no classroom, a wrong total.
+    bad = {
+        "P1": {"male": 5, "female": 5, "classrooms": 0},
+        "M1": {"male": 3, "female": 0, "classrooms": 1},
+        "total": {"pupils": 99},
+    }
+    saved = client.put(url, json={"version": 0, "values": bad}, headers=school.headers)
+    assert saved.json() == {"version": 1, "state": "draft"}
+    refused = client.post(
+        f"{url}/submit", json={"version": 1, "explanations": {}}, headers=school.headers
+    )
+    assert refused.status_code == 422
+    fields = {problem["field"] for problem in refused.json()["errors"]}
+    assert {
+        "rules.grade_not_taught.M1",
+        "rules.pupils_without_classrooms.P1",
+        "rules.total_disagrees.total",
+    } <= fields
+    assert "ไม่ได้เปิดสอน" in refused.text
+
+    # Two tabs read version 1; the first saves, the second is refused and loses nothing.
+    first = client.put(url, json={"version": 1, "values": good}, headers=school.headers)
+    assert first.json()["version"] == 2
+    stale = client.put(
+        url, json={"version": 1, "values": {"P1": {"male": 1}}}, headers=planner.headers
+    )
+    assert stale.status_code == 409 and "เปิดใหม่" in stale.text
+    assert _part(client, round_id, school)["values"] == good
+
+    # A warning (P1 over its 40 seats) needs the school's explanation.
+    seats = 40 * last["P1"]["classrooms"]
+    crowded = _with_total(good | {"P1": {"male": seats, "female": 5, "classrooms": 1}})
+    client.put(url, json={"version": 2, "values": crowded}, headers=school.headers)
+    warned = client.post(
+        f"{url}/submit", json={"version": 3, "explanations": {}}, headers=school.headers
+    )
+    assert warned.status_code == 422
+    assert [p["field"] for p in warned.json()["errors"]] == ["explanations.enrolment_over_capacity"]
+    submitted = client.post(
+        f"{url}/submit",
+        json={"version": 3, "explanations": {"enrolment_over_capacity": "ห้องใหญ่พิเศษ"}},
+        headers=school.headers,
+    )
+    assert submitted.status_code == 200 and submitted.json()["state"] == "submitted"
+    expected = {"asked": schools, "submitted": 1, "on_time": 1, "accepted": 0}
+    assert _completeness(client, round_id, admin) == expected
+    # Submitted figures cannot be changed by the school; it may not review itself.
+    assert (
+        client.put(url, json={"version": 4, "values": good}, headers=school.headers).status_code
+        == 409
+    )
+    assert client.post(f"{url}/accept", headers=school.headers).status_code == 403
+
+    # Returned with comments: counts as not submitted until it submits again.
+    back = client.post(
+        f"{url}/return",
+        json={"comments": {"P1.male": "ไม่ตรงกับทะเบียนนักเรียน"}, "note": "ตรวจ ป.1"},
+        headers=planner.headers,
+    )
+    assert back.status_code == 200
+    part = _part(client, round_id, school)
+    assert part["state"] == "returned" and part["comments"] == {"P1.male": "ไม่ตรงกับทะเบียนนักเรียน"}
+    assert _completeness(client, round_id, admin)["submitted"] == 0
+    client.put(url, json={"version": part["version"], "values": good}, headers=school.headers)
+    again = client.post(
+        f"{url}/submit",
+        json={"version": part["version"] + 1, "explanations": {}},
+        headers=school.headers,
+    )
+    assert again.status_code == 200, again.text
+    assert client.post(f"{url}/accept", headers=planner.headers).status_code == 200
+    assert _completeness(client, round_id, admin) == expected | {"accepted": 1}
+
+    # Accepted figures are the school's records for the year, saying where they came from.
+    records = db_session.execute(
+        text(
+            "SELECT gy.grade, gy.enrolled_male, gy.enrolled_female, gy.source, gy.counted_on "
+            "FROM school_grade_year gy JOIN school s ON s.id = gy.school_id "
+            "WHERE s.code = :c AND gy.academic_year = 2569 ORDER BY gy.grade"
+        ),
+        {"c": MATRIX_SCHOOL},
+    ).all()
+    assert {r[0]: {"male": r[1], "female": r[2]} for r in records} == {
+        grade: {"male": fields["male"], "female": fields["female"]}
+        for grade, fields in good.items()
+        if grade != "total"
+    }
+    assert {(r[3], str(r[4])) for r in records} == {("data_round", "2026-06-10")}
+    detail = client.get(f"/api/v1/schools/{MATRIX_SCHOOL}").json()
+    assert detail["enrolment"]["total"] == good["total"]["pupils"]
+
+    # Reopened by the office with its reason, kept in the history.
+    assert (
+        client.post(f"{url}/reopen", json={"reason": "นับซ้ำ"}, headers=planner.headers).status_code
+        == 200
+    )
+    events = _part(client, round_id, school)["events"]
+    assert [(e["from_state"], e["to_state"]) for e in events] == [
+        ("not_started", "draft"),
+        ("draft", "submitted"),
+        ("submitted", "returned"),
+        ("returned", "draft"),
+        ("draft", "submitted"),
+        ("submitted", "accepted"),
+        ("accepted", "returned"),
+    ]
+    assert events[1]["comments"] == {"enrolment_over_capacity": "ห้องใหญ่พิเศษ"}
+    assert events[-1]["note"] == "นับซ้ำ"
+    assert _completeness(client, round_id, admin)["accepted"] == 0
+
+    # The schools still missing, to send: every school but none (it is returned again).
+    missing = client.get(
+        f"/api/v1/data-rounds/{round_id}/missing", params={"format": "csv"}, headers=planner.headers
+    )
+    rows = list(csv.DictReader(io.StringIO(missing.content.decode("utf-8-sig"))))
+    planner_schools = len(
+        client.get(f"/api/v1/data-rounds/{round_id}", headers=planner.headers).json()["schools"]
+    )
+    assert len(rows) == planner_schools and MATRIX_SCHOOL in {r["code"] for r in rows}
+
+
+def test_a_school_sees_and_touches_only_its_own_figures(
+    client: TestClient, db_session: Session, accounts: dict[str, Account]
+) -> None:
+    made = client.post("/api/v1/data-rounds", json=ROUND, headers=accounts["admin"].headers)
+    round_id = made.json()["id"]
+    other = db_session.execute(
+        text("SELECT code FROM school WHERE code <> :c ORDER BY code LIMIT 1"), {"c": MATRIX_SCHOOL}
+    ).scalar_one()
+    school = accounts["school"].headers
+    url = f"/api/v1/data-rounds/{round_id}/schools/{other}"
+    assert client.get(url, headers=school).status_code == 403
+    assert client.put(url, json={"version": 0, "values": {}}, headers=school).status_code == 403
+    seen = client.get(f"/api/v1/data-rounds/{round_id}", headers=school).json()["schools"]
+    assert [row["code"] for row in seen] == [MATRIX_SCHOOL]
+    assert (
+        client.get(f"/api/v1/data-rounds/{round_id}/completeness", headers=school).status_code
+        == 403
+    )
+    # A planner opens rounds for their own office only.
+    elsewhere = client.post(
+        "/api/v1/data-rounds",
+        json=ROUND | {"office_code": "P5502"},
+        headers=accounts["planner"].headers,
+    )
+    assert elsewhere.status_code == 403
+
+
+def test_rules_run_over_a_whole_round_in_one_query(
+    db_session: Session,
+) -> None:
+    """The batch: every school of a round checked at once, the same answers as one by one."""
+    made = rounds.create_round(
+        db_session,
+        kind="enrolment",
+        title_th="ทดสอบ",
+        academic_year=2569,
+        counting_day=dt.date(2026, 6, 10),
+        opens_on=dt.date(2026, 6, 1),
+        deadline=dt.date(2026, 6, 30),
+        office_code="P5501",
+        actor="test",
+    )
+    codes = list(
+        db_session.scalars(
+            text("SELECT code FROM school WHERE office_code = 'P5501' ORDER BY code LIMIT 6")
+        )
+    )
+    planted = {
+        codes[0]: {"P1": {"male": 50, "female": 0, "classrooms": 1}},  # over 40 seats
+        codes[1]: {"P1": {"male": 3, "female": 0, "classrooms": 0}},  # no classroom
+        codes[2]: {"P1": {"male": 3, "female": 0, "classrooms": 1}, "total": {"pupils": 4}},
+        codes[3]: {"P1": {"male": 20, "female": 10, "classrooms": 1}},  # fine, unless the change
+    }
+    for code, values in planted.items():
+        rounds.save(db_session, made.id, code, values, version=0, actor="test")
+    batch = violations(db_session, made.id, "enrolment")
+    one_by_one = [
+        v
+        for code in planted
+        for v in violations(
+            db_session,
+            made.id,
+            "enrolment",
+            db_session.execute(text("SELECT id FROM school WHERE code = :c"), {"c": code}).scalar(),
+        )
+    ]
+    assert batch == one_by_one
+    by_rule = {(v["school_code"], v["rule"]) for v in batch}
+    assert (codes[0], "enrolment_over_capacity") in by_rule
+    assert (codes[1], "pupils_without_classrooms") in by_rule
+    assert (codes[2], "total_disagrees") in by_rule
+    assert not any(code == codes[4] for code, _ in by_rule)  # nothing saved, nothing checked
