@@ -21,6 +21,7 @@ from app.api import (
     schools,
 )
 from app.api.access import AccessRule
+from app.web import data_rounds as data_round_pages
 from app.web import maps, pages, phone
 
 # In the order the app includes them (the first route that matches a request answers it).
@@ -42,6 +43,7 @@ ROUTER_MODULES = (
     forms,
     ogc,
     phone,
+    data_round_pages,
 )
 
 

@@ -42,6 +42,7 @@ PAGES = [
     ("/census/households/new", STAFF),
     ("/odk/phone", STAFF),
     ("/forms", ("admin", "planner", "surveyor", "school")),
+    ("/data-rounds", ("admin", "planner", "school")),
     ("/ogc?f=html", ROLE_NAMES),
     ("/ogc/collections?f=html", ROLE_NAMES),
     ("/ogc/collections/schools?f=html", ROLE_NAMES),

@@ -60,13 +60,16 @@ def make_accounts(engine: Engine) -> dict[str, Account]:
 
 def remove_committed_since(engine: Engine, began: dt.datetime) -> None:
     """Remove what a test committed through the app since ``began``: households surveyed by an
-    account (the synthetic census has no surveyor), import jobs, audit rows, login attempts."""
+    account (the synthetic census has no surveyor), import jobs, data rounds, audit rows, login
+    attempts."""
     with engine.begin() as conn:
         since = {"t": began}
         conn.execute(
             text("DELETE FROM household WHERE surveyor_id IS NOT NULL AND created_at >= :t"), since
         )
         conn.execute(text("DELETE FROM import_job WHERE created_at >= :t"), since)
+        # Data rounds (their schools' parts, figures and history go with them).
+        conn.execute(text("DELETE FROM data_round WHERE created_at >= :t"), since)
         conn.execute(text("DELETE FROM audit_log WHERE at >= :t"), since)
         conn.execute(text("DELETE FROM login_attempt WHERE at >= :t"), since)
         made = "(SELECT id FROM user_account WHERE created_at >= :t)"

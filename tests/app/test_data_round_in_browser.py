@@ -1,0 +1,175 @@
+"""A school fills its data round on a phone (issue 19): last count beside each field, a
+mistyped number named beside its field, a draft saved, a second tab's stale save refused with
+a clear message, the warning's explanation asked for and given, the round submitted; the
+planner then sees it submitted on the round's page and accepts it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from gis.schools import rounds
+from tests.helpers.browser import OUTPUT, log_in, severe_console_errors
+from tests.helpers.world import MATRIX_SCHOOL, Account
+
+
+@pytest.fixture
+def committed_round(live_url: str, engine: Engine) -> Iterator[int]:
+    """A committed enrolment round asking every school (the live server reads it); removed
+    with what the test commits (``live_url``), the records the acceptance wrote restored."""
+    del live_url
+    with engine.connect() as conn:
+        kept = (
+            conn.execute(
+                text(
+                    "SELECT gy.* FROM school_grade_year gy JOIN school s ON s.id = gy.school_id "
+                    "WHERE s.code = :c"
+                ),
+                {"c": MATRIX_SCHOOL},
+            )
+            .mappings()
+            .all()
+        )
+    with Session(engine) as session:
+        made = rounds.create_round(
+            session,
+            kind="enrolment",
+            title_th="จำนวนนักเรียน ณ 10 มิ.ย. (ทดสอบเบราว์เซอร์)",
+            academic_year=2569,
+            counting_day=dt.date(2026, 6, 10),
+            opens_on=dt.date(2026, 6, 1),
+            deadline=dt.date(2099, 6, 30),
+            office_code=None,
+            actor="test",
+        )
+        round_id = made.id
+        session.commit()
+    yield round_id
+    with engine.begin() as conn:
+        school_id = conn.execute(
+            text("SELECT id FROM school WHERE code = :c"), {"c": MATRIX_SCHOOL}
+        ).scalar_one()
+        conn.execute(text("DELETE FROM school_grade_year WHERE school_id = :s"), {"s": school_id})
+        if kept:
+            conn.execute(
+                text(
+                    "INSERT INTO school_grade_year SELECT * FROM jsonb_populate_recordset("
+                    "NULL::school_grade_year, CAST(:rows AS jsonb))"
+                ),
+                {"rows": json.dumps([dict(r) for r in kept], default=str)},
+            )
+
+
+REFUSED = re.compile(r"data-rounds/\d+/schools/\d+(/submit)? - .* status of (409|422)")
+
+
+def _field(driver: webdriver.Chrome, name: str):  # type: ignore[no-untyped-def]
+    return driver.find_element(By.NAME, name)
+
+
+def _type(driver: webdriver.Chrome, name: str, value: str) -> None:
+    field = _field(driver, name)
+    field.clear()
+    field.send_keys(value)
+
+
+def _message(driver: webdriver.Chrome, contains: str) -> str:
+    WebDriverWait(driver, 10).until(lambda d: contains in d.find_element(By.ID, "message").text)
+    return str(driver.find_element(By.ID, "message").text)
+
+
+def test_a_school_fills_and_submits_its_round_on_a_phone(
+    browser: webdriver.Chrome,
+    live_url: str,
+    committed_round: int,
+    accounts: dict[str, Account],
+) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    browser.set_window_size(390, 844)
+    try:
+        log_in(browser, live_url, accounts["school"])
+        browser.get(f"{live_url}/data-rounds")
+        browser.find_element(By.LINK_TEXT, "จำนวนนักเรียน ณ 10 มิ.ย. (ทดสอบเบราว์เซอร์)").click()
+        WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.ID, "figures"))
+        assert f"/data-rounds/{committed_round}/schools/{MATRIX_SCHOOL}" in browser.current_url
+        # Each field shows the last count beside it; the form fits a phone's width.
+        lasts = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "small.last")]
+        assert lasts and all(text_.startswith("ครั้งก่อน") for text_ in lasts)
+        assert browser.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth + 1"
+        ) or browser.execute_script("return document.querySelector('.table-wrap').scrollWidth > 0")
+        # Fill every grade as last counted (the figure under the field), P1 mistyped first.
+        inputs = browser.find_elements(By.CSS_SELECTOR, "#figures input[inputmode='numeric']")
+        for field in inputs:
+            if field.get_attribute("name") == "total.pupils":
+                continue
+            last = field.find_element(By.XPATH, "following-sibling::small").text.split()[-1]
+            field.send_keys(last if last != "-" else "0")
+        _type(browser, "P1.male", "1o")
+        browser.find_element(By.ID, "save").click()
+        assert (
+            browser.find_element(By.CSS_SELECTOR, ".field-error[data-for='P1.male']").text
+            == "ตัวเลขจำนวนเต็มเท่านั้น"
+        )
+        # P1 crowded past its seats: a warning the school must explain.
+        _type(browser, "P1.male", "60")
+        browser.find_element(By.ID, "save").click()
+        _message(browser, "บันทึกร่างแล้ว")
+
+        # A second tab, opened before the next save, is refused when it saves after it.
+        first_tab = browser.current_window_handle
+        browser.switch_to.new_window("tab")
+        browser.get(f"{live_url}/data-rounds/{committed_round}/schools/{MATRIX_SCHOOL}")
+        WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.ID, "save"))
+        second_tab = browser.current_window_handle
+        browser.switch_to.window(first_tab)
+        _type(browser, "P2.female", "20")
+        browser.find_element(By.ID, "save").click()
+        _message(browser, "บันทึกร่างแล้ว")
+        browser.switch_to.window(second_tab)
+        _type(browser, "P2.female", "99")
+        browser.find_element(By.ID, "save").click()
+        assert "เปิดใหม่" in _message(browser, "บันทึกไปแล้ว")
+        browser.close()
+        browser.switch_to.window(first_tab)
+        assert _field(browser, "P2.female").get_attribute("value") == "20"
+
+        # Submit: the warning asks for an explanation; given, the round is submitted.
+        browser.find_element(By.ID, "submit").click()
+        _message(browser, "ยังส่งไม่ได้")
+        WebDriverWait(browser, 10).until(
+            lambda d: d.find_elements(By.NAME, "explain.enrolment_over_capacity")
+        )
+        _field(browser, "explain.enrolment_over_capacity").send_keys("ห้องเรียนขนาดใหญ่พิเศษ")
+        browser.find_element(By.ID, "submit").click()
+        WebDriverWait(browser, 10).until(
+            lambda d: d.find_element(By.ID, "state").text == "ส่งแล้ว รอตรวจ"
+        )
+        assert not browser.find_elements(By.ID, "save")  # submitted: read only
+        # The refusals above (the stale save's 409, the submission's 422s) are the only
+        # errors Chromium logged: nothing else failed.
+        errors = severe_console_errors(browser)
+        assert errors and all(REFUSED.search(error) for error in errors), errors
+        browser.save_screenshot(str(OUTPUT / "data-round-school-phone.png"))
+    finally:
+        browser.set_window_size(1280, 900)
+
+    # The planner sees it submitted on the round's page, and accepts it.
+    log_in(browser, live_url, accounts["planner"])
+    browser.get(f"{live_url}/data-rounds/{committed_round}")
+    submitted = browser.find_elements(By.CSS_SELECTOR, "#schools tr[data-state='submitted']")
+    assert [row.find_element(By.TAG_NAME, "small").text for row in submitted] == [MATRIX_SCHOOL]
+    submitted[0].find_element(By.TAG_NAME, "a").click()
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.ID, "accept"))
+    browser.find_element(By.ID, "accept").click()
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "state").text == "ตรวจรับแล้ว")
+    assert severe_console_errors(browser) == []
