@@ -39,6 +39,7 @@ SCHOOL_NAME = "โรงเรียน" + PAYLOADS[0] + PAYLOADS[2] + PAYLOADS[
 VILLAGE_NAME = "บ้าน" + PAYLOADS[3] + PAYLOADS[1]
 CHILD_NAMES = [f"เด็ก{p}" for p in PAYLOADS]
 LAST_NAME = "สกุล" + PAYLOADS[3]
+ROUND_TITLE = "รอบ" + PAYLOADS[3] + PAYLOADS[0] + PAYLOADS[4]
 # Moo 5 of tambon 550103 (บ้านทุ่งเศรษฐี in the bundled villages), where it all happens.
 VILLAGE_CODE = "55010305"
 PLACE = {"lon": 100.7741, "lat": 18.8079}
@@ -133,9 +134,27 @@ def hostile_world(
         # seconds, and a page loaded meanwhile lacks these children).
         with Session(engine) as session, session.begin():
             refresh_coverage(session, 2569)
-        yield {"school": SCHOOL_CODE}
+        data_round = app_client.post(
+            "/api/v1/data-rounds",
+            headers=admin,
+            json={
+                "kind": "enrolment",
+                "title_th": ROUND_TITLE,
+                "academic_year": 2569,
+                "counting_day": "2026-06-10",
+                "opens_on": "2026-06-01",
+                "deadline": "2026-06-30",
+                "office_code": "P5501",
+            },
+        )
+        assert data_round.status_code == 201, data_round.text
+        round_id = data_round.json()["id"]
+        yield {"school": SCHOOL_CODE, "data_round": round_id}
     finally:
         with engine.begin() as connection:
+            connection.execute(
+                text("DELETE FROM data_round WHERE title_th = :t"), {"t": ROUND_TITLE}
+            )
             connection.execute(text("DELETE FROM household WHERE uuid = :u"), {"u": household_uuid})
             connection.execute(
                 text(
@@ -190,6 +209,9 @@ PAGES = [
     ("/census/upload", ("admin", "planner", "surveyor")),
     ("/census/households/new", ("admin", "planner", "surveyor")),
     ("/odk/phone", ("admin", "planner", "surveyor")),
+    ("/data-rounds", ("admin", "planner")),
+    ("/data-rounds/{data_round}", ("admin", "planner")),
+    (f"/data-rounds/{{data_round}}/schools/{SCHOOL_CODE}", ("admin", "planner")),
     (f"/ogc/collections/schools/items/{SCHOOL_CODE}?f=html", ALL),
     (f"/ogc/collections/schools/items?f=html&filter=code%3D%27{SCHOOL_CODE}%27", ALL),
     (f"/ogc/collections/villages/items?f=html&filter=code%3D%27{VILLAGE_CODE}%27", ALL),
@@ -201,20 +223,21 @@ PAGES = [
 ]
 
 
-@pytest.mark.usefixtures("hostile_world")
 @pytest.mark.parametrize("role", ALL)
 def test_hostile_names_are_shown_as_text_on_every_page(
     browser: webdriver.Chrome,
     live_url: str,
     accounts: dict[str, Account],
+    hostile_world: dict[str, Any],
     role: str,
 ) -> None:
     OUTPUT.mkdir(exist_ok=True)
     log_in(browser, live_url, None if role == "anonymous" else accounts[role])
     browser.get_log("browser")  # start clean
-    for path, roles in PAGES:
+    for template, roles in PAGES:
         if role not in roles:
             continue
+        path = template.format(data_round=hostile_world["data_round"])
         browser.get(live_url + path)
         WebDriverWait(browser, 30).until(
             lambda d: d.execute_script("return document.readyState") == "complete"
@@ -234,6 +257,11 @@ def test_hostile_names_are_shown_as_text_on_every_page(
             assert SCHOOL_NAME in browser.find_element(By.TAG_NAME, "body").text, path
         elif path.startswith("/ogc/collections/villages"):
             assert VILLAGE_NAME in browser.find_element(By.TAG_NAME, "body").text, path
+        elif path.startswith("/data-rounds"):
+            shown = browser.find_element(By.TAG_NAME, "body").text
+            assert ROUND_TITLE in shown, path
+            if path.count("/") > 1:
+                assert SCHOOL_NAME in shown, path
         elif path.startswith("/ogc/collections/children"):
             shown = browser.find_element(By.TAG_NAME, "body").text
             assert all(name in shown for name in CHILD_NAMES) and LAST_NAME in shown, path

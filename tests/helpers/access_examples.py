@@ -62,6 +62,10 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         }
     ),
     ("GET", "/api/v1/data-rounds/{round_id}"): Example(path=DATA_ROUND),
+    ("GET", "/data-rounds/{round_id}"): Example(path="/data-rounds/{data_round}"),
+    ("GET", "/data-rounds/{round_id}/schools/{code}"): Example(
+        path=f"/data-rounds/{{data_round}}/schools/{MATRIX_SCHOOL}"
+    ),
     ("GET", "/api/v1/data-rounds/{round_id}/schools/{code}"): Example(path=MATRIX_PART),
     ("PUT", "/api/v1/data-rounds/{round_id}/schools/{code}"): Example(
         path=MATRIX_PART, json={"version": 1, "values": MATRIX_FIGURES}
