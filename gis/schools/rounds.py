@@ -87,7 +87,52 @@ def create_round(
     ).all()
     if not asked:
         raise InvalidInputError("office_code", f"office {office_code} has no schools to ask")
+    if kind == "enrolment":
+        _prefill_from_school_records(session, found)
     return found
+
+
+# Pupils by school, grade and sex (rooms as classrooms) of the current school-records (DMC)
+# extracts counted on the round's day, for the round's schools.
+_RECORDS_VALUES_SQL = """
+    WITH counted AS (
+        SELECT rs.school_id, r.grade,
+            count(*) FILTER (WHERE r.sex = 'M')::int AS male,
+            count(*) FILTER (WHERE r.sex = 'F')::int AS female,
+            count(DISTINCT coalesce(r.room, ''))::int AS classrooms
+        FROM register_record r
+        JOIN register_extract e ON e.id = r.extract_id
+        JOIN school s ON s.code = r.school_code
+        JOIN data_round_school rs ON rs.school_id = s.id AND rs.round_id = :r
+        WHERE e.kind = 'school' AND e.superseded_by IS NULL AND e.round_year = :y
+          AND e.as_of = :d AND r.grade IS NOT NULL
+        GROUP BY rs.school_id, r.grade
+    )
+    INSERT INTO data_round_value (round_id, school_id, item, field, value)
+    SELECT :r, c.school_id, c.grade, f.field, f.value FROM counted c
+    CROSS JOIN LATERAL (VALUES ('male', c.male), ('female', c.female),
+                               ('classrooms', c.classrooms)) AS f(field, value)
+    RETURNING school_id
+"""
+
+
+def _prefill_from_school_records(session: Session, found: DataRound) -> None:
+    """Where a school-records (DMC) extract is loaded for the counting day, each school's
+    figures start as that count: a draft from ``school_records`` that the school confirms
+    (submits) or corrects."""
+    filled = set(
+        session.scalars(
+            text(_RECORDS_VALUES_SQL),
+            {"r": found.id, "y": found.academic_year, "d": found.counting_day},
+        )
+    )
+    for part in session.scalars(
+        select(DataRoundSchool).where(
+            DataRoundSchool.round_id == found.id, DataRoundSchool.school_id.in_(filled)
+        )
+    ):
+        part.source = "school_records"
+        _move(session, part, "draft", "system", note="เติมจากข้อมูลนักเรียนรายบุคคล (DMC)")
 
 
 def list_rounds(session: Session, office_code: str | None) -> list[dict[str, Any]]:

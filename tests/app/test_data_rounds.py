@@ -8,15 +8,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from census.registers import Extract, import_register_file
 from gis.schools import rounds
 from gis.schools.round_rules import violations
+from kernel.config import get_settings
 from tests.helpers.world import MATRIX_SCHOOL, Account
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 
 ROUND = {
     "kind": "enrolment",
@@ -269,3 +274,30 @@ def test_rules_run_over_a_whole_round_in_one_query(
     assert (codes[1], "pupils_without_classrooms") in by_rule
     assert (codes[2], "total_disagrees") in by_rule
     assert not any(code == codes[4] for code, _ in by_rule)  # nothing saved, nothing checked
+
+
+def test_an_enrolment_round_starts_from_the_school_records_of_its_counting_day(
+    client: TestClient, db_session: Session, accounts: dict[str, Account]
+) -> None:
+    """A DMC extract counted on the round's day: each school in it starts with a draft of
+    that count, saying so; a round counted on another day starts empty."""
+    import_register_file(
+        db_session,
+        get_settings(),
+        SAMPLES / "school_records_sample.csv",
+        Extract(2569, "school", "obec", dt.date(2026, 6, 10)),
+    )
+    admin = accounts["admin"].headers
+    same_day = client.post("/api/v1/data-rounds", json=ROUND, headers=admin).json()["id"]
+    part = _part(client, same_day, accounts["school"])
+    # The sample's two pupils of the school: a boy in Prathom 1, a girl in Prathom 2 (room 2).
+    assert part["values"] == {
+        "P1": {"male": 1, "female": 0, "classrooms": 1},
+        "P2": {"male": 0, "female": 1, "classrooms": 1},
+    }
+    assert (part["state"], part["source"], part["version"]) == ("draft", "school_records", 1)
+    assert part["events"][0]["note"] == "เติมจากข้อมูลนักเรียนรายบุคคล (DMC)"
+    other_day = client.post(
+        "/api/v1/data-rounds", json=ROUND | {"counting_day": "2026-11-10"}, headers=admin
+    ).json()["id"]
+    assert _part(client, other_day, accounts["school"])["values"] == {}
