@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response, UploadFile
@@ -15,6 +13,7 @@ from app.api.access import PUBLIC, AccessRule, expect
 from app.api.caching import NOT_MODIFIED, conditional
 from app.api.deps import DistrictCode, Offset, ProvinceCode, SessionDep, SimplifyDep
 from app.api.schools import EditorDep, SchoolCode
+from app.api.uploads import saved_upload
 from app.auth import service as accounts
 from app.auth.deps import PrincipalDep, client_ip, require_roles
 from app.report import render as reports
@@ -328,12 +327,8 @@ def upload_service_area(
 ) -> dict[str, Any]:
     school = schools.get_school(session, code)
     schools.require_edit(session, principal, school)
-    suffix = FilePath(file.filename or "").suffix.lower()
-    if suffix not in (".geojson", ".json", ".kml", ".zip", ".gpkg"):
-        raise InvalidInputError("file", "upload .geojson, .kml, .gpkg or a zipped shapefile")
-    with tempfile.TemporaryDirectory() as folder:
-        path = FilePath(folder) / f"service_area{suffix}"
-        path.write_bytes(file.file.read())
+    polygons = (".geojson", ".json", ".kml", ".zip", ".gpkg")
+    with saved_upload(file, polygons, stem="service_area") as path:
         try:
             report = areas.import_service_areas(
                 session,

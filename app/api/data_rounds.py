@@ -8,16 +8,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.access import AccessRule, expect
 from app.api.deps import SessionDep
+from app.api.uploads import saved_upload
 from app.auth.deps import require_roles
+from gis.loading import LoadError
 from gis.schools import rounds
 from gis.schools.round_rules import violations
 from kernel.cells import rows_csv, rows_xlsx
-from kernel.errors import PermissionDeniedError
+from kernel.errors import InvalidInputError, PermissionDeniedError
 from kernel.policy import data_round_districts, may_fill_round, may_review_round
 from kernel.principal import Principal, Role
 
@@ -196,6 +198,30 @@ def submit_school_part(
 
 
 @router.post(
+    "/{round_id}/imports",
+    summary="Fill an enrolment round from a school records file (the office's import layout)",
+)
+def import_round_file(
+    round_id: RoundId, file: UploadFile, session: SessionDep, principal: TakingPart
+) -> dict[str, Any]:
+    with saved_upload(file, (".csv", ".xlsx")) as path:
+        try:
+            found = rounds.import_file(
+                session,
+                round_id,
+                path,
+                may_fill=lambda code: may_fill_round(session, principal, code),
+                actor=principal.username,
+                source="file" if principal.role == Role.school else "office_extract",
+            )
+        except LoadError as exc:
+            session.rollback()
+            raise InvalidInputError("file", str(exc)) from exc
+    session.commit()
+    return found | {"source": file.filename}
+
+
+@router.post(
     "/{round_id}/schools/{code}/return",
     summary="Return submitted figures with comments",
     responses={409: {"description": "Not submitted"}},
@@ -291,6 +317,7 @@ ACCESS_RULES = [
     AccessRule("POST", "/api/v1/data-rounds", expect(403, anonymous=401, admin=201, planner=201)),
     AccessRule("GET", "/api/v1/data-rounds", TAKING_PART),
     AccessRule("GET", "/api/v1/data-rounds/{round_id}", TAKING_PART),
+    AccessRule("POST", "/api/v1/data-rounds/{round_id}/imports", TAKING_PART),
     AccessRule("GET", SCHOOL_PART, TAKING_PART),
     AccessRule("PUT", SCHOOL_PART, TAKING_PART),
     AccessRule("POST", f"{SCHOOL_PART}/submit", TAKING_PART),

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response, UploadFile, status
@@ -12,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.api.access import PUBLIC, AccessRule, expect
 from app.api.deps import BBoxDep, DistrictCode, Offset, ProvinceCode, RowId, SessionDep
+from app.api.uploads import saved_upload
 from app.auth.deps import require_roles
 from gis.loading import LoadError
 from gis.schools import service
@@ -286,14 +285,7 @@ def import_records(
     principal: ManagerDep,
 ) -> dict[str, Any]:
     del principal
-    suffix = FilePath(file.filename or "upload.csv").suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise InvalidInputError("file", "upload a .csv or .xlsx file")
-    with tempfile.TemporaryDirectory() as folder:
-        target = FilePath(folder) / f"{FilePath(file.filename or 'upload').stem}{suffix}"
-        with target.open("wb") as handle:
-            while chunk := file.file.read(1 << 20):
-                handle.write(chunk)
+    with saved_upload(file, (".csv", ".xlsx")) as target:
         try:
             report = import_school_records(session, target)
         except LoadError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -304,13 +305,21 @@ def _rows_or_load_error(
         raise LoadError(path, str(exc).removeprefix(f"{path.name}: ")) from exc
 
 
-def import_school_records(session: Session, path: Path) -> LoadReport:
-    """Enrolment by sex and classrooms per grade and year, from CSV or XLSX.
+@dataclass(frozen=True)
+class RecordsFile:
+    """A school records file read and checked: per (school id, year, grade) its (male, female,
+    classrooms), the row it came from, each school's code; rows read; unknown headers."""
 
-    All or nothing: any bad row and nothing is stored; the report lists every bad row with its
-    field. The same file again changes nothing.
-    """
-    report = LoadReport(kind="schools:records", source=str(path), sha256=sha256_of(path))
+    good: dict[tuple[int, int, str], tuple[int, int, int]]
+    rows: dict[tuple[int, int, str], int]
+    codes: dict[int, str]
+    rows_read: int
+    unknown_headers: list[str]
+
+
+def read_school_records(session: Session, path: Path) -> RecordsFile:
+    """A school records file (CSV or XLSX), every row checked: any bad row and a LoadError
+    lists every bad row with its field (in Thai and English)."""
     try:
         table = open_table(path, RECORD_ALIASES)
     except TableError as exc:
@@ -326,6 +335,8 @@ def import_school_records(session: Session, path: Path) -> LoadReport:
     }
     errors: list[str] = []
     good: dict[tuple[int, int, str], tuple[int, int, int]] = {}
+    rows: dict[tuple[int, int, str], int] = {}
+    codes: dict[int, str] = {}
     rows_read = 0
     for number, row in _rows_or_load_error(path, table.rows):
         rows_read += 1
@@ -373,6 +384,8 @@ def import_school_records(session: Session, path: Path) -> LoadReport:
                 bad("grade", f"ซ้ำในไฟล์ ({code} {grade} {year} appears twice in the file)")
                 continue
             good[key] = (counts[0], counts[1], counts[2])
+            rows[key] = number
+            codes[school[0]] = code
     if errors:
         shown = "; ".join(errors[:20]) + (
             f"; and {len(errors) - 20} more" if len(errors) > 20 else ""
@@ -382,6 +395,18 @@ def import_school_records(session: Session, path: Path) -> LoadReport:
             f"มี {len(errors)} แถวที่ผิด ไม่ได้บันทึกข้อมูลใด "
             f"({len(errors)} bad row(s), nothing stored): {shown}",
         )
+    return RecordsFile(good, rows, codes, rows_read, list(table.unknown_headers))
+
+
+def import_school_records(session: Session, path: Path) -> LoadReport:
+    """Enrolment by sex and classrooms per grade and year, from CSV or XLSX.
+
+    All or nothing: any bad row and nothing is stored; the report lists every bad row with its
+    field. The same file again changes nothing.
+    """
+    report = LoadReport(kind="schools:records", source=str(path), sha256=sha256_of(path))
+    read = read_school_records(session, path)
+    good, rows_read = read.good, read.rows_read
     # One source a school and year: the office's figures replace the synthetic ones wholesale.
     for school_id, year in sorted({(school_id, year) for school_id, year, _ in good}):
         session.execute(
@@ -426,7 +451,7 @@ def import_school_records(session: Session, path: Path) -> LoadReport:
             f"{kept} grade row(s) kept from the schools' records (school-records extract), "
             "the source of truth once loaded"
         )
-    if table.unknown_headers:
-        report.notes.append(unknown_headers_note(table.unknown_headers))
+    if read.unknown_headers:
+        report.notes.append(unknown_headers_note(read.unknown_headers))
     record_load(session, report)
     return report

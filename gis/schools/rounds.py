@@ -11,11 +11,14 @@ Every function takes a session and the acting principal's name; who may act is a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from gis.schools.importer import read_school_records
 from gis.schools.models import (
     DATA_ROUND_KINDS,
     DataRound,
@@ -375,12 +378,23 @@ def save(
     if part.state not in EDITABLE:
         raise ConflictError(f"ส่งข้อมูลแล้ว (สถานะ {part.state}): แก้ไขไม่ได้จนกว่าสำนักงานจะส่งกลับ")
     _check_values(found.kind, values)
+    _replace_values(session, part, values, source, actor)
+    return part.version
+
+
+def _replace_values(
+    session: Session,
+    part: DataRoundSchool,
+    values: dict[str, dict[str, int]],
+    source: str,
+    actor: str,
+) -> None:
     session.execute(
         text("DELETE FROM data_round_value WHERE round_id = :r AND school_id = :s"),
-        {"r": round_id, "s": school.id},
+        {"r": part.round_id, "s": part.school_id},
     )
     rows = [
-        {"r": round_id, "s": school.id, "i": item, "f": name, "v": value}
+        {"r": part.round_id, "s": part.school_id, "i": item, "f": name, "v": value}
         for item, fields in values.items()
         for name, value in fields.items()
     ]
@@ -395,7 +409,64 @@ def save(
     part.source = source
     _move(session, part, "draft", actor)
     session.flush()
-    return part.version
+
+
+def import_file(
+    session: Session,
+    round_id: int,
+    path: Path,
+    *,
+    may_fill: Callable[[str], bool],
+    actor: str,
+    source: str,
+) -> dict[str, Any]:
+    """A school records file (the office's import layout) into an enrolment round: each
+    school in it gets its rows as its figures, a draft (``source``: file from a school,
+    office_extract from the office). All or nothing: a row of another year, of a school the
+    round does not ask or the uploader may not fill, or of a school that has submitted, and
+    nothing is stored; the error names every such row."""
+    found = get_round(session, round_id)
+    if found.kind != "enrolment":
+        raise InvalidInputError("file", "files fill enrolment rounds only")
+    read = read_school_records(session, path)
+    parts = {
+        part.school_id: part
+        for part in session.scalars(
+            select(DataRoundSchool).where(
+                DataRoundSchool.round_id == round_id,
+                DataRoundSchool.school_id.in_(read.codes),
+            )
+        )
+    }
+    errors = []
+    for key, number in sorted(read.rows.items(), key=lambda pair: pair[1]):
+        school_id, year, _grade = key
+        code = read.codes[school_id]
+        if year != found.academic_year:
+            errors.append(
+                f"แถว {number}: ปีการศึกษา {year} ไม่ใช่ของรอบนี้ ({found.academic_year}) "
+                f"(row {number}: year {year} is not the round's)"
+            )
+        elif school_id not in parts:
+            errors.append(f"แถว {number}: รอบนี้ไม่ได้ขอข้อมูลโรงเรียน {code} (row {number})")
+        elif not may_fill(code):
+            errors.append(f"แถว {number}: ไม่มีสิทธิ์กรอกข้อมูลโรงเรียน {code} (row {number})")
+        elif parts[school_id].state not in EDITABLE:
+            errors.append(f"แถว {number}: โรงเรียน {code} ส่งข้อมูลแล้ว (row {number}: submitted)")
+    if errors:
+        raise InvalidInputError(
+            "file", f"มี {len(errors)} แถวที่ใช้ไม่ได้ ไม่ได้บันทึกข้อมูลใด: " + "; ".join(errors[:20])
+        )
+    by_school: dict[int, dict[str, dict[str, int]]] = {}
+    for (school_id, _year, grade), (male, female, rooms) in read.good.items():
+        by_school.setdefault(school_id, {})[grade] = {
+            "male": male,
+            "female": female,
+            "classrooms": rooms,
+        }
+    for school_id, values in by_school.items():
+        _replace_values(session, parts[school_id], values, source, actor)
+    return {"rows": read.rows_read, "schools": sorted(read.codes[s] for s in by_school)}
 
 
 def submit(

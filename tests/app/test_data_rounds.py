@@ -301,3 +301,64 @@ def test_an_enrolment_round_starts_from_the_school_records_of_its_counting_day(
         "/api/v1/data-rounds", json=ROUND | {"counting_day": "2026-11-10"}, headers=admin
     ).json()["id"]
     assert _part(client, other_day, accounts["school"])["values"] == {}
+
+
+def _records_file(*rows: str) -> dict[str, tuple[str, bytes, str]]:
+    body = "รหัสโรงเรียน,ปีการศึกษา,ชั้น,ชาย,หญิง,ห้องเรียน\n" + "".join(f"{r}\n" for r in rows)
+    return {"file": ("records.csv", body.encode("utf-8-sig"), "text/csv")}
+
+
+def test_a_records_file_fills_the_round_for_those_the_uploader_may_fill(
+    client: TestClient, db_session: Session, accounts: dict[str, Account]
+) -> None:
+    admin, planner, school = (accounts[r].headers for r in ("admin", "planner", "school"))
+    round_id = client.post("/api/v1/data-rounds", json=ROUND, headers=admin).json()["id"]
+    url = f"/api/v1/data-rounds/{round_id}/imports"
+    other = db_session.execute(
+        text(
+            "SELECT code FROM school WHERE code <> :c AND office_code = 'P5501' "
+            "AND grades @> ARRAY['P1']::varchar[] ORDER BY code LIMIT 1"
+        ),
+        {"c": MATRIX_SCHOOL},
+    ).scalar_one()
+    # The school: its own rows only; another school's row and the file stores nothing.
+    refused = client.post(
+        url,
+        files=_records_file(f"{MATRIX_SCHOOL},2569,ป.1,10,12,1", f"{other},2569,ป.1,5,5,1"),
+        headers=school,
+    )
+    assert refused.status_code == 422 and "แถว 3" in refused.text and other in refused.text
+    assert _part(client, round_id, accounts["school"])["values"] == {}
+    wrong_year = client.post(
+        url, files=_records_file(f"{MATRIX_SCHOOL},2568,ป.1,1,1,1"), headers=school
+    )
+    assert wrong_year.status_code == 422 and "แถว 2" in wrong_year.text
+    stored = client.post(
+        url,
+        files=_records_file(f"{MATRIX_SCHOOL},2569,ป.1,10,12,1", f"{MATRIX_SCHOOL},2569,ป.2,9,9,1"),
+        headers=school,
+    )
+    assert stored.status_code == 200 and stored.json()["schools"] == [MATRIX_SCHOOL]
+    part = _part(client, round_id, accounts["school"])
+    assert part["values"] == {
+        "P1": {"male": 10, "female": 12, "classrooms": 1},
+        "P2": {"male": 9, "female": 9, "classrooms": 1},
+    }
+    assert (part["state"], part["source"]) == ("draft", "file")
+    # The office's extract for several schools at once; a submitted school's row is refused.
+    office = client.post(
+        url,
+        files=_records_file(f"{MATRIX_SCHOOL},2569,ป.1,11,12,1", f"{other},2569,ป.1,5,5,1"),
+        headers=planner,
+    )
+    assert office.json()["schools"] == sorted([MATRIX_SCHOOL, other])
+    assert _part(client, round_id, accounts["school"])["source"] == "office_extract"
+    version = _part(client, round_id, accounts["school"])["version"]
+    submitted = client.post(
+        f"/api/v1/data-rounds/{round_id}/schools/{MATRIX_SCHOOL}/submit",
+        json={"version": version, "explanations": {"change_from_last_count": "นับใหม่"}},
+        headers=school,
+    )
+    assert submitted.status_code == 200, submitted.text
+    late = client.post(url, files=_records_file(f"{MATRIX_SCHOOL},2569,ป.1,1,1,1"), headers=planner)
+    assert late.status_code == 422 and "ส่งข้อมูลแล้ว" in late.text

@@ -62,6 +62,17 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         }
     ),
     ("GET", "/api/v1/data-rounds/{round_id}"): Example(path=DATA_ROUND),
+    ("POST", "/api/v1/data-rounds/{round_id}/imports"): Example(
+        path=f"{DATA_ROUND}/imports",
+        files={
+            "file": (
+                "records.csv",
+                f"school_code,academic_year,grade,male,female,classrooms\n"
+                f"{MATRIX_SCHOOL},2569,P1,10,12,1\n".encode(),
+                "text/csv",
+            )
+        },
+    ),
     ("GET", "/data-rounds/{round_id}"): Example(path="/data-rounds/{data_round}"),
     ("GET", "/data-rounds/{round_id}/schools/{code}"): Example(
         path=f"/data-rounds/{{data_round}}/schools/{MATRIX_SCHOOL}"
