@@ -173,3 +173,33 @@ def test_a_school_fills_and_submits_its_round_on_a_phone(
     browser.find_element(By.ID, "accept").click()
     WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "state").text == "ตรวจรับแล้ว")
     assert severe_console_errors(browser) == []
+
+
+def test_a_planner_opens_a_round_from_the_rounds_page(
+    browser: webdriver.Chrome, live_url: str, accounts: dict[str, Account], engine: Engine
+) -> None:
+    log_in(browser, live_url, accounts["planner"])
+    browser.get(f"{live_url}/data-rounds")
+    form = browser.find_element(By.ID, "new-round")
+    form.find_element(By.NAME, "title_th").send_keys("บุคลากร ณ 10 มิ.ย.")
+    form.find_element(By.CSS_SELECTOR, "select[name='kind'] option[value='personnel']").click()
+    form.find_element(By.NAME, "academic_year").send_keys("2569")
+    for name, day in (
+        ("counting_day", "2026-06-10"),
+        ("opens_on", "2026-06-01"),
+        ("deadline", "2026-06-30"),
+    ):
+        browser.execute_script(
+            "arguments[0].value = arguments[1]", form.find_element(By.NAME, name), day
+        )
+    form.find_element(By.CSS_SELECTOR, "button[type='submit']").click()
+    WebDriverWait(browser, 10).until(lambda d: re.search(r"/data-rounds/\d+$", d.current_url))
+    with engine.connect() as conn:
+        office_schools = conn.execute(
+            text("SELECT count(*) FROM school WHERE office_code = 'P5501'")
+        ).scalar_one()
+    rows = browser.find_elements(By.CSS_SELECTOR, "#schools tbody tr")
+    assert len(rows) == office_schools > 0
+    assert {row.get_attribute("data-state") for row in rows} == {"not_started"}
+    assert "บุคลากรตามตำแหน่ง" in browser.find_element(By.TAG_NAME, "body").text
+    assert severe_console_errors(browser) == []

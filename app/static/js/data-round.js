@@ -106,6 +106,21 @@
     }
   });
 
+  const uploadButton = document.getElementById("upload-file");
+  if (uploadButton) uploadButton.addEventListener("click", async () => {
+    const file = document.querySelector("#upload input[name='file']").files[0];
+    if (!file) { message.textContent = "เลือกไฟล์ก่อน"; return; }
+    const body = new FormData();
+    body.append("file", file);
+    const response = await fetch(section.dataset.imports, {
+      method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrf }, body,
+    });
+    let answer = {};
+    try { answer = await response.json(); } catch (error) { answer = {}; }
+    if (response.ok) window.location.reload();
+    else message.textContent = "นำเข้าไม่ได้: " + (answer.detail || response.status);
+  });
+
   function review(id, path, body) {
     const button = document.getElementById(id);
     if (!button) return;
