@@ -33,6 +33,9 @@ class UserAccount(Base):
         CheckConstraint("username = lower(username)", name="username_lowercase"),
         CheckConstraint("role <> 'planner' OR office_code IS NOT NULL", name="planner_has_office"),
         CheckConstraint("role <> 'school' OR school_code IS NOT NULL", name="school_has_code"),
+        CheckConstraint(
+            "role::text <> 'viewer' OR office_code IS NOT NULL", name="viewer_has_office"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

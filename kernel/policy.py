@@ -161,10 +161,10 @@ def exact_count_districts(session: Session, principal: Principal) -> frozenset[s
 
 def data_round_districts(session: Session, principal: Principal) -> list[str] | None:
     """The districts whose schools' data-round states and figures the principal sees as the
-    office: all (None) for admins, their office's for planners."""
+    office: all (None) for admins, their office's for planners and viewers."""
     if principal.role == Role.admin:
         return None
-    if principal.role == Role.planner:
+    if principal.role in (Role.planner, Role.viewer):
         return sorted(office_districts(session, principal.office_code))
     raise PermissionDeniedError("your role does not review data rounds")
 
@@ -185,6 +185,14 @@ def may_fill_round(session: Session, principal: Principal, school_code: str) -> 
     for it (an admin, a planner of the school's district): the school's editors."""
     district = _school_district(session, school_code)
     return district is not None and school_editor(session, principal)(school_code, district)
+
+
+def may_read_round(session: Session, principal: Principal, school_code: str) -> bool:
+    """A school's figures are read by those who fill them, and by their office's viewers."""
+    if principal.role == Role.viewer:
+        district = _school_district(session, school_code)
+        return district in office_districts(session, principal.office_code)
+    return may_fill_round(session, principal, school_code)
 
 
 def may_review_round(session: Session, principal: Principal, school_code: str) -> bool:

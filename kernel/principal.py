@@ -13,6 +13,8 @@ class Role(enum.StrEnum):
     planner = "planner"
     surveyor = "surveyor"
     school = "school"
+    # Directors and supervisors: their office's data rounds and figures, read only.
+    viewer = "viewer"
 
 
 ROLE_LABELS_TH = {
@@ -20,6 +22,7 @@ ROLE_LABELS_TH = {
     Role.planner: "นักวางแผน",
     Role.surveyor: "ผู้สำรวจ",
     Role.school: "โรงเรียน",
+    Role.viewer: "ผู้บริหาร/ศึกษานิเทศก์ (ดูอย่างเดียว)",
 }
 
 

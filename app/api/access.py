@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-ROLES = ("anonymous", "admin", "planner", "surveyor", "school")
+ROLES = ("anonymous", "admin", "planner", "surveyor", "school", "viewer")
 
 
 def expect(default: int, *, anonymous: int | None = None, **by_role: int) -> Mapping[str, int]:

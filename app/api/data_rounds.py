@@ -20,7 +20,12 @@ from gis.schools import rounds
 from gis.schools.round_rules import violations
 from kernel.cells import rows_csv, rows_xlsx
 from kernel.errors import InvalidInputError, PermissionDeniedError
-from kernel.policy import data_round_districts, may_fill_round, may_review_round
+from kernel.policy import (
+    data_round_districts,
+    may_fill_round,
+    may_read_round,
+    may_review_round,
+)
 from kernel.principal import Principal, Role
 
 router = APIRouter(prefix="/api/v1/data-rounds", tags=["data rounds"])
@@ -28,7 +33,11 @@ router = APIRouter(prefix="/api/v1/data-rounds", tags=["data rounds"])
 RoundId = Annotated[int, Path(ge=1, le=2_000_000_000, description="The data round's id")]
 SchoolCode = Annotated[str, Path(pattern=r"^\d{10}$", description="10-digit school code")]
 TakingPart = Annotated[Principal, Depends(require_roles(Role.admin, Role.planner, Role.school))]
+Reader = Annotated[
+    Principal, Depends(require_roles(Role.admin, Role.planner, Role.school, Role.viewer))
+]
 Office = Annotated[Principal, Depends(require_roles(Role.admin, Role.planner))]
+OfficeReader = Annotated[Principal, Depends(require_roles(Role.admin, Role.planner, Role.viewer))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Figures = dict[
     Annotated[str, Field(max_length=32)], dict[Annotated[str, Field(max_length=16)], int]
@@ -117,7 +126,7 @@ def create_round(body: RoundIn, session: SessionDep, principal: Office) -> dict[
 
 
 @router.get("", summary="The data rounds (an office's, or the school's)")
-def list_rounds(session: SessionDep, principal: TakingPart) -> list[dict[str, Any]]:
+def list_rounds(session: SessionDep, principal: Reader) -> list[dict[str, Any]]:
     office = None if principal.role == Role.admin else principal.office_code
     if principal.role == Role.school:
         return rounds.rounds_of_school(session, principal.school_code or "")
@@ -125,7 +134,7 @@ def list_rounds(session: SessionDep, principal: TakingPart) -> list[dict[str, An
 
 
 @router.get("/{round_id}", summary="A round with its schools' states")
-def get_round(round_id: RoundId, session: SessionDep, principal: TakingPart) -> dict[str, Any]:
+def get_round(round_id: RoundId, session: SessionDep, principal: Reader) -> dict[str, Any]:
     found = rounds.get_round(session, round_id)
     if principal.role == Role.school:
         schools = [
@@ -140,9 +149,11 @@ def get_round(round_id: RoundId, session: SessionDep, principal: TakingPart) -> 
 
 @router.get("/{round_id}/schools/{code}", summary="A school's figures, rules and history")
 def get_school_part(
-    round_id: RoundId, code: SchoolCode, session: SessionDep, principal: TakingPart
+    round_id: RoundId, code: SchoolCode, session: SessionDep, principal: Reader
 ) -> dict[str, Any]:
-    _fill_check(session, principal, round_id, code)
+    rounds.get_round(session, round_id)
+    if not may_read_round(session, principal, code):
+        raise PermissionDeniedError(f"you may not read school {code}'s figures")
     return rounds.school_part(session, round_id, code)
 
 
@@ -269,7 +280,7 @@ def reopen_school_part(
 def completeness(
     round_id: RoundId,
     session: SessionDep,
-    principal: Office,
+    principal: OfficeReader,
     by: Annotated[Literal["district", "esao"], Query()] = "district",
 ) -> dict[str, Any]:
     areas = rounds.completeness(session, round_id, by, data_round_districts(session, principal))
@@ -277,7 +288,9 @@ def completeness(
 
 
 @router.get("/{round_id}/violations", summary="Every rule broken in the round, per school")
-def round_violations(round_id: RoundId, session: SessionDep, principal: Office) -> dict[str, Any]:
+def round_violations(
+    round_id: RoundId, session: SessionDep, principal: OfficeReader
+) -> dict[str, Any]:
     found = rounds.get_round(session, round_id)
     districts = data_round_districts(session, principal)
     shown = {row["code"] for row in rounds.round_schools(session, round_id, districts)}
@@ -297,7 +310,7 @@ MISSING_COLUMNS = ["code", "name_th", "district_code", "district_name_th", "offi
 def missing_schools(
     round_id: RoundId,
     session: SessionDep,
-    principal: Office,
+    principal: OfficeReader,
     output_format: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "csv",
 ) -> Response:
     schools = rounds.round_schools(session, round_id, data_round_districts(session, principal))
@@ -311,20 +324,22 @@ def missing_schools(
 
 
 TAKING_PART = expect(403, anonymous=401, admin=200, planner=200, school=200)
+READERS = expect(403, anonymous=401, admin=200, planner=200, school=200, viewer=200)
 OFFICE = expect(403, anonymous=401, admin=200, planner=200)
+OFFICE_READERS = expect(403, anonymous=401, admin=200, planner=200, viewer=200)
 SCHOOL_PART = "/api/v1/data-rounds/{round_id}/schools/{code}"
 ACCESS_RULES = [
     AccessRule("POST", "/api/v1/data-rounds", expect(403, anonymous=401, admin=201, planner=201)),
-    AccessRule("GET", "/api/v1/data-rounds", TAKING_PART),
-    AccessRule("GET", "/api/v1/data-rounds/{round_id}", TAKING_PART),
+    AccessRule("GET", "/api/v1/data-rounds", READERS),
+    AccessRule("GET", "/api/v1/data-rounds/{round_id}", READERS),
     AccessRule("POST", "/api/v1/data-rounds/{round_id}/imports", TAKING_PART),
-    AccessRule("GET", SCHOOL_PART, TAKING_PART),
+    AccessRule("GET", SCHOOL_PART, READERS),
     AccessRule("PUT", SCHOOL_PART, TAKING_PART),
     AccessRule("POST", f"{SCHOOL_PART}/submit", TAKING_PART),
     AccessRule("POST", f"{SCHOOL_PART}/return", OFFICE),
     AccessRule("POST", f"{SCHOOL_PART}/accept", OFFICE),
     AccessRule("POST", f"{SCHOOL_PART}/reopen", OFFICE),
-    AccessRule("GET", "/api/v1/data-rounds/{round_id}/completeness", OFFICE),
-    AccessRule("GET", "/api/v1/data-rounds/{round_id}/violations", OFFICE),
-    AccessRule("GET", "/api/v1/data-rounds/{round_id}/missing", OFFICE),
+    AccessRule("GET", "/api/v1/data-rounds/{round_id}/completeness", OFFICE_READERS),
+    AccessRule("GET", "/api/v1/data-rounds/{round_id}/violations", OFFICE_READERS),
+    AccessRule("GET", "/api/v1/data-rounds/{round_id}/missing", OFFICE_READERS),
 ]

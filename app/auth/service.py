@@ -55,9 +55,9 @@ def create_user(
             "username", "3-64 characters: lower-case letters, digits, '.', '_' or '-'"
         )
     validate_password(password)
-    if role is Role.planner and not office_code:
+    if role in (Role.planner, Role.viewer) and not office_code:
         raise InvalidInputError(
-            "office_code", "a planner needs the service area office they plan for"
+            "office_code", f"a {role.value} needs the service area office they work for"
         )
     if office_code and session.get(ServiceAreaOffice, office_code) is None:
         raise InvalidInputError("office_code", f"no service area office {office_code!r}")

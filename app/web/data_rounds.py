@@ -16,7 +16,12 @@ from app.auth.deps import PrincipalDep, csrf_for
 from app.web.templating import templates
 from gis.schools import rounds
 from kernel.errors import PermissionDeniedError
-from kernel.policy import data_round_districts, may_fill_round, may_review_round
+from kernel.policy import (
+    data_round_districts,
+    may_fill_round,
+    may_read_round,
+    may_review_round,
+)
 from kernel.principal import Principal, Role
 from kernel.vocabulary import (
     DATA_ROUND_KIND_LABELS_TH,
@@ -26,7 +31,7 @@ from kernel.vocabulary import (
 )
 
 router = APIRouter(include_in_schema=False)
-TAKING_PART = (Role.admin, Role.planner, Role.school)
+TAKING_PART = (Role.admin, Role.planner, Role.school, Role.viewer)
 
 
 def _signed_in(principal: Principal, path: str) -> Response | None:
@@ -108,7 +113,7 @@ def school_part_page(
     if redirect:
         return redirect
     rounds.get_round(session, round_id)
-    if not may_fill_round(session, principal, code):
+    if not may_read_round(session, principal, code):
         raise PermissionDeniedError(f"you may not see school {code}'s figures")
     part = rounds.school_part(session, round_id, code)
     kind = part["round"]["kind"]
@@ -129,12 +134,12 @@ def school_part_page(
             "classrooms": "ห้องเรียน",
             "count": "จำนวน (คน)",
         },
-        editable=part["state"] in rounds.EDITABLE,
+        editable=part["state"] in rounds.EDITABLE and may_fill_round(session, principal, code),
         may_review=may_review_round(session, principal, code),
     )
 
 
-SIGNED_IN_PAGE = expect(200, anonymous=303, surveyor=403)
+SIGNED_IN_PAGE = expect(200, anonymous=303, surveyor=403)  # viewers read them
 ACCESS_RULES = [
     AccessRule("GET", "/data-rounds", SIGNED_IN_PAGE),
     AccessRule(

@@ -199,7 +199,7 @@ CHECK = """
             title: document.title};
 """
 
-ALL = ("anonymous", "admin", "planner", "surveyor", "school")
+ALL = ("anonymous", "admin", "planner", "surveyor", "school", "viewer")
 PAGES = [
     ("/", ALL),
     ("/maps/coverage?district=5501&round=2569", ALL),
@@ -209,9 +209,9 @@ PAGES = [
     ("/census/upload", ("admin", "planner", "surveyor")),
     ("/census/households/new", ("admin", "planner", "surveyor")),
     ("/odk/phone", ("admin", "planner", "surveyor")),
-    ("/data-rounds", ("admin", "planner")),
-    ("/data-rounds/{data_round}", ("admin", "planner")),
-    (f"/data-rounds/{{data_round}}/schools/{SCHOOL_CODE}", ("admin", "planner")),
+    ("/data-rounds", ("admin", "planner", "viewer")),
+    ("/data-rounds/{data_round}", ("admin", "planner", "viewer")),
+    (f"/data-rounds/{{data_round}}/schools/{SCHOOL_CODE}", ("admin", "planner", "viewer")),
     (f"/ogc/collections/schools/items/{SCHOOL_CODE}?f=html", ALL),
     (f"/ogc/collections/schools/items?f=html&filter=code%3D%27{SCHOOL_CODE}%27", ALL),
     (f"/ogc/collections/villages/items?f=html&filter=code%3D%27{VILLAGE_CODE}%27", ALL),

@@ -12,7 +12,7 @@ from app.auth import security, service
 from kernel.config import get_settings
 from kernel.principal import Role
 
-ROLE_NAMES = ("anonymous", "admin", "planner", "surveyor", "school")
+ROLE_NAMES = ("anonymous", "admin", "planner", "surveyor", "school", "viewer")
 # The demo's first school in Mueang Nan (office P5501); the school account's own school.
 MATRIX_SCHOOL = "9955010001"
 PASSWORD = "a-long-test-password"
@@ -32,12 +32,13 @@ class Account:
 
 def make_accounts(engine: Engine) -> dict[str, Account]:
     """One account per role, committed, with an access token each (surveyor assigned tambon
-    550101, planner of office P5501, school account of MATRIX_SCHOOL)."""
+    550101, planner of office P5501, school account of MATRIX_SCHOOL, viewer of P5501)."""
     specs = {
         "admin": {"role": Role.admin},
         "planner": {"role": Role.planner, "office_code": "P5501"},
         "surveyor": {"role": Role.surveyor},
         "school": {"role": Role.school, "school_code": MATRIX_SCHOOL},
+        "viewer": {"role": Role.viewer, "office_code": "P5501"},
     }
     made: dict[str, Account] = {}
     with Session(engine) as session, session.begin():
