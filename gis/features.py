@@ -97,6 +97,7 @@ class Layer:
     varies_by_reader: bool = False  # some counts exact for this reader: never a shared cache
     # The features' time as SQL (first and last date), where a layer has one (``datetime``).
     time_sql: tuple[str, str] | None = None
+    geometry_type: str = "polygons"  # or "points" (tilesets say which)
 
     def feature_sql(self, crs: Crs) -> str:
         pairs = ", ".join(f"'{p.name}', {p.sql}" for p in self.properties)
@@ -442,6 +443,7 @@ def schools_layer() -> Layer:
     """,
         key_sql="f.code",
         geometry_sql="f.location",
+        geometry_type="points",
         version_sql=SCHOOLS_VERSION_SQL,
         params=norm_params(),
         properties=(
@@ -527,6 +529,52 @@ def service_area_layer(level: str) -> Layer:
     )
 
 
+# --- data rounds: who has sent what ---------------------------------------------------------------
+
+
+def data_round_layer_id(round_id: int) -> str:
+    return f"data_round_{round_id}"
+
+
+def data_round_layer(round_id: int) -> Layer:
+    """The schools a data round asks, at their points, with their state: everyone sees who
+    has sent and who has not (no figure of a school's is here, only its state and dates)."""
+    return Layer(
+        id=data_round_layer_id(round_id),
+        title_th=f"การส่งข้อมูลของโรงเรียน รอบที่ {round_id}",
+        description=f"The schools data round {round_id} asks, with their state "
+        "(not_started, draft, submitted, returned, accepted) and when they first submitted",
+        from_sql="""
+            FROM data_round_school f JOIN school s ON s.id = f.school_id
+            JOIN data_round r ON r.id = f.round_id AND f.round_id = :round_id
+        """,
+        key_sql="s.code",
+        geometry_sql="s.location",
+        geometry_type="points",
+        properties=(
+            Property("school_code", "s.code", "string", "รหัสโรงเรียน"),
+            Property("school_name_th", "s.name_th", "string", "โรงเรียน"),
+            Property("office_code", "s.office_code", "string", "สำนักงานเขตพื้นที่"),
+            Property("round_title_th", "r.title_th", "string", "รอบ"),
+            Property("state", "f.state", "string", "สถานะ", vocabulary="data_round_state"),
+            Property("first_submitted_at", "f.first_submitted_at", "string", "ส่งครั้งแรกเมื่อ"),
+            Property(
+                "on_time",
+                "f.first_submitted_at < (r.deadline + 1) AT TIME ZONE 'Asia/Bangkok'",
+                "boolean",
+                "ส่งทันกำหนด",
+            ),
+        ),
+        version_sql="SELECT coalesce(max(updated_at)::text, '') || count(*) "
+        "FROM data_round_school WHERE round_id = :round_id",
+        params={"round_id": round_id},
+    )
+
+
+def data_round_ids(session: Session) -> list[int]:
+    return list(session.scalars(text("SELECT id FROM data_round ORDER BY id")))
+
+
 # --- the catalogue ------------------------------------------------------------------------------
 
 
@@ -544,6 +592,7 @@ def public_layer_ids(session: Session) -> list[str]:
         "schools",
         *(service_area_layer_id(level) for level in LEVELS),
         "villages",
+        *(data_round_layer_id(round_id) for round_id in data_round_ids(session)),
     ]
 
 
@@ -558,6 +607,10 @@ def public_layer(session: Session, layer_id: str, scope: CountScope) -> Layer:
     for level in LEVELS:
         if layer_id == service_area_layer_id(level):
             return service_area_layer(level)
+    if layer_id.startswith("data_round_") and layer_id.removeprefix("data_round_").isdigit():
+        round_id = int(layer_id.removeprefix("data_round_"))
+        if round_id in data_round_ids(session):
+            return data_round_layer(round_id)
     kind, _, year = layer_id.rpartition("_")
     if kind in AREA_KINDS and year.isdigit() and int(year) in round_years(session):
         return coverage_layer(AREA_KINDS[kind], int(year), scope)
@@ -770,6 +823,7 @@ def named_layer(
         """,
         key_sql="f.id::text",
         geometry_sql="f.location",
+        geometry_type="points",
         properties=(
             Property("title", "f.title", "string", "คำนำหน้า"),
             Property("first_name", "f.first_name", "string", "ชื่อ"),
@@ -828,6 +882,7 @@ def villages_layer(session: Session, scope: CountScope) -> Layer:
         """,
         key_sql="f.id::text",
         geometry_sql="f.geom",
+        geometry_type="points",
         properties=(
             Property("code", "f.code", "string", "รหัสหมู่บ้าน"),
             Property("name_th", "f.name_th", "string", "ชื่อหมู่บ้าน"),

@@ -653,9 +653,7 @@ def _tileset(
             {
                 "id": layer.id,
                 "dataType": "vector",
-                "geometryType": "points"
-                if layer.id in ("schools", "villages") or layer.personal
-                else "polygons",
+                "geometryType": layer.geometry_type,
             }
         ],
     }

@@ -127,6 +127,13 @@ def test_a_school_fills_submits_is_returned_and_accepted(
     assert submitted.status_code == 200 and submitted.json()["state"] == "submitted"
     expected = {"asked": schools, "submitted": 1, "on_time": 1, "accepted": 0}
     assert _completeness(client, round_id, admin) == expected
+    # Everyone sees who has sent: a layer of the round's schools by state (no figures).
+    layer = f"/ogc/collections/data_round_{round_id}/items"
+    shown = client.get(f"{layer}/{MATRIX_SCHOOL}").json()["properties"]
+    assert (shown["state"], shown["on_time"]) == ("submitted", True)
+    assert "values" not in shown and "P1" not in str(shown)
+    states = client.get(layer, params={"filter": "state = 'submitted'"}).json()
+    assert states["numberMatched"] == 1
     # Submitted figures cannot be changed by the school; it may not review itself.
     assert (
         client.put(url, json={"version": 4, "values": good}, headers=school.headers).status_code
