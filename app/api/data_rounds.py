@@ -15,6 +15,7 @@ from app.api.access import AccessRule, expect
 from app.api.deps import SessionDep
 from app.api.uploads import saved_upload
 from app.auth.deps import require_roles
+from app.report import render
 from gis.loading import LoadError
 from gis.schools import rounds
 from gis.schools.round_rules import violations
@@ -303,20 +304,26 @@ MISSING_COLUMNS = ["code", "name_th", "district_code", "district_name_th", "offi
 
 @router.get(
     "/{round_id}/missing",
-    summary="The schools that have not submitted (CSV or XLSX to send)",
+    summary="The schools that have not submitted (CSV, XLSX or a PDF to send)",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
+    responses={200: {"content": {"text/csv": {}, XLSX: {}, "application/pdf": {}}}},
 )
 def missing_schools(
     round_id: RoundId,
     session: SessionDep,
     principal: OfficeReader,
-    output_format: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "csv",
+    output_format: Annotated[Literal["csv", "xlsx", "pdf"], Query(alias="format")] = "csv",
 ) -> Response:
-    schools = rounds.round_schools(session, round_id, data_round_districts(session, principal))
+    districts = data_round_districts(session, principal)
+    schools = rounds.round_schools(session, round_id, districts)
     missing = [row for row in schools if row["state"] not in ("submitted", "accepted")]
     name = f"data_round_{round_id}_missing.{output_format}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if output_format == "pdf":
+        found = rounds.round_json(rounds.get_round(session, round_id))
+        areas = rounds.completeness(session, round_id, "district", districts)
+        content = render.data_round_missing_pdf(found, missing, areas)
+        return Response(content, media_type="application/pdf", headers=headers)
     if output_format == "xlsx":
         content = rows_xlsx({"missing": (MISSING_COLUMNS, missing)})
         return Response(content, media_type=XLSX, headers=headers)

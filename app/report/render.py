@@ -24,7 +24,7 @@ from app.web.templating import templates
 from census.dates import format_thai_date, to_thai_digits
 from census.rules import STATUS_LABELS_TH, EnrolmentStatus
 from kernel.cells import append_row, csv_row
-from kernel.vocabulary import SEX_LABELS_TH
+from kernel.vocabulary import DATA_ROUND_STATE_LABELS_TH, SEX_LABELS_TH
 
 FONT_REGULAR = FONT_DIR / "Sarabun-Regular.ttf"
 FONT_URL = "/static/vendor/sarabun"
@@ -491,3 +491,43 @@ def coverage_report_file(
         return to_pdf(report, maps=maps, thai_digits=thai_digits)
     html = to_html(report, maps=maps, thai_digits=thai_digits, downloads=downloads)
     return html.encode("utf-8")
+
+
+# --- a data round's missing schools, to send -----------------------------------------------
+
+MISSING_COLUMNS = (
+    C("code", "รหัสโรงเรียน", "text"),
+    C("name_th", "โรงเรียน", "text"),
+    C("district_name_th", "อำเภอ", "text"),
+    C("state_th", "สถานะ", "text"),
+)
+COMPLETENESS_COLUMNS = (
+    C("name_th", "อำเภอ", "text"),
+    C("asked", "โรงเรียน"),
+    C("submitted", "ส่งแล้ว"),
+    C("submitted_share", "ร้อยละ", "rate"),
+    C("on_time", "ทันกำหนด"),
+    C("accepted", "ตรวจรับแล้ว"),
+)
+
+
+def data_round_missing_pdf(
+    data_round: dict[str, Any],
+    missing: list[dict[str, Any]],
+    areas: list[dict[str, Any]],
+) -> bytes:
+    """The schools of a round that have not submitted, by district, with the completeness
+    per district: the letter the office sends."""
+    html = templates.get_template("data_round_missing.html").render(
+        data_round=data_round,
+        missing=[row | {"state_th": DATA_ROUND_STATE_LABELS_TH[row["state"]]} for row in missing],
+        areas=areas,
+        columns=MISSING_COLUMNS,
+        area_columns=COMPLETENESS_COLUMNS,
+        fmt=formatter(False),
+        font_url=FONT_DIR.as_uri(),
+        counting_day=format_thai_date(data_round["counting_day"], short=False),
+        deadline=format_thai_date(data_round["deadline"], short=False),
+        produced_on=format_thai_date(dt.date.today(), short=False),
+    )
+    return html_to_pdf(html)

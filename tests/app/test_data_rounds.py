@@ -19,6 +19,7 @@ from census.registers import Extract, import_register_file
 from gis.schools import rounds
 from gis.schools.round_rules import violations
 from kernel.config import get_settings
+from tests.helpers.pdf_text import pdf_text, squash
 from tests.helpers.world import MATRIX_SCHOOL, Account
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
@@ -58,7 +59,7 @@ def _completeness(client: TestClient, round_id: int, account: Account) -> dict[s
 
 
 def test_a_school_fills_submits_is_returned_and_accepted(
-    client: TestClient, db_session: Session, accounts: dict[str, Account]
+    client: TestClient, db_session: Session, accounts: dict[str, Account], tmp_path: Path
 ) -> None:
     admin, planner, school = accounts["admin"], accounts["planner"], accounts["school"]
     made = client.post("/api/v1/data-rounds", json=ROUND, headers=admin.headers)
@@ -207,6 +208,17 @@ def test_a_school_fills_submits_is_returned_and_accepted(
         client.get(f"/api/v1/data-rounds/{round_id}", headers=planner.headers).json()["schools"]
     )
     assert len(rows) == planner_schools and MATRIX_SCHOOL in {r["code"] for r in rows}
+    # The same as a PDF to send: every missing school named, the districts' completeness.
+    letter = client.get(
+        f"/api/v1/data-rounds/{round_id}/missing", params={"format": "pdf"}, headers=planner.headers
+    )
+    assert letter.headers["content-type"] == "application/pdf"
+    path = tmp_path / "missing.pdf"
+    path.write_bytes(letter.content)
+    extracted = squash(pdf_text(path))
+    assert squash(f"ยังไม่ส่ง {len(rows)} โรงเรียน") in extracted
+    for row in rows[:40]:
+        assert squash(row["code"]) in extracted, row["code"]
 
 
 def test_a_school_sees_and_touches_only_its_own_figures(
