@@ -143,6 +143,8 @@ DATA_ROUND_STATE_LABELS_TH = {
 DATA_ROUND_KIND_LABELS_TH = {
     "enrolment": "จำนวนนักเรียนและห้องเรียนรายชั้น",
     "personnel": "บุคลากรตามตำแหน่ง",
+    "ict_devices": "อุปกรณ์คอมพิวเตอร์และเครือข่าย",
+    "internet_links": "การเชื่อมต่ออินเทอร์เน็ต",
 }
 OFFICE_KIND_LABELS_TH = {
     "primary": "สำนักงานเขตพื้นที่การศึกษาประถมศึกษา (สพป.)",

@@ -48,7 +48,7 @@ Figures = dict[
 class RoundIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["enrolment", "personnel"]
+    kind: Literal["enrolment", "personnel", "ict_devices", "internet_links"]
     title_th: str = Field(min_length=1, max_length=200)
     academic_year: int = Field(ge=2500, le=2700)
     counting_day: dt.date
@@ -62,8 +62,9 @@ class SaveIn(BaseModel):
 
     version: int = Field(ge=0, description="The version the figures were read at")
     values: Figures = Field(
-        description="Per item (a grade, 'total', a position) its fields (male, female, "
-        "classrooms; pupils; count)",
+        description="Per item (a grade, 'total', a position, a device kind-purpose such as "
+        "computer-learning, a link type) its fields (male, female, classrooms; pupils; "
+        "count; count, working; mbps)",
         max_length=40,
     )
 

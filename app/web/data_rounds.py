@@ -27,7 +27,6 @@ from kernel.vocabulary import (
     DATA_ROUND_KIND_LABELS_TH,
     DATA_ROUND_STATE_LABELS_TH,
     GRADE_SHORT_LABELS_TH,
-    PERSONNEL_POSITION_LABELS_TH,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -120,7 +119,7 @@ def school_part_page(
     if kind == "enrolment":
         rows = [(grade, GRADE_SHORT_LABELS_TH[grade]) for grade in part["grades"]]
     else:
-        rows = list(PERSONNEL_POSITION_LABELS_TH.items())
+        rows = rounds.item_labels_th(kind)
     return _page(
         request,
         principal,
@@ -132,7 +131,9 @@ def school_part_page(
             "male": "ชาย",
             "female": "หญิง",
             "classrooms": "ห้องเรียน",
-            "count": "จำนวน (คน)",
+            "count": "จำนวน",
+            "working": "ใช้งานได้",
+            "mbps": "ความเร็ว (Mbps)",
         },
         editable=part["state"] in rounds.EDITABLE and may_fill_round(session, principal, code),
         may_review=may_review_round(session, principal, code),

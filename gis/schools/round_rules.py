@@ -16,7 +16,12 @@ from sqlalchemy.orm import Session
 
 from gis.schools.norms import norm_params, seats_sql
 from kernel.config import get_settings
-from kernel.vocabulary import GRADE_SHORT_LABELS_TH, PERSONNEL_POSITION_LABELS_TH
+from kernel.vocabulary import (
+    DEVICE_KIND_LABELS_TH,
+    DEVICE_PURPOSE_LABELS_TH,
+    GRADE_SHORT_LABELS_TH,
+    PERSONNEL_POSITION_LABELS_TH,
+)
 
 SEVERITIES = ("error", "warning")
 TEACHING_POSITIONS = ("teacher", "government_employee", "contract_teacher")
@@ -76,6 +81,13 @@ CHECKS: dict[str, str] = {
           AND abs(t.pupils - last.pupils) > :change_from_last_count_share * last.pupils
           AND abs(t.pupils - last.pupils) >= :change_from_last_count_floor
     """,
+    "devices_working_over_count": """
+        SELECT school_id, item, max(value) FILTER (WHERE field = 'working') AS value,
+            coalesce(max(value) FILTER (WHERE field = 'count'), 0) AS "limit"
+        FROM vals GROUP BY school_id, item
+        HAVING max(value) FILTER (WHERE field = 'working')
+            > coalesce(max(value) FILTER (WHERE field = 'count'), 0)
+    """,
     "teachers_over_pupils": f"""
         SELECT p.school_id, 'teachers' AS item, p.teachers AS value, last.pupils AS "limit"
         FROM (SELECT school_id, sum(value)::int AS teachers FROM vals
@@ -122,6 +134,9 @@ def round_rules() -> dict[str, Rule]:
 
 
 def _item_th(item: str) -> str:
+    kind, _, purpose = item.partition("-")
+    if kind in DEVICE_KIND_LABELS_TH and purpose in DEVICE_PURPOSE_LABELS_TH:
+        return f"{DEVICE_KIND_LABELS_TH[kind]} ({DEVICE_PURPOSE_LABELS_TH[purpose]})"
     labels = GRADE_SHORT_LABELS_TH | PERSONNEL_POSITION_LABELS_TH
     return {"total": "รวม", "teachers": "ครู"}.get(item, labels.get(item, item))
 

@@ -24,6 +24,8 @@ from gis.schools.models import (
     DataRound,
     DataRoundEvent,
     DataRoundSchool,
+    IctDevice,
+    InternetLink,
     School,
     SchoolGradeYear,
     SchoolPersonnel,
@@ -31,7 +33,36 @@ from gis.schools.models import (
 from gis.schools.round_rules import violations
 from kernel.errors import ConflictError, InvalidFieldsError, InvalidInputError, NotFoundError
 from kernel.ratios import ratio
-from kernel.vocabulary import GRADES, PERSONNEL_POSITION_LABELS_TH
+from kernel.vocabulary import (
+    DEVICE_KIND_LABELS_TH,
+    DEVICE_PURPOSE_LABELS_TH,
+    GRADES,
+    INTERNET_LINK_LABELS_TH,
+    PERSONNEL_POSITION_LABELS_TH,
+)
+
+DEVICE_PURPOSES = tuple(DEVICE_PURPOSE_LABELS_TH)
+
+
+def device_item(kind: str, purpose: str) -> str:
+    """A round's item for devices of a kind and purpose, e.g. ``computer-learning``."""
+    return f"{kind}-{purpose}"
+
+
+def item_labels_th(kind: str) -> list[tuple[str, str]]:
+    """A kind's items (other than the grades, which depend on the school) with Thai labels."""
+    if kind == "personnel":
+        return list(PERSONNEL_POSITION_LABELS_TH.items())
+    if kind == "ict_devices":
+        return [
+            (device_item(k, p), f"{label} ({DEVICE_PURPOSE_LABELS_TH[p]})")
+            for k, label in DEVICE_KIND_LABELS_TH.items()
+            for p in DEVICE_PURPOSES
+        ]
+    if kind == "internet_links":
+        return list(INTERNET_LINK_LABELS_TH.items())
+    raise InvalidInputError("kind", f"{kind} items depend on the school")
+
 
 # What a school fills per kind: items and their fields.
 ITEMS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -40,6 +71,14 @@ ITEMS: dict[str, dict[str, tuple[str, ...]]] = {
         "total": ("pupils",),  # the total the school states: checked against the grades' sum
     },
     "personnel": dict.fromkeys(PERSONNEL_POSITION_LABELS_TH, ("count",)),
+    # Devices by kind and purpose (learning, administration): how many, how many work.
+    "ict_devices": {
+        device_item(kind, purpose): ("count", "working")
+        for kind in DEVICE_KIND_LABELS_TH
+        for purpose in DEVICE_PURPOSES
+    },
+    # The school's links by type, at their speed in Mbps.
+    "internet_links": dict.fromkeys(INTERNET_LINK_LABELS_TH, ("mbps",)),
 }
 EDITABLE = ("not_started", "draft", "returned")
 MAX_VALUE = 100_000
@@ -243,6 +282,19 @@ def _last_records(session: Session, found: DataRound, school: School) -> dict[st
             }
             for r in rows
         }
+    if found.kind == "ict_devices":
+        devices: dict[str, dict[str, int]] = {}
+        for device in session.scalars(select(IctDevice).where(IctDevice.school_id == school.id)):
+            item = devices.setdefault(
+                device_item(device.kind, device.purpose or "administration"),
+                {"count": 0, "working": 0},
+            )
+            item["count"] += device.count
+            item["working"] += device.working
+        return devices
+    if found.kind == "internet_links":
+        links = session.scalars(select(InternetLink).where(InternetLink.school_id == school.id))
+        return {link.link_type: {"mbps": round(link.mbps)} for link in links}
     last_year = session.execute(
         text(
             "SELECT max(academic_year) FROM school_personnel WHERE school_id = :s "
@@ -555,6 +607,10 @@ def accept(session: Session, round_id: int, school_code: str, *, actor: str) -> 
             for grade, fields in values.items()
             if grade != "total"
         )
+    elif found.kind == "ict_devices":
+        _accept_devices(session, school, values)
+    elif found.kind == "internet_links":
+        _accept_links(session, school, values)
     else:
         session.query(SchoolPersonnel).filter_by(
             school_id=school.id, academic_year=found.academic_year
@@ -572,6 +628,68 @@ def accept(session: Session, round_id: int, school_code: str, *, actor: str) -> 
     part.accepted_at = dt.datetime.now(dt.UTC)
     _move(session, part, "accepted", actor)
     session.flush()
+
+
+def _accept_devices(session: Session, school: School, values: dict[str, dict[str, int]]) -> None:
+    """The school's devices of each kind and purpose brought to the round's figures: a kind
+    it had none of is added; one batch of it takes the figures; of several batches (each with
+    its repairs), the newest takes the difference, refused if that leaves it below zero."""
+    batches: dict[str, list[IctDevice]] = {}
+    for device in session.scalars(
+        select(IctDevice)
+        .where(IctDevice.school_id == school.id)
+        .order_by(IctDevice.year_acquired.desc().nulls_last(), IctDevice.id.desc())
+    ):
+        batches.setdefault(device_item(device.kind, device.purpose or "administration"), []).append(
+            device
+        )
+    for item, fields in values.items():
+        kind, _, purpose = item.partition("-")
+        count, working = fields.get("count", 0), fields.get("working", 0)
+        found = batches.get(item, [])
+        if not found:
+            if count:
+                session.add(
+                    IctDevice(
+                        school_id=school.id,
+                        kind=kind,
+                        purpose=purpose,
+                        count=count,
+                        working=working,
+                        note="จากรอบการส่งข้อมูล",
+                    )
+                )
+            continue
+        newest, older = found[0], found[1:]
+        newest_count = count - sum(d.count for d in older)
+        newest_working = working - sum(d.working for d in older)
+        if newest_count < 0 or newest_working < 0 or newest_working > newest_count:
+            raise ConflictError(
+                f"{item}: โรงเรียนมีอุปกรณ์ชนิดนี้หลายชุด ({len(found)} ชุด) มากกว่าที่รายงาน "
+                "แก้ไขรายการอุปกรณ์ของโรงเรียนก่อนตรวจรับ"
+            )
+        newest.count, newest.working = newest_count, newest_working
+
+
+def _accept_links(session: Session, school: School, values: dict[str, dict[str, int]]) -> None:
+    """The school's internet links become the round's: one per type with a speed, keeping a
+    link's provider where the type was there before."""
+    kept: dict[str, InternetLink] = {}
+    for link in session.scalars(
+        select(InternetLink).where(InternetLink.school_id == school.id).order_by(InternetLink.id)
+    ):
+        if values.get(link.link_type, {}).get("mbps") and link.link_type not in kept:
+            kept[link.link_type] = link
+        else:
+            session.delete(link)
+    for link_type, fields in values.items():
+        mbps = fields.get("mbps", 0)
+        if not mbps:
+            continue
+        if link_type in kept:
+            kept[link_type].mbps = float(mbps)
+        else:
+            session.add(InternetLink(school_id=school.id, link_type=link_type, mbps=float(mbps)))
 
 
 def reopen(session: Session, round_id: int, school_code: str, *, reason: str, actor: str) -> None:

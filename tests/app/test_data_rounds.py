@@ -381,3 +381,65 @@ def test_a_records_file_fills_the_round_for_those_the_uploader_may_fill(
     assert submitted.status_code == 200, submitted.text
     late = client.post(url, files=_records_file(f"{MATRIX_SCHOOL},2569,ป.1,1,1,1"), headers=planner)
     assert late.status_code == 422 and "ส่งข้อมูลแล้ว" in late.text
+
+
+def test_ict_and_internet_rounds_become_the_school_s_devices_and_links(
+    client: TestClient, db_session: Session, accounts: dict[str, Account]
+) -> None:
+    admin, school = accounts["admin"].headers, accounts["school"].headers
+    part_url = "/api/v1/data-rounds/{}/schools/" + MATRIX_SCHOOL
+
+    def submit_and_accept(kind: str, values: dict[str, Any], explain: dict[str, str]) -> int:
+        round_id = client.post(
+            "/api/v1/data-rounds", json=ROUND | {"kind": kind}, headers=admin
+        ).json()["id"]
+        url = part_url.format(round_id)
+        saved = client.put(url, json={"version": 0, "values": values}, headers=school)
+        assert saved.status_code == 200, saved.text
+        submitted = client.post(
+            f"{url}/submit", json={"version": 1, "explanations": explain}, headers=school
+        )
+        assert submitted.status_code == 200, submitted.text
+        accepted = client.post(f"{url}/accept", headers=admin)
+        assert accepted.status_code == 200, accepted.text
+        return round_id
+
+    # Devices: the last inventory beside each field; working above the count is an error.
+    probe = client.post(
+        "/api/v1/data-rounds", json=ROUND | {"kind": "ict_devices"}, headers=admin
+    ).json()["id"]
+    last = _part(client, probe, accounts["school"])["last_records"]
+    url = part_url.format(probe)
+    client.put(
+        url,
+        json={"version": 0, "values": {"tablet-learning": {"count": 3, "working": 5}}},
+        headers=school,
+    )
+    refused = client.post(f"{url}/submit", json={"version": 1}, headers=school)
+    assert [p["field"] for p in refused.json()["errors"]] == [
+        "rules.devices_working_over_count.tablet-learning"
+    ]
+    assert "แท็บเล็ต (เพื่อการเรียนการสอน): ใช้งานได้ 5 เครื่อง" in refused.text
+    # Accepted: every kind and purpose reported is the school's count.
+    reported = {
+        item: {"count": fields["count"] + 2, "working": fields["working"] + 1}
+        for item, fields in last.items()
+    } | {"tablet-learning": {"count": 40, "working": 38}}
+    submit_and_accept("ict_devices", reported, {})
+    devices = {
+        f"{kind}-{purpose or 'administration'}": (count, working)
+        for kind, purpose, count, working in db_session.execute(
+            text(
+                "SELECT d.kind, d.purpose, sum(d.count), sum(d.working) FROM ict_device d "
+                "JOIN school s ON s.id = d.school_id WHERE s.code = :c GROUP BY 1, 2"
+            ),
+            {"c": MATRIX_SCHOOL},
+        )
+    }
+    assert {item: devices[item] for item in reported} == {
+        item: (fields["count"], fields["working"]) for item, fields in reported.items()
+    }
+    # Links: the school's links become the round's, one per type.
+    submit_and_accept("internet_links", {"fiber": {"mbps": 500}, "4g": {"mbps": 0}}, {})
+    detail = client.get(f"/api/v1/schools/{MATRIX_SCHOOL}").json()["ict"]
+    assert [(link["type"], link["mbps"]) for link in detail["internet_links"]] == [("fiber", 500)]
