@@ -480,11 +480,9 @@ def schools_layer() -> Layer:
                 "number",
                 "อัตราการใช้ความจุ",
             ),
-            Property("ict_devices", "coalesce(ict.devices, 0)", "integer", "อุปกรณ์ ICT"),
-            Property("ict_devices_working", "coalesce(ict.working, 0)", "integer", "ใช้งานได้"),
-            Property(
-                "ict_learning_devices", "coalesce(ict.learning, 0)", "integer", "อุปกรณ์เพื่อการเรียน"
-            ),
+            Property("devices", "coalesce(ict.devices, 0)", "integer", "อุปกรณ์ ICT"),
+            Property("devices_working", "coalesce(ict.working, 0)", "integer", "ใช้งานได้"),
+            Property("learning_devices", "coalesce(ict.learning, 0)", "integer", "อุปกรณ์เพื่อการเรียน"),
             Property(
                 "internet_link", "net.link_type", "string", "อินเทอร์เน็ต", vocabulary="internet_link"
             ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import folium
 from branca.element import MacroElement
@@ -14,6 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from census import surveys
+from gis.coverage import area_filter
+from gis.features import data_round_layer_id
 from gis.geography import area_name_th
 from gis.map_elements import MAP_SCRIPT, MapTexts, card_popup, text_tooltip, with_json_block
 from gis.map_layers import Area, area_bounds
@@ -21,6 +24,7 @@ from kernel.errors import PermissionDeniedError
 from kernel.policy import named_coverage_area
 from kernel.principal import Principal
 from kernel.vocabulary import (
+    DATA_ROUND_STATE_LABELS_TH,
     ENROLMENT_STATUS_LABELS_TH,
     LEVEL_LABELS_TH,
     SCHOOL_LOCATION_SOURCE_LABELS_TH,
@@ -97,6 +101,26 @@ COVERAGE_MAP_JS = [
 ]
 
 
+DATA_ROUNDS_SHOWN = 2
+
+
+def latest_data_rounds(session: Session, area: Area) -> list[dict[str, Any]]:
+    """The latest data rounds asking a school of the area (its layer id and title)."""
+    where, params = area_filter("s", area.province, area.district, area.esao)
+    rows = session.execute(
+        text(
+            f"""
+        SELECT r.id, r.title_th FROM data_round r
+        WHERE EXISTS (SELECT 1 FROM data_round_school rs JOIN school s ON s.id = rs.school_id
+                      WHERE rs.round_id = r.id AND {where})
+        ORDER BY r.created_at DESC, r.id DESC LIMIT {DATA_ROUNDS_SHOWN}
+        """
+        ),
+        params,
+    ).all()
+    return [{"layer": data_round_layer_id(round_id), "title_th": title} for round_id, title in rows]
+
+
 def coverage_map(
     session: Session,
     *,
@@ -155,6 +179,9 @@ def coverage_map(
         },
         # the office's own forms this person may see counted (``/api/v1/forms/{id}/map``)
         "forms": surveys.mapped_forms(session, principal),
+        # the latest data rounds asking the area's schools: who has sent (the OGC API layer)
+        "data_rounds": latest_data_rounds(session, area),
+        "data_round_states_th": DATA_ROUND_STATE_LABELS_TH,
     }
     return with_json_block(root.render(), MAP_CONFIG_ELEMENT_ID, config)
 

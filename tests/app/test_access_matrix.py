@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -29,6 +28,7 @@ from tests.helpers.access_examples import (
     example_for,
 )
 from tests.helpers.payloads import (
+    june_round,
     matched_child,
     office_submission,
     office_xlsform,
@@ -113,30 +113,20 @@ def path_values(db_session: Session, accounts: dict[str, Account]) -> dict[str, 
         ("submitted_round", ("submit",)),
         ("accepted_round", ("submit", "accept")),
     ):
-        made = rounds.create_round(
-            session,
-            kind="enrolment",
-            title_th=name,
-            academic_year=2569,
-            counting_day=dt.date(2026, 6, 10),
-            opens_on=dt.date(2026, 6, 1),
-            deadline=dt.date(2026, 6, 30),
-            office_code=None,
-            actor="matrix",
-        )
-        rounds.save(session, made.id, MATRIX_SCHOOL, MATRIX_FIGURES, version=0, actor="matrix")
+        made = june_round(session, name)
+        rounds.save(session, made, MATRIX_SCHOOL, MATRIX_FIGURES, version=0, actor="matrix")
         if "submit" in steps:
             rounds.submit(
                 session,
-                made.id,
+                made,
                 MATRIX_SCHOOL,
                 version=1,
                 explanations=MATRIX_EXPLANATIONS,
                 actor="matrix",
             )
         if "accept" in steps:
-            rounds.accept(session, made.id, MATRIX_SCHOOL, actor="matrix")
-        data_rounds[name] = str(made.id)
+            rounds.accept(session, made, MATRIX_SCHOOL, actor="matrix")
+        data_rounds[name] = str(made)
     return {
         **data_rounds,
         "ref": matched_child(session, "550101"),

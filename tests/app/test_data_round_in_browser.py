@@ -17,8 +17,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from gis.schools import rounds
+from tests.app.test_thai_labels_in_browser import IDENTIFIER
 from tests.helpers.browser import OUTPUT, log_in, severe_console_errors
+from tests.helpers.payloads import june_round
 from tests.helpers.world import MATRIX_SCHOOL, Account
 
 
@@ -40,18 +41,7 @@ def committed_round(live_url: str, engine: Engine) -> Iterator[int]:
             .all()
         )
     with Session(engine) as session:
-        made = rounds.create_round(
-            session,
-            kind="enrolment",
-            title_th="จำนวนนักเรียน ณ 10 มิ.ย. (ทดสอบเบราว์เซอร์)",
-            academic_year=2569,
-            counting_day=dt.date(2026, 6, 10),
-            opens_on=dt.date(2026, 6, 1),
-            deadline=dt.date(2099, 6, 30),
-            office_code=None,
-            actor="test",
-        )
-        round_id = made.id
+        round_id = june_round(session, ROUND_TITLE, deadline=dt.date(2099, 6, 30))
         session.commit()
     yield round_id
     with engine.begin() as conn:
@@ -69,6 +59,7 @@ def committed_round(live_url: str, engine: Engine) -> Iterator[int]:
             )
 
 
+ROUND_TITLE = "จำนวนนักเรียน ณ 10 มิ.ย. (ทดสอบเบราว์เซอร์)"
 REFUSED = re.compile(r"data-rounds/\d+/schools/\d+(/submit)? - .* status of (409|422)")
 
 
@@ -92,13 +83,14 @@ def test_a_school_fills_and_submits_its_round_on_a_phone(
     live_url: str,
     committed_round: int,
     accounts: dict[str, Account],
+    engine: Engine,
 ) -> None:
     OUTPUT.mkdir(exist_ok=True)
     browser.set_window_size(390, 844)
     try:
         log_in(browser, live_url, accounts["school"])
         browser.get(f"{live_url}/data-rounds")
-        browser.find_element(By.LINK_TEXT, "จำนวนนักเรียน ณ 10 มิ.ย. (ทดสอบเบราว์เซอร์)").click()
+        browser.find_element(By.LINK_TEXT, ROUND_TITLE).click()
         WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.ID, "figures"))
         assert f"/data-rounds/{committed_round}/schools/{MATRIX_SCHOOL}" in browser.current_url
         # Each field shows the last count beside it; the form fits a phone's width.
@@ -172,6 +164,43 @@ def test_a_school_fills_and_submits_its_round_on_a_phone(
     WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.ID, "accept"))
     browser.find_element(By.ID, "accept").click()
     WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "state").text == "ตรวจรับแล้ว")
+    assert severe_console_errors(browser) == []
+
+    # The coverage map has a layer of the round: its schools coloured by state.
+    browser.get(f"{live_url}/maps/coverage?district=5501&round=2569")
+    WebDriverWait(browser, 60).until(
+        lambda d: d.execute_script("return !!(window.edumapCoverage && edumapCoverage.ready)")
+    )
+    loaded = browser.execute_script(
+        "return edumapCoverage.loaded[arguments[0]]", f"data_round_{committed_round}"
+    )
+    with engine.connect() as conn:
+        asked = conn.execute(
+            text("SELECT count(*) FROM data_round_school WHERE round_id = :r"),
+            {"r": committed_round},
+        ).scalar_one()
+    assert loaded == asked > 0
+    assert "การส่งข้อมูล: จำนวนนักเรียน" in browser.find_element(By.TAG_NAME, "body").text
+    assert severe_console_errors(browser) == []
+
+    # An admin sees the round and the school's part, and may reopen it; people read Thai.
+    log_in(browser, live_url, accounts["admin"])
+    for path in (
+        f"/data-rounds/{committed_round}",
+        f"/data-rounds/{committed_round}/schools/{MATRIX_SCHOOL}",
+    ):
+        browser.get(live_url + path)
+        shown = browser.find_element(By.TAG_NAME, "body").text
+        assert "ตรวจรับแล้ว" in shown and IDENTIFIER.findall(shown) == [], path
+    assert browser.find_elements(By.ID, "reopen")
+    assert severe_console_errors(browser) == []
+    # A viewer of the office reads the same, and can change nothing.
+    log_in(browser, live_url, accounts["viewer"])
+    browser.get(f"{live_url}/data-rounds/{committed_round}/schools/{MATRIX_SCHOOL}")
+    assert browser.find_element(By.ID, "state").text == "ตรวจรับแล้ว"
+    assert not browser.find_elements(By.CSS_SELECTOR, "#save, #submit, #accept, #reopen, #upload")
+    fields = browser.find_elements(By.CSS_SELECTOR, "#figures input")
+    assert fields and all(field.get_attribute("readonly") is not None for field in fields)
     assert severe_console_errors(browser) == []
 
 

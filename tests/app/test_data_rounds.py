@@ -19,6 +19,7 @@ from census.registers import Extract, import_register_file
 from gis.schools import rounds
 from gis.schools.round_rules import violations
 from kernel.config import get_settings
+from tests.helpers.payloads import june_round
 from tests.helpers.pdf_text import pdf_text, squash
 from tests.helpers.world import MATRIX_SCHOOL, Account
 
@@ -252,17 +253,7 @@ def test_rules_run_over_a_whole_round_in_one_query(
     db_session: Session,
 ) -> None:
     """The batch: every school of a round checked at once, the same answers as one by one."""
-    made = rounds.create_round(
-        db_session,
-        kind="enrolment",
-        title_th="ทดสอบ",
-        academic_year=2569,
-        counting_day=dt.date(2026, 6, 10),
-        opens_on=dt.date(2026, 6, 1),
-        deadline=dt.date(2026, 6, 30),
-        office_code="P5501",
-        actor="test",
-    )
+    made = june_round(db_session, "ทดสอบ", office_code="P5501")
     codes = list(
         db_session.scalars(
             text("SELECT code FROM school WHERE office_code = 'P5501' ORDER BY code LIMIT 6")
@@ -275,14 +266,14 @@ def test_rules_run_over_a_whole_round_in_one_query(
         codes[3]: {"P1": {"male": 20, "female": 10, "classrooms": 1}},  # fine, unless the change
     }
     for code, values in planted.items():
-        rounds.save(db_session, made.id, code, values, version=0, actor="test")
-    batch = violations(db_session, made.id, "enrolment")
+        rounds.save(db_session, made, code, values, version=0, actor="test")
+    batch = violations(db_session, made, "enrolment")
     one_by_one = [
         v
         for code in planted
         for v in violations(
             db_session,
-            made.id,
+            made,
             "enrolment",
             db_session.execute(text("SELECT id FROM school WHERE code = :c"), {"c": code}).scalar(),
         )

@@ -478,7 +478,7 @@ def test_schools_carry_enrolment_capacity_ict_and_internet(
         ),
         {"c": MATRIX_SCHOOL},
     ).one()
-    assert (found["ict_devices"], found["ict_devices_working"]) == tuple(devices)
+    assert (found["devices"], found["devices_working"]) == tuple(devices)
     assert found["internet_mbps"] == school["ict"]["internet_mbps"]
     assert set(found["levels"].split(",")) <= {
         "pre_primary",

@@ -4,6 +4,7 @@ import takes them, a school, a service-area polygon."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import time
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from census.identity import with_check_digit
 from census.synth import first_households, synthesize_rows
+from gis.schools import rounds
 from kernel.config import get_settings
 
 ROUND = 2569
@@ -247,3 +249,25 @@ def office_submission(
         "<rooms><condition>poor</condition><keeper_name/></rooms>"
         f"<remark>{remark}</remark><meta><instanceID>{instance}</instanceID></meta></data>"
     ).encode()
+
+
+def june_round(
+    session: Session,
+    title_th: str,
+    *,
+    office_code: str | None = None,
+    deadline: dt.date = dt.date(2026, 6, 30),
+) -> int:
+    """An enrolment data round of 2569 counted on 10 June (open from 1 June), asking the
+    office's schools (every school with no office); its id."""
+    return rounds.create_round(
+        session,
+        kind="enrolment",
+        title_th=title_th,
+        academic_year=2569,
+        counting_day=dt.date(2026, 6, 10),
+        opens_on=dt.date(2026, 6, 1),
+        deadline=deadline,
+        office_code=office_code,
+        actor="test",
+    ).id

@@ -470,6 +470,39 @@
       }).catch(function (error) { fail(title, error); }));
     });
 
+    // Data rounds: who has sent their figures, each school coloured by its state (off until
+    // chosen; the OGC API's public layer of the round, no figures in it).
+    var ROUND_COLOURS = {
+      not_started: "#969696", draft: "#fdae61", submitted: "#4575b4", returned: "#d73027",
+      accepted: "#1a9850",
+    };
+    (config.data_rounds || []).forEach(function (round) {
+      var title = "การส่งข้อมูล: " + round.title_th;
+      var sent = L.layerGroup();
+      add(sent, title, false);
+      legend.sections.push({
+        layer: sent, title: title,
+        items: Object.keys(ROUND_COLOURS).map(function (k) {
+          return [ROUND_COLOURS[k], config.data_round_states_th[k], "edumap-dot"];
+        }),
+      });
+      pending.push(getJson("/ogc/collections/" + round.layer + "/items?limit=10000")
+        .then(function (collection) {
+          collection.features.forEach(function (feature) {
+            var p = feature.properties;
+            var c = feature.geometry.coordinates;
+            var marker = L.circleMarker([c[1], c[0]], {
+              renderer: villageCanvas, radius: 6, color: "#fff", weight: 1, fillOpacity: 0.9,
+              fillColor: ROUND_COLOURS[p.state] || "#969696",
+            });
+            marker.bindTooltip(el("div", null, p.school_name_th + ": " +
+                                  config.data_round_states_th[p.state]), { sticky: true });
+            sent.addLayer(marker);
+          });
+          state.loaded[round.layer] = collection.features.length;
+        }).catch(function (error) { fail(title, error); }));
+    });
+
     // Children not served: counts per village for everyone; names in view for roles allowed.
     config.unserved.forEach(function (kind) {
       villageCounts(kind.label_th, kind.shown, ["#b2182b", "#e0a0a0"],
