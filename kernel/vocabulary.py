@@ -105,6 +105,13 @@ INTERNET_LINK_LABELS_TH = {
     "4g": "4G",
     "satellite": "ดาวเทียม",
 }
+# The durable goods a school counts (Thai names are the categories themselves).
+DURABLE_GOOD_CATEGORIES = (
+    "โต๊ะเก้าอี้นักเรียน",
+    "กระดานไวท์บอร์ด",
+    "ตู้เก็บเอกสาร",
+    "เครื่องปรับอากาศ",
+)
 BUILDING_CONDITION_LABELS_TH = {
     1: "ชำรุดมาก",
     2: "ชำรุด",
@@ -145,6 +152,7 @@ DATA_ROUND_KIND_LABELS_TH = {
     "personnel": "บุคลากรตามตำแหน่ง",
     "ict_devices": "อุปกรณ์คอมพิวเตอร์และเครือข่าย",
     "internet_links": "การเชื่อมต่ออินเทอร์เน็ต",
+    "durable_goods": "ครุภัณฑ์",
 }
 OFFICE_KIND_LABELS_TH = {
     "primary": "สำนักงานเขตพื้นที่การศึกษาประถมศึกษา (สพป.)",

@@ -134,6 +134,7 @@ def school_part_page(
             "count": "จำนวน",
             "working": "ใช้งานได้",
             "mbps": "ความเร็ว (Mbps)",
+            "condition": "สภาพ (1-5)",
         },
         editable=part["state"] in rounds.EDITABLE and may_fill_round(session, principal, code),
         may_review=may_review_round(session, principal, code),

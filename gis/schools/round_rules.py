@@ -88,6 +88,13 @@ CHECKS: dict[str, str] = {
         HAVING max(value) FILTER (WHERE field = 'working')
             > coalesce(max(value) FILTER (WHERE field = 'count'), 0)
     """,
+    "condition_out_of_range": """
+        SELECT school_id, item,
+            coalesce(max(value) FILTER (WHERE field = 'condition'), 0) AS value, 5 AS "limit"
+        FROM vals GROUP BY school_id, item
+        HAVING coalesce(max(value) FILTER (WHERE field = 'count'), 0) > 0
+           AND coalesce(max(value) FILTER (WHERE field = 'condition'), 0) NOT BETWEEN 1 AND 5
+    """,
     "teachers_over_pupils": f"""
         SELECT p.school_id, 'teachers' AS item, p.teachers AS value, last.pupils AS "limit"
         FROM (SELECT school_id, sum(value)::int AS teachers FROM vals

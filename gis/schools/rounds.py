@@ -24,6 +24,7 @@ from gis.schools.models import (
     DataRound,
     DataRoundEvent,
     DataRoundSchool,
+    DurableGood,
     IctDevice,
     InternetLink,
     School,
@@ -36,6 +37,7 @@ from kernel.ratios import ratio
 from kernel.vocabulary import (
     DEVICE_KIND_LABELS_TH,
     DEVICE_PURPOSE_LABELS_TH,
+    DURABLE_GOOD_CATEGORIES,
     GRADES,
     INTERNET_LINK_LABELS_TH,
     PERSONNEL_POSITION_LABELS_TH,
@@ -61,6 +63,8 @@ def item_labels_th(kind: str) -> list[tuple[str, str]]:
         ]
     if kind == "internet_links":
         return list(INTERNET_LINK_LABELS_TH.items())
+    if kind == "durable_goods":
+        return [(category, category) for category in DURABLE_GOOD_CATEGORIES]
     raise InvalidInputError("kind", f"{kind} items depend on the school")
 
 
@@ -79,6 +83,8 @@ ITEMS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     # The school's links by type, at their speed in Mbps.
     "internet_links": dict.fromkeys(INTERNET_LINK_LABELS_TH, ("mbps",)),
+    # Goods by category: how many, and their condition from 1 (poor) to 5 (good).
+    "durable_goods": dict.fromkeys(DURABLE_GOOD_CATEGORIES, ("count", "condition")),
 }
 EDITABLE = ("not_started", "draft", "returned")
 MAX_VALUE = 100_000
@@ -295,6 +301,9 @@ def _last_records(session: Session, found: DataRound, school: School) -> dict[st
     if found.kind == "internet_links":
         links = session.scalars(select(InternetLink).where(InternetLink.school_id == school.id))
         return {link.link_type: {"mbps": round(link.mbps)} for link in links}
+    if found.kind == "durable_goods":
+        goods = session.scalars(select(DurableGood).where(DurableGood.school_id == school.id))
+        return {good.category: {"count": good.count, "condition": good.condition} for good in goods}
     last_year = session.execute(
         text(
             "SELECT max(academic_year) FROM school_personnel WHERE school_id = :s "
@@ -611,6 +620,8 @@ def accept(session: Session, round_id: int, school_code: str, *, actor: str) -> 
         _accept_devices(session, school, values)
     elif found.kind == "internet_links":
         _accept_links(session, school, values)
+    elif found.kind == "durable_goods":
+        _accept_goods(session, school, values)
     else:
         session.query(SchoolPersonnel).filter_by(
             school_id=school.id, academic_year=found.academic_year
@@ -690,6 +701,24 @@ def _accept_links(session: Session, school: School, values: dict[str, dict[str, 
             kept[link_type].mbps = float(mbps)
         else:
             session.add(InternetLink(school_id=school.id, link_type=link_type, mbps=float(mbps)))
+
+
+def _accept_goods(session: Session, school: School, values: dict[str, dict[str, int]]) -> None:
+    """The school's goods of each category reported become the round's count and condition
+    (a category reported as none goes)."""
+    session.query(DurableGood).filter(
+        DurableGood.school_id == school.id, DurableGood.category.in_(list(values))
+    ).delete()
+    session.add_all(
+        DurableGood(
+            school_id=school.id,
+            category=category,
+            count=fields["count"],
+            condition=fields["condition"],  # the rules refuse a count without one
+        )
+        for category, fields in values.items()
+        if fields.get("count")
+    )
 
 
 def reopen(session: Session, round_id: int, school_code: str, *, reason: str, actor: str) -> None:

@@ -29,6 +29,7 @@ from gis.schools.models import (
 )
 from gis.schools.norms import class_size_norms
 from kernel.db import Base
+from kernel.vocabulary import DURABLE_GOOD_CATEGORIES
 
 # Median pupils per grade and the spread (log-normal sigma) by the school's top level.
 MEDIAN_PER_GRADE = {"primary": 11.0, "lower_secondary": 45.0, "upper_secondary": 60.0}
@@ -59,12 +60,7 @@ BUILDING_DESIGNS = [
     ("หอประชุม", "แบบ สปช.202/26"),
     ("บ้านพักครู", "แบบ องค์การฯ 203/27"),
 ]
-DURABLE_CATEGORIES = [
-    ("โต๊ะเก้าอี้นักเรียน", 1.0),
-    ("กระดานไวท์บอร์ด", 0.05),
-    ("ตู้เก็บเอกสาร", 0.03),
-    ("เครื่องปรับอากาศ", 0.01),
-]
+DURABLE_CATEGORIES = list(zip(DURABLE_GOOD_CATEGORIES, (1.0, 0.05, 0.03, 0.01), strict=True))
 
 
 def _grade_counts(rng: np.random.Generator, grades: list[str]) -> dict[str, int]:

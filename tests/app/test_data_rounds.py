@@ -434,3 +434,37 @@ def test_ict_and_internet_rounds_become_the_school_s_devices_and_links(
     submit_and_accept("internet_links", {"fiber": {"mbps": 500}, "4g": {"mbps": 0}}, {})
     detail = client.get(f"/api/v1/schools/{MATRIX_SCHOOL}").json()["ict"]
     assert [(link["type"], link["mbps"]) for link in detail["internet_links"]] == [("fiber", 500)]
+
+
+def test_a_durable_goods_round_needs_each_counted_category_s_condition(
+    client: TestClient, db_session: Session, accounts: dict[str, Account]
+) -> None:
+    admin, school = accounts["admin"].headers, accounts["school"].headers
+    round_id = client.post(
+        "/api/v1/data-rounds", json=ROUND | {"kind": "durable_goods"}, headers=admin
+    ).json()["id"]
+    url = f"/api/v1/data-rounds/{round_id}/schools/{MATRIX_SCHOOL}"
+    last = _part(client, round_id, accounts["school"])["last_records"]
+    assert set(last) <= set(rounds.ITEMS["durable_goods"])
+    desks = "โต๊ะเก้าอี้นักเรียน"
+    values = {desks: {"count": 120}, "เครื่องปรับอากาศ": {"count": 2, "condition": 9}}
+    client.put(url, json={"version": 0, "values": values}, headers=school)
+    refused = client.post(f"{url}/submit", json={"version": 1}, headers=school)
+    assert {p["field"] for p in refused.json()["errors"]} == {
+        f"rules.condition_out_of_range.{desks}",
+        "rules.condition_out_of_range.เครื่องปรับอากาศ",
+    }
+    fixed = {desks: {"count": 120, "condition": 4}, "เครื่องปรับอากาศ": {"count": 0}}
+    client.put(url, json={"version": 1, "values": fixed}, headers=school)
+    assert client.post(f"{url}/submit", json={"version": 2}, headers=school).status_code == 200
+    assert client.post(f"{url}/accept", headers=admin).status_code == 200
+    goods = dict(
+        db_session.execute(
+            text(
+                "SELECT g.category, (g.count, g.condition)::text FROM durable_good g "
+                "JOIN school s ON s.id = g.school_id WHERE s.code = :c"
+            ),
+            {"c": MATRIX_SCHOOL},
+        ).all()
+    )
+    assert goods[desks] == "(120,4)" and "เครื่องปรับอากาศ" not in goods
