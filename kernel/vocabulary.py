@@ -153,6 +153,7 @@ DATA_ROUND_KIND_LABELS_TH = {
     "ict_devices": "อุปกรณ์คอมพิวเตอร์และเครือข่าย",
     "internet_links": "การเชื่อมต่ออินเทอร์เน็ต",
     "durable_goods": "ครุภัณฑ์",
+    "buildings": "อาคารและสภาพอาคาร",
 }
 OFFICE_KIND_LABELS_TH = {
     "primary": "สำนักงานเขตพื้นที่การศึกษาประถมศึกษา (สพป.)",

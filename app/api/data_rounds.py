@@ -48,7 +48,9 @@ Figures = dict[
 class RoundIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["enrolment", "personnel", "ict_devices", "internet_links", "durable_goods"]
+    kind: Literal[
+        "enrolment", "personnel", "ict_devices", "internet_links", "durable_goods", "buildings"
+    ]
     title_th: str = Field(min_length=1, max_length=200)
     academic_year: int = Field(ge=2500, le=2700)
     counting_day: dt.date

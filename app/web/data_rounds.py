@@ -26,7 +26,6 @@ from kernel.principal import Principal, Role
 from kernel.vocabulary import (
     DATA_ROUND_KIND_LABELS_TH,
     DATA_ROUND_STATE_LABELS_TH,
-    GRADE_SHORT_LABELS_TH,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -116,17 +115,16 @@ def school_part_page(
         raise PermissionDeniedError(f"you may not see school {code}'s figures")
     part = rounds.school_part(session, round_id, code)
     kind = part["round"]["kind"]
-    if kind == "enrolment":
-        rows = [(grade, GRADE_SHORT_LABELS_TH[grade]) for grade in part["grades"]]
-    else:
-        rows = rounds.item_labels_th(kind)
+    rows = part["items"]
     return _page(
         request,
         principal,
         "data_round_school.html",
         part=part,
         rows=rows,
-        fields=rounds.ITEMS[kind][rows[0][0]] if rows else (),
+        fields=(rounds.BUILDING_FIELDS if kind == "buildings" else rounds.ITEMS[kind][rows[0][0]])
+        if rows
+        else (),
         field_labels_th={
             "male": "ชาย",
             "female": "หญิง",
@@ -135,6 +133,7 @@ def school_part_page(
             "working": "ใช้งานได้",
             "mbps": "ความเร็ว (Mbps)",
             "condition": "สภาพ (1-5)",
+            "rooms": "ห้อง",
         },
         editable=part["state"] in rounds.EDITABLE and may_fill_round(session, principal, code),
         may_review=may_review_round(session, principal, code),

@@ -242,7 +242,14 @@ class DurableGood(Base):
     synthetic: Mapped[bool] = mapped_column(default=False)
 
 
-DATA_ROUND_KINDS = ("enrolment", "personnel", "ict_devices", "internet_links", "durable_goods")
+DATA_ROUND_KINDS = (
+    "enrolment",
+    "personnel",
+    "ict_devices",
+    "internet_links",
+    "durable_goods",
+    "buildings",
+)
 DATA_ROUND_STATES = ("not_started", "draft", "submitted", "returned", "accepted")
 
 

@@ -110,6 +110,15 @@ CHECKS: dict[str, str] = {
 }
 
 
+# Every building reported has a condition from 1 to 5 (a good, only when counted).
+CHECKS["building_condition_out_of_range"] = """
+    SELECT school_id, item,
+        coalesce(max(value) FILTER (WHERE field = 'condition'), 0) AS value, 5 AS "limit"
+    FROM vals GROUP BY school_id, item
+    HAVING coalesce(max(value) FILTER (WHERE field = 'condition'), 0) NOT BETWEEN 1 AND 5
+"""
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -142,6 +151,8 @@ def round_rules() -> dict[str, Rule]:
 
 def _item_th(item: str) -> str:
     kind, _, purpose = item.partition("-")
+    if kind == "building":
+        return f"อาคารรหัส {purpose}"
     if kind in DEVICE_KIND_LABELS_TH and purpose in DEVICE_PURPOSE_LABELS_TH:
         return f"{DEVICE_KIND_LABELS_TH[kind]} ({DEVICE_PURPOSE_LABELS_TH[purpose]})"
     labels = GRADE_SHORT_LABELS_TH | PERSONNEL_POSITION_LABELS_TH

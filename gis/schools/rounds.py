@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from gis.schools.importer import read_school_records
 from gis.schools.models import (
     DATA_ROUND_KINDS,
+    Building,
     DataRound,
     DataRoundEvent,
     DataRoundSchool,
@@ -38,6 +39,7 @@ from kernel.vocabulary import (
     DEVICE_KIND_LABELS_TH,
     DEVICE_PURPOSE_LABELS_TH,
     DURABLE_GOOD_CATEGORIES,
+    GRADE_SHORT_LABELS_TH,
     GRADES,
     INTERNET_LINK_LABELS_TH,
     PERSONNEL_POSITION_LABELS_TH,
@@ -87,6 +89,48 @@ ITEMS: dict[str, dict[str, tuple[str, ...]]] = {
     "durable_goods": dict.fromkeys(DURABLE_GOOD_CATEGORIES, ("count", "condition")),
 }
 EDITABLE = ("not_started", "draft", "returned")
+BUILDING_FIELDS = ("condition", "rooms")
+
+
+def building_item(building_id: int) -> str:
+    return f"building-{building_id}"
+
+
+def school_items(session: Session, kind: str, school: School) -> list[tuple[str, str]]:
+    """What the school fills in a round of ``kind``, with Thai labels: its grades, its
+    buildings, or the kind's fixed items."""
+    if kind == "enrolment":
+        return [
+            (grade, GRADE_SHORT_LABELS_TH[grade])
+            for grade in sorted(school.grades, key=GRADES.index)
+        ]
+    if kind == "buildings":
+        return [
+            (
+                building_item(b.id),
+                " ".join(
+                    part
+                    for part in (
+                        b.kind,
+                        b.design_name,
+                        f"(สร้าง {b.year_built})" if b.year_built else "",
+                    )
+                    if part
+                ),
+            )
+            for b in session.scalars(
+                select(Building).where(Building.school_id == school.id).order_by(Building.id)
+            )
+        ]
+    return item_labels_th(kind)
+
+
+def _fields_of(session: Session, kind: str, school: School) -> dict[str, tuple[str, ...]]:
+    if kind == "buildings":
+        return {item: BUILDING_FIELDS for item, _ in school_items(session, kind, school)}
+    return ITEMS[kind]
+
+
 MAX_VALUE = 100_000
 
 
@@ -301,6 +345,11 @@ def _last_records(session: Session, found: DataRound, school: School) -> dict[st
     if found.kind == "internet_links":
         links = session.scalars(select(InternetLink).where(InternetLink.school_id == school.id))
         return {link.link_type: {"mbps": round(link.mbps)} for link in links}
+    if found.kind == "buildings":
+        buildings = session.scalars(select(Building).where(Building.school_id == school.id))
+        return {
+            building_item(b.id): {"condition": b.condition, "rooms": b.rooms} for b in buildings
+        }
     if found.kind == "durable_goods":
         goods = session.scalars(select(DurableGood).where(DurableGood.school_id == school.id))
         return {good.category: {"count": good.count, "condition": good.condition} for good in goods}
@@ -335,6 +384,7 @@ def school_part(session: Session, round_id: int, school_code: str) -> dict[str, 
         "school_code": school.code,
         "school_name_th": school.name_th,
         "grades": sorted(school.grades, key=GRADES.index),
+        "items": school_items(session, found.kind, school),
         "state": part.state,
         "version": part.version,
         "source": part.source,
@@ -360,9 +410,10 @@ def school_part(session: Session, round_id: int, school_code: str) -> dict[str, 
     }
 
 
-def _check_values(kind: str, values: dict[str, dict[str, int]]) -> None:
+def _check_values(
+    kind: str, values: dict[str, dict[str, int]], items: dict[str, tuple[str, ...]]
+) -> None:
     errors: dict[str, str] = {}
-    items = ITEMS[kind]
     for item, fields in values.items():
         if item not in items:
             errors[f"values.{item}"] = f"no item {item} in a {kind} round"
@@ -438,7 +489,7 @@ def save(
     _expect_version(part, version)
     if part.state not in EDITABLE:
         raise ConflictError(f"ส่งข้อมูลแล้ว (สถานะ {part.state}): แก้ไขไม่ได้จนกว่าสำนักงานจะส่งกลับ")
-    _check_values(found.kind, values)
+    _check_values(found.kind, values, _fields_of(session, found.kind, school))
     _replace_values(session, part, values, source, actor)
     return part.version
 
@@ -622,6 +673,11 @@ def accept(session: Session, round_id: int, school_code: str, *, actor: str) -> 
         _accept_links(session, school, values)
     elif found.kind == "durable_goods":
         _accept_goods(session, school, values)
+    elif found.kind == "buildings":
+        for building in session.scalars(select(Building).where(Building.school_id == school.id)):
+            reported = values.get(building_item(building.id), {})
+            building.condition = reported.get("condition", building.condition)
+            building.rooms = reported.get("rooms", building.rooms)
     else:
         session.query(SchoolPersonnel).filter_by(
             school_id=school.id, academic_year=found.academic_year

@@ -468,3 +468,38 @@ def test_a_durable_goods_round_needs_each_counted_category_s_condition(
         ).all()
     )
     assert goods[desks] == "(120,4)" and "เครื่องปรับอากาศ" not in goods
+
+
+def test_a_buildings_round_reports_each_building_s_condition_and_rooms(
+    client: TestClient, db_session: Session, accounts: dict[str, Account]
+) -> None:
+    admin, school = accounts["admin"].headers, accounts["school"].headers
+    round_id = client.post(
+        "/api/v1/data-rounds", json=ROUND | {"kind": "buildings"}, headers=admin
+    ).json()["id"]
+    url = f"/api/v1/data-rounds/{round_id}/schools/{MATRIX_SCHOOL}"
+    part = _part(client, round_id, accounts["school"])
+    items = [item for item, _label in part["items"]]
+    assert items and sorted(part["last_records"]) == sorted(items)
+    first, *others = items
+    values = part["last_records"] | {first: {"condition": 0, "rooms": 12}}
+    client.put(url, json={"version": 0, "values": values}, headers=school)
+    refused = client.post(f"{url}/submit", json={"version": 1}, headers=school)
+    assert [p["field"] for p in refused.json()["errors"]] == [
+        f"rules.building_condition_out_of_range.{first}"
+    ]
+    # A building the school does not have is not an item of its round.
+    stranger = client.put(
+        url, json={"version": 1, "values": {"building-0": {"condition": 3}}}, headers=school
+    )
+    assert stranger.status_code == 422
+    values[first] = {"condition": 2, "rooms": 12}
+    client.put(url, json={"version": 1, "values": values}, headers=school)
+    assert client.post(f"{url}/submit", json={"version": 2}, headers=school).status_code == 200
+    assert client.post(f"{url}/accept", headers=admin).status_code == 200
+    building_id = int(first.removeprefix("building-"))
+    stored = db_session.execute(
+        text("SELECT condition, rooms FROM building WHERE id = :b"), {"b": building_id}
+    ).one()
+    assert tuple(stored) == (2, 12)
+    assert len(others) == len(items) - 1
