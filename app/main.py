@@ -39,7 +39,9 @@ NOT_COMPRESSED = (
     "font/woff2",
 )
 COMPRESS_MIN_BYTES = 1400  # below one packet there is nothing to save
-COMPRESS_LEVEL = 5  # most of level 9's saving for a third of its CPU (two cores serve)
+# Level 1: 3.5x smaller GeoJSON for 40% of level 5's CPU (an 8 MB layer: 63 ms against 157 ms;
+# measured, BENCHMARKS.md); on two cores the CPU is what large layers are short of.
+COMPRESS_LEVEL = 1
 UPLOAD_PATHS = ("/api/v1/census/imports", "/api/v1/schools/imports")
 
 
