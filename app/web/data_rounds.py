@@ -29,13 +29,13 @@ from kernel.vocabulary import (
 )
 
 router = APIRouter(include_in_schema=False)
-TAKING_PART = (Role.admin, Role.planner, Role.school, Role.viewer)
+READERS = (Role.admin, Role.planner, Role.school, Role.viewer)
 
 
 def _signed_in(principal: Principal, path: str) -> Response | None:
     if principal.is_anonymous:
         return RedirectResponse(f"/login?next={path}", status_code=303)
-    if principal.role not in TAKING_PART:
+    if principal.role not in READERS:
         raise PermissionDeniedError("data rounds are for schools and the office")
     return None
 

@@ -42,15 +42,27 @@ _VALUES = """
     totals AS (SELECT school_id, sum(pupils)::int AS pupils FROM grades GROUP BY school_id)
 """
 
-# The school's pupils on its records before this round's counting day (the last count).
-_LAST_COUNT = """
-    SELECT sum(gy.enrolled_male + gy.enrolled_female)::int FROM school_grade_year gy
-    WHERE gy.school_id = {school} AND gy.academic_year = (
-        SELECT max(academic_year) FROM school_grade_year
-        WHERE school_id = {school} AND (academic_year < r.academic_year
-            OR (academic_year = r.academic_year
-                AND coalesce(counted_on, DATE '-infinity') < r.counting_day)))
-"""
+
+def last_count_year_sql(school: str, year: str, day: str, *, through_day: bool = False) -> str:
+    """SQL for the academic year of a school's last enrolment count before ``day`` (or on it,
+    ``through_day``): an earlier year, or the same year counted earlier (a count with no day
+    counts as earlier). The rules and the page's "last count" read the same one."""
+    before = "<=" if through_day else "<"
+    return (
+        f"SELECT max(academic_year) FROM school_grade_year WHERE school_id = {school} "
+        f"AND (academic_year < {year} OR (academic_year = {year} "
+        f"AND coalesce(counted_on, DATE '-infinity') {before} {day}))"
+    )
+
+
+def _last_count(school: str, *, through_day: bool = False) -> str:
+    """The school's pupils at that last count (``r`` is the round)."""
+    year = last_count_year_sql(school, "r.academic_year", "r.counting_day", through_day=through_day)
+    return (
+        "SELECT sum(gy.enrolled_male + gy.enrolled_female)::int FROM school_grade_year gy "
+        f"WHERE gy.school_id = {school} AND gy.academic_year = ({year})"
+    )
+
 
 # Each check: rows of (school_id, item, value, limit).
 CHECKS: dict[str, str] = {
@@ -76,7 +88,7 @@ CHECKS: dict[str, str] = {
     "change_from_last_count": f"""
         SELECT t.school_id, 'total' AS item, t.pupils AS value, last.pupils AS "limit"
         FROM totals t CROSS JOIN data_round r
-        CROSS JOIN LATERAL ({_LAST_COUNT.format(school="t.school_id")}) AS last(pupils)
+        CROSS JOIN LATERAL ({_last_count("t.school_id")}) AS last(pupils)
         WHERE r.id = :round_id AND last.pupils IS NOT NULL
           AND abs(t.pupils - last.pupils) > :change_from_last_count_share * last.pupils
           AND abs(t.pupils - last.pupils) >= :change_from_last_count_floor
@@ -100,11 +112,7 @@ CHECKS: dict[str, str] = {
         FROM (SELECT school_id, sum(value)::int AS teachers FROM vals
               WHERE field = 'count' AND item IN {TEACHING_POSITIONS} GROUP BY school_id) p
         CROSS JOIN data_round r
-        CROSS JOIN LATERAL ({
-        _LAST_COUNT.replace(
-            "DATE '-infinity') < r.counting_day", "DATE '-infinity') <= r.counting_day"
-        ).format(school="p.school_id")
-    }) AS last(pupils)
+        CROSS JOIN LATERAL ({_last_count("p.school_id", through_day=True)}) AS last(pupils)
         WHERE r.id = :round_id AND p.teachers > coalesce(last.pupils, 0)
     """,
 }

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, true
 from sqlalchemy.orm import Session
 
 from gis.schools.importer import read_school_records
@@ -32,7 +32,8 @@ from gis.schools.models import (
     SchoolGradeYear,
     SchoolPersonnel,
 )
-from gis.schools.round_rules import violations
+from gis.schools.round_rules import last_count_year_sql, violations
+from gis.schools.service import put_grade_year
 from kernel.errors import ConflictError, InvalidFieldsError, InvalidInputError, NotFoundError
 from kernel.ratios import ratio
 from kernel.vocabulary import (
@@ -233,9 +234,9 @@ def list_rounds(session: Session, office_code: str | None) -> list[dict[str, Any
     rounds = session.scalars(
         select(DataRound)
         .where(
-            (DataRound.office_code == office_code)
-            | DataRound.office_code.is_(None)
-            | (office_code is None)
+            true()
+            if office_code is None
+            else (DataRound.office_code == office_code) | DataRound.office_code.is_(None)
         )
         .order_by(DataRound.created_at.desc(), DataRound.id.desc())
     ).all()
@@ -312,11 +313,7 @@ def _last_records(session: Session, found: DataRound, school: School) -> dict[st
     field, so the school sees what it sent last time)."""
     if found.kind == "enrolment":
         last_year = session.execute(
-            text(
-                "SELECT max(academic_year) FROM school_grade_year WHERE school_id = :s AND "
-                "(academic_year < :y OR (academic_year = :y "
-                "AND coalesce(counted_on, DATE '-infinity') < :d))"
-            ),
+            text(last_count_year_sql(":s", ":y", ":d")),
             {"s": school.id, "y": found.academic_year, "d": found.counting_day},
         ).scalar()
         rows = session.scalars(
@@ -646,61 +643,65 @@ def accept(session: Session, round_id: int, school_code: str, *, actor: str) -> 
     part, school = _part(session, round_id, school_code)
     if part.state != "submitted":
         raise ConflictError(f"only submitted figures are accepted (state {part.state})")
-    values = _values(session, round_id, school.id)
-    if found.kind == "enrolment":
-        session.query(SchoolGradeYear).filter_by(
-            school_id=school.id, academic_year=found.academic_year
-        ).delete()
-        session.add_all(
-            SchoolGradeYear(
-                school_id=school.id,
-                academic_year=found.academic_year,
-                grade=grade,
-                enrolled_male=fields.get("male", 0),
-                enrolled_female=fields.get("female", 0),
-                classrooms=fields.get("classrooms", 0),
-                synthetic=False,
-                source="data_round",
-                source_detail=f"รอบ {found.id}: {found.title_th}",
-                counted_on=found.counting_day,
-            )
-            for grade, fields in values.items()
-            if grade != "total"
-        )
-    elif found.kind == "ict_devices":
-        _accept_devices(session, school, values)
-    elif found.kind == "internet_links":
-        _accept_links(session, school, values)
-    elif found.kind == "durable_goods":
-        _accept_goods(session, school, values)
-    elif found.kind == "buildings":
-        for building in session.scalars(select(Building).where(Building.school_id == school.id)):
-            reported = values.get(building_item(building.id), {})
-            building.condition = reported.get("condition", building.condition)
-            building.rooms = reported.get("rooms", building.rooms)
-    else:
-        session.query(SchoolPersonnel).filter_by(
-            school_id=school.id, academic_year=found.academic_year
-        ).delete()
-        session.add_all(
-            SchoolPersonnel(
-                school_id=school.id,
-                academic_year=found.academic_year,
-                position=position,
-                count=fields["count"],
-            )
-            for position, fields in values.items()
-            if "count" in fields
-        )
+    ACCEPTED_AS[found.kind](session, found, school, _values(session, round_id, school.id))
     part.accepted_at = dt.datetime.now(dt.UTC)
     _move(session, part, "accepted", actor)
     session.flush()
 
 
-def _accept_devices(session: Session, school: School, values: dict[str, dict[str, int]]) -> None:
+Figures = dict[str, dict[str, int]]
+
+
+def _accept_enrolment(session: Session, found: DataRound, school: School, values: Figures) -> None:
+    put_grade_year(
+        session,
+        school.code,
+        found.academic_year,
+        [
+            {
+                "grade": grade,
+                "enrolled_male": fields.get("male", 0),
+                "enrolled_female": fields.get("female", 0),
+                "classrooms": fields.get("classrooms", 0),
+            }
+            for grade, fields in values.items()
+            if grade != "total"
+        ],
+        source="data_round",
+        source_detail=f"รอบ {found.id}: {found.title_th}",
+        counted_on=found.counting_day,
+    )
+
+
+def _accept_personnel(session: Session, found: DataRound, school: School, values: Figures) -> None:
+    session.query(SchoolPersonnel).filter_by(
+        school_id=school.id, academic_year=found.academic_year
+    ).delete()
+    session.add_all(
+        SchoolPersonnel(
+            school_id=school.id,
+            academic_year=found.academic_year,
+            position=position,
+            count=fields["count"],
+        )
+        for position, fields in values.items()
+        if "count" in fields
+    )
+
+
+def _accept_buildings(session: Session, found: DataRound, school: School, values: Figures) -> None:
+    del found  # a building's condition has no year: the round's figures are its latest
+    for building in session.scalars(select(Building).where(Building.school_id == school.id)):
+        reported = values.get(building_item(building.id), {})
+        building.condition = reported.get("condition", building.condition)
+        building.rooms = reported.get("rooms", building.rooms)
+
+
+def _accept_devices(session: Session, found: DataRound, school: School, values: Figures) -> None:
     """The school's devices of each kind and purpose brought to the round's figures: a kind
     it had none of is added; one batch of it takes the figures; of several batches (each with
     its repairs), the newest takes the difference, refused if that leaves it below zero."""
+    del found  # the school's inventory has no year: the round's figures are its latest
     batches: dict[str, list[IctDevice]] = {}
     for device in session.scalars(
         select(IctDevice)
@@ -713,8 +714,8 @@ def _accept_devices(session: Session, school: School, values: dict[str, dict[str
     for item, fields in values.items():
         kind, _, purpose = item.partition("-")
         count, working = fields.get("count", 0), fields.get("working", 0)
-        found = batches.get(item, [])
-        if not found:
+        stock = batches.get(item, [])
+        if not stock:
             if count:
                 session.add(
                     IctDevice(
@@ -727,20 +728,21 @@ def _accept_devices(session: Session, school: School, values: dict[str, dict[str
                     )
                 )
             continue
-        newest, older = found[0], found[1:]
+        newest, older = stock[0], stock[1:]
         newest_count = count - sum(d.count for d in older)
         newest_working = working - sum(d.working for d in older)
         if newest_count < 0 or newest_working < 0 or newest_working > newest_count:
             raise ConflictError(
-                f"{item}: โรงเรียนมีอุปกรณ์ชนิดนี้หลายชุด ({len(found)} ชุด) มากกว่าที่รายงาน "
+                f"{item}: โรงเรียนมีอุปกรณ์ชนิดนี้หลายชุด ({len(stock)} ชุด) มากกว่าที่รายงาน "
                 "แก้ไขรายการอุปกรณ์ของโรงเรียนก่อนตรวจรับ"
             )
         newest.count, newest.working = newest_count, newest_working
 
 
-def _accept_links(session: Session, school: School, values: dict[str, dict[str, int]]) -> None:
+def _accept_links(session: Session, found: DataRound, school: School, values: Figures) -> None:
     """The school's internet links become the round's: one per type with a speed, keeping a
     link's provider where the type was there before."""
+    del found  # the school's inventory has no year: the round's figures are its latest
     kept: dict[str, InternetLink] = {}
     for link in session.scalars(
         select(InternetLink).where(InternetLink.school_id == school.id).order_by(InternetLink.id)
@@ -759,9 +761,10 @@ def _accept_links(session: Session, school: School, values: dict[str, dict[str, 
             session.add(InternetLink(school_id=school.id, link_type=link_type, mbps=float(mbps)))
 
 
-def _accept_goods(session: Session, school: School, values: dict[str, dict[str, int]]) -> None:
+def _accept_goods(session: Session, found: DataRound, school: School, values: Figures) -> None:
     """The school's goods of each category reported become the round's count and condition
     (a category reported as none goes)."""
+    del found  # the school's inventory has no year: the round's figures are its latest
     session.query(DurableGood).filter(
         DurableGood.school_id == school.id, DurableGood.category.in_(list(values))
     ).delete()
@@ -775,6 +778,17 @@ def _accept_goods(session: Session, school: School, values: dict[str, dict[str, 
         for category, fields in values.items()
         if fields.get("count")
     )
+
+
+# How each kind's accepted figures become the school's records.
+ACCEPTED_AS: dict[str, Callable[[Session, DataRound, School, Figures], None]] = {
+    "enrolment": _accept_enrolment,
+    "personnel": _accept_personnel,
+    "ict_devices": _accept_devices,
+    "internet_links": _accept_links,
+    "durable_goods": _accept_goods,
+    "buildings": _accept_buildings,
+}
 
 
 def reopen(session: Session, round_id: int, school_code: str, *, reason: str, actor: str) -> None:

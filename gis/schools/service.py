@@ -396,9 +396,17 @@ def update_school(session: Session, code: str, changes: dict[str, Any]) -> Schoo
 
 
 def put_grade_year(
-    session: Session, code: str, academic_year: int, rows: list[dict[str, Any]]
+    session: Session,
+    code: str,
+    academic_year: int,
+    rows: list[dict[str, Any]],
+    *,
+    source: str = "office_import",
+    source_detail: str | None = None,
+    counted_on: dt.date | None = None,
 ) -> list[SchoolGradeYear]:
-    """Replace a year's enrolment and classrooms (real data: ``synthetic`` false)."""
+    """Replace a year's enrolment and classrooms (real data: ``synthetic`` false), saying where
+    they come from (the office, or a data round with its counting day)."""
     school = get_school(session, code)
     taught = set(school.grades)
     seen: set[str] = set()
@@ -422,6 +430,9 @@ def put_grade_year(
             enrolled_female=row["enrolled_female"],
             classrooms=row["classrooms"],
             synthetic=False,
+            source=source,
+            source_detail=source_detail,
+            counted_on=counted_on,
         )
         for row in rows
     ]
