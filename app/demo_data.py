@@ -25,6 +25,7 @@ from gis.datasets import BundledData, LoadStep, boundary_steps
 from gis.loading import LoadError, LoadReport, record_load, sha256_of
 from gis.offices import load_offices
 from gis.population import load_population
+from gis.schools import synth
 from gis.schools.importer import load_school_list
 from gis.schools.synth import census_enrolment, fill_synthetic_records
 from gis.service_areas.propose import propose_service_areas
@@ -84,6 +85,7 @@ def calibration_inputs(data: BundledData, province_code: str) -> tuple[Path, ...
     return (
         *((school_list,) if school_list else ()),
         data.root / "norms" / "class_size.toml",
+        Path(synth.__file__),  # a change to the generator makes the records again
         *census_inputs(data),
     )
 

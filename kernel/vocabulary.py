@@ -112,6 +112,15 @@ DURABLE_GOOD_CATEGORIES = (
     "ตู้เก็บเอกสาร",
     "เครื่องปรับอากาศ",
 )
+# Kinds of building a school adds in a buildings round (the registry keeps the Thai label).
+BUILDING_KIND_LABELS_TH = {
+    "classroom": "อาคารเรียน",
+    "canteen": "โรงอาหาร",
+    "toilet": "ส้วม",
+    "hall": "หอประชุม",
+    "teacher_house": "บ้านพักครู",
+    "other": "อาคารอื่น",
+}
 BUILDING_CONDITION_LABELS_TH = {
     1: "ชำรุดมาก",
     2: "ชำรุด",
@@ -174,6 +183,7 @@ LABELS_TH: dict[str, dict[Any, str]] = {
     "device_kind": DEVICE_KIND_LABELS_TH,
     "device_purpose": DEVICE_PURPOSE_LABELS_TH,
     "building_condition": BUILDING_CONDITION_LABELS_TH,
+    "building_kind": BUILDING_KIND_LABELS_TH,
     "internet_link": INTERNET_LINK_LABELS_TH,
     "service_area_method": SERVICE_AREA_METHOD_LABELS_TH,
     "import_job_state": IMPORT_JOB_STATE_LABELS_TH,

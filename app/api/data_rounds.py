@@ -302,7 +302,16 @@ def round_violations(
     return {"round_id": round_id, "violations": broken}
 
 
-MISSING_COLUMNS = ["code", "name_th", "district_code", "district_name_th", "office_code", "state"]
+MISSING_COLUMNS = [
+    "code",
+    "name_th",
+    "district_code",
+    "district_name_th",
+    "office_code",
+    "state",
+    "phone",
+    "email",
+]
 
 
 @router.get(

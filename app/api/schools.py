@@ -53,13 +53,15 @@ class SchoolUpdate(BaseModel):
     lon: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
     location_accuracy_m: float | None = Field(default=None, ge=0, le=50_000)
+    founded_year: int | None = Field(default=None, ge=2400, le=2700, description="B.E.")
+    phone: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=120)
 
     @model_validator(mode="after")
     def _no_nulls_for_required(self) -> SchoolUpdate:
         # Leaving a field out keeps it; sending null would erase a value every school has.
-        nulls = sorted(
-            f for f in self.model_fields_set - {"location_accuracy_m"} if getattr(self, f) is None
-        )
+        nullable = {"location_accuracy_m", "founded_year"}
+        nulls = sorted(f for f in self.model_fields_set - nullable if getattr(self, f) is None)
         if nulls:
             raise ValueError(f"{', '.join(nulls)} may not be null: leave a field out to keep it")
         return self

@@ -500,6 +500,8 @@ MISSING_COLUMNS = (
     C("name_th", "โรงเรียน", "text"),
     C("district_name_th", "อำเภอ", "text"),
     C("state_th", "สถานะ", "text"),
+    C("phone", "โทรศัพท์", "text"),
+    C("email", "อีเมล", "text"),
 )
 COMPLETENESS_COLUMNS = (
     C("name_th", "อำเภอ", "text"),

@@ -134,6 +134,8 @@ def school_part_page(
             "mbps": "ความเร็ว (Mbps)",
             "condition": "สภาพ (1-5)",
             "rooms": "ห้อง",
+            "year_built": "ปีที่สร้าง (พ.ศ.)",
+            "floors": "ชั้น",
         },
         editable=part["state"] in rounds.EDITABLE and may_fill_round(session, principal, code),
         may_review=may_review_round(session, principal, code),

@@ -21,6 +21,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    false,
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -56,6 +57,9 @@ class School(Base):
     __table_args__ = (
         CheckConstraint("code ~ '^[0-9]{10}$'", name="code_format"),
         CheckConstraint("location_accuracy_m >= 0", name="accuracy_positive"),
+        CheckConstraint(
+            "founded_year IS NULL OR founded_year BETWEEN 2400 AND 2700", name="founded_year_be"
+        ),
         Index("ix_school_location", "location", postgresql_using="gist"),
         Index("ix_school_location_geog", "location_geog", postgresql_using="gist"),
         Index("ix_school_grades", "grades", postgresql_using="gin"),
@@ -87,6 +91,12 @@ class School(Base):
     # Which village the location came from, when matched by name.
     location_village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"))
     source: Mapped[str] = mapped_column(Text, default="")
+    # The year it was founded (B.E.), and whom the office calls: its phone and e-mail.
+    founded_year: Mapped[int | None] = mapped_column(SmallInteger)
+    phone: Mapped[str] = mapped_column(Text, default="", server_default="")
+    email: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The three above came from the seeded generator (public data has none).
+    profile_synthetic: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

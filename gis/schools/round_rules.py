@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from gis.schools.norms import norm_params, seats_sql
 from kernel.config import get_settings
 from kernel.vocabulary import (
+    BUILDING_KIND_LABELS_TH,
     DEVICE_KIND_LABELS_TH,
     DEVICE_PURPOSE_LABELS_TH,
     GRADE_SHORT_LABELS_TH,
@@ -126,6 +127,29 @@ CHECKS["building_condition_out_of_range"] = """
     HAVING coalesce(max(value) FILTER (WHERE field = 'condition'), 0) NOT BETWEEN 1 AND 5
 """
 
+# A building's year (B.E.) is no earlier than its school's founding...
+CHECKS["building_older_than_school"] = """
+    SELECT v.school_id, v.item, v.value, s.founded_year AS "limit"
+    FROM vals v JOIN school s ON s.id = v.school_id
+    WHERE v.field = 'year_built' AND v.value < s.founded_year
+"""
+# ... and is a year the registry can hold: from 2500 to the round's academic year.
+CHECKS["building_year_out_of_range"] = """
+    SELECT v.school_id, v.item, v.value, r.academic_year AS "limit"
+    FROM vals v CROSS JOIN data_round r
+    WHERE r.id = :round_id AND v.field = 'year_built'
+      AND v.value NOT BETWEEN 2500 AND r.academic_year
+"""
+# Floors and rooms a building can have (the registry keeps them as small numbers).
+CHECKS["building_size_out_of_range"] = """
+    SELECT school_id, item, value,
+        CASE field WHEN 'floors' THEN :building_size_out_of_range_max_floors
+            ELSE :building_size_out_of_range_max_rooms END AS "limit"
+    FROM vals
+    WHERE (field = 'floors' AND value NOT BETWEEN 1 AND :building_size_out_of_range_max_floors)
+       OR (field = 'rooms' AND value > :building_size_out_of_range_max_rooms)
+"""
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -161,6 +185,9 @@ def _item_th(item: str) -> str:
     kind, _, purpose = item.partition("-")
     if kind == "building":
         return f"อาคารรหัส {purpose}"
+    if kind == "new":
+        new_kind, _, number = purpose.rpartition("-")
+        return f"{BUILDING_KIND_LABELS_TH.get(new_kind, new_kind)} หลังใหม่ ({number})"
     if kind in DEVICE_KIND_LABELS_TH and purpose in DEVICE_PURPOSE_LABELS_TH:
         return f"{DEVICE_KIND_LABELS_TH[kind]} ({DEVICE_PURPOSE_LABELS_TH[purpose]})"
     labels = GRADE_SHORT_LABELS_TH | PERSONNEL_POSITION_LABELS_TH

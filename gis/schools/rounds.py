@@ -37,6 +37,7 @@ from gis.schools.service import put_grade_year
 from kernel.errors import ConflictError, InvalidFieldsError, InvalidInputError, NotFoundError
 from kernel.ratios import ratio
 from kernel.vocabulary import (
+    BUILDING_KIND_LABELS_TH,
     DEVICE_KIND_LABELS_TH,
     DEVICE_PURPOSE_LABELS_TH,
     DURABLE_GOOD_CATEGORIES,
@@ -90,11 +91,23 @@ ITEMS: dict[str, dict[str, tuple[str, ...]]] = {
     "durable_goods": dict.fromkeys(DURABLE_GOOD_CATEGORIES, ("count", "condition")),
 }
 EDITABLE = ("not_started", "draft", "returned")
-BUILDING_FIELDS = ("condition", "rooms")
+BUILDING_FIELDS = ("year_built", "floors", "rooms", "condition")
+# New buildings a school may report in one round, per kind (items ``new-<kind>-<n>``).
+NEW_BUILDINGS_PER_KIND = 2
 
 
 def building_item(building_id: int) -> str:
     return f"building-{building_id}"
+
+
+def new_building_items() -> list[tuple[str, str]]:
+    """The rows where a school reports buildings finished since the last round; on acceptance
+    each becomes a building in the registry (and its item ``building-<id>``)."""
+    return [
+        (f"new-{kind}-{n}", f"{label} หลังใหม่ ({n})")
+        for kind, label in BUILDING_KIND_LABELS_TH.items()
+        for n in range(1, NEW_BUILDINGS_PER_KIND + 1)
+    ]
 
 
 def school_items(session: Session, kind: str, school: School) -> list[tuple[str, str]]:
@@ -122,7 +135,7 @@ def school_items(session: Session, kind: str, school: School) -> list[tuple[str,
             for b in session.scalars(
                 select(Building).where(Building.school_id == school.id).order_by(Building.id)
             )
-        ]
+        ] + new_building_items()
     return item_labels_th(kind)
 
 
@@ -345,7 +358,9 @@ def _last_records(session: Session, found: DataRound, school: School) -> dict[st
     if found.kind == "buildings":
         buildings = session.scalars(select(Building).where(Building.school_id == school.id))
         return {
-            building_item(b.id): {"condition": b.condition, "rooms": b.rooms} for b in buildings
+            building_item(b.id): {"floors": b.floors, "rooms": b.rooms, "condition": b.condition}
+            | ({"year_built": b.year_built} if b.year_built else {})
+            for b in buildings
         }
     if found.kind == "durable_goods":
         goods = session.scalars(select(DurableGood).where(DurableGood.school_id == school.id))
@@ -690,11 +705,37 @@ def _accept_personnel(session: Session, found: DataRound, school: School, values
 
 
 def _accept_buildings(session: Session, found: DataRound, school: School, values: Figures) -> None:
-    del found  # a building's condition has no year: the round's figures are its latest
+    """Each building takes the figures reported for it (a year left blank keeps the one
+    known). A new building becomes a building of the registry, and the round's rows for it are
+    renamed to its id, so accepting the round again after a reopen updates it, not a copy."""
     for building in session.scalars(select(Building).where(Building.school_id == school.id)):
         reported = values.get(building_item(building.id), {})
-        building.condition = reported.get("condition", building.condition)
-        building.rooms = reported.get("rooms", building.rooms)
+        building.year_built = reported.get("year_built") or building.year_built
+        for field in ("floors", "rooms", "condition"):
+            setattr(building, field, reported.get(field, getattr(building, field)))
+    for item, reported in values.items():
+        if not item.startswith("new-") or not reported:
+            continue
+        kind = item.removeprefix("new-").rsplit("-", 1)[0]
+        added = Building(
+            school_id=school.id,
+            kind=BUILDING_KIND_LABELS_TH[kind],
+            design_name="",
+            year_built=reported.get("year_built") or None,
+            floors=reported.get("floors", 1),
+            rooms=reported.get("rooms", 0),
+            condition=reported["condition"],  # the rules refuse a new building without one
+            synthetic=False,
+        )
+        session.add(added)
+        session.flush()
+        session.execute(
+            text(
+                "UPDATE data_round_value SET item = :new WHERE round_id = :r AND school_id = :s "
+                "AND item = :old"
+            ),
+            {"new": building_item(added.id), "r": found.id, "s": school.id, "old": item},
+        )
 
 
 def _accept_devices(session: Session, found: DataRound, school: School, values: Figures) -> None:
@@ -806,14 +847,15 @@ def reopen(session: Session, round_id: int, school_code: str, *, reason: str, ac
 def round_schools(
     session: Session, round_id: int, districts: list[str] | None
 ) -> list[dict[str, Any]]:
-    """The round's schools (within ``districts``, or all), each with its state and dates."""
+    """The round's schools (within ``districts``, or all), each with its state, dates and
+    contact (the office calls the ones still missing)."""
     get_round(session, round_id)
     rows = session.execute(
         text(
             """
         SELECT s.code, s.name_th, t.district_code, d.name_th AS district_name_th, s.office_code,
-            rs.state, rs.version, rs.source, rs.first_submitted_at, rs.submitted_at,
-            rs.accepted_at
+            s.phone, s.email, rs.state, rs.version, rs.source, rs.first_submitted_at,
+            rs.submitted_at, rs.accepted_at
         FROM data_round_school rs JOIN school s ON s.id = rs.school_id
         JOIN subdistrict t ON t.code = s.subdistrict_code
         JOIN district d ON d.code = t.district_code

@@ -223,6 +223,10 @@ def school_detail(session: Session, code: str) -> dict[str, Any]:
         "subdistrict_name_th": subdistrict_name,
         "district_name_th": district_name,
         "office_code": school.office_code,
+        "founded_year": school.founded_year,
+        "phone": school.phone,
+        "email": school.email,
+        "profile_synthetic": school.profile_synthetic,
         "location": {
             "lon": lon,
             "lat": lat,
@@ -366,6 +370,13 @@ def update_school(session: Session, code: str, changes: dict[str, Any]) -> Schoo
         school.grades = _check_grades(changes["grades"])
     if "name_th" in changes:
         school.name_th = changes["name_th"].strip()
+    if "founded_year" in changes:
+        school.founded_year = changes["founded_year"]
+    for field in ("phone", "email"):
+        if field in changes:
+            setattr(school, field, changes[field].strip())
+    if changes.keys() & {"founded_year", "phone", "email"}:
+        school.profile_synthetic = False  # the office's own figures now
     if "affiliation" in changes:
         if changes["affiliation"] not in {a.value for a in Affiliation}:
             raise InvalidInputError(

@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from gis.schools.grades import level_of
@@ -61,6 +61,22 @@ BUILDING_DESIGNS = [
     ("บ้านพักครู", "แบบ องค์การฯ 203/27"),
 ]
 DURABLE_CATEGORIES = list(zip(DURABLE_GOOD_CATEGORIES, (1.0, 0.05, 0.03, 0.01), strict=True))
+
+
+def _profile(seed: int, school: School, building_years: list[int]) -> dict[str, Any]:
+    """A founding year up to ten years before the school's oldest building (none built before
+    2510, so every founding year is after 2500, the registry's earliest), a Nan-style landline
+    (area code 054) and an address under the reserved ``.example`` domain. Its own random
+    stream, so the school's other records stay as they were before profiles existed."""
+    rng = np.random.default_rng([seed, int(school.code), 1])
+    oldest = min(building_years, default=2540)
+    return {
+        "id": school.id,
+        "founded_year": oldest - int(rng.integers(0, 10)),
+        "phone": f"054-{int(rng.integers(600, 800))}-{int(rng.integers(0, 1000)):03d}",
+        "email": f"school{school.code}@obec.example",
+        "profile_synthetic": True,
+    }
 
 
 def _grade_counts(rng: np.random.Generator, grades: list[str]) -> dict[str, int]:
@@ -147,6 +163,7 @@ def fill_synthetic_records(
     buildings: list[dict[str, Any]] = []
     goods: list[dict[str, Any]] = []
     devices: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+    profiles: list[dict[str, Any]] = []
     for school in schools:
         # One stream per school: adding a school does not change the others.
         rng = np.random.default_rng([seed, int(school.code)])
@@ -234,6 +251,7 @@ def fill_synthetic_records(
                 "synthetic": True,
             }
         )
+        built = len(buildings)
         for _ in range(int(rng.integers(1, 3 + pupils // 200))):
             kind, design = BUILDING_DESIGNS[int(rng.integers(0, len(BUILDING_DESIGNS)))]
             buildings.append(
@@ -248,6 +266,8 @@ def fill_synthetic_records(
                     "synthetic": True,
                 }
             )
+        if school.founded_year is None and not school.phone:
+            profiles.append(_profile(seed, school, [b["year_built"] for b in buildings[built:]]))
         for category, per_pupil in DURABLE_CATEGORIES:
             goods.append(
                 {
@@ -269,6 +289,8 @@ def fill_synthetic_records(
     for table, rows in batches:
         if rows:
             session.execute(insert(table), rows)
+    if profiles:
+        session.execute(update(School), profiles)
     if devices:
         device_ids = session.scalars(
             insert(IctDevice).returning(IctDevice.id, sort_by_parameter_order=True),

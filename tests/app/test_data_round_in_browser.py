@@ -232,3 +232,60 @@ def test_a_planner_opens_a_round_from_the_rounds_page(
     assert {row.get_attribute("data-state") for row in rows} == {"not_started"}
     assert "บุคลากรตามตำแหน่ง" in browser.find_element(By.TAG_NAME, "body").text
     assert severe_console_errors(browser) == []
+
+
+def test_a_school_adds_a_new_building_on_its_phone(
+    browser: webdriver.Chrome, live_url: str, accounts: dict[str, Account], engine: Engine
+) -> None:
+    """A buildings round: the school's buildings with last round's figures, and rows for the
+    buildings finished since; a new canteen typed in becomes a building when accepted."""
+    with Session(engine) as session:
+        round_id = june_round(session, "อาคาร ณ 30 ต.ค. (ทดสอบ)", kind="buildings")
+        session.commit()
+    browser.set_window_size(390, 844)
+    try:
+        log_in(browser, live_url, accounts["school"])
+        browser.get(f"{live_url}/data-rounds/{round_id}/schools/{MATRIX_SCHOOL}")
+        WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.ID, "figures"))
+        subhead = browser.find_element(By.CSS_SELECTOR, "#figures tr.subhead").text
+        assert "อาคารที่สร้างเสร็จใหม่" in subhead
+        for field, value in (("year_built", "2568"), ("floors", "1"), ("rooms", "1")):
+            _type(browser, f"new-canteen-1.{field}", value)
+        browser.find_element(By.ID, "submit").click()
+        # No condition: the rule's Thai message says what is missing.
+        assert "สภาพต้องเป็น 1" in _message(browser, "ยังส่งไม่ได้")
+        _type(browser, "new-canteen-1.condition", "5")
+        browser.find_element(By.ID, "submit").click()
+        WebDriverWait(browser, 10).until(
+            lambda d: d.find_element(By.ID, "state").text == "ส่งแล้ว รอตรวจ"
+        )
+        errors = severe_console_errors(browser)
+        assert all(REFUSED.search(error) for error in errors), errors
+    finally:
+        browser.set_window_size(1280, 900)
+    log_in(browser, live_url, accounts["planner"])
+    browser.get(f"{live_url}/data-rounds/{round_id}/schools/{MATRIX_SCHOOL}")
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.ID, "accept"))
+    browser.find_element(By.ID, "accept").click()
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "state").text == "ตรวจรับแล้ว")
+    with engine.connect() as conn:
+        added = conn.execute(
+            text(
+                "SELECT b.kind, b.year_built, b.floors, b.rooms, b.condition FROM building b "
+                "JOIN school s ON s.id = b.school_id WHERE s.code = :c AND NOT b.synthetic"
+            ),
+            {"c": MATRIX_SCHOOL},
+        ).all()
+    with engine.begin() as conn:  # the round goes with live_url; the building it added here
+        conn.execute(
+            text(
+                "DELETE FROM building b USING school s WHERE s.id = b.school_id AND s.code = :c "
+                "AND NOT b.synthetic"
+            ),
+            {"c": MATRIX_SCHOOL},
+        )
+    assert [tuple(row) for row in added] == [("โรงอาหาร", 2568, 1, 1, 5)]
+    # Accepted: the new building is a row of the school's buildings, named in Thai.
+    shown = browser.find_element(By.ID, "figures").text
+    assert "โรงอาหาร" in shown and IDENTIFIER.findall(shown) == []
+    assert severe_console_errors(browser) == []

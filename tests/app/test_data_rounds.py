@@ -209,6 +209,8 @@ def test_a_school_fills_submits_is_returned_and_accepted(
         client.get(f"/api/v1/data-rounds/{round_id}", headers=planner.headers).json()["schools"]
     )
     assert len(rows) == planner_schools and MATRIX_SCHOOL in {r["code"] for r in rows}
+    # With whom to call: every school of the seeded world has a phone and an e-mail.
+    assert all(r["phone"].startswith("054-") and r["email"].endswith(".example") for r in rows)
     # The same as a PDF to send: every missing school named, the districts' completeness.
     letter = client.get(
         f"/api/v1/data-rounds/{round_id}/missing", params={"format": "pdf"}, headers=planner.headers
@@ -220,6 +222,7 @@ def test_a_school_fills_submits_is_returned_and_accepted(
     assert squash(f"ยังไม่ส่ง {len(rows)} โรงเรียน") in extracted
     for row in rows[:40]:
         assert squash(row["code"]) in extracted, row["code"]
+        assert squash(row["phone"]) in extracted, row["phone"]
 
 
 def test_a_school_sees_and_touches_only_its_own_figures(
@@ -470,36 +473,98 @@ def test_a_durable_goods_round_needs_each_counted_category_s_condition(
     assert goods[desks] == "(120,4)" and "เครื่องปรับอากาศ" not in goods
 
 
-def test_a_buildings_round_reports_each_building_s_condition_and_rooms(
+def test_a_buildings_round_reports_each_building_and_adds_new_ones(
     client: TestClient, db_session: Session, accounts: dict[str, Account]
 ) -> None:
     admin, school = accounts["admin"].headers, accounts["school"].headers
+    # The school's (synthetic) founding year: a building said to be older gets a warning.
+    founded = client.get(f"/api/v1/schools/{MATRIX_SCHOOL}").json()["founded_year"]
+    assert 2500 < founded
     round_id = client.post(
         "/api/v1/data-rounds", json=ROUND | {"kind": "buildings"}, headers=admin
     ).json()["id"]
     url = f"/api/v1/data-rounds/{round_id}/schools/{MATRIX_SCHOOL}"
     part = _part(client, round_id, accounts["school"])
     items = [item for item, _label in part["items"]]
-    assert items and sorted(part["last_records"]) == sorted(items)
-    first, *others = items
-    values = part["last_records"] | {first: {"condition": 0, "rooms": 12}}
-    client.put(url, json={"version": 0, "values": values}, headers=school)
+    existing = [item for item in items if item.startswith("building-")]
+    assert existing and sorted(part["last_records"]) == sorted(existing)
+    assert [item for item in items if item.startswith("new-")] == [
+        item for item, _label in rounds.new_building_items()
+    ]
+    before = db_session.execute(
+        text(
+            "SELECT count(*) FROM building b JOIN school s ON s.id = b.school_id WHERE s.code = :c"
+        ),
+        {"c": MATRIX_SCHOOL},
+    ).scalar_one()
+    assert len(existing) == before
+    first = existing[0]
+    values = part["last_records"] | {
+        first: {"year_built": 2499, "floors": 0, "rooms": 12, "condition": 0},
+        "new-canteen-1": {"year_built": 2568, "floors": 1, "rooms": 1},
+    }
+    assert client.put(url, json={"version": 0, "values": values}, headers=school).status_code == 200
     refused = client.post(f"{url}/submit", json={"version": 1}, headers=school)
-    assert [p["field"] for p in refused.json()["errors"]] == [
-        f"rules.building_condition_out_of_range.{first}"
+    assert sorted(p["field"] for p in refused.json()["errors"] if p["field"][0] == "r") == [
+        f"rules.building_condition_out_of_range.{first}",
+        "rules.building_condition_out_of_range.new-canteen-1",
+        f"rules.building_size_out_of_range.{first}",
+        f"rules.building_year_out_of_range.{first}",
     ]
     # A building the school does not have is not an item of its round.
     stranger = client.put(
         url, json={"version": 1, "values": {"building-0": {"condition": 3}}}, headers=school
     )
     assert stranger.status_code == 422
-    values[first] = {"condition": 2, "rooms": 12}
+    values[first] = {"year_built": founded - 1, "floors": 2, "rooms": 12, "condition": 2}
+    values["new-canteen-1"] |= {"condition": 5}
     client.put(url, json={"version": 1, "values": values}, headers=school)
-    assert client.post(f"{url}/submit", json={"version": 2}, headers=school).status_code == 200
+    warned = client.post(f"{url}/submit", json={"version": 2}, headers=school)
+    assert [p["field"] for p in warned.json()["errors"]] == [
+        "explanations.building_older_than_school"
+    ]
+    assert f"สร้างปี {founded - 1} ก่อนตั้งโรงเรียน (พ.ศ. {founded})" in warned.text
+    explained = {"building_older_than_school": "อาคารเดิมของวัด โรงเรียนมาใช้ภายหลัง"}
+    submitted = client.post(
+        f"{url}/submit", json={"version": 2, "explanations": explained}, headers=school
+    )
+    assert submitted.status_code == 200, submitted.text
     assert client.post(f"{url}/accept", headers=admin).status_code == 200
+
+    def stored() -> list[tuple[Any, ...]]:
+        return [
+            tuple(row)
+            for row in db_session.execute(
+                text(
+                    "SELECT b.id, b.kind, b.year_built, b.floors, b.rooms, b.condition "
+                    "FROM building b JOIN school s ON s.id = b.school_id "
+                    "WHERE s.code = :c ORDER BY b.id"
+                ),
+                {"c": MATRIX_SCHOOL},
+            )
+        ]
+
+    buildings = stored()
+    assert len(buildings) == before + 1
     building_id = int(first.removeprefix("building-"))
-    stored = db_session.execute(
-        text("SELECT condition, rooms FROM building WHERE id = :b"), {"b": building_id}
-    ).one()
-    assert tuple(stored) == (2, 12)
-    assert len(others) == len(items) - 1
+    assert [b[2:] for b in buildings if b[0] == building_id] == [(founded - 1, 2, 12, 2)]
+    canteen_id, *canteen = buildings[-1]
+    assert tuple(canteen) == ("โรงอาหาร", 2568, 1, 1, 5)
+    # The new building is now an item of the round under its id: reopening and accepting
+    # again updates it rather than adding it twice.
+    part = _part(client, round_id, accounts["school"])
+    assert f"building-{canteen_id}" in part["values"] and "new-canteen-1" not in part["values"]
+    reopened = client.post(f"{url}/reopen", json={"reason": "ห้องผิด"}, headers=admin)
+    assert reopened.status_code == 200
+    values = part["values"] | {f"building-{canteen_id}": {"rooms": 2, "condition": 5}}
+    client.put(url, json={"version": part["version"] + 1, "values": values}, headers=school)
+    again = client.post(
+        f"{url}/submit",
+        json={"version": part["version"] + 2, "explanations": explained},
+        headers=school,
+    )
+    assert again.status_code == 200, again.text
+    assert client.post(f"{url}/accept", headers=admin).status_code == 200
+    buildings = stored()
+    assert len(buildings) == before + 1
+    assert buildings[-1] == (canteen_id, "โรงอาหาร", 2568, 1, 2, 5)

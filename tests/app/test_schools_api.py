@@ -107,6 +107,22 @@ def test_create_update_and_records_round_trip(
         f"/api/v1/schools/{code}", headers=admin, json={"name_th": "โรงเรียนบ้านทดลองใหม่"}
     )
     assert renamed.json()["name_th"] == "โรงเรียนบ้านทดลองใหม่"
+    # Its founding year and whom to call (the list of schools missing a data round shows them).
+    profile = {"founded_year": 2531, "phone": " 054-710-001 ", "email": "school@example.ac.th"}
+    profiled = client.patch(f"/api/v1/schools/{code}", headers=admin, json=profile)
+    assert profiled.status_code == 200, profiled.text
+    assert [profiled.json()[k] for k in (*profile, "profile_synthetic")] == [
+        2531,
+        "054-710-001",
+        "school@example.ac.th",
+        False,
+    ]
+    assert (
+        client.patch(
+            f"/api/v1/schools/{code}", headers=admin, json={"founded_year": 2300}
+        ).status_code
+        == 422
+    )
 
     year = client.put(
         f"/api/v1/schools/{code}/years/2569",

@@ -257,12 +257,13 @@ def june_round(
     *,
     office_code: str | None = None,
     deadline: dt.date = dt.date(2026, 6, 30),
+    kind: str = "enrolment",
 ) -> int:
-    """An enrolment data round of 2569 counted on 10 June (open from 1 June), asking the
-    office's schools (every school with no office); its id."""
+    """A data round (enrolment unless said) of 2569 counted on 10 June (open from 1 June),
+    asking the office's schools (every school with no office); its id."""
     return rounds.create_round(
         session,
-        kind="enrolment",
+        kind=kind,
         title_th=title_th,
         academic_year=2569,
         counting_day=dt.date(2026, 6, 10),
