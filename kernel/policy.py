@@ -169,6 +169,20 @@ def data_round_districts(session: Session, principal: Principal) -> list[str] | 
     raise PermissionDeniedError("your role does not review data rounds")
 
 
+def ict_school_scope(session: Session, principal: Principal) -> tuple[list[str] | None, str | None]:
+    """Whose figures school by school (ICT needs, repairs, link status) the principal sees, as
+    (districts, school code): every school for admins (None, None), their office's districts
+    for planners and viewers, a school account itself; nobody else (the public sees sums per
+    district and office)."""
+    if principal.role == Role.admin:
+        return None, None
+    if principal.role in (Role.planner, Role.viewer):
+        return sorted(office_districts(session, principal.office_code)), None
+    if principal.role == Role.school and principal.school_code:
+        return None, principal.school_code
+    raise PermissionDeniedError("sign in as the school or its office to see a school's figures")
+
+
 def _school_district(session: Session, school_code: str) -> str | None:
     found = session.execute(
         text(

@@ -98,6 +98,17 @@ DEVICE_KIND_LABELS_TH = {
     "network": "อุปกรณ์เครือข่าย",
     "other": "อื่น ๆ",
 }
+# What the ICT norms count and the procurement plan buys (issue 20).
+ICT_NEED_LABELS_TH = {
+    "learning": "อุปกรณ์เพื่อการเรียนการสอน",
+    "administration": "คอมพิวเตอร์เพื่อการบริหาร",
+    "printer": "เครื่องพิมพ์",
+}
+# Which rule ranked a line of the procurement plan.
+PLAN_RANKED_BY_LABELS_TH = {
+    "minimum": "ขั้นต่ำให้ทุกโรงเรียนที่ขาด",
+    "need": "ขาดมากต่อนักเรียนก่อน",
+}
 DEVICE_PURPOSE_LABELS_TH = {"learning": "เพื่อการเรียนการสอน", "administration": "เพื่อการบริหาร"}
 INTERNET_LINK_LABELS_TH = {
     "fiber": "ไฟเบอร์ออปติก",
@@ -184,6 +195,8 @@ LABELS_TH: dict[str, dict[Any, str]] = {
     "device_purpose": DEVICE_PURPOSE_LABELS_TH,
     "building_condition": BUILDING_CONDITION_LABELS_TH,
     "building_kind": BUILDING_KIND_LABELS_TH,
+    "ict_need": ICT_NEED_LABELS_TH,
+    "plan_ranked_by": PLAN_RANKED_BY_LABELS_TH,
     "internet_link": INTERNET_LINK_LABELS_TH,
     "service_area_method": SERVICE_AREA_METHOD_LABELS_TH,
     "import_job_state": IMPORT_JOB_STATE_LABELS_TH,

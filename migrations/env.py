@@ -9,6 +9,7 @@ from geoalchemy2 import alembic_helpers
 
 import census.models
 import census.register_models  # noqa: F401
+import gis.ict.models
 import gis.models
 import gis.schools.models
 import gis.service_areas.models  # noqa: F401

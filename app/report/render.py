@@ -297,7 +297,7 @@ def to_pdf(
     return html_to_pdf(html)
 
 
-def _sheet(book: Workbook, title: str, columns: Iterable[Column], rows: Iterable[Any]) -> None:
+def add_sheet(book: Workbook, title: str, columns: Iterable[Column], rows: Iterable[Any]) -> None:
     """A sheet with a bold, frozen header row; numbers stay numbers, rates as per cent."""
     sheet: Worksheet = book.create_sheet(title)
     columns = list(columns)
@@ -316,7 +316,7 @@ def _sheet(book: Workbook, title: str, columns: Iterable[Column], rows: Iterable
     sheet.freeze_panes = "A2"
 
 
-def _workbook_bytes(book: Workbook) -> bytes:
+def workbook_bytes(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -338,8 +338,8 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     summary.append(["จัดทำเมื่อ", report["produced_on"]])
     summary.column_dimensions["A"].width = 44
     for table in TABLES:
-        _sheet(book, table.title, table.columns, _rows(report, table.key))
-    return _workbook_bytes(book)
+        add_sheet(book, table.title, table.columns, _rows(report, table.key))
+    return workbook_bytes(book)
 
 
 def to_csv(report: dict[str, Any]) -> bytes:
@@ -448,13 +448,13 @@ def call_list_xlsx(call_list: dict[str, Any]) -> bytes:
     default = book.active
     assert default is not None
     book.remove(default)
-    _sheet(
+    add_sheet(
         book,
         "พฐ.03",
         (C("village", "หมู่บ้าน", "text"), *CALL_LIST_COLUMNS),
         [row for _, rows in call_list_groups(call_list) for row in rows],
     )
-    return _workbook_bytes(book)
+    return workbook_bytes(book)
 
 
 # --- one entry point for the API and the CLI -------------------------------------------------
