@@ -174,6 +174,7 @@ def post_prices(
             )
         except LoadError as exc:
             raise InvalidInputError("file", str(exc)) from exc
+    session.commit()
     return prices.price_list_for(session, loaded.fiscal_year) | {"id": loaded.id}
 
 

@@ -12,6 +12,7 @@ from app.cli import (
     db,
     demo,
     forms,
+    ict,
     load,
     registers,
     report,
@@ -40,6 +41,7 @@ cli.add_typer(registers.retention_cli, name="retention")
 cli.add_typer(registers.handover_cli, name="handover")
 cli.add_typer(service_areas.cli, name="service-areas")
 cli.add_typer(report.cli, name="report")
+cli.add_typer(ict.cli, name="ict")
 cli.command("demo")(demo.demo)
 cli.command("serve")(serve.serve)
 

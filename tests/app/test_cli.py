@@ -55,3 +55,23 @@ def test_loads_are_idempotent_from_the_command_line(
     result = edumap(database_url, *command)
     assert result.returncode == 0, result.stderr
     assert nan_fingerprint(engine) == before
+
+
+def test_the_ict_plan_and_price_list_from_the_command_line(
+    tmp_path: Path, database_url: str, engine: Engine
+) -> None:
+    plan = tmp_path / "plan.xlsx"
+    result = edumap(
+        database_url, "ict", "plan", "--esao", "P5501", "--budget", "500000", "-o", str(plan)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "within the budget" in result.stdout and plan.stat().st_size > 5000
+    bad = tmp_path / "prices.csv"
+    bad.write_text("need,code,name_th,unit_th,unit_price_baht\nlaptops,X,Y,Z,1\n", encoding="utf-8")
+    refused = edumap(
+        database_url, "ict", "load-prices", str(bad), "--fiscal-year", "2570", "--name", "x"
+    )
+    assert refused.returncode == 1
+    assert "แถว 2 ช่อง ใช้สำหรับ" in refused.stderr and "nothing was changed" in refused.stderr
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM ict_price_list")).scalar_one() == 0

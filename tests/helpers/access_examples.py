@@ -268,6 +268,17 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         path=f"{SCHOOL}/buildings", json={"kind": "ส้วม", "condition": 3}
     ),
     ("POST", "/api/v1/schools/imports"): Example(files={"file": ("empty.txt", b"", "text/plain")}),
+    ("POST", "/api/v1/ict/prices"): Example(
+        form={"fiscal_year": "2570", "name_th": "บัญชีราคาทดสอบ"},
+        files={
+            "file": (
+                "prices.csv",
+                "need,code,name_th,unit_th,unit_price_baht\n"
+                "learning,NB,โน้ตบุ๊ก,เครื่อง,19000\n".encode(),
+                "text/csv",
+            )
+        },
+    ),
     ("GET", "/maps/schools/{code}"): Example(path=f"/maps/schools/{MATRIX_SCHOOL}"),
     ("GET", "/maps/coverage"): Example(params={"district": "5514", "round": "2569"}),
     **{
