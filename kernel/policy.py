@@ -183,7 +183,7 @@ def ict_school_scope(session: Session, principal: Principal) -> tuple[list[str] 
     raise PermissionDeniedError("sign in as the school or its office to see a school's figures")
 
 
-def _school_district(session: Session, school_code: str) -> str | None:
+def school_district(session: Session, school_code: str) -> str | None:
     found = session.execute(
         text(
             "SELECT t.district_code FROM school s "
@@ -197,14 +197,14 @@ def _school_district(session: Session, school_code: str) -> str | None:
 def may_fill_round(session: Session, principal: Principal, school_code: str) -> bool:
     """A school's figures in a data round are filled by the school itself, or by the office
     for it (an admin, a planner of the school's district): the school's editors."""
-    district = _school_district(session, school_code)
+    district = school_district(session, school_code)
     return district is not None and school_editor(session, principal)(school_code, district)
 
 
 def may_read_round(session: Session, principal: Principal, school_code: str) -> bool:
     """A school's figures are read by those who fill them, and by their office's viewers."""
     if principal.role == Role.viewer:
-        district = _school_district(session, school_code)
+        district = school_district(session, school_code)
         return district in office_districts(session, principal.office_code)
     return may_fill_round(session, principal, school_code)
 

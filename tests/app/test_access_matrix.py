@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from app.main import create_app
 from census import service as census_service
 from census import surveys
 from census.models import ImportJob
+from gis.ict import repairs
 from gis.schools import rounds
 from kernel.config import get_settings
 from kernel.principal import Role
@@ -127,8 +129,32 @@ def path_values(db_session: Session, accounts: dict[str, Account]) -> dict[str, 
         if "accept" in steps:
             rounds.accept(session, made, MATRIX_SCHOOL, actor="matrix")
         data_rounds[name] = str(made)
+    # Repair tickets of the matrix school's device: one open, one repaired (to close).
+    service.create_user(
+        session, username="matrix-technician", password="a-long-enough-password", role=Role.admin
+    )
+    tickets = {}
+    for name in ("open_ticket", "repaired_ticket"):
+        ticket = repairs.report_problem(
+            session,
+            school_code=MATRIX_SCHOOL,
+            subject="device",
+            device_id=device,
+            problem="เปิดไม่ติด",
+            actor="matrix",
+        )
+        if name == "repaired_ticket":
+            repairs.record_repair(
+                session,
+                ticket.id,
+                action="เปลี่ยนพาวเวอร์ซัพพลาย",
+                cost_baht=Decimal(900),
+                actor="matrix",
+            )
+        tickets[name] = str(ticket.id)
     return {
         **data_rounds,
+        **tickets,
         "ref": matched_child(session, "550101"),
         "village_id": str(village),
         "device_id": str(device),

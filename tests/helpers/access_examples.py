@@ -268,6 +268,36 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         path=f"{SCHOOL}/buildings", json={"kind": "ส้วม", "condition": 3}
     ),
     ("POST", "/api/v1/schools/imports"): Example(files={"file": ("empty.txt", b"", "text/plain")}),
+    ("POST", "/api/v1/ict/repairs"): Example(
+        json={
+            "school_code": MATRIX_SCHOOL,
+            "subject": "device",
+            "device_id": "{device_id}",
+            "problem": "จอไม่ติด",
+        }
+    ),
+    ("GET", "/api/v1/ict/repairs/{ticket_id}"): Example(path="/api/v1/ict/repairs/{open_ticket}"),
+    ("POST", "/api/v1/ict/repairs/{ticket_id}/assign"): Example(
+        path="/api/v1/ict/repairs/{open_ticket}/assign", json={"assigned_to": "matrix-technician"}
+    ),
+    ("POST", "/api/v1/ict/repairs/{ticket_id}/repaired"): Example(
+        path="/api/v1/ict/repairs/{open_ticket}/repaired",
+        json={"action": "เปลี่ยนสายไฟ", "cost_baht": 150},
+    ),
+    ("POST", "/api/v1/ict/repairs/{ticket_id}/close"): Example(
+        path="/api/v1/ict/repairs/{repaired_ticket}/close", json={"note": "ใช้งานได้แล้ว"}
+    ),
+    ("POST", "/api/v1/ict/link-status"): Example(
+        json={
+            "school_code": MATRIX_SCHOOL,
+            "measured_at": "2026-11-01T08:00:00+07:00",
+            "up": True,
+            "measured_mbps": 48.5,
+        }
+    ),
+    ("GET", "/api/v1/ict/link-status/{school_code}"): Example(
+        path=f"/api/v1/ict/link-status/{MATRIX_SCHOOL}"
+    ),
     ("POST", "/api/v1/ict/prices"): Example(
         form={"fiscal_year": "2570", "name_th": "บัญชีราคาทดสอบ"},
         files={
