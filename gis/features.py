@@ -22,6 +22,7 @@ from gis.coverage import (
     stored_coverage_sql,
     unserved_condition,
 )
+from gis.ict.links import CONNECTIVITY_SQL, connectivity_params
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from kernel.cql import filter_sql
 from kernel.errors import InvalidInputError, NotFoundError
@@ -569,6 +570,52 @@ def data_round_layer(round_id: int) -> Layer:
     )
 
 
+CONNECTIVITY_LAYER = "connectivity"
+
+
+def connectivity_layer() -> Layer:
+    """Every school's internet link against the norm (no link, slow, healthy), beside its
+    working learning devices per pupil: public, as the schools layer is."""
+    return Layer(
+        id=CONNECTIVITY_LAYER,
+        title_th="อินเทอร์เน็ตของโรงเรียน เทียบเกณฑ์",
+        description="Each school's fastest link (contracted Mbps), the median speed measured "
+        "while up over the last 30 days, the speed the ICT norms ask for its pupils, the share "
+        "of reported days the link was up, and its state: no_link, slow or healthy",
+        from_sql=f"FROM ({CONNECTIVITY_SQL}) f",
+        key_sql="f.code",
+        geometry_sql="f.location",
+        geometry_type="points",
+        properties=(
+            Property("school_code", "f.code", "string", "รหัสโรงเรียน"),
+            Property("school_name_th", "f.name_th", "string", "โรงเรียน"),
+            Property("office_code", "f.office_code", "string", "สำนักงานเขตพื้นที่"),
+            Property("status", "f.status", "string", "สถานะ", vocabulary="connectivity"),
+            Property("contracted_mbps", "f.contracted_mbps", "number", "ความเร็วตามสัญญา (Mbps)"),
+            Property("median_mbps", "f.median_mbps", "number", "ความเร็ววัดได้ (มัธยฐาน, Mbps)"),
+            Property("required_mbps", "f.required_mbps", "number", "ความเร็วตามเกณฑ์ (Mbps)"),
+            Property(
+                "uptime_share",
+                "round((f.days_reported - f.days_down)::numeric / nullif(f.days_reported, 0), 4)",
+                "number",
+                "สัดส่วนวันที่ใช้งานได้ (จากวันที่มีรายงาน)",
+            ),
+            Property("pupils", "f.pupils", "integer", "นักเรียน"),
+            Property("learning_devices", "f.learning_devices", "integer", "อุปกรณ์เพื่อการเรียน"),
+            Property(
+                "pupils_per_learning_device",
+                "round(f.pupils::numeric / nullif(f.learning_devices, 0), 1)",
+                "number",
+                "นักเรียนต่ออุปกรณ์เพื่อการเรียน 1 เครื่อง",
+            ),
+        ),
+        version_sql="SELECT concat((SELECT max(id) FROM link_status_report), '/', "
+        "(SELECT count(*) FROM internet_link), '/', (SELECT max(updated_at) FROM school), '/', "
+        "(SELECT sum(working) FROM ict_device), '/', current_date)",
+        params=connectivity_params(),
+    )
+
+
 def data_round_ids(session: Session) -> list[int]:
     return list(session.scalars(text("SELECT id FROM data_round ORDER BY id")))
 
@@ -590,6 +637,7 @@ def public_layer_ids(session: Session) -> list[str]:
         "schools",
         *(service_area_layer_id(level) for level in LEVELS),
         "villages",
+        CONNECTIVITY_LAYER,
         *(data_round_layer_id(round_id) for round_id in data_round_ids(session)),
     ]
 
@@ -602,6 +650,8 @@ def public_layer(session: Session, layer_id: str, scope: CountScope) -> Layer:
         return schools_layer()
     if layer_id == "villages":
         return villages_layer(session, scope)
+    if layer_id == CONNECTIVITY_LAYER:
+        return connectivity_layer()
     for level in LEVELS:
         if layer_id == service_area_layer_id(level):
             return service_area_layer(level)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from census import surveys
 from gis.coverage import area_filter
-from gis.features import data_round_layer_id
+from gis.features import CONNECTIVITY_LAYER, data_round_layer_id
 from gis.geography import area_name_th
 from gis.map_elements import MAP_SCRIPT, MapTexts, card_popup, text_tooltip, with_json_block
 from gis.map_layers import Area, area_bounds
@@ -24,6 +24,7 @@ from kernel.errors import PermissionDeniedError
 from kernel.policy import named_coverage_area
 from kernel.principal import Principal
 from kernel.vocabulary import (
+    CONNECTIVITY_LABELS_TH,
     DATA_ROUND_STATE_LABELS_TH,
     ENROLMENT_STATUS_LABELS_TH,
     LEVEL_LABELS_TH,
@@ -182,6 +183,8 @@ def coverage_map(
         # the latest data rounds asking the area's schools: who has sent (the OGC API layer)
         "data_rounds": latest_data_rounds(session, area),
         "data_round_states_th": DATA_ROUND_STATE_LABELS_TH,
+        # every school's internet link against the norm (the OGC API's public layer)
+        "connectivity": {"layer": CONNECTIVITY_LAYER, "labels_th": CONNECTIVITY_LABELS_TH},
     }
     return with_json_block(root.render(), MAP_CONFIG_ELEMENT_ID, config)
 

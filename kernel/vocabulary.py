@@ -109,6 +109,12 @@ PLAN_RANKED_BY_LABELS_TH = {
     "minimum": "ขั้นต่ำให้ทุกโรงเรียนที่ขาด",
     "need": "ขาดมากต่อนักเรียนก่อน",
 }
+# A school's internet link against the norm (issue 20).
+CONNECTIVITY_LABELS_TH = {
+    "no_link": "ไม่มีอินเทอร์เน็ต",
+    "slow": "ช้ากว่าเกณฑ์",
+    "healthy": "ตามเกณฑ์",
+}
 DEVICE_PURPOSE_LABELS_TH = {"learning": "เพื่อการเรียนการสอน", "administration": "เพื่อการบริหาร"}
 INTERNET_LINK_LABELS_TH = {
     "fiber": "ไฟเบอร์ออปติก",
@@ -196,6 +202,7 @@ LABELS_TH: dict[str, dict[Any, str]] = {
     "building_condition": BUILDING_CONDITION_LABELS_TH,
     "building_kind": BUILDING_KIND_LABELS_TH,
     "ict_need": ICT_NEED_LABELS_TH,
+    "connectivity": CONNECTIVITY_LABELS_TH,
     "plan_ranked_by": PLAN_RANKED_BY_LABELS_TH,
     "internet_link": INTERNET_LINK_LABELS_TH,
     "service_area_method": SERVICE_AREA_METHOD_LABELS_TH,

@@ -8,9 +8,11 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.api.access import PUBLIC, AccessRule
 from app.api.deps import DistrictCode, ProvinceCode, SessionDep
+from app.report import ict as ict_files
 from app.report import render as reports
 from app.report.cache import cached_report
 from census.service import get_round
+from gis.geography import area_name_th
 from kernel.config import get_settings
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -71,6 +73,38 @@ def coverage(
     return Response(body, media_type=reports.MEDIA_TYPES[output_format], headers=headers)
 
 
+@router.get(
+    "/ict",
+    summary="The ICT report: sufficiency, value, connectivity per district (PDF or XLSX)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}, ict_files.XLSX: {}}}},
+)
+def ict_report(
+    session: SessionDep,
+    output_format: Annotated[str, Query(alias="format", pattern=r"^(pdf|xlsx)$")] = "pdf",
+    district: DistrictCode = None,
+    esao: Annotated[str | None, Query(max_length=16)] = None,
+) -> Response:
+    """Per district of an office (or one district): learning devices against the norm and
+    what is short, broken and past its life, repairs and their cost in the fiscal year, and
+    the schools' links (no link, slow, healthy), with a map of each district's schools."""
+    report = ict_files.ict_report(session, esao=esao, district=district)
+    area = esao or district or "all"
+    name = f"ict_{area}_{report['fiscal_year']}.{output_format}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if output_format == "xlsx":
+        return Response(
+            ict_files.ict_report_xlsx(report), media_type=ict_files.XLSX, headers=headers
+        )
+    area_th = area_name_th(session, province=None, district=district, esao=esao)
+    return Response(
+        ict_files.ict_report_pdf(session, report, area_th),
+        media_type="application/pdf",
+        headers=headers,
+    )
+
+
 ACCESS_RULES = [
     AccessRule("GET", "/api/v1/reports/coverage", PUBLIC),
+    AccessRule("GET", "/api/v1/reports/ict", PUBLIC),
 ]

@@ -7,14 +7,26 @@ import datetime as dt
 from typing import Any
 
 from openpyxl import Workbook
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
+from app.report.maps import connectivity_maps
 from app.report.pdf import FONT_DIR, html_to_pdf
-from app.report.render import C, add_sheet, formatter, workbook_bytes
+from app.report.render import FONT_REGULAR, C, add_sheet, formatter, workbook_bytes
 from app.web.templating import templates
 from census.dates import format_thai_date
+from gis.ict import links, needs, plan, repairs
 from gis.ict.models import PURCHASE_NEEDS
-from kernel.vocabulary import ICT_NEED_LABELS_TH, PLAN_RANKED_BY_LABELS_TH
+from gis.ict.norms import ict_norms
+from kernel.ratios import ratio
+from kernel.vocabulary import (
+    CONNECTIVITY_LABELS_TH,
+    ICT_NEED_LABELS_TH,
+    LEVEL_LABELS_TH,
+    PLAN_RANKED_BY_LABELS_TH,
+)
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PLAN_COLUMNS = (
     C("rank", "ลำดับ"),
     C("ranked_by_th", "เกณฑ์ที่จัดลำดับ", "text"),
@@ -152,6 +164,161 @@ def plan_pdf(plan: dict[str, Any], area_th: str) -> bytes:
         prices=_price_rows(plan),
         columns=PLAN_COLUMNS,
         price_columns=PRICE_COLUMNS,
+        fmt=formatter(False),
+        font_url=FONT_DIR.as_uri(),
+        produced_on=format_thai_date(dt.date.today(), short=False),
+    )
+    return html_to_pdf(html)
+
+
+# --- the ICT report -----------------------------------------------------------------------
+
+REPORT_COLUMNS = (
+    C("name_th", "อำเภอ", "text"),
+    C("schools", "โรงเรียน"),
+    C("pupils", "นักเรียน"),
+    C("learning_required", "อุปกรณ์เรียนตามเกณฑ์"),
+    C("learning_usable", "อุปกรณ์เรียนที่นับได้"),
+    C("learning_shortfall", "อุปกรณ์เรียนที่ขาด"),
+    C("pupils_per_learning_device", "นักเรียนต่ออุปกรณ์ 1 เครื่อง", "decimal"),
+    C("administration_shortfall", "คอมพิวเตอร์บริหารที่ขาด"),
+    C("printer_shortfall", "เครื่องพิมพ์ที่ขาด"),
+    C("devices", "อุปกรณ์ทั้งหมด"),
+    C("broken_share", "ชำรุด", "rate"),
+    C("over_age_share", "เกินอายุใช้งาน", "rate"),
+    C("repairs", "แจ้งซ่อม"),
+    C("median_hours_to_repair", "ชั่วโมงถึงซ่อมเสร็จ (มัธยฐาน)", "decimal"),
+    C("repair_cost_baht", "ค่าซ่อมในปีงบประมาณ (บาท)", "decimal"),
+    C("no_link", "ไม่มีอินเทอร์เน็ต"),
+    C("slow", "ช้ากว่าเกณฑ์"),
+    C("healthy", "ตามเกณฑ์"),
+)
+
+
+def ict_report(
+    session: Session, *, esao: str | None = None, district: str | None = None
+) -> dict[str, Any]:
+    """The ICT report's figures per district of an office (or one district): sufficiency
+    (learning devices per pupil against the norm, shortfalls), value (broken, past their life,
+    repairs and their cost in the fiscal year), connectivity (no link, slow, healthy), and the
+    total row. Public: sums per district (each school's figures are the needs API's, for
+    the school and its office). The needs come from ``gis.ict.needs``, as the API's do."""
+    districts = [district] if district else None
+    fiscal_year = plan.fiscal_year_of(dt.date.today())
+    first, last = plan.fiscal_year_span(fiscal_year)
+    schools = needs.school_needs(session, districts=districts, office_code=esao)
+    areas = {area["code"]: area for area in needs.area_needs(schools, "district")}
+    links_by_school = {
+        row["code"]: row for row in links.connectivity(session, districts, office_code=esao)
+    }
+    times = {row["code"]: row for row in repairs.repair_times(session, list(areas) or None)}
+    costs: dict[str, float] = dict(
+        session.execute(
+            text(
+                "SELECT left(s.subdistrict_code, 4), sum(m.cost_baht)::float "
+                "FROM device_maintenance m JOIN ict_device d ON d.id = m.device_id "
+                "JOIN school s ON s.id = d.school_id "
+                "WHERE m.date BETWEEN :first AND :last AND left(s.subdistrict_code, 4) = ANY(:d) "
+                "GROUP BY 1"
+            ),
+            {"first": first, "last": last, "d": list(areas)},
+        ).all()
+    )
+    rows = []
+    for code in sorted(areas, key=lambda c: (-areas[c]["shortfall_devices"], c)):
+        area = areas[code]
+        in_area = [s for s in schools if s["district_code"] == code]
+        devices = sum(n["count"] for s in in_area for n in s["needs"].values())
+        broken = sum(n["broken"] for s in in_area for n in s["needs"].values())
+        over_age = sum(n["over_age"] for s in in_area for n in s["needs"].values())
+        status = [links_by_school[s["code"]]["status"] for s in in_area]
+        learning = area["needs"]["learning"]
+        rows.append(
+            {
+                "code": code,
+                "name_th": area["name_th"],
+                "schools": area["schools"],
+                "pupils": area["pupils"],
+                "learning_required": learning["required"],
+                "learning_usable": learning["usable"],
+                "learning_shortfall": learning["shortfall"],
+                "pupils_per_learning_device": (
+                    round(area["pupils"] / learning["usable"], 1) if learning["usable"] else None
+                ),
+                "administration_shortfall": area["needs"]["administration"]["shortfall"],
+                "printer_shortfall": area["needs"]["printer"]["shortfall"],
+                "devices": devices,
+                "broken": broken,
+                "over_age": over_age,
+                "broken_share": ratio(broken, devices, 4),
+                "over_age_share": ratio(over_age, devices, 4),
+                "repairs": times.get(code, {}).get("reported", 0),
+                "median_hours_to_repair": times.get(code, {}).get("median_hours_to_repair"),
+                "repair_cost_baht": costs.get(code, 0.0),
+                **{key: status.count(key) for key in CONNECTIVITY_LABELS_TH},
+            }
+        )
+    summed = (
+        "schools",
+        "pupils",
+        "learning_required",
+        "learning_usable",
+        "learning_shortfall",
+        "administration_shortfall",
+        "printer_shortfall",
+        "devices",
+        "broken",
+        "over_age",
+        "repairs",
+        "repair_cost_baht",
+        *CONNECTIVITY_LABELS_TH,
+    )
+    total: dict[str, Any] = {"code": "", "name_th": "รวม"} | {
+        key: sum(row[key] for row in rows) for key in summed
+    }
+    total["broken_share"] = ratio(total["broken"], total["devices"], 4)
+    total["over_age_share"] = ratio(total["over_age"], total["devices"], 4)
+    total["median_hours_to_repair"] = None  # a median of medians says nothing
+    total["pupils_per_learning_device"] = (
+        round(total["pupils"] / total["learning_usable"], 1) if total["learning_usable"] else None
+    )
+    return {
+        "esao": esao,
+        "district": district,
+        "fiscal_year": fiscal_year,
+        "districts": rows,
+        "total": total,
+        "status": {code: row["status"] for code, row in links_by_school.items()},
+        "norm_sources_th": ict_norms().sources_th,
+        "learning_norm_th": ", ".join(
+            f"{LEVEL_LABELS_TH[level]} {n} คนต่อเครื่อง"
+            for level, n in ict_norms().pupils_per_learning_device.items()
+            if n
+        ),
+    }
+
+
+def ict_report_xlsx(report: dict[str, Any]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    add_sheet(book, "รายอำเภอ", REPORT_COLUMNS, [*report["districts"], report["total"]])
+    return workbook_bytes(book)
+
+
+def ict_report_pdf(session: Session, report: dict[str, Any], area_th: str) -> bytes:
+    maps = connectivity_maps(
+        session,
+        [row["code"] for row in report["districts"]],
+        report["status"],
+        CONNECTIVITY_LABELS_TH,
+        FONT_REGULAR,
+    )
+    html = templates.get_template("ict_report.html").render(
+        report=report,
+        area_th=area_th,
+        columns=REPORT_COLUMNS,
+        rows=[*report["districts"], report["total"]],
+        maps=maps,
         fmt=formatter(False),
         font_url=FONT_DIR.as_uri(),
         produced_on=format_thai_date(dt.date.today(), short=False),

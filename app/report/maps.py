@@ -93,7 +93,7 @@ def school_frame(session: Session, school_codes: Iterable[str]) -> gpd.GeoDataFr
     )
 
 
-def _scale_bar(ax: Any, font: FontProperties) -> None:
+def scale_bar(ax: Any, font: FontProperties) -> None:
     """A bar of a round number of kilometres in the lower left corner."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
@@ -142,7 +142,7 @@ def district_map_svg(
         schools.plot(ax=ax, markersize=sizes, color="white", edgecolor="black", linewidth=0.6)
     ax.set_axis_off()
     ax.set_aspect("equal")
-    _scale_bar(ax, font)
+    scale_bar(ax, font)
     ax.legend(
         handles=[
             *(
@@ -189,6 +189,80 @@ def district_maps(session: Session, report: dict[str, Any], font_path: Path) -> 
             tambons[tambons["district"] == code],
             schools[schools["district"] == code],
             enrolment,
+            font_path,
+        )
+        for code in district_codes
+    }
+
+
+LINK_COLOURS = {"no_link": "#d73027", "slow": "#fdae61", "healthy": "#1a9850"}
+
+
+def connectivity_map_svg(
+    outline: gpd.GeoDataFrame,
+    tambons: gpd.GeoDataFrame,
+    schools: gpd.GeoDataFrame,
+    status: dict[str, str],
+    labels_th: dict[str, str],
+    font_path: Path,
+) -> str:
+    """One district's schools coloured by their internet link against the norm."""
+    font = FontProperties(fname=font_path)
+    figure = Figure(figsize=(6.6, 4.6))
+    ax = figure.add_axes((0, 0, 0.7, 1))
+    tambons.plot(ax=ax, color="#f2f2f2", edgecolor="#999999", linewidth=0.4)
+    outline.boundary.plot(ax=ax, color="black", linewidth=1.2)
+    if not schools.empty:
+        colours = [LINK_COLOURS.get(status.get(code, ""), "#969696") for code in schools["code"]]
+        schools.plot(ax=ax, markersize=22, color=colours, edgecolor="black", linewidth=0.4)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    scale_bar(ax, font)
+    ax.legend(
+        handles=[
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markerfacecolor=colour,
+                markeredgecolor="black",
+                label=labels_th[key],
+            )
+            for key, colour in LINK_COLOURS.items()
+        ],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        prop=FontProperties(fname=font_path, size=7),
+        title="อินเทอร์เน็ตของโรงเรียน",
+        title_fontproperties=FontProperties(fname=font_path, size=7.5, weight="bold"),
+        framealpha=0.9,
+    )
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.05)
+    return buffer.getvalue()
+
+
+def connectivity_maps(
+    session: Session,
+    district_codes: list[str],
+    status: dict[str, str],
+    labels_th: dict[str, str],
+    font_path: Path,
+) -> dict[str, str]:
+    """An SVG map per district of its schools' links (``status`` by school code)."""
+    if not district_codes:
+        return {}
+    tambons = tambon_frame(session, district_codes)
+    outlines = district_frame(session, district_codes)
+    schools = school_frame(session, list(status))
+    return {
+        code: connectivity_map_svg(
+            outlines[outlines["district"] == code],
+            tambons[tambons["district"] == code],
+            schools[schools["district"] == code],
+            status,
+            labels_th,
             font_path,
         )
         for code in district_codes

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from gis.ict.models import LINK_REPORT_SOURCES, LinkStatusReport
+from gis.ict.norms import ict_norms
 from gis.schools.models import InternetLink, School
 from kernel.errors import InvalidInputError, NotFoundError
 from kernel.ratios import ratio
@@ -157,3 +158,85 @@ def link_history(
             for d in days
         ],
     }
+
+
+# Per school: its fastest link (the contracted speed), pupils of its latest count, the speed
+# the norm asks, working learning devices, what schools and checks reported over the last 30
+# days, and its state: ``no_link``, ``slow`` (the median speed measured while up, or the
+# contract where nothing was measured, below the norm) or ``healthy``. Bind
+# ``connectivity_params``; a subquery (alias it) over every school.
+CONNECTIVITY_SQL = f"""
+    SELECT s.id AS school_id, s.code, s.name_th, s.office_code, s.subdistrict_code,
+        left(s.subdistrict_code, 4) AS district_code, s.location,
+        l.mbps AS contracted_mbps, l.link_types, coalesce(p.pupils, 0) AS pupils,
+        greatest(:minimum_mbps, coalesce(p.pupils, 0) * :mbps_per_pupil) AS required_mbps,
+        coalesce(dv.learning, 0) AS learning_devices,
+        rc.median_mbps, coalesce(rc.days_reported, 0) AS days_reported,
+        coalesce(rc.days_down, 0) AS days_down,
+        CASE WHEN l.mbps IS NULL THEN 'no_link'
+             WHEN coalesce(rc.median_mbps, l.mbps)
+                  < greatest(:minimum_mbps, coalesce(p.pupils, 0) * :mbps_per_pupil) THEN 'slow'
+             ELSE 'healthy' END AS status
+    FROM school s
+    LEFT JOIN LATERAL (
+        SELECT max(i.mbps) AS mbps, string_agg(DISTINCT i.link_type, ',') AS link_types
+        FROM internet_link i WHERE i.school_id = s.id
+    ) l ON true
+    LEFT JOIN LATERAL (
+        SELECT sum(gy.enrolled_male + gy.enrolled_female)::int AS pupils
+        FROM school_grade_year gy
+        WHERE gy.school_id = s.id AND gy.academic_year =
+            (SELECT max(academic_year) FROM school_grade_year WHERE school_id = s.id)
+    ) p ON true
+    LEFT JOIN LATERAL (
+        SELECT sum(d.working)::int AS learning FROM ict_device d
+        WHERE d.school_id = s.id AND d.purpose = 'learning'
+          AND d.kind IN ('computer', 'notebook', 'tablet')
+    ) dv ON true
+    LEFT JOIN LATERAL (
+        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r.measured_mbps)
+                FILTER (WHERE r.up AND r.measured_mbps IS NOT NULL) AS median_mbps,
+            count(DISTINCT (r.measured_at AT TIME ZONE '{THAI_TIME}')::date)::int
+                AS days_reported,
+            count(DISTINCT (r.measured_at AT TIME ZONE '{THAI_TIME}')::date)
+                FILTER (WHERE NOT r.up)::int AS days_down
+        FROM link_status_report r
+        WHERE r.school_id = s.id AND r.measured_at >= now() - interval '{DEFAULT_DAYS} days'
+    ) rc ON true
+"""
+
+
+def connectivity_params() -> dict[str, float]:
+    norms = ict_norms()
+    return {"minimum_mbps": norms.minimum_mbps, "mbps_per_pupil": norms.mbps_per_pupil}
+
+
+def connectivity(
+    session: Session, districts: list[str] | None = None, office_code: str | None = None
+) -> list[dict[str, Any]]:
+    """Each school's link state (CONNECTIVITY_SQL) in scope, by code."""
+    rows = session.execute(
+        text(
+            f"""
+            SELECT c.code, c.name_th, c.district_code, c.office_code, c.status,
+                c.contracted_mbps, c.required_mbps, c.median_mbps, c.days_reported,
+                c.days_down, c.pupils, c.learning_devices
+            FROM ({CONNECTIVITY_SQL}) c
+            WHERE (CAST(:districts AS text[]) IS NULL OR c.district_code = ANY(:districts))
+              AND (CAST(:office_code AS text) IS NULL OR c.office_code = :office_code)
+            ORDER BY c.code
+            """
+        ),
+        connectivity_params() | {"districts": districts, "office_code": office_code},
+    ).mappings()
+    found = []
+    for row in rows:
+        up_days = row["days_reported"] - row["days_down"]
+        found.append(
+            dict(row)
+            | {
+                "median_mbps": float(row["median_mbps"]) if row["median_mbps"] else None,
+                "uptime_share": ratio(up_days, row["days_reported"], 4),
+            }
+        )
+    return found

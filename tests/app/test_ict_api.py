@@ -157,3 +157,41 @@ def test_a_price_list_from_a_file_prices_the_plan(
     assert plan["total_baht"] == 26 * 20_000 + 9 * 18_000 + 3 * 5_000
     prices = client.get("/api/v1/ict/prices", params={"fiscal_year": FISCAL_YEAR}).json()
     assert [item["code"] for item in prices["items"]] == ["NB", "PC", "PR"]
+
+
+def test_the_ict_report_renders_and_its_totals_are_the_api_s(
+    client: TestClient, db_session: Session, tmp_path: Path
+) -> None:
+    make_ict_schools(db_session)
+    book = openpyxl.load_workbook(
+        io.BytesIO(
+            client.get("/api/v1/reports/ict", params={"esao": OFFICE, "format": "xlsx"}).content
+        )
+    )
+    sheet = book["รายอำเภอ"]
+    header = [cell.value for cell in sheet[1]]
+    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(2)]
+    total = rows[-1]
+    assert total["อำเภอ"] == "รวม"
+    api = client.get("/api/v1/ict/needs", params={"by": "district", "esao": OFFICE}).json()["rows"]
+    assert total["โรงเรียน"] == sum(a["schools"] for a in api) == 3
+    assert total["นักเรียน"] == sum(a["pupils"] for a in api) == 365
+    for need, column in (
+        ("learning", "อุปกรณ์เรียนที่ขาด"),
+        ("administration", "คอมพิวเตอร์บริหารที่ขาด"),
+        ("printer", "เครื่องพิมพ์ที่ขาด"),
+    ):
+        assert total[column] == sum(a["needs"][need]["shortfall"] for a in api), need
+    # A: adsl 20 Mbps under 47.5 (slow); B: no link; C: 100 Mbps under 120 (slow).
+    assert (total["ไม่มีอินเทอร์เน็ต"], total["ช้ากว่าเกณฑ์"], total["ตามเกณฑ์"]) == (1, 2, 0)
+    pdf = client.get("/api/v1/reports/ict", params={"esao": OFFICE})
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    path = tmp_path / "ict.pdf"
+    path.write_bytes(pdf.content)
+    extracted = squash(pdf_text(path))
+    for expected in (
+        "รายงานทรัพยากรเทคโนโลยีสารสนเทศของสถานศึกษา",
+        "สำนักงานทดสอบไอซีที",
+        "อำเภอเมืองน่าน",
+    ):
+        assert squash(expected) in extracted, expected

@@ -503,6 +503,49 @@
         }).catch(function (error) { fail(title, error); }));
     });
 
+    // Internet: each school's link against the ICT norm, with its learning devices per pupil
+    // (off until chosen; the OGC API's public layer).
+    var LINK_COLOURS = { no_link: "#d73027", slow: "#fdae61", healthy: "#1a9850" };
+    if (config.connectivity) {
+      var links = L.layerGroup();
+      var linkTitle = "อินเทอร์เน็ตของโรงเรียน (เทียบเกณฑ์)";
+      add(links, linkTitle, false);
+      legend.sections.push({
+        layer: links, title: linkTitle,
+        items: Object.keys(LINK_COLOURS).map(function (k) {
+          return [LINK_COLOURS[k], config.connectivity.labels_th[k], "edumap-dot"];
+        }),
+      });
+      var areaFilter = config.area.esao ? "&filter=" + encodeURIComponent(
+        "office_code = '" + config.area.esao.replace(/'/g, "''") + "'") : "";
+      pending.push(getJson("/ogc/collections/" + config.connectivity.layer +
+                           "/items?limit=10000" + areaFilter)
+        .then(function (collection) {
+          collection.features.forEach(function (feature) {
+            var p = feature.properties;
+            var c = feature.geometry.coordinates;
+            var marker = L.circleMarker([c[1], c[0]], {
+              renderer: villageCanvas, radius: 6, color: "#fff", weight: 1, fillOpacity: 0.9,
+              fillColor: LINK_COLOURS[p.status] || "#969696",
+            });
+            var speed = p.contracted_mbps === null ? "-" : p.contracted_mbps + " Mbps";
+            marker.bindTooltip(el("div", null, p.school_name_th + ": " +
+                                  config.connectivity.labels_th[p.status] + " (" + speed + ")"),
+                               { sticky: true });
+            marker.on("click", function () {
+              panel.show(p.school_name_th, config.connectivity.labels_th[p.status], [
+                ["ความเร็วตามสัญญา (Mbps)", p.contracted_mbps],
+                ["ความเร็ววัดได้ มัธยฐาน 30 วัน (Mbps)", p.median_mbps],
+                ["ความเร็วตามเกณฑ์ (Mbps)", p.required_mbps],
+                ["นักเรียนต่ออุปกรณ์เพื่อการเรียน 1 เครื่อง", p.pupils_per_learning_device],
+              ], []);
+            });
+            links.addLayer(marker);
+          });
+          state.loaded[config.connectivity.layer] = collection.features.length;
+        }).catch(function (error) { fail(linkTitle, error); }));
+    }
+
     // Children not served: counts per village for everyone; names in view for roles allowed.
     config.unserved.forEach(function (kind) {
       villageCounts(kind.label_th, kind.shown, ["#b2182b", "#e0a0a0"],
