@@ -29,7 +29,7 @@ from app.main import create_app
 from gis.datasets import BundledData, run_steps
 from kernel import localdb, migrate
 from kernel.config import get_settings
-from tests.helpers.world import Account, make_accounts, remove_committed_since
+from tests.helpers.world import Account, forget_repairs, make_accounts, remove_committed_since
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Reports rendered by one test run are never served to another (nor to the dev server).
@@ -75,6 +75,8 @@ def database_url(request: pytest.FixtureRequest) -> str:
         conn.execute(text("DELETE FROM import_job"))
         conn.execute(text("TRUNCATE login_attempt, audit_log, api_key, user_area"))
         conn.execute(text("DELETE FROM user_account"))
+        forget_repairs(conn, "", {})
+        conn.execute(text("TRUNCATE link_status_report, ict_price_list CASCADE"))
         conn.execute(text("DELETE FROM school WHERE NOT code_synthetic"))
         for table in ("ict_device", "building", "school_grade_year"):
             conn.execute(text(f"DELETE FROM {table} WHERE NOT synthetic"))

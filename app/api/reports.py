@@ -96,7 +96,11 @@ def ict_report(
         return Response(
             ict_files.ict_report_xlsx(report), media_type=ict_files.XLSX, headers=headers
         )
-    area_th = area_name_th(session, province=None, district=district, esao=esao)
+    area_th = (
+        area_name_th(session, province=None, district=district, esao=esao)
+        if district or esao
+        else "ทุกสำนักงานเขตพื้นที่"
+    )
     return Response(
         ict_files.ict_report_pdf(session, report, area_th),
         media_type="application/pdf",

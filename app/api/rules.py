@@ -23,6 +23,7 @@ from app.api import (
 )
 from app.api.access import AccessRule
 from app.web import data_rounds as data_round_pages
+from app.web import ict as ict_pages
 from app.web import maps, pages, phone
 
 # In the order the app includes them (the first route that matches a request answers it).
@@ -46,6 +47,7 @@ ROUTER_MODULES = (
     ogc,
     phone,
     data_round_pages,
+    ict_pages,
 )
 
 

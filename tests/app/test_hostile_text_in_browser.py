@@ -149,6 +149,14 @@ def hostile_world(
         )
         assert data_round.status_code == 201, data_round.text
         round_id = data_round.json()["id"]
+        # A repair ticket whose problem is hostile text (the office's queue and the school's
+        # ICT page show it).
+        ticket = app_client.post(
+            "/api/v1/ict/repairs",
+            headers=admin,
+            json={"school_code": SCHOOL_CODE, "subject": "link", "problem": " ".join(PAYLOADS)},
+        )
+        assert ticket.status_code == 201, ticket.text
         yield {"school": SCHOOL_CODE, "data_round": round_id}
     finally:
         with engine.begin() as connection:
@@ -212,6 +220,8 @@ PAGES = [
     ("/data-rounds", ("admin", "planner", "viewer")),
     ("/data-rounds/{data_round}", ("admin", "planner", "viewer")),
     (f"/data-rounds/{{data_round}}/schools/{SCHOOL_CODE}", ("admin", "planner", "viewer")),
+    ("/ict", ("admin", "planner", "viewer")),
+    (f"/ict/schools/{SCHOOL_CODE}", ("admin", "planner", "viewer")),
     (f"/ogc/collections/schools/items/{SCHOOL_CODE}?f=html", ALL),
     (f"/ogc/collections/schools/items?f=html&filter=code%3D%27{SCHOOL_CODE}%27", ALL),
     (f"/ogc/collections/villages/items?f=html&filter=code%3D%27{VILLAGE_CODE}%27", ALL),
@@ -255,6 +265,9 @@ def test_hostile_names_are_shown_as_text_on_every_page(
             _hover_and_click_the_school(browser)
         elif path.startswith(("/schools/", "/api/v1/reports/", "/ogc/collections/schools")):
             assert SCHOOL_NAME in browser.find_element(By.TAG_NAME, "body").text, path
+        elif path.startswith("/ict"):
+            shown = browser.find_element(By.TAG_NAME, "body").text
+            assert SCHOOL_NAME in shown and PAYLOADS[0] in shown, path
         elif path.startswith("/ogc/collections/villages"):
             assert VILLAGE_NAME in browser.find_element(By.TAG_NAME, "body").text, path
         elif path.startswith("/data-rounds"):

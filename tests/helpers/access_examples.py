@@ -268,6 +268,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         path=f"{SCHOOL}/buildings", json={"kind": "ส้วม", "condition": 3}
     ),
     ("POST", "/api/v1/schools/imports"): Example(files={"file": ("empty.txt", b"", "text/plain")}),
+    ("GET", "/ict/schools/{code}"): Example(path=f"/ict/schools/{MATRIX_SCHOOL}"),
     ("POST", "/api/v1/ict/repairs"): Example(
         json={
             "school_code": MATRIX_SCHOOL,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from app.auth import security, service
@@ -59,6 +60,18 @@ def make_accounts(engine: Engine) -> dict[str, Account]:
     return made
 
 
+def forget_repairs(conn: Connection, where: str, params: dict[str, Any]) -> None:
+    """Delete the repair tickets ``where`` selects and the maintenance records they wrote."""
+    conn.execute(
+        text(
+            "DELETE FROM device_maintenance WHERE id IN "
+            f"(SELECT maintenance_id FROM repair_ticket {where})"
+        ),
+        params,
+    )
+    conn.execute(text(f"DELETE FROM repair_ticket {where}"), params)
+
+
 def remove_committed_since(engine: Engine, began: dt.datetime) -> None:
     """Remove what a test committed through the app since ``began``: households surveyed by an
     account (the synthetic census has no surveyor), import jobs, data rounds, audit rows, login
@@ -71,6 +84,9 @@ def remove_committed_since(engine: Engine, began: dt.datetime) -> None:
         conn.execute(text("DELETE FROM import_job WHERE created_at >= :t"), since)
         # Data rounds (their schools' parts, figures and history go with them).
         conn.execute(text("DELETE FROM data_round WHERE created_at >= :t"), since)
+        # Repair tickets (with the maintenance records their repairs wrote), link reports.
+        forget_repairs(conn, "WHERE reported_at >= :t", since)
+        conn.execute(text("DELETE FROM link_status_report WHERE received_at >= :t"), since)
         conn.execute(text("DELETE FROM audit_log WHERE at >= :t"), since)
         conn.execute(text("DELETE FROM login_attempt WHERE at >= :t"), since)
         made = "(SELECT id FROM user_account WHERE created_at >= :t)"
