@@ -11,9 +11,10 @@ from typing import NoReturn
 import typer
 
 from app.report import ict as ict_files
-from gis.ict import needs, plan, prices
+from gis.ict import links, needs, plan, prices, repairs
 from gis.loading import LoadError
 from kernel.db import session_scope
+from kernel.errors import DomainError
 
 cli = typer.Typer(help="ICT resources: needs, procurement plan, price lists.", no_args_is_help=True)
 
@@ -97,3 +98,45 @@ def load_prices(
     except LoadError as exc:
         _fail(f"load failed, nothing was changed. {exc}")
     typer.echo(f"loaded {count} items for fiscal year {fiscal_year}")
+
+
+@cli.command("check-link")
+def check_link(
+    school: str = typer.Argument(..., help="10-digit school code"),
+    up: bool = typer.Option(..., "--up/--down", help="Whether the link answered"),
+    mbps: float | None = typer.Option(None, help="Speed measured (Mbps)"),
+) -> None:
+    """Record a scheduled check of a school's link (run it from cron; a retry of the same
+    moment is stored once)."""
+    try:
+        with session_scope() as session:
+            _, new = links.report_status(
+                session,
+                school_code=school,
+                measured_at=dt.datetime.now(dt.UTC),
+                up=up,
+                measured_mbps=mbps,
+                source="scheduled_check",
+                actor="cli",
+            )
+    except DomainError as exc:
+        _fail(str(exc))
+    typer.echo(f"{'stored' if new else 'already stored'}: {school} {'up' if up else 'down'}")
+
+
+@cli.command("repairs")
+def list_repairs(
+    state: str | None = typer.Option(None, help="open, assigned, repaired or closed"),
+    district: str | None = typer.Option(None, help="District code"),
+) -> None:
+    """The repair queue: open tickets oldest first."""
+    with session_scope() as session:
+        found = repairs.tickets(
+            session, districts=[district] if district else None, school_code=None, state=state
+        )
+    for ticket in found:
+        typer.echo(
+            f"#{ticket['id']} {ticket['school_code']} {ticket['subject']} {ticket['state']} "
+            f"{ticket['hours_open']} h: {ticket['problem']}"
+        )
+    typer.echo(f"{len(found)} tickets")

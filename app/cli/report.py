@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
+from app.report import ict as ict_files
 from app.report import render as reports
 from gis.coverage import refresh_coverage
 from kernel.config import get_settings
 from kernel.db import session_scope
 
-cli = typer.Typer(help="Reports: compulsory-education coverage.", no_args_is_help=True)
+cli = typer.Typer(help="Reports: compulsory-education coverage, ICT.", no_args_is_help=True)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.secho(f"edumap: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
 
@@ -48,5 +50,25 @@ def coverage(
             esao=esao,
             thai_digits=thai_digits,
         )
+    output.write_bytes(body)
+    typer.echo(f"wrote {output} ({len(body):,} bytes)")
+
+
+@cli.command()
+def ict(
+    esao: str | None = typer.Option(None, help="Service area office code"),
+    district: str | None = typer.Option(None, help="District code"),
+    output: Path = typer.Option(..., "-o", "--output", help="File to write: .pdf or .xlsx"),
+) -> None:
+    """ICT resources per district: sufficiency, value, connectivity (with maps in the PDF)."""
+    with session_scope() as session:
+        report = ict_files.ict_report(session, esao=esao, district=district)
+        if output.suffix.lower() == ".xlsx":
+            body = ict_files.ict_report_xlsx(report)
+        elif output.suffix.lower() == ".pdf":
+            area = f"สำนักงาน {esao}" if esao else f"อำเภอรหัส {district}" if district else "ทั้งหมด"
+            body = ict_files.ict_report_pdf(session, report, area)
+        else:
+            _fail("--output ends in .pdf or .xlsx")
     output.write_bytes(body)
     typer.echo(f"wrote {output} ({len(body):,} bytes)")

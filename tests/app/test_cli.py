@@ -75,3 +75,31 @@ def test_the_ict_plan_and_price_list_from_the_command_line(
     assert "แถว 2 ช่อง ใช้สำหรับ" in refused.stderr and "nothing was changed" in refused.stderr
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM ict_price_list")).scalar_one() == 0
+
+
+def test_a_scheduled_link_check_and_the_ict_report_from_the_command_line(
+    tmp_path: Path, database_url: str, engine: Engine
+) -> None:
+    with engine.connect() as conn:
+        school = conn.execute(text("SELECT min(code) FROM school")).scalar_one()
+    try:
+        checked = edumap(database_url, "ict", "check-link", school, "--down")
+        assert checked.returncode == 0, checked.stderr
+        assert f"stored: {school} down" in checked.stdout
+        with engine.connect() as conn:
+            stored = conn.execute(
+                text(
+                    "SELECT r.up, r.source FROM link_status_report r JOIN school s "
+                    "ON s.id = r.school_id WHERE s.code = :c"
+                ),
+                {"c": school},
+            ).all()
+        assert [tuple(row) for row in stored] == [(False, "scheduled_check")]
+        assert edumap(database_url, "ict", "check-link", "0000000000", "--up").returncode == 1
+        report = tmp_path / "ict.xlsx"
+        made = edumap(database_url, "report", "ict", "--esao", "P5501", "-o", str(report))
+        assert made.returncode == 0, made.stderr
+        assert report.stat().st_size > 3000
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM link_status_report WHERE source = 'scheduled_check'"))
