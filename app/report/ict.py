@@ -186,6 +186,8 @@ REPORT_COLUMNS = (
     C("devices", "อุปกรณ์ทั้งหมด"),
     C("broken_share", "ชำรุด", "rate"),
     C("over_age_share", "เกินอายุใช้งาน", "rate"),
+    C("hours_per_week", "ชั่วโมงใช้งานต่อสัปดาห์ (อุปกรณ์เรียน)", "decimal"),
+    C("schools_reporting_use", "โรงเรียนที่รายงานการใช้งาน"),
     C("repairs", "แจ้งซ่อม"),
     C("median_hours_to_repair", "ชั่วโมงถึงซ่อมเสร็จ (มัธยฐาน)", "decimal"),
     C("repair_cost_baht", "ค่าซ่อมในปีงบประมาณ (บาท)", "decimal"),
@@ -224,6 +226,22 @@ def ict_report(
             {"first": first, "last": last, "d": list(areas)},
         ).all()
     )
+    # Use: hours a week of learning devices, weighted by the working ones, where reported.
+    use = {
+        code: (hours, reporting)
+        for code, hours, reporting in session.execute(
+            text(
+                "SELECT left(s.subdistrict_code, 4), "
+                "round(sum(d.hours_per_week * d.working)::numeric / nullif(sum(d.working) "
+                "FILTER (WHERE d.hours_per_week IS NOT NULL), 0), 1)::float, "
+                "count(DISTINCT s.id) FILTER (WHERE d.hours_per_week IS NOT NULL)::int "
+                "FROM ict_device d JOIN school s ON s.id = d.school_id "
+                "WHERE d.purpose = 'learning' AND left(s.subdistrict_code, 4) = ANY(:d) "
+                "GROUP BY 1"
+            ),
+            {"d": list(areas)},
+        )
+    }
     rows = []
     for code in sorted(areas, key=lambda c: (-areas[c]["shortfall_devices"], c)):
         area = areas[code]
@@ -252,6 +270,8 @@ def ict_report(
                 "over_age": over_age,
                 "broken_share": ratio(broken, devices, 4),
                 "over_age_share": ratio(over_age, devices, 4),
+                "hours_per_week": use.get(code, (None, 0))[0],
+                "schools_reporting_use": use.get(code, (None, 0))[1],
                 "repairs": times.get(code, {}).get("reported", 0),
                 "median_hours_to_repair": times.get(code, {}).get("median_hours_to_repair"),
                 "repair_cost_baht": costs.get(code, 0.0),
@@ -269,6 +289,7 @@ def ict_report(
         "devices",
         "broken",
         "over_age",
+        "schools_reporting_use",
         "repairs",
         "repair_cost_baht",
         *CONNECTIVITY_LABELS_TH,
@@ -279,6 +300,7 @@ def ict_report(
     total["broken_share"] = ratio(total["broken"], total["devices"], 4)
     total["over_age_share"] = ratio(total["over_age"], total["devices"], 4)
     total["median_hours_to_repair"] = None  # a median of medians says nothing
+    total["hours_per_week"] = None  # nor would a mean of means
     total["pupils_per_learning_device"] = (
         round(total["pupils"] / total["learning_usable"], 1) if total["learning_usable"] else None
     )

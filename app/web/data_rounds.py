@@ -136,6 +136,7 @@ def school_part_page(
             "rooms": "ห้อง",
             "year_built": "ปีที่สร้าง (พ.ศ.)",
             "floors": "ชั้น",
+            "hours_per_week": "ชั่วโมงใช้งาน/สัปดาห์",
         },
         editable=part["state"] in rounds.EDITABLE and may_fill_round(session, principal, code),
         may_review=may_review_round(session, principal, code),

@@ -167,6 +167,9 @@ class IctDevice(Base):
     __table_args__ = (
         CheckConstraint("count > 0 AND working >= 0 AND working <= count", name="working_le_count"),
         CheckConstraint(f"year_acquired IS NULL OR year_acquired {BE_YEAR_CHECK}", name="year_be"),
+        CheckConstraint(
+            "hours_per_week IS NULL OR hours_per_week BETWEEN 0 AND 168", name="hours_in_a_week"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -176,6 +179,8 @@ class IctDevice(Base):
     count: Mapped[int] = mapped_column(Integer)
     working: Mapped[int] = mapped_column(Integer)
     year_acquired: Mapped[int | None] = mapped_column(SmallInteger)
+    # Hours a week they are used (as the school last reported for their kind and purpose).
+    hours_per_week: Mapped[int | None] = mapped_column(SmallInteger)
     note: Mapped[str] = mapped_column(Text, default="")
     synthetic: Mapped[bool] = mapped_column(default=False)
 

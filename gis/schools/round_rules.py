@@ -127,6 +127,11 @@ CHECKS["building_condition_out_of_range"] = """
     HAVING coalesce(max(value) FILTER (WHERE field = 'condition'), 0) NOT BETWEEN 1 AND 5
 """
 
+# Hours of use fit in a week.
+CHECKS["hours_over_a_week"] = """
+    SELECT school_id, item, value, 168 AS "limit" FROM vals
+    WHERE field = 'hours_per_week' AND value > 168
+"""
 # A building's year (B.E.) is no earlier than its school's founding...
 CHECKS["building_older_than_school"] = """
     SELECT v.school_id, v.item, v.value, s.founded_year AS "limit"

@@ -79,9 +79,10 @@ ITEMS: dict[str, dict[str, tuple[str, ...]]] = {
         "total": ("pupils",),  # the total the school states: checked against the grades' sum
     },
     "personnel": dict.fromkeys(PERSONNEL_POSITION_LABELS_TH, ("count",)),
-    # Devices by kind and purpose (learning, administration): how many, how many work.
+    # Devices by kind and purpose (learning, administration): how many, how many work, and
+    # (where the school knows) how many hours a week they are used.
     "ict_devices": {
-        device_item(kind, purpose): ("count", "working")
+        device_item(kind, purpose): ("count", "working", "hours_per_week")
         for kind in DEVICE_KIND_LABELS_TH
         for purpose in DEVICE_PURPOSES
     },
@@ -351,6 +352,8 @@ def _last_records(session: Session, found: DataRound, school: School) -> dict[st
             )
             item["count"] += device.count
             item["working"] += device.working
+            if device.hours_per_week is not None:
+                item["hours_per_week"] = device.hours_per_week
         return devices
     if found.kind == "internet_links":
         links = session.scalars(select(InternetLink).where(InternetLink.school_id == school.id))
@@ -755,7 +758,10 @@ def _accept_devices(session: Session, found: DataRound, school: School, values: 
     for item, fields in values.items():
         kind, _, purpose = item.partition("-")
         count, working = fields.get("count", 0), fields.get("working", 0)
+        hours = fields.get("hours_per_week")
         stock = batches.get(item, [])
+        for batch in stock:  # every batch of the kind and purpose is used as reported
+            batch.hours_per_week = hours if hours is not None else batch.hours_per_week
         if not stock:
             if count:
                 session.add(
@@ -765,6 +771,7 @@ def _accept_devices(session: Session, found: DataRound, school: School, values: 
                         purpose=purpose,
                         count=count,
                         working=working,
+                        hours_per_week=hours,
                         note="จากรอบการส่งข้อมูล",
                     )
                 )

@@ -406,20 +406,33 @@ def test_ict_and_internet_rounds_become_the_school_s_devices_and_links(
     url = part_url.format(probe)
     client.put(
         url,
-        json={"version": 0, "values": {"tablet-learning": {"count": 3, "working": 5}}},
+        json={
+            "version": 0,
+            "values": {"tablet-learning": {"count": 3, "working": 5, "hours_per_week": 200}},
+        },
         headers=school,
     )
     refused = client.post(f"{url}/submit", json={"version": 1}, headers=school)
     assert [p["field"] for p in refused.json()["errors"]] == [
-        "rules.devices_working_over_count.tablet-learning"
+        "rules.devices_working_over_count.tablet-learning",
+        "rules.hours_over_a_week.tablet-learning",
     ]
     assert "แท็บเล็ต (เพื่อการเรียนการสอน): ใช้งานได้ 5 เครื่อง" in refused.text
     # Accepted: every kind and purpose reported is the school's count.
     reported = {
         item: {"count": fields["count"] + 2, "working": fields["working"] + 1}
         for item, fields in last.items()
-    } | {"tablet-learning": {"count": 40, "working": 38}}
+    } | {"tablet-learning": {"count": 40, "working": 38, "hours_per_week": 12}}
     submit_and_accept("ict_devices", reported, {})
+    hours = db_session.execute(
+        text(
+            "SELECT array_agg(DISTINCT d.hours_per_week) FROM ict_device d "
+            "JOIN school s ON s.id = d.school_id "
+            "WHERE s.code = :c AND d.kind = 'tablet' AND d.purpose = 'learning'"
+        ),
+        {"c": MATRIX_SCHOOL},
+    ).scalar_one()
+    assert hours == [12]
     devices = {
         f"{kind}-{purpose or 'administration'}": (count, working)
         for kind, purpose, count, working in db_session.execute(

@@ -182,6 +182,12 @@ def test_the_ict_report_renders_and_its_totals_are_the_api_s(
         ("printer", "เครื่องพิมพ์ที่ขาด"),
     ):
         assert total[column] == sum(a["needs"][need]["shortfall"] for a in api), need
+    # Use: only A reported, 5 computers at 20 hours and 4 tablets at 10: 140 / 9 hours.
+    (district,) = rows[:-1]
+    assert (district["ชั่วโมงใช้งานต่อสัปดาห์ (อุปกรณ์เรียน)"], total["โรงเรียนที่รายงานการใช้งาน"]) == (
+        15.6,
+        1,
+    )
     # A: adsl 20 Mbps under 47.5 (slow); B: no link; C: 100 Mbps under 120 (slow).
     assert (total["ไม่มีอินเทอร์เน็ต"], total["ช้ากว่าเกณฑ์"], total["ตามเกณฑ์"]) == (1, 2, 0)
     pdf = client.get("/api/v1/reports/ict", params={"esao": OFFICE})

@@ -105,4 +105,13 @@ def make_ict_schools(session: Session) -> None:
                 ),
                 {"s": school_id, "t": link_type, "m": mbps},
             )
+    # A reported its learning devices' use: computers 20 hours a week, tablets 10.
+    session.execute(
+        text(
+            "UPDATE ict_device d SET hours_per_week = CASE d.kind WHEN 'computer' THEN 20 "
+            "ELSE 10 END FROM school s WHERE s.id = d.school_id AND s.code = :a "
+            "AND d.purpose = 'learning' AND d.kind IN ('computer', 'tablet')"
+        ),
+        {"a": SCHOOL_A},
+    )
     session.flush()
