@@ -590,6 +590,7 @@ def connectivity_layer() -> Layer:
             Property("school_code", "f.code", "string", "รหัสโรงเรียน"),
             Property("school_name_th", "f.name_th", "string", "โรงเรียน"),
             Property("office_code", "f.office_code", "string", "สำนักงานเขตพื้นที่"),
+            Property("district_code", "f.district_code", "string", "รหัสอำเภอ"),
             Property("status", "f.status", "string", "สถานะ", vocabulary="connectivity"),
             Property("contracted_mbps", "f.contracted_mbps", "number", "ความเร็วตามสัญญา (Mbps)"),
             Property("median_mbps", "f.median_mbps", "number", "ความเร็ววัดได้ (มัธยฐาน, Mbps)"),

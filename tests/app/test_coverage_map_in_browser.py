@@ -358,5 +358,12 @@ def test_level_narrows_every_layer(
     assert (loaded["schools"], loaded["service_areas"]) == (schools, areas)
     assert loaded["villages_beyond_distance"] == villages
     assert loaded["villages_out_of_school"] == 0  # pre-primary ages are not compulsory
+    # Internet: every school of the district against the ICT norm (all levels: a link is
+    # the school's, whatever it teaches).
+    with engine.connect() as conn:
+        district_schools = conn.execute(
+            text("SELECT count(*) FROM school WHERE subdistrict_code LIKE '5501%'")
+        ).scalar_one()
+    assert loaded["connectivity"] == district_schools
     control = browser.find_element(By.CLASS_NAME, "leaflet-control-layers")
     assert "อัตราการเข้าเรียนอนุบาล" in (control.get_attribute("textContent") or "")

@@ -516,8 +516,11 @@
           return [LINK_COLOURS[k], config.connectivity.labels_th[k], "edumap-dot"];
         }),
       });
-      var areaFilter = config.area.esao ? "&filter=" + encodeURIComponent(
-        "office_code = '" + config.area.esao.replace(/'/g, "''") + "'") : "";
+      // The area's schools only (an office's, or a district's); a province's are all listed.
+      var areaField = config.area.esao ? "office_code" : config.area.district ? "district_code" : null;
+      var areaFilter = areaField ? "&filter=" + encodeURIComponent(
+        areaField + " = '" + String(config.area[areaField === "office_code" ? "esao" : "district"])
+          .replace(/'/g, "''") + "'") : "";
       pending.push(getJson("/ogc/collections/" + config.connectivity.layer +
                            "/items?limit=10000" + areaFilter)
         .then(function (collection) {
