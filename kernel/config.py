@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # Academic year (Buddhist Era) and seed of the demo's synthetic records.
     demo_academic_year: int = Field(default=2569, ge=2500, le=2700)
     demo_seed: int = 2569
+    # This server is the training database (`edumap demo --training`): every page says so.
+    training: bool = False
 
     # Connections each server process keeps open (and as many again under bursts); two
     # workers at the default stay well inside PostgreSQL's default of 100.

@@ -19,6 +19,7 @@ from app.cli import (
     schools,
     serve,
     service_areas,
+    training,
     users,
 )
 from kernel.errors import DomainError
@@ -42,6 +43,7 @@ cli.add_typer(registers.handover_cli, name="handover")
 cli.add_typer(service_areas.cli, name="service-areas")
 cli.add_typer(report.cli, name="report")
 cli.add_typer(ict.cli, name="ict")
+cli.add_typer(training.cli, name="training")
 cli.command("demo")(demo.demo)
 cli.command("serve")(serve.serve)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import service
 from app.cli.load import run_bundled_steps
+from app.cli.training import make_training
 from kernel.accounts import UserAccount
 from kernel.config import Settings, get_settings
 from kernel.db import session_scope
@@ -60,7 +61,17 @@ def ensure_first_admin() -> None:
 
 def demo(
     force: bool = typer.Option(False, help="Reload everything, even files loaded unchanged."),
+    training: bool = typer.Option(
+        False,
+        "--training",
+        help="Make the separate training database with practice accounts for each role.",
+    ),
 ) -> None:
-    """Load boundaries, villages, population and offices for the demo; quick when done before."""
+    """Load boundaries, villages, population and offices for the demo; quick when done before.
+    With --training, the same into a database of its own for practising (`edumap training
+    reset` puts it back)."""
+    if training:
+        make_training()
+        return
     run_bundled_steps(force)
     ensure_first_admin()

@@ -17,7 +17,7 @@ from gis.geography import area_name_th
 from gis.schools.resources import school_resources
 from gis.service_areas.propose import max_distance_m
 from gis.service_areas.quality import quality_report
-from kernel.disclosure import suppress_small_count
+from kernel.disclosure import suppress_small_count, suppress_table
 from kernel.vocabulary import SEX_LABELS_TH
 
 COUNT_KEYS = tuple(coverage.COVERAGE_COUNTS)
@@ -36,21 +36,17 @@ TOTAL_LABELS_TH = {
 
 
 def _by_sex(rows: Sequence[Any], key: str) -> list[dict[str, Any]]:
-    """Out-of-school children per ``key`` (age or reason): boys, girls and both, each count of
-    1-4 hidden, in the order of ``key``."""
+    """Out-of-school children per ``key`` (age or reason): boys, girls and both, in the order
+    of ``key``; each count of 1-4 hidden, and beside it whatever would give it back from a
+    row's or a column's total (``kernel.disclosure.suppress_table``)."""
     groups: dict[Any, dict[str, int]] = {}
     for row in rows:
         group = groups.setdefault(row[key], {"M": 0, "F": 0})
         group[row["sex"]] = group.get(row["sex"], 0) + row["children"]
-    return [
-        {
-            key: value,
-            "male": suppress_small_count(counts["M"]),
-            "female": suppress_small_count(counts["F"]),
-            "children": suppress_small_count(counts["M"] + counts["F"]),
-        }
-        for value, counts in sorted(groups.items())
-    ]
+    ordered = sorted(groups.items())
+    counts = [{"male": c["M"], "female": c["F"], "children": c["M"] + c["F"]} for _, c in ordered]
+    shown = suppress_table(counts, ("male", "female"), "children")
+    return [{key: value} | row for (value, _), row in zip(ordered, shown, strict=True)]
 
 
 def _quality_in(

@@ -111,6 +111,22 @@ def scale_bar(ax: Any, font: FontProperties) -> None:
     )
 
 
+def _with_legend(figure: Figure, ax: Any, handles: list[Any], title: str, font_path: Path) -> str:
+    """The map with its legend to the right, as SVG."""
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        prop=FontProperties(fname=font_path, size=7),
+        title=title,
+        title_fontproperties=FontProperties(fname=font_path, size=7.5, weight="bold"),
+        framealpha=0.9,
+    )
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.05)
+    return buffer.getvalue()
+
+
 def district_map_svg(
     outline: gpd.GeoDataFrame,
     tambons: gpd.GeoDataFrame,
@@ -143,8 +159,10 @@ def district_map_svg(
     ax.set_axis_off()
     ax.set_aspect("equal")
     scale_bar(ax, font)
-    ax.legend(
-        handles=[
+    return _with_legend(
+        figure,
+        ax,
+        [
             *(
                 Patch(facecolor=colour, edgecolor="#555555", label=label)
                 for (_, colour), label in zip(RATE_COLOURS, RATE_LABELS_TH, strict=True)
@@ -160,16 +178,9 @@ def district_map_svg(
                 label="โรงเรียน (ขนาดตามจำนวนนักเรียน)",
             ),
         ],
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        prop=FontProperties(fname=font_path, size=7),
-        title="อัตราการเข้าเรียนภาคบังคับ",
-        title_fontproperties=FontProperties(fname=font_path, size=7.5, weight="bold"),
-        framealpha=0.9,
+        "อัตราการเข้าเรียนภาคบังคับ",
+        font_path,
     )
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.05)
-    return buffer.getvalue()
 
 
 def district_maps(session: Session, report: dict[str, Any], font_path: Path) -> dict[str, str]:
@@ -218,8 +229,10 @@ def connectivity_map_svg(
     ax.set_axis_off()
     ax.set_aspect("equal")
     scale_bar(ax, font)
-    ax.legend(
-        handles=[
+    return _with_legend(
+        figure,
+        ax,
+        [
             Line2D(
                 [],
                 [],
@@ -231,16 +244,9 @@ def connectivity_map_svg(
             )
             for key, colour in LINK_COLOURS.items()
         ],
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        prop=FontProperties(fname=font_path, size=7),
-        title="อินเทอร์เน็ตของโรงเรียน",
-        title_fontproperties=FontProperties(fname=font_path, size=7.5, weight="bold"),
-        framealpha=0.9,
+        "อินเทอร์เน็ตของโรงเรียน",
+        font_path,
     )
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.05)
-    return buffer.getvalue()
 
 
 def connectivity_maps(

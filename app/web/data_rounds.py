@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.api.access import AccessRule, expect
 from app.api.deps import SessionDep
-from app.auth.deps import PrincipalDep, csrf_for
-from app.web.templating import templates
+from app.auth.deps import PrincipalDep
+from app.web.templating import page
 from gis.schools import rounds
 from kernel.errors import PermissionDeniedError
 from kernel.policy import (
@@ -41,16 +41,13 @@ def _signed_in(principal: Principal, path: str) -> Response | None:
 
 
 def _page(request: Request, principal: Principal, name: str, **context: Any) -> Response:
-    return templates.TemplateResponse(
+    return page(
         request,
+        principal,
         name,
-        {
-            "principal": principal,
-            "csrf_token": csrf_for(principal),
-            "states_th": DATA_ROUND_STATE_LABELS_TH,
-            "kinds_th": DATA_ROUND_KIND_LABELS_TH,
-            **context,
-        },
+        states_th=DATA_ROUND_STATE_LABELS_TH,
+        kinds_th=DATA_ROUND_KIND_LABELS_TH,
+        **context,
     )
 
 

@@ -15,8 +15,8 @@ from sqlalchemy import text
 
 from app.api.access import AccessRule, expect
 from app.api.deps import SessionDep
-from app.auth.deps import PrincipalDep, csrf_for
-from app.web.templating import templates
+from app.auth.deps import PrincipalDep
+from app.web.templating import page
 from gis.ict import links, needs, plan, repairs
 from gis.ict.norms import ict_norms
 from kernel.errors import NotFoundError, PermissionDeniedError
@@ -39,19 +39,16 @@ REPAIR_STATE_LABELS_TH = {
 
 
 def _page(request: Request, principal: Principal, name: str, **context: Any) -> Response:
-    return templates.TemplateResponse(
+    return page(
         request,
+        principal,
         name,
-        {
-            "principal": principal,
-            "csrf_token": csrf_for(principal),
-            "needs_th": ICT_NEED_LABELS_TH,
-            "repair_states_th": REPAIR_STATE_LABELS_TH,
-            "connectivity_th": CONNECTIVITY_LABELS_TH,
-            "device_kinds_th": DEVICE_KIND_LABELS_TH,
-            "link_types_th": INTERNET_LINK_LABELS_TH,
-            **context,
-        },
+        needs_th=ICT_NEED_LABELS_TH,
+        repair_states_th=REPAIR_STATE_LABELS_TH,
+        connectivity_th=CONNECTIVITY_LABELS_TH,
+        device_kinds_th=DEVICE_KIND_LABELS_TH,
+        link_types_th=INTERNET_LINK_LABELS_TH,
+        **context,
     )
 
 

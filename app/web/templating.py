@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
+from typing import Any
 
+from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 
+from app.auth.deps import csrf_for
 from census.dates import format_thai_date
+from kernel.config import get_settings
+from kernel.principal import Principal
 from kernel.vocabulary import LABELS_TH, label_th
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
+# Read when a page is drawn, so a training server's pages all say what they are.
+templates.env.globals["training"] = lambda: get_settings().training
 templates.env.filters["b64"] = lambda value: base64.b64encode(
     value.encode() if isinstance(value, str) else value
 ).decode("ascii")
@@ -25,3 +32,11 @@ templates.env.filters["th_list"] = lambda value, vocabulary: ", ".join(
 templates.env.filters["thai_date"] = lambda value: "-" if value is None else format_thai_date(value)
 # {{ 1234|num }}: a count as Thai offices write it, 1,234.
 templates.env.filters["num"] = lambda value: "-" if value is None else f"{value:,}"
+
+
+def page(request: Request, principal: Principal, name: str, **context: Any) -> Response:
+    """A page for a principal: the template with who they are and the CSRF token its forms
+    send to the API."""
+    return templates.TemplateResponse(
+        request, name, {"principal": principal, "csrf_token": csrf_for(principal), **context}
+    )

@@ -46,6 +46,7 @@ def test_the_landing_page_leads_to_everything(client: TestClient) -> None:
         "service_areas_lower_secondary",
         "service_areas_upper_secondary",
         "villages",
+        "connectivity",
     ]
     for found in collections:
         assert found["crs"][0] == "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
