@@ -259,3 +259,11 @@ def copy_database(server_url: str, source: str, target: str) -> None:
                 sql.Identifier(target), sql.Identifier(source)
             )
         )
+
+
+def drop_database(server_url: str, name: str) -> None:
+    """Drop database ``name`` if it is there, disconnecting its users."""
+    with psycopg.connect(_libpq_url(server_url), autocommit=True, connect_timeout=10) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 import typer
 from sqlalchemy import make_url, text
@@ -102,11 +103,15 @@ def build(settings: Settings) -> str:
     finally:
         engine.dispose()
     localdb.copy_database(maintenance, name, template)
-    password_file = settings.var_dir / "training-password"
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    password_file.write_text(password + "\n")
-    password_file.chmod(0o600)
+    password_file(settings).write_text(password + "\n")
+    password_file(settings).chmod(0o600)
     return password
+
+
+def password_file(settings: Settings) -> Path:
+    """Where the practice accounts' password is kept (one file per training database)."""
+    return settings.var_dir / f"training-password.{training_names(settings)[0]}"
 
 
 def reset(settings: Settings) -> None:
@@ -116,13 +121,20 @@ def reset(settings: Settings) -> None:
 
 
 def _how_to_serve(settings: Settings) -> None:
+    name = training_names(settings)[0]
+    where = (
+        f"EDUMAP_PG_DATABASE={name}"
+        if settings.uses_local_cluster
+        else "EDUMAP_DATABASE_URL='"
+        + make_url(training_url(settings)).render_as_string(hide_password=True)
+        + "' (the same password as the office's)"
+    )
     typer.echo(
         "practice accounts: "
         + ", ".join(account.username for account in PRACTICE)
-        + f" (password in {settings.var_dir / 'training-password'})\n"
+        + f" (password in {password_file(settings)})\n"
         "serve it beside the office's own:\n"
-        f"  EDUMAP_DATABASE_URL='{training_url(settings)}' EDUMAP_TRAINING=true "
-        "edumap serve --port 8001\n"
+        f"  {where} EDUMAP_TRAINING=true edumap serve --port 8001\n"
         "start again from scratch: edumap training reset"
     )
 
