@@ -20,6 +20,7 @@ from app.middleware import (
     SecurityHeadersMiddleware,
 )
 from app.refresher import CoverageRefresher
+from app.usage import FeedbackLimiter, UsageCounter, UsageCountingMiddleware
 from census.jobs import sweep_interrupted_jobs
 from kernel.config import get_settings
 from kernel.db import make_engine
@@ -48,10 +49,13 @@ UPLOAD_PATHS = ("/api/v1/census/imports", "/api/v1/schools/imports")
 def create_app(database_url: str | None = None) -> FastAPI:
     """Build the app; ``database_url`` overrides the settings (tests use their own database)."""
     settings = get_settings()  # refuses default secrets outside development
+    usage = UsageCounter()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = make_engine(database_url)
+        app.state.usage = usage
+        app.state.feedback_limiter = FeedbackLimiter()
         sweep_interrupted_jobs(app.state.engine)
         refresher = CoverageRefresher(app.state.engine, settings.coverage_refresh_seconds)
         app.state.refresher = refresher
@@ -60,6 +64,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         yield
         if settings.coverage_refresh_seconds > 0:
             refresher.stop()
+        usage.flush(app.state.engine)
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -93,6 +98,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],
         )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(UsageCountingMiddleware, counter=usage)
     if settings.compress_responses:
         app.add_middleware(
             GZipMiddleware,

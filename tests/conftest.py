@@ -76,7 +76,9 @@ def database_url(request: pytest.FixtureRequest) -> str:
         conn.execute(text("TRUNCATE login_attempt, audit_log, api_key, user_area"))
         conn.execute(text("DELETE FROM user_account"))
         forget_repairs(conn, "", {})
-        conn.execute(text("TRUNCATE link_status_report, ict_price_list CASCADE"))
+        conn.execute(
+            text("TRUNCATE link_status_report, ict_price_list, page_usage, feedback CASCADE")
+        )
         conn.execute(text("DELETE FROM school WHERE NOT code_synthetic"))
         for table in ("ict_device", "building", "school_grade_year"):
             conn.execute(text(f"DELETE FROM {table} WHERE NOT synthetic"))

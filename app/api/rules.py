@@ -23,8 +23,8 @@ from app.api import (
 )
 from app.api.access import AccessRule
 from app.web import data_rounds as data_round_pages
+from app.web import feedback, maps, pages, phone
 from app.web import ict as ict_pages
-from app.web import maps, pages, phone
 
 # In the order the app includes them (the first route that matches a request answers it).
 ROUTER_MODULES = (
@@ -48,6 +48,7 @@ ROUTER_MODULES = (
     phone,
     data_round_pages,
     ict_pages,
+    feedback,
 )
 
 
