@@ -20,7 +20,7 @@ from gis.geography import geography_version, geometry_sql
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from gis.service_areas.propose import max_distance_m
 from gis.villages import VILLAGE_OF_MOO_SQL
-from kernel.disclosure import SMALL_COUNT_THRESHOLD, suppress_small_count
+from kernel.disclosure import SMALL_COUNT_THRESHOLD, WITHHELD, suppress_small_count
 from kernel.errors import InvalidInputError
 from kernel.ratios import ratio
 from kernel.vocabulary import GRADES_SQL_ARRAY, LEVELS
@@ -385,16 +385,15 @@ def _counts_by(
     for row in rows:
         counts = dict(row)
         key = counts.pop("key")
-        shown = {k: suppress_small_count(v) for k, v in counts.items()} if suppress else counts
-        share = public_rate if suppress else rate
+        if suppress:
+            result.append({name: key, **public_counts(counts)})
+            continue
         result.append(
             {
                 name: key,
-                **shown,
-                "coverage_rate": share(counts["compulsory_enrolled"], counts["compulsory_age"]),
-                "pre_primary_rate": share(
-                    counts["pre_primary_enrolled"], counts["pre_primary_age"]
-                ),
+                **counts,
+                "coverage_rate": rate(counts["compulsory_enrolled"], counts["compulsory_age"]),
+                "pre_primary_rate": rate(counts["pre_primary_enrolled"], counts["pre_primary_age"]),
             }
         )
     return result
@@ -403,6 +402,48 @@ def _counts_by(
 def rate(part: int, whole: int) -> float | None:
     """part / whole to four places, or None when there is no whole."""
     return ratio(part, whole, 4)
+
+
+# Counts where the whole less the part is itself a count of children at risk: (part, whole,
+# the difference where it is published, the rate). Where the part or the difference is 1-4,
+# the public sees neither the part nor the difference, nor the rate: the whole less the one
+# shown would give the hidden one back (120 children, 117 enrolled: 3 out of school).
+LINKED_COUNTS = (
+    ("compulsory_enrolled", "compulsory_age", "out_of_school", "coverage_rate"),
+    ("pre_primary_enrolled", "pre_primary_age", None, "pre_primary_rate"),
+)
+
+
+def linked_small(part: int, whole: int) -> bool:
+    """Whether a part or its difference from the whole is a count of 1-4."""
+    return 0 < part < SMALL_COUNT_THRESHOLD or 0 < whole - part < SMALL_COUNT_THRESHOLD
+
+
+def linked_small_sql(part: str, whole: str) -> str:
+    """``linked_small`` in SQL, over count expressions."""
+    return f"({part} BETWEEN 1 AND 4 OR {whole} - {part} BETWEEN 1 AND 4)"
+
+
+def public_counts(counts: dict[str, int]) -> dict[str, Any]:
+    """Coverage counts and rates as the public sees them: counts of 1-4 "<5", rates of fewer
+    than 5 children none, and the linked counts (``LINKED_COUNTS``) withheld ("x") beside a
+    small one, with their rate."""
+    shown: dict[str, Any] = {
+        name: suppress_small_count(value) if name in COVERAGE_COUNTS else value
+        for name, value in counts.items()
+    }
+    for rate_name, (part, whole) in (
+        ("coverage_rate", ("compulsory_enrolled", "compulsory_age")),
+        ("pre_primary_rate", ("pre_primary_enrolled", "pre_primary_age")),
+    ):
+        shown[rate_name] = public_rate(counts[part], counts[whole])
+    for part, whole, difference, rate_name in LINKED_COUNTS:
+        if linked_small(counts[part], counts[whole]):
+            for name in (part, difference):
+                if name is not None and not isinstance(shown[name], str):
+                    shown[name] = WITHHELD
+            shown[rate_name] = None
+    return shown
 
 
 def public_rate(part: int, whole: int) -> float | None:

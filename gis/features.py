@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 from gis.coverage import (
     COVERAGE_COUNTS,
     COVERAGE_COUNTS_SQL,
+    LINKED_COUNTS,
     area_filter,
     coverage_params,
+    linked_small_sql,
     stored_coverage_sql,
     unserved_condition,
 )
@@ -339,10 +341,23 @@ def coverage_layer(kind: AreaKind, round_year: int, scope: CountScope) -> Layer:
     """The areas of a census round's province with the round's coverage figures: counts of
     1-4 children null (and rates of fewer than 5 children null) outside the reader's scope."""
     exact = scope.condition(kind.district_sql, array=kind.district_is_array)
+    # A linked count (gis.coverage.LINKED_COUNTS) beside a small one is withheld, and its rate.
+    withheld: dict[str, str] = {}
+    for part, whole, difference, rate_name in LINKED_COUNTS:
+        small = linked_small_sql(f"coalesce(k.{part}, 0)", f"coalesce(k.{whole}, 0)")
+        for name in (part, difference, rate_name):
+            if name is not None:
+                withheld[name] = small
+
+    def shown(name: str, sql: str) -> str:
+        if name not in withheld or exact == "true":
+            return sql
+        return f"CASE WHEN {withheld[name]} AND NOT {exact} THEN NULL ELSE {sql} END"
+
     counts = tuple(
         Property(
             name,
-            _small_hidden(f"coalesce(k.{name}, 0)", exact),
+            shown(name, _small_hidden(f"coalesce(k.{name}, 0)", exact)),
             "integer",
             COVERAGE_TITLES_TH[name],
             hidden_when_small=True,
@@ -352,8 +367,11 @@ def coverage_layer(kind: AreaKind, round_year: int, scope: CountScope) -> Layer:
     rates = tuple(
         Property(
             name,
-            f"CASE WHEN coalesce(k.{whole}, 0) >= 5 OR {exact} "
-            f"THEN round(k.{part}::numeric / nullif(k.{whole}, 0), 4) END",
+            shown(
+                name,
+                f"CASE WHEN coalesce(k.{whole}, 0) >= 5 OR {exact} "
+                f"THEN round(k.{part}::numeric / nullif(k.{whole}, 0), 4) END",
+            ),
             "number",
             title,
             hidden_when_small=True,

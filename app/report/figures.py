@@ -99,16 +99,7 @@ def coverage_report(
         session.execute(text("SELECT code, name_th FROM district")).all()
     )
     tambons = [
-        {k: suppress_small_count(v) if k in COUNT_KEYS else v for k, v in row.items()}
-        | {
-            "name_th": names.get(row["subdistrict_code"], ""),
-            "coverage_rate": coverage.public_rate(
-                row["compulsory_enrolled"], row["compulsory_age"]
-            ),
-            "pre_primary_rate": coverage.public_rate(
-                row["pre_primary_enrolled"], row["pre_primary_age"]
-            ),
-        }
+        coverage.public_counts(dict(row)) | {"name_th": names.get(row["subdistrict_code"], "")}
         for row in raw_tambons
     ]
     totals = {k: sum(r[k] for r in raw_tambons) for k in COUNT_KEYS}

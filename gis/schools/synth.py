@@ -266,7 +266,9 @@ def fill_synthetic_records(
                     "synthetic": True,
                 }
             )
-        if school.founded_year is None and not school.phone:
+        # A synthetic profile follows the buildings drawn now (a second fill draws others);
+        # one the office entered stays.
+        if school.profile_synthetic or (school.founded_year is None and not school.phone):
             profiles.append(_profile(seed, school, [b["year_built"] for b in buildings[built:]]))
         for category, per_pupil in DURABLE_CATEGORIES:
             goods.append(

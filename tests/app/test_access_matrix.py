@@ -191,6 +191,8 @@ def test_role_gets_the_expected_status(
     if isinstance(body, dict):  # ids named in example bodies, e.g. ["{village_id}"]
         body = {key: _with_ids(value, path_values) for key, value in body.items()}
     form = example.form() if callable(example.form) else example.form
+    if example.before:
+        example.before(client.app)
     response = client.request(
         rule.method,
         (example.path or rule.route).format(**path_values),

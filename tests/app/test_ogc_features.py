@@ -380,9 +380,9 @@ def _by_code(client: TestClient, url: str, headers: dict[str, str] | None = None
 
 
 def _shown(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
-    """The public coverage API's rows as the layers show them: "<5" as null."""
+    """The public coverage API's rows as the layers show them: "<5" and "x" as null."""
     return {
-        row[key]: {name: None if value == "<5" else value for name, value in row.items()}
+        row[key]: {name: None if value in ("<5", "x") else value for name, value in row.items()}
         for row in rows
     }
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.usage import FeedbackLimiter
 from tests.helpers.payloads import (
     SMALL_CENSUS_FILE,
     SQUARE_GEOJSON,
@@ -32,6 +33,12 @@ class Example:
     params: dict[str, str] = field(default_factory=dict)
     # The call starts work outside the request (a background job), so it must commit.
     commits: bool = False
+    # Done to the app before the call.
+    before: Callable[[Any], None] | None = None
+
+
+def fresh_feedback_limit(app: Any) -> None:
+    app.state.feedback_limiter = FeedbackLimiter()
 
 
 def _unique(prefix: str) -> str:
@@ -269,6 +276,10 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ),
     ("POST", "/api/v1/schools/imports"): Example(files={"file": ("empty.txt", b"", "text/plain")}),
     ("GET", "/ict/schools/{code}"): Example(path=f"/ict/schools/{MATRIX_SCHOOL}"),
+    # Every role posts one (a fresh rate limit each: the matrix posts six from one address).
+    ("POST", "/feedback"): Example(
+        form={"page": "/", "useful": "yes"}, before=fresh_feedback_limit
+    ),
     ("POST", "/api/v1/ict/repairs"): Example(
         json={
             "school_code": MATRIX_SCHOOL,
