@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from tests.app.test_thai_labels_in_browser import IDENTIFIER
-from tests.helpers.browser import OUTPUT, log_in, severe_console_errors
+from tests.helpers.browser import OUTPUT, log_in, severe_console_errors, wait
 from tests.helpers.payloads import june_round
 from tests.helpers.world import MATRIX_SCHOOL, Account
 
@@ -74,7 +74,7 @@ def _type(driver: webdriver.Chrome, name: str, value: str) -> None:
 
 
 def _message(driver: webdriver.Chrome, contains: str) -> str:
-    WebDriverWait(driver, 10).until(lambda d: contains in d.find_element(By.ID, "message").text)
+    wait(driver).until(lambda d: contains in d.find_element(By.ID, "message").text)
     return str(driver.find_element(By.ID, "message").text)
 
 
@@ -91,7 +91,7 @@ def test_a_school_fills_and_submits_its_round_on_a_phone(
         log_in(browser, live_url, accounts["school"])
         browser.get(f"{live_url}/data-rounds")
         browser.find_element(By.LINK_TEXT, ROUND_TITLE).click()
-        WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.ID, "figures"))
+        wait(browser).until(lambda d: d.find_elements(By.ID, "figures"))
         assert f"/data-rounds/{committed_round}/schools/{MATRIX_SCHOOL}" in browser.current_url
         # Each field shows the last count beside it; the form fits a phone's width.
         lasts = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "small.last")]
@@ -121,7 +121,7 @@ def test_a_school_fills_and_submits_its_round_on_a_phone(
         first_tab = browser.current_window_handle
         browser.switch_to.new_window("tab")
         browser.get(f"{live_url}/data-rounds/{committed_round}/schools/{MATRIX_SCHOOL}")
-        WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.ID, "save"))
+        wait(browser).until(lambda d: d.find_elements(By.ID, "save"))
         second_tab = browser.current_window_handle
         browser.switch_to.window(first_tab)
         _type(browser, "P2.female", "20")
@@ -138,14 +138,10 @@ def test_a_school_fills_and_submits_its_round_on_a_phone(
         # Submit: the warning asks for an explanation; given, the round is submitted.
         browser.find_element(By.ID, "submit").click()
         _message(browser, "ยังส่งไม่ได้")
-        WebDriverWait(browser, 10).until(
-            lambda d: d.find_elements(By.NAME, "explain.enrolment_over_capacity")
-        )
+        wait(browser).until(lambda d: d.find_elements(By.NAME, "explain.enrolment_over_capacity"))
         _field(browser, "explain.enrolment_over_capacity").send_keys("ห้องเรียนขนาดใหญ่พิเศษ")
         browser.find_element(By.ID, "submit").click()
-        WebDriverWait(browser, 10).until(
-            lambda d: d.find_element(By.ID, "state").text == "ส่งแล้ว รอตรวจ"
-        )
+        wait(browser).until(lambda d: d.find_element(By.ID, "state").text == "ส่งแล้ว รอตรวจ")
         assert not browser.find_elements(By.ID, "save")  # submitted: read only
         # The refusals above (the stale save's 409, the submission's 422s) are the only
         # errors Chromium logged: nothing else failed.
@@ -161,9 +157,9 @@ def test_a_school_fills_and_submits_its_round_on_a_phone(
     submitted = browser.find_elements(By.CSS_SELECTOR, "#schools tr[data-state='submitted']")
     assert [row.find_element(By.TAG_NAME, "small").text for row in submitted] == [MATRIX_SCHOOL]
     submitted[0].find_element(By.TAG_NAME, "a").click()
-    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.ID, "accept"))
+    wait(browser).until(lambda d: d.find_elements(By.ID, "accept"))
     browser.find_element(By.ID, "accept").click()
-    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "state").text == "ตรวจรับแล้ว")
+    wait(browser).until(lambda d: d.find_element(By.ID, "state").text == "ตรวจรับแล้ว")
     assert severe_console_errors(browser) == []
 
     # The coverage map has a layer of the round: its schools coloured by state.
@@ -222,7 +218,7 @@ def test_a_planner_opens_a_round_from_the_rounds_page(
             "arguments[0].value = arguments[1]", form.find_element(By.NAME, name), day
         )
     form.find_element(By.CSS_SELECTOR, "button[type='submit']").click()
-    WebDriverWait(browser, 10).until(lambda d: re.search(r"/data-rounds/\d+$", d.current_url))
+    wait(browser).until(lambda d: re.search(r"/data-rounds/\d+$", d.current_url))
     with engine.connect() as conn:
         office_schools = conn.execute(
             text("SELECT count(*) FROM school WHERE office_code = 'P5501'")
@@ -246,7 +242,7 @@ def test_a_school_adds_a_new_building_on_its_phone(
     try:
         log_in(browser, live_url, accounts["school"])
         browser.get(f"{live_url}/data-rounds/{round_id}/schools/{MATRIX_SCHOOL}")
-        WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.ID, "figures"))
+        wait(browser).until(lambda d: d.find_elements(By.ID, "figures"))
         subhead = browser.find_element(By.CSS_SELECTOR, "#figures tr.subhead").text
         assert "อาคารที่สร้างเสร็จใหม่" in subhead
         for field, value in (("year_built", "2568"), ("floors", "1"), ("rooms", "1")):
@@ -256,18 +252,16 @@ def test_a_school_adds_a_new_building_on_its_phone(
         assert "สภาพต้องเป็น 1" in _message(browser, "ยังส่งไม่ได้")
         _type(browser, "new-canteen-1.condition", "5")
         browser.find_element(By.ID, "submit").click()
-        WebDriverWait(browser, 10).until(
-            lambda d: d.find_element(By.ID, "state").text == "ส่งแล้ว รอตรวจ"
-        )
+        wait(browser).until(lambda d: d.find_element(By.ID, "state").text == "ส่งแล้ว รอตรวจ")
         errors = severe_console_errors(browser)
         assert all(REFUSED.search(error) for error in errors), errors
     finally:
         browser.set_window_size(1280, 900)
     log_in(browser, live_url, accounts["planner"])
     browser.get(f"{live_url}/data-rounds/{round_id}/schools/{MATRIX_SCHOOL}")
-    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.ID, "accept"))
+    wait(browser).until(lambda d: d.find_elements(By.ID, "accept"))
     browser.find_element(By.ID, "accept").click()
-    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "state").text == "ตรวจรับแล้ว")
+    wait(browser).until(lambda d: d.find_element(By.ID, "state").text == "ตรวจรับแล้ว")
     with engine.connect() as conn:
         added = conn.execute(
             text(

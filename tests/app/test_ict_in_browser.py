@@ -5,18 +5,12 @@ page; the school confirms it works. Every step through the pages' own forms and 
 from __future__ import annotations
 
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 from sqlalchemy import Engine, text
 
-from tests.helpers.browser import OUTPUT, log_in, severe_console_errors
+from tests.helpers.browser import OUTPUT, log_in, severe_console_errors, wait
 from tests.helpers.world import MATRIX_SCHOOL, Account
-
-
-def _wait(browser: webdriver.Chrome) -> WebDriverWait:  # type: ignore[type-arg]
-    """A wait that reads again when the page reloads under it (each form reloads the page)."""
-    return WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def _state(engine: Engine, ticket_id: int) -> str:
@@ -39,19 +33,19 @@ def test_a_ticket_from_a_school_s_phone_to_the_office_and_back(
         browser.set_window_size(390, 844)
         log_in(browser, live_url, school)
         browser.get(f"{live_url}/ict")  # a school's ICT page is its own
-        _wait(browser).until(lambda d: d.find_elements(By.ID, "report-problem"))
+        wait(browser).until(lambda d: d.find_elements(By.ID, "report-problem"))
         assert browser.current_url.endswith(f"/ict/schools/{MATRIX_SCHOOL}")
         assert "อุปกรณ์เพื่อการเรียนการสอน" in browser.find_element(By.ID, "school-needs").text
         # The link is down right now.
         browser.find_element(By.CSS_SELECTOR, "#link-status input[value='false']").click()
         browser.find_element(By.CSS_SELECTOR, "#link-status button").click()
-        _wait(browser).until(lambda d: "ใช้ไม่ได้ 1 วัน" in d.find_element(By.ID, "link-summary").text)
+        wait(browser).until(lambda d: "ใช้ไม่ได้ 1 วัน" in d.find_element(By.ID, "link-summary").text)
         # A broken computer: the first device in the list.
         target = Select(browser.find_element(By.NAME, "target"))
         target.select_by_index(0)
         browser.find_element(By.NAME, "problem").send_keys("เปิดไม่ติด หลังไฟดับ")
         browser.find_element(By.CSS_SELECTOR, "#report-problem button").click()
-        _wait(browser).until(lambda d: "เปิดไม่ติด หลังไฟดับ" in d.find_element(By.ID, "tickets").text)
+        wait(browser).until(lambda d: "เปิดไม่ติด หลังไฟดับ" in d.find_element(By.ID, "tickets").text)
         with engine.connect() as conn:
             ticket_id = conn.execute(
                 text("SELECT max(id) FROM repair_ticket WHERE id > :b"), {"b": before}
@@ -66,10 +60,10 @@ def test_a_ticket_from_a_school_s_phone_to_the_office_and_back(
     log_in(browser, live_url, planner)
     browser.get(f"{live_url}/ict")
     row = f"#tickets tr[data-ticket='{ticket_id}']"
-    _wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, row))
+    wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, row))
     browser.find_element(By.CSS_SELECTOR, f"{row} button[data-post$='/assign']").click()
-    _wait(browser).until(lambda _: _state(engine, ticket_id) == "assigned")
-    _wait(browser).until(lambda d: planner.username in d.find_element(By.CSS_SELECTOR, row).text)
+    wait(browser).until(lambda _: _state(engine, ticket_id) == "assigned")
+    wait(browser).until(lambda d: planner.username in d.find_element(By.CSS_SELECTOR, row).text)
     browser.find_element(By.CSS_SELECTOR, f"{row} input[name='action']").send_keys(
         "เปลี่ยนพาวเวอร์ซัพพลาย"
     )
@@ -77,17 +71,17 @@ def test_a_ticket_from_a_school_s_phone_to_the_office_and_back(
     cost.clear()
     cost.send_keys("1200")
     browser.find_element(By.CSS_SELECTOR, f"{row} form.repaired button").click()
-    _wait(browser).until(lambda _: _state(engine, ticket_id) == "repaired")
+    wait(browser).until(lambda _: _state(engine, ticket_id) == "repaired")
     assert severe_console_errors(browser) == []
 
     # The school confirms it works.
     log_in(browser, live_url, school)
     browser.get(f"{live_url}/ict/schools/{MATRIX_SCHOOL}")
     item = f"#tickets li[data-ticket='{ticket_id}']"
-    _wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, f"{item} button"))
+    wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, f"{item} button"))
     assert "เปลี่ยนพาวเวอร์ซัพพลาย" in browser.find_element(By.CSS_SELECTOR, item).text
     browser.find_element(By.CSS_SELECTOR, f"{item} button").click()
-    _wait(browser).until(lambda _: _state(engine, ticket_id) == "closed")
+    wait(browser).until(lambda _: _state(engine, ticket_id) == "closed")
     with engine.connect() as conn:
         steps = conn.execute(
             text("SELECT to_state, actor FROM repair_event WHERE ticket_id = :t ORDER BY id"),

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -59,3 +60,8 @@ def log_in(driver: webdriver.Chrome, live_url: str, account: Account | None) -> 
 def severe_console_errors(driver: webdriver.Chrome) -> list[str]:
     """The console's errors since the last call (a CSP violation or an uncaught error is one)."""
     return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def wait(driver: webdriver.Chrome, seconds: float = 10) -> WebDriverWait:  # type: ignore[type-arg]
+    """A wait that reads the page again when it reloads under a read (the forms reload it)."""
+    return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,))
