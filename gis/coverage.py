@@ -389,12 +389,8 @@ def _counts_by(
             result.append({name: key, **public_counts(counts)})
             continue
         result.append(
-            {
-                name: key,
-                **counts,
-                "coverage_rate": rate(counts["compulsory_enrolled"], counts["compulsory_age"]),
-                "pre_primary_rate": rate(counts["pre_primary_enrolled"], counts["pre_primary_age"]),
-            }
+            {name: key, **counts}
+            | {r: rate(counts[part], counts[whole]) for part, whole, _, r in LINKED_COUNTS}
         )
     return result
 
@@ -432,12 +428,8 @@ def public_counts(counts: dict[str, int]) -> dict[str, Any]:
         name: suppress_small_count(value) if name in COVERAGE_COUNTS else value
         for name, value in counts.items()
     }
-    for rate_name, (part, whole) in (
-        ("coverage_rate", ("compulsory_enrolled", "compulsory_age")),
-        ("pre_primary_rate", ("pre_primary_enrolled", "pre_primary_age")),
-    ):
-        shown[rate_name] = public_rate(counts[part], counts[whole])
     for part, whole, difference, rate_name in LINKED_COUNTS:
+        shown[rate_name] = public_rate(counts[part], counts[whole])
         if linked_small(counts[part], counts[whole]):
             for name in (part, difference):
                 if name is not None and not isinstance(shown[name], str):

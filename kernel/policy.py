@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from kernel.errors import PermissionDeniedError
+from kernel.errors import NotFoundError, PermissionDeniedError
 from kernel.principal import Principal, Role
 
 # Roles that may read named census records at all (each within its scope below).
@@ -181,6 +181,19 @@ def ict_school_scope(session: Session, principal: Principal) -> tuple[list[str] 
     if principal.role == Role.school and principal.school_code:
         return None, principal.school_code
     raise PermissionDeniedError("sign in as the school or its office to see a school's figures")
+
+
+def school_ict_district(session: Session, principal: Principal, school_code: str) -> str:
+    """The district of a school whose ICT figures (needs, link, tickets) the principal may
+    read (``ict_school_scope``); refused for any other school."""
+    district = school_district(session, school_code)
+    if district is None:
+        raise NotFoundError(f"no school {school_code}")
+    districts, own_school = ict_school_scope(session, principal)
+    outside_office = districts is not None and district not in districts
+    if own_school not in (None, school_code) or outside_office:
+        raise PermissionDeniedError(f"school {school_code} is not yours or your office's")
+    return district
 
 
 def school_district(session: Session, school_code: str) -> str | None:

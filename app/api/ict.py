@@ -26,7 +26,12 @@ from kernel.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from kernel.policy import ict_school_scope, may_edit_school, school_district
+from kernel.policy import (
+    ict_school_scope,
+    may_edit_school,
+    school_district,
+    school_ict_district,
+)
 from kernel.principal import Principal, Role
 
 router = APIRouter(prefix="/api/v1/ict", tags=["ICT resources"])
@@ -413,13 +418,7 @@ def get_link_status(
     first: Annotated[dt.date | None, Query(alias="from")] = None,
     last: Annotated[dt.date | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
-    districts, own_school = ict_school_scope(session, principal)
-    district = school_district(session, school_code)
-    if district is None:
-        raise NotFoundError(f"no school {school_code}")
-    outside_office = districts is not None and district not in districts
-    if own_school not in (None, school_code) or outside_office:
-        raise PermissionDeniedError(f"school {school_code} is not yours or your office's")
+    school_ict_district(session, principal, school_code)
     return links.link_history(session, school_code, first, last)
 
 

@@ -4,6 +4,7 @@ plan as a Thai PDF to attach to the office's request for budget."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from openpyxl import Workbook
@@ -209,10 +210,14 @@ def ict_report(
     fiscal_year = plan.fiscal_year_of(dt.date.today())
     first, last = plan.fiscal_year_span(fiscal_year)
     schools = needs.school_needs(session, districts=districts, office_code=esao)
+    # Most short first, each need's figures summed (as the needs API sums them).
     areas = {area["code"]: area for area in needs.area_needs(schools, "district")}
     links_by_school = {
         row["code"]: row for row in links.connectivity(session, districts, office_code=esao)
     }
+    link_states = Counter(
+        (school["district_code"], links_by_school[school["code"]]["status"]) for school in schools
+    )
     times = {row["code"]: row for row in repairs.repair_times(session, list(areas) or None)}
     costs: dict[str, float] = dict(
         session.execute(
@@ -243,13 +248,11 @@ def ict_report(
         )
     }
     rows = []
-    for code in sorted(areas, key=lambda c: (-areas[c]["shortfall_devices"], c)):
-        area = areas[code]
-        in_area = [s for s in schools if s["district_code"] == code]
-        devices = sum(n["count"] for s in in_area for n in s["needs"].values())
-        broken = sum(n["broken"] for s in in_area for n in s["needs"].values())
-        over_age = sum(n["over_age"] for s in in_area for n in s["needs"].values())
-        status = [links_by_school[s["code"]]["status"] for s in in_area]
+    for code, area in areas.items():
+        devices, broken, over_age = (
+            sum(figures[field] for figures in area["needs"].values())
+            for field in ("count", "broken", "over_age")
+        )
         learning = area["needs"]["learning"]
         rows.append(
             {
@@ -275,7 +278,7 @@ def ict_report(
                 "repairs": times.get(code, {}).get("reported", 0),
                 "median_hours_to_repair": times.get(code, {}).get("median_hours_to_repair"),
                 "repair_cost_baht": costs.get(code, 0.0),
-                **{key: status.count(key) for key in CONNECTIVITY_LABELS_TH},
+                **{key: link_states[(code, key)] for key in CONNECTIVITY_LABELS_TH},
             }
         )
     summed = (

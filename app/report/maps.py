@@ -5,7 +5,7 @@ zone 47N (metres), so the scale bar is true; aggregate only, since the report is
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -183,27 +183,42 @@ def district_map_svg(
     )
 
 
+def _per_district(
+    district_codes: list[str],
+    outlines: gpd.GeoDataFrame,
+    tambons: gpd.GeoDataFrame,
+    schools: gpd.GeoDataFrame,
+    draw: Callable[[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame], str],
+) -> dict[str, str]:
+    """``draw`` (outline, tambons, schools) for each district, by code."""
+    return {
+        code: draw(
+            outlines[outlines["district"] == code],
+            tambons[tambons["district"] == code],
+            schools[schools["district"] == code],
+        )
+        for code in district_codes
+    }
+
+
 def district_maps(session: Session, report: dict[str, Any], font_path: Path) -> dict[str, str]:
     """An SVG map per district of a coverage report (figures.coverage_report), by code."""
     district_codes = [row["district"] for row in report["districts"]]
     if not district_codes:
         return {}
     tambons = tambon_frame(session, district_codes)
-    outlines = district_frame(session, district_codes)
     rates = {row["subdistrict_code"]: row["coverage_rate"] for row in report["subdistricts"]}
     tambons["coverage_rate"] = [rates.get(code) for code in tambons["subdistrict_code"]]
-    schools = school_frame(session, [school["code"] for school in report["schools"]])
     enrolment = {school["code"]: school["enrolled"] for school in report["schools"]}
-    return {
-        code: district_map_svg(
-            outlines[outlines["district"] == code],
-            tambons[tambons["district"] == code],
-            schools[schools["district"] == code],
-            enrolment,
-            font_path,
-        )
-        for code in district_codes
-    }
+    return _per_district(
+        district_codes,
+        district_frame(session, district_codes),
+        tambons,
+        school_frame(session, [school["code"] for school in report["schools"]]),
+        lambda outline, in_tambons, in_schools: district_map_svg(
+            outline, in_tambons, in_schools, enrolment, font_path
+        ),
+    )
 
 
 LINK_COLOURS = {"no_link": "#d73027", "slow": "#fdae61", "healthy": "#1a9850"}
@@ -259,17 +274,12 @@ def connectivity_maps(
     """An SVG map per district of its schools' links (``status`` by school code)."""
     if not district_codes:
         return {}
-    tambons = tambon_frame(session, district_codes)
-    outlines = district_frame(session, district_codes)
-    schools = school_frame(session, list(status))
-    return {
-        code: connectivity_map_svg(
-            outlines[outlines["district"] == code],
-            tambons[tambons["district"] == code],
-            schools[schools["district"] == code],
-            status,
-            labels_th,
-            font_path,
-        )
-        for code in district_codes
-    }
+    return _per_district(
+        district_codes,
+        district_frame(session, district_codes),
+        tambon_frame(session, district_codes),
+        school_frame(session, list(status)),
+        lambda outline, tambons, schools: connectivity_map_svg(
+            outline, tambons, schools, status, labels_th, font_path
+        ),
+    )

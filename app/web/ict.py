@@ -19,8 +19,8 @@ from app.auth.deps import PrincipalDep
 from app.web.templating import page
 from gis.ict import links, needs, plan, repairs
 from gis.ict.norms import ict_norms
-from kernel.errors import NotFoundError, PermissionDeniedError
-from kernel.policy import ict_school_scope, may_edit_school, school_district
+from kernel.errors import PermissionDeniedError
+from kernel.policy import ict_school_scope, may_edit_school, school_ict_district
 from kernel.principal import Principal, Role
 from kernel.vocabulary import (
     CONNECTIVITY_LABELS_TH,
@@ -88,12 +88,7 @@ def school_page(
         return RedirectResponse(f"/login?next=/ict/schools/{code}", status_code=303)
     if principal.role not in (Role.admin, Role.planner, Role.viewer, Role.school):
         raise PermissionDeniedError("the ICT pages are for schools and the office")
-    district = school_district(session, code)
-    if district is None:
-        raise NotFoundError(f"no school {code}")
-    districts, own_school = ict_school_scope(session, principal)
-    if own_school not in (None, code) or (districts is not None and district not in districts):
-        raise PermissionDeniedError(f"school {code} is not yours or your office's")
+    district = school_ict_district(session, principal, code)
     (school,) = needs.school_needs(session, school_code=code)
     devices = session.execute(
         text(

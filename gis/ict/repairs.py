@@ -194,22 +194,20 @@ def tickets(
         ),
         {"districts": districts, "school": school_code, "state": state, "id": ticket_id},
     ).mappings()
-    found = [dict(row) for row in rows]
-    for row in found:
-        row["events"] = [
+    found = [dict(row) | {"events": []} for row in rows]
+    by_id = {row["id"]: row for row in found}
+    for event in session.scalars(  # every ticket's steps in one query
+        select(RepairEvent).where(RepairEvent.ticket_id.in_(by_id)).order_by(RepairEvent.id)
+    ):
+        by_id[event.ticket_id]["events"].append(
             {
-                "from_state": e.from_state,
-                "to_state": e.to_state,
-                "actor": e.actor,
-                "at": e.at,
-                "note": e.note,
+                "from_state": event.from_state,
+                "to_state": event.to_state,
+                "actor": event.actor,
+                "at": event.at,
+                "note": event.note,
             }
-            for e in session.scalars(
-                select(RepairEvent)
-                .where(RepairEvent.ticket_id == row["id"])
-                .order_by(RepairEvent.id)
-            )
-        ]
+        )
     return found
 
 
