@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import text
@@ -20,7 +21,7 @@ from gis.geography import geography_version, geometry_sql
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from gis.service_areas.propose import max_distance_m
 from gis.villages import VILLAGE_OF_MOO_SQL
-from kernel.disclosure import SMALL_COUNT_THRESHOLD, WITHHELD, suppress_small_count
+from kernel.disclosure import SMALL_COUNT_THRESHOLD, WITHHELD, complement, suppress_small_count
 from kernel.errors import InvalidInputError
 from kernel.ratios import ratio
 from kernel.vocabulary import GRADES_SQL_ARRAY, LEVELS
@@ -381,18 +382,15 @@ def _counts_by(
         .mappings()
         .all()
     )
-    result = []
-    for row in rows:
-        counts = dict(row)
-        key = counts.pop("key")
-        if suppress:
-            result.append({name: key, **public_counts(counts)})
-            continue
-        result.append(
-            {name: key, **counts}
-            | {r: rate(counts[part], counts[whole]) for part, whole, _, r in LINKED_COUNTS}
-        )
-    return result
+    exact = [{name: row["key"], **{k: v for k, v in row.items() if k != "key"}} for row in rows]
+    if suppress and name == "subdistrict_code":
+        return public_tambon_counts(exact)
+    if suppress:
+        return [public_counts(counts) for counts in exact]
+    return [
+        counts | {r: rate(counts[part], counts[whole]) for part, whole, _, r in LINKED_COUNTS}
+        for counts in exact
+    ]
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -420,10 +418,11 @@ def linked_small_sql(part: str, whole: str) -> str:
     return f"({part} BETWEEN 1 AND 4 OR {whole} - {part} BETWEEN 1 AND 4)"
 
 
-def public_counts(counts: dict[str, int]) -> dict[str, Any]:
+def public_counts(counts: dict[str, int], withheld: Collection[str] = ()) -> dict[str, Any]:
     """Coverage counts and rates as the public sees them: counts of 1-4 "<5", rates of fewer
     than 5 children none, and the linked counts (``LINKED_COUNTS``) withheld ("x") beside a
-    small one, with their rate."""
+    small one, with their rate; and the counts and rates named in ``withheld`` (a tambon's
+    complements, ``tambon_complements``)."""
     shown: dict[str, Any] = {
         name: suppress_small_count(value) if name in COVERAGE_COUNTS else value
         for name, value in counts.items()
@@ -435,7 +434,69 @@ def public_counts(counts: dict[str, int]) -> dict[str, Any]:
                 if name is not None and not isinstance(shown[name], str):
                     shown[name] = WITHHELD
             shown[rate_name] = None
+    for name in withheld:
+        if name in COVERAGE_COUNTS and not isinstance(shown[name], str):
+            shown[name] = WITHHELD
+        elif name not in COVERAGE_COUNTS:
+            shown[name] = None
     return shown
+
+
+def tambon_complements(rows: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """Secondary suppression down a district's column (its total is published): where one
+    tambon's count is hidden, the district's total less its other tambons' would give it back,
+    so a second count is withheld beside it: subdistrict code -> the counts and rates withheld.
+
+    ``rows`` are the exact counts of every tambon of whole districts (a district's choice
+    depends only on its own tambons, so every filter of the API and every layer agree). A
+    linked pair (``LINKED_COUNTS``) is withheld together, with its rate, and a small ``whole``
+    is covered where its pair is withheld too, so its row cannot sum it back."""
+    by_district: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_district.setdefault(row["subdistrict_code"][:4], []).append(row)
+    withheld: dict[str, set[str]] = {}
+    for tambons in by_district.values():
+        for code, names in _district_complements(tambons).items():
+            withheld.setdefault(code, set()).update(names)
+    return withheld
+
+
+def _district_complements(tambons: list[dict[str, Any]]) -> dict[str, set[str]]:
+    def values(name: str) -> dict[str, int]:
+        return {row["subdistrict_code"]: row[name] for row in tambons}
+
+    def small(name: str) -> set[str]:
+        return {code for code, value in values(name).items() if 0 < value < SMALL_COUNT_THRESHOLD}
+
+    withheld: dict[str, set[str]] = {}
+    linked = set()
+    for part, whole, difference, rate_name in LINKED_COUNTS:
+        linked.update({part, whole} | ({difference} if difference else set()))
+        pair_names = {part, rate_name} | ({difference} if difference else set())
+        # The pair's own smallest count first: the difference (out of school) where published.
+        order = values(difference or part)
+        shut = {row["subdistrict_code"] for row in tambons if linked_small(row[part], row[whole])}
+        chosen = complement(order, shut)
+        if chosen is not None:
+            shut.add(chosen)
+            withheld.setdefault(chosen, set()).update(pair_names)
+        # A whole of 1-4 is covered by another whole whose row does not add up (its pair shut).
+        cover = complement(values(whole), small(whole), prefer=shut)
+        if cover is not None:
+            withheld.setdefault(cover, set()).add(whole)
+    for name in COVERAGE_COUNTS:
+        if name not in linked:
+            chosen = complement(values(name), small(name))
+            if chosen is not None:
+                withheld.setdefault(chosen, set()).add(name)
+    return withheld
+
+
+def public_tambon_counts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tambons' exact coverage rows (every tambon of whole districts) as the public sees them:
+    ``public_counts`` with each district's complements."""
+    withheld = tambon_complements(rows)
+    return [public_counts(dict(row), withheld.get(row["subdistrict_code"], ())) for row in rows]
 
 
 def public_rate(part: int, whole: int) -> float | None:

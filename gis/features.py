@@ -22,6 +22,8 @@ from gis.coverage import (
     coverage_params,
     linked_small_sql,
     stored_coverage_sql,
+    subdistrict_coverage,
+    tambon_complements,
     unserved_condition,
 )
 from gis.ict.links import CONNECTIVITY_SQL, connectivity_params
@@ -337,9 +339,16 @@ def round_layer_id(kind: str, round_year: int) -> str:
     return f"{kind}_{round_year}"
 
 
-def coverage_layer(kind: AreaKind, round_year: int, scope: CountScope) -> Layer:
+def coverage_layer(
+    kind: AreaKind,
+    round_year: int,
+    scope: CountScope,
+    complements: Mapping[str, set[str]] | None = None,
+) -> Layer:
     """The areas of a census round's province with the round's coverage figures: counts of
-    1-4 children null (and rates of fewer than 5 children null) outside the reader's scope."""
+    1-4 children null (and rates of fewer than 5 children null) outside the reader's scope,
+    and the ``complements`` (area code -> figures withheld beside a hidden one in its column,
+    ``gis.coverage.tambon_complements``) null too."""
     exact = scope.condition(kind.district_sql, array=kind.district_is_array)
     # A linked count (gis.coverage.LINKED_COUNTS) beside a small one is withheld, and its rate.
     withheld: dict[str, str] = {}
@@ -348,6 +357,14 @@ def coverage_layer(kind: AreaKind, round_year: int, scope: CountScope) -> Layer:
         for name in (part, difference, rate_name):
             if name is not None:
                 withheld[name] = small
+    complement_params: dict[str, list[str]] = {}
+    for code, names in (complements or {}).items():
+        for name in names:
+            complement_params.setdefault(f"complement_{name}", []).append(code)
+    for param in complement_params:
+        name = param.removeprefix("complement_")
+        condition = f"f.code = ANY(:{param})"
+        withheld[name] = f"({withheld[name]} OR {condition})" if name in withheld else condition
 
     def shown(name: str, sql: str) -> str:
         if name not in withheld or exact == "true":
@@ -404,7 +421,7 @@ def coverage_layer(kind: AreaKind, round_year: int, scope: CountScope) -> Layer:
         ),
         version_sql="SELECT coalesce(max(refreshed_at)::text, '') FROM coverage_state "
         "WHERE round_year = :round_year",
-        params={"round_year": round_year, **scope.params()},
+        params={"round_year": round_year, **scope.params(), **complement_params},
         exact_counts=scope.everywhere,
         varies_by_reader=not scope.nowhere,
         time_sql=(start, end),
@@ -680,7 +697,12 @@ def public_layer(session: Session, layer_id: str, scope: CountScope) -> Layer:
             return data_round_layer(round_id)
     kind, _, year = layer_id.rpartition("_")
     if kind in AREA_KINDS and year.isdigit() and int(year) in round_years(session):
-        return coverage_layer(AREA_KINDS[kind], int(year), scope)
+        complements = None
+        if kind == "tambons" and not scope.everywhere:
+            complements = tambon_complements(
+                subdistrict_coverage(session, int(year), suppress=False)
+            )
+        return coverage_layer(AREA_KINDS[kind], int(year), scope, complements)
     raise NotFoundError(f"no collection {layer_id}")
 
 
@@ -942,9 +964,23 @@ def villages_layer(session: Session, scope: CountScope) -> Layer:
             FROM village f
             JOIN subdistrict t ON t.code = f.subdistrict_code
             LEFT JOIN (
-                SELECT h.village_id, count(*)::int AS children FROM child_coverage c
-                JOIN household h ON h.id = c.household_id
-                WHERE c.round_year = :round_year AND c.out_of_school GROUP BY h.village_id
+                -- Secondary suppression down the tambon's column (its count is public): where
+                -- one village of a tambon is 1-4, its smallest other non-zero village is
+                -- withheld too (kernel.disclosure.complement), or the tambon less the shown
+                -- villages would give the hidden one back.
+                SELECT v.id AS village_id, n.children,
+                    count(*) FILTER (WHERE n.children BETWEEN 1 AND 4)
+                        OVER (PARTITION BY v.subdistrict_code) = 1
+                    AND coalesce(n.children, 0) >= 5
+                    AND row_number() OVER (
+                        PARTITION BY v.subdistrict_code
+                        ORDER BY coalesce(n.children, 0) < 5, n.children, v.id
+                    ) = 1 AS complement
+                FROM village v JOIN (
+                    SELECT h.village_id, count(*)::int AS children FROM child_coverage c
+                    JOIN household h ON h.id = c.household_id
+                    WHERE c.round_year = :round_year AND c.out_of_school GROUP BY h.village_id
+                ) n ON n.village_id = v.id
             ) k ON k.village_id = f.id
         """,
         key_sql="f.id::text",
@@ -958,16 +994,17 @@ def villages_layer(session: Session, scope: CountScope) -> Layer:
             Property("subdistrict_name_th", "t.name_th", "string", "ตำบล"),
             Property(
                 "out_of_school",
-                _small_hidden(count, exact),
+                f"CASE WHEN k.complement AND NOT {exact} THEN NULL "
+                f"ELSE {_small_hidden(count, exact)} END",
                 "integer",
                 "เด็กนอกระบบ",
                 hidden_when_small=True,
             ),
             Property(
                 "out_of_school_hidden",
-                f"({count} BETWEEN 1 AND 4 AND NOT {exact})",
+                f"(({count} BETWEEN 1 AND 4 OR coalesce(k.complement, false)) AND NOT {exact})",
                 "boolean",
-                "จำนวนน้อยกว่า 5 (ไม่แสดง)",
+                "ไม่แสดงจำนวน (น้อยกว่า 5 หรือเพื่อไม่ให้คำนวณย้อนได้)",
             ),
         ),
         version_sql="SELECT coalesce(max(refreshed_at)::text, '') FROM coverage_state "

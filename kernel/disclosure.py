@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+from typing import TypeVar
+
+Cell = TypeVar("Cell", bound=tuple[object, ...] | str)
+
 SMALL_COUNT_THRESHOLD = 5
 SUPPRESSED = "<5"
 
@@ -33,13 +38,10 @@ def suppress_table(
     withheld: set[tuple[int, str]] = set()
 
     def cover(cells: list[tuple[int, str]]) -> bool:
-        shut = [cell for cell in cells if cell in hidden or cell in withheld]
-        if len(shut) != 1:
+        cell = complement({cell: rows[cell[0]][cell[1]] for cell in cells}, hidden | withheld)
+        if cell is None:
             return False
-        others = [cell for cell in cells if cell not in shut and rows[cell[0]][cell[1]] > 0]
-        if not others:  # the rest are zeros: the hidden one is the total itself
-            return False
-        withheld.add(min(others, key=lambda cell: (rows[cell[0]][cell[1]], cell)))
+        withheld.add(cell)
         return True
 
     changed = True
@@ -56,3 +58,20 @@ def suppress_table(
         }
         for i, row in enumerate(rows)
     ]
+
+
+def complement(
+    group: Mapping[Cell, int], shut: Collection[Cell], prefer: Collection[Cell] = ()
+) -> Cell | None:
+    """The cell to withhold in a group of counts whose total is published elsewhere, where
+    exactly one of them is ``shut`` (hidden or withheld): the smallest other non-zero count
+    (among ``prefer`` first, when any of them will do), else None. With two cells shut, the
+    total less what is shown gives only their sum."""
+    closed = [cell for cell in group if cell in shut]
+    if len(closed) != 1:
+        return None
+    others = [cell for cell, value in group.items() if cell not in shut and value > 0]
+    if not others:  # the rest are zeros: the hidden one is the total itself, public anyway
+        return None
+    preferred = [cell for cell in others if cell in prefer]
+    return min(preferred or others, key=lambda cell: (group[cell], cell))

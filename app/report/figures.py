@@ -99,8 +99,8 @@ def coverage_report(
         session.execute(text("SELECT code, name_th FROM district")).all()
     )
     tambons = [
-        coverage.public_counts(dict(row)) | {"name_th": names.get(row["subdistrict_code"], "")}
-        for row in raw_tambons
+        row | {"name_th": names.get(row["subdistrict_code"], "")}
+        for row in coverage.public_tambon_counts(raw_tambons)
     ]
     totals = {k: sum(r[k] for r in raw_tambons) for k in COUNT_KEYS}
     totals["coverage_rate"] = coverage.rate(totals["compulsory_enrolled"], totals["compulsory_age"])

@@ -3,7 +3,12 @@ out-of-school count, so where either is 1-4 the public sees neither, nor the rat
 
 from __future__ import annotations
 
-from gis.coverage import COVERAGE_COUNTS, public_counts
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gis.coverage import COVERAGE_COUNTS, public_counts, public_tambon_counts
 
 
 def _counts(**given: int) -> dict[str, int]:
@@ -49,3 +54,66 @@ def test_large_counts_and_zeros_are_shown_with_their_rates() -> None:
     )
     assert (shown["compulsory_enrolled"], shown["out_of_school"]) == (110, 10)
     assert shown["coverage_rate"] == round(110 / 120, 4) and shown["pre_primary_rate"] == 1.0
+
+
+def _tambon(code: str, age: int, enrolled: int, **given: int) -> dict[str, Any]:
+    return {"subdistrict_code": code} | _counts(
+        compulsory_age=age, compulsory_enrolled=enrolled, out_of_school=age - enrolled, **given
+    )
+
+
+def test_a_district_total_less_its_tambons_does_not_give_back_the_hidden_one() -> None:
+    # District 5501: 3 out of school in one tambon, 10 and 20 in the others. The district's
+    # total (33) less 10 and 20 would be the hidden 3: the 10 is withheld too, with its pair.
+    rows = [
+        _tambon("550101", 100, 97, beyond_distance=2),
+        _tambon("550102", 200, 190, beyond_distance=7),
+        _tambon("550103", 300, 280, beyond_distance=9),
+        _tambon("550201", 50, 40),  # another district: nothing hidden, nothing withheld
+    ]
+    shown = {row["subdistrict_code"]: row for row in public_tambon_counts(rows)}
+    assert [shown[c]["out_of_school"] for c in ("550101", "550102", "550103")] == ["<5", "x", 20]
+    assert shown["550102"]["compulsory_enrolled"] == "x"
+    assert shown["550102"]["coverage_rate"] is None
+    assert shown["550102"]["compulsory_age"] == 200  # a row of two withheld parts sums nothing
+    assert [shown[c]["beyond_distance"] for c in ("550101", "550102", "550103")] == ["<5", "x", 9]
+    assert shown["550201"]["out_of_school"] == 10 and shown["550201"]["coverage_rate"] == 0.8
+
+
+def test_a_small_tambon_is_covered_by_one_whose_row_does_not_add_up() -> None:
+    # 3 children in 550101 (all enrolled); 550103's pair is withheld beside it, and so is its
+    # age: with its enrolled and out-of-school withheld, its row cannot sum the age back.
+    rows = [_tambon("550101", 3, 3), _tambon("550102", 200, 190), _tambon("550103", 90, 85)]
+    shown = {row["subdistrict_code"]: row for row in public_tambon_counts(rows)}
+    assert shown["550101"]["compulsory_age"] == "<5"
+    assert shown["550103"]["compulsory_age"] == "x"
+    assert shown["550102"]["compulsory_age"] == 200
+
+
+tambon_rows = st.lists(
+    st.tuples(st.integers(0, 40), st.integers(0, 40), st.integers(0, 12)),
+    min_size=1,
+    max_size=6,
+).map(
+    lambda figures: [
+        _tambon(f"5501{i:02d}", enrolled + out, enrolled, beyond_distance=far)
+        for i, (enrolled, out, far) in enumerate(figures, start=1)
+    ]
+)
+
+
+@given(tambon_rows)
+def test_no_hidden_count_is_its_district_total_less_the_shown(rows: list[dict[str, Any]]) -> None:
+    shown = public_tambon_counts(rows)
+    for name in COVERAGE_COUNTS:
+        hidden = [row for row in shown if isinstance(row[name], str)]
+        visible = [row[name] for row in shown if not isinstance(row[name], str)]
+        # One hidden count beside shown non-zero ones would be the total less them.
+        assert len(hidden) != 1 or not any(visible), name
+    for row in shown:
+        parts = [row["compulsory_enrolled"], row["out_of_school"]]
+        # Nor is a hidden part its row's age less the other part, nor a hidden age their sum.
+        if isinstance(row["compulsory_age"], str):
+            assert any(isinstance(part, str) for part in parts)
+        else:
+            assert sum(isinstance(part, str) for part in parts) != 1
