@@ -23,7 +23,7 @@ from app.api import (
 )
 from app.api.access import AccessRule
 from app.web import data_rounds as data_round_pages
-from app.web import feedback, maps, pages, phone
+from app.web import feedback, maps, pages, phone, portal
 from app.web import ict as ict_pages
 
 # In the order the app includes them (the first route that matches a request answers it).
@@ -49,6 +49,7 @@ ROUTER_MODULES = (
     data_round_pages,
     ict_pages,
     feedback,
+    portal,
 )
 
 

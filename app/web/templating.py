@@ -32,6 +32,12 @@ templates.env.filters["th_list"] = lambda value, vocabulary: ", ".join(
 templates.env.filters["thai_date"] = lambda value: "-" if value is None else format_thai_date(value)
 # {{ 1234|num }}: a count as Thai offices write it, 1,234.
 templates.env.filters["num"] = lambda value: "-" if value is None else f"{value:,}"
+# {{ count|count }}: a public count, 1,234, or as suppression left it ("<5", "x").
+templates.env.filters["count"] = lambda value: (
+    "-" if value is None else value if isinstance(value, str) else f"{value:,}"
+)
+# {{ 0.9712|pct }}: a rate as a percentage, 97.1%; a withheld rate "-".
+templates.env.filters["pct"] = lambda value: "-" if value is None else f"{value * 100:.1f}%"
 
 
 def page(request: Request, principal: Principal, name: str, **context: Any) -> Response:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -230,6 +231,11 @@ PAGES = [
         "&filter=subdistrict_code%3D%27550103%27%20AND%20moo%3D5",
         ("admin", "planner"),
     ),
+    # The public portal (issue 21): the school's name in its table, page, map and search.
+    ("/portal/districts/5501", ALL),
+    ("/portal/tambons/550103", ALL),
+    (f"/portal/schools/{SCHOOL_CODE}", ALL),
+    (f"/portal/search?q={quote('โรงเรียน${')}", ALL),
 ]
 
 
@@ -263,7 +269,9 @@ def test_hostile_names_are_shown_as_text_on_every_page(
             joined = "\n".join(texts)
             assert SCHOOL_NAME in joined and VILLAGE_NAME in joined, path
             _hover_and_click_the_school(browser)
-        elif path.startswith(("/schools/", "/api/v1/reports/", "/ogc/collections/schools")):
+        elif path.startswith(
+            ("/schools/", "/api/v1/reports/", "/ogc/collections/schools", "/portal/")
+        ):
             assert SCHOOL_NAME in browser.find_element(By.TAG_NAME, "body").text, path
         elif path.startswith("/ict"):
             shown = browser.find_element(By.TAG_NAME, "body").text

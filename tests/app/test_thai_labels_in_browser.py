@@ -54,6 +54,13 @@ PAGES = [
     ("/ogc/collections/offices_2569/items?f=html", ROLE_NAMES),
     ("/ogc/collections/service_areas_primary/items?f=html&limit=20", ROLE_NAMES),
     ("/ogc/collections/children_out_of_school/items?f=html&limit=50", ("admin", "planner")),
+    ("/portal", ROLE_NAMES),
+    ("/portal/offices/P5501", ROLE_NAMES),
+    ("/portal/districts/5501", ROLE_NAMES),
+    ("/portal/tambons/550101", ROLE_NAMES),
+    (f"/portal/schools/{MATRIX_SCHOOL}", ROLE_NAMES),
+    ("/portal/search?q=%E0%B8%9B%E0%B8%B1%E0%B8%A7", ROLE_NAMES),
+    ("/portal/privacy", ROLE_NAMES),
 ]
 
 

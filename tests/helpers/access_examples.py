@@ -81,6 +81,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         },
     ),
     ("GET", "/data-rounds/{round_id}"): Example(path="/data-rounds/{data_round}"),
+    ("GET", "/portal/{kind}/{code}"): Example(path="/portal/districts/5501"),
     ("GET", "/data-rounds/{round_id}/schools/{code}"): Example(
         path=f"/data-rounds/{{data_round}}/schools/{MATRIX_SCHOOL}"
     ),
