@@ -14,6 +14,7 @@ from app.cli import (
     forms,
     ict,
     load,
+    publish,
     registers,
     report,
     schools,
@@ -46,6 +47,7 @@ cli.add_typer(ict.cli, name="ict")
 cli.add_typer(training.cli, name="training")
 cli.command("demo")(demo.demo)
 cli.command("serve")(serve.serve)
+cli.command("publish")(publish.publish)
 
 
 @cli.command("secrets")

@@ -36,6 +36,8 @@ REPORT_MODULES = (
     "census.matching",
     "census.follow_up",
     "gis.service_areas.quality",
+    "app.report.portal",
+    "app.publish",
 )
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from gis import coverage
 from gis.map_layers import Area as MapArea
 from gis.map_layers import search_places
+from gis.schools.norms import norm_params, seats_sql
 from gis.schools.resources import school_resources
 from gis.schools.service import school_detail
 from kernel.errors import NotFoundError
@@ -65,6 +66,14 @@ def round_for(session: Session, province_code: str) -> int | None:
     return int(found) if found is not None else None
 
 
+def round_for_office(session: Session, esao: str) -> int | None:
+    """``round_for`` the office's province (None: no such office, or no round yet)."""
+    province = session.execute(
+        text("SELECT province_code FROM service_area_office WHERE code = :c"), {"c": esao}
+    ).scalar()
+    return round_for(session, province) if province else None
+
+
 def rounds_of(session: Session, province_code: str) -> list[int]:
     return list(
         session.scalars(
@@ -106,42 +115,42 @@ def _population(session: Session, where: str, code: str) -> dict[str, Any]:
 def _schools(
     session: Session, round_year: int | None, area: dict[str, str | None], tambon: str | None
 ) -> list[dict[str, Any]]:
-    """The area's schools with enrolment and capacity (latest year) and ICT: public figures."""
+    """The area's schools with their enrolment and seats (their latest year up to the round,
+    the grades they teach, as the report counts them) and ICT: public figures."""
     where, params = coverage.area_filter("s", area["province"], area["district"], area["esao"])
     if tambon:
         where, params = "s.subdistrict_code = :tambon", {"tambon": tambon}
     rows = session.execute(
         text(
-            f"SELECT s.code, s.name_th, s.subdistrict_code, t.name_th AS tambon_name_th "
-            f"FROM school s JOIN subdistrict t ON t.code = s.subdistrict_code "
-            f"WHERE {where} ORDER BY s.name_th, s.code"
+            f"""
+            WITH schools AS (
+                SELECT s.* FROM school s WHERE {where}
+            ), latest AS (
+                SELECT DISTINCT ON (gy.school_id) gy.school_id, gy.academic_year
+                FROM school_grade_year gy JOIN schools s ON s.id = gy.school_id
+                WHERE gy.academic_year <= :up_to ORDER BY gy.school_id, gy.academic_year DESC
+            )
+            SELECT s.code, s.name_th, s.subdistrict_code, t.name_th AS tambon_name_th,
+                   (SELECT sum(gy.enrolled_male + gy.enrolled_female)::int
+                    FROM school_grade_year gy
+                    WHERE gy.school_id = l.school_id AND gy.academic_year = l.academic_year
+                      AND gy.grade = ANY(s.grades)) AS enrolled,
+                   (SELECT sum({seats_sql("gy.grade", "gy.classrooms")})::int
+                    FROM school_grade_year gy
+                    WHERE gy.school_id = l.school_id AND gy.academic_year = l.academic_year
+                      AND gy.grade = ANY(s.grades)) AS capacity
+            FROM schools s JOIN subdistrict t ON t.code = s.subdistrict_code
+            LEFT JOIN latest l ON l.school_id = s.id
+            ORDER BY s.name_th, s.code
+            """
         ),
-        params,
+        params | norm_params() | {"up_to": round_year or 9999},
     ).mappings()
     schools = {row["code"]: dict(row) for row in rows}
-    if not schools:
-        return []
-    seats: dict[str, tuple[int, int]] = {}
-    if round_year is not None:
-        district = area["district"] or (tambon[:4] if tambon else None)
-        for school in coverage.school_coverage(
-            session, round_year, province=area["province"], district=district, esao=area["esao"]
-        ):
-            grades = school["grades"]
-            seats[school["code"]] = (
-                sum(g["enrolled"] for g in grades),
-                sum(g["capacity"] for g in grades),
-            )
     resources = school_resources(session, list(schools))
     for code, school in schools.items():
-        enrolled, capacity = seats.get(code, (None, None))
-        ict = resources[code]
-        school |= {
-            "enrolled": enrolled,
-            "capacity": capacity,
-            "learning_devices": ict["learning_devices"],
-            "mbps": ict["mbps"],
-        }
+        school["learning_devices"] = resources[code]["learning_devices"]
+        school["mbps"] = resources[code]["mbps"]
     return list(schools.values())
 
 
@@ -191,7 +200,7 @@ def area_svg(
     code: str,
     *,
     fills: dict[str, str] | None = None,
-    hrefs: dict[str, str] | None = None,
+    hrefs: dict[str, str | None] | None = None,
     points_sql: str | None = None,
 ) -> str:
     """An SVG map of polygons (``parts_sql`` selects code, name_th, geom; filled and linked by
@@ -260,7 +269,8 @@ def area_svg(
 
 # --- the pages -----------------------------------------------------------------------------
 
-Link = Callable[[str, str], str]  # (kind, code) -> the page's address, live or offline
+# (kind, code) -> the page's address, live or in an offline copy (None: not in the copy).
+Link = Callable[[str, str], str | None]
 
 OFFICE_SQL = """
     SELECT o.code, o.name_th, o.name_en, o.province_code, p.name_th AS province_name_th
@@ -296,7 +306,9 @@ def _crumbs(session: Session, district: str, district_name_th: str | None = None
     return crumbs
 
 
-def _rated(rows: list[dict[str, Any]], key: str, link: Link, kind: str) -> tuple[dict, dict]:
+def _rated(
+    rows: list[dict[str, Any]], key: str, link: Link, kind: str
+) -> tuple[dict[str, str], dict[str, str | None]]:
     fills = {row[key]: rate_fill(row.get("coverage_rate")) for row in rows}
     return fills, {row[key]: link(kind, row[key]) for row in rows}
 
@@ -541,3 +553,101 @@ def _village_tambon(session: Session, code: str) -> str | None:
         text("SELECT subdistrict_code FROM village WHERE code = :c OR id::text = :c LIMIT 1"),
         {"c": code},
     ).scalar()
+
+
+def schools_geojson(session: Session, esao: str) -> dict[str, Any]:
+    """The office's schools as GeoJSON points with their public figures (the offline map's
+    school layer)."""
+    office = _one(session, OFFICE_SQL, esao, "office")
+    round_year = round_for(session, office["province_code"])
+    schools = _schools(
+        session, round_year, {"province": None, "district": None, "esao": esao}, None
+    )
+    places: dict[str, Any] = dict(
+        session.execute(
+            text("SELECT code, ST_AsGeoJSON(location, 5)::json FROM school WHERE code = ANY(:c)"),
+            {"c": [s["code"] for s in schools]},
+        ).all()
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": s["code"], "geometry": places[s["code"]], "properties": s}
+            for s in schools
+        ],
+    }
+
+
+# --- the words and context of the portal's templates, live and offline ---------------------
+
+# The portal's words: Thai first, English for those who ask (``?lang=en``).
+LABELS: dict[str, tuple[str, str]] = {
+    "portal": ("ข้อมูลสาธารณะด้านการศึกษา", "Public education data"),
+    "offices": ("สำนักงานเขตพื้นที่การศึกษา", "Educational service area office"),
+    "districts": ("อำเภอ", "District"),
+    "tambons": ("ตำบล", "Tambon"),
+    "schools": ("โรงเรียน", "School"),
+    "search": ("ค้นหา", "Search"),
+    "search_hint": ("ชื่อโรงเรียน ตำบล อำเภอ หรือสำนักงาน", "School, tambon, district or office"),
+    "no_results": ("ไม่พบ", "Nothing found"),
+    "round": ("ปีการศึกษาของสำมะโน", "Census round (B.E.)"),
+    "no_round": ("ยังไม่มีข้อมูลสำมะโน", "No census round yet"),
+    "population": ("ประชากร (ทะเบียนราษฎร)", "Population (DOPA register)"),
+    "households": ("ครัวเรือน", "Households"),
+    "compulsory_age": ("เด็กวัยการศึกษาภาคบังคับ", "Children of compulsory age"),
+    "compulsory_enrolled": ("กำลังเรียน", "Enrolled"),
+    "coverage_rate": ("อัตราการเข้าเรียน", "Coverage rate"),
+    "out_of_school": ("เด็กนอกระบบการศึกษา", "Out of school"),
+    "beyond_distance": ("บ้านไกลโรงเรียนเกินเกณฑ์", "Beyond the distance norm"),
+    "pre_primary_age": ("เด็กวัยอนุบาล", "Pre-primary age"),
+    "pre_primary_rate": ("อัตราการเข้าเรียนอนุบาล", "Pre-primary rate"),
+    "enrolled": ("นักเรียน", "Pupils"),
+    "capacity": ("ที่นั่งตามเกณฑ์", "Seats (norm)"),
+    "learning_devices": ("อุปกรณ์เพื่อการเรียน (ใช้งานได้)", "Learning devices (working)"),
+    "pupils_per_device": ("นักเรียนต่ออุปกรณ์", "Pupils per device"),
+    "with_internet": ("โรงเรียนที่มีอินเทอร์เน็ต", "Schools with internet"),
+    "without_internet": ("โรงเรียนที่ไม่มีอินเทอร์เน็ต", "Schools without internet"),
+    "median_mbps": ("ความเร็วกลาง (Mbps)", "Median speed (Mbps)"),
+    "mbps": ("อินเทอร์เน็ต (Mbps)", "Internet (Mbps)"),
+    "trend": ("แนวโน้มตามรอบสำมะโน", "Trend over the census rounds"),
+    "map": ("แผนที่", "Map"),
+    "legend_hidden": ("ไม่แสดงหรือไม่มีข้อมูล", "Withheld or no data"),
+    "downloads": ("ดาวน์โหลด", "Downloads"),
+    "report": ("รายงานการเข้าเรียนภาคบังคับ", "Compulsory education report"),
+    "geojson": ("ข้อมูลตำบล (GeoJSON)", "Tambons (GeoJSON)"),
+    "ogc": ("ชั้นข้อมูลสำหรับ QGIS (OGC API)", "Layers for QGIS (OGC API)"),
+    "interactive_map": ("แผนที่โต้ตอบ", "Interactive map"),
+    "privacy": ("ข้อมูลที่เผยแพร่และไม่เผยแพร่", "What is published and what is not"),
+    "suppression_note": (
+        "จำนวน 1-4 คนแสดงเป็น <5 และจำนวนที่อาจใช้คำนวณย้อนหาจำนวนน้อยแสดงเป็น x",
+        "Counts of 1-4 show as <5; counts that would give one back show as x",
+    ),
+    "grade": ("ชั้น", "Grade"),
+    "founded_year": ("ปีที่ก่อตั้ง (พ.ศ.)", "Founded (B.E.)"),
+    "phone": ("โทรศัพท์", "Phone"),
+    "email": ("อีเมล", "E-mail"),
+    "personnel": ("บุคลากร", "Personnel"),
+    "buildings": ("อาคาร", "Buildings"),
+    "devices": ("อุปกรณ์ไอซีที", "ICT devices"),
+    "broken": ("ชำรุด", "Broken"),
+    "school_record": ("ทะเบียนโรงเรียนฉบับเต็ม", "The school's full record"),
+    "english": ("English", "ภาษาไทย"),
+    "help": ("คู่มือ", "Manual"),
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    index = 1 if lang == "en" else 0
+    return {key: pair[index] for key, pair in LABELS.items()}
+
+
+def context(figures: dict[str, Any], lang: str, link: Link) -> dict[str, Any]:
+    """What the portal's templates need besides the figures, live or offline."""
+    return {
+        "p": figures,
+        "w": words(lang),
+        "lang": lang,
+        "link": link,
+        "rate_classes": RATE_CLASSES,
+        "no_rate_fill": NO_RATE_FILL,
+    }

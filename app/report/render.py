@@ -243,9 +243,10 @@ def to_html(
     thai_digits: bool = False,
     font_url: str = FONT_URL,
     downloads: dict[str, str] | None = None,
+    home_url: str = "/",
 ) -> str:
     """The report as one HTML page; ``maps`` holds an SVG map per district code, ``downloads``
-    the links to the other formats (shown on screen, not in print)."""
+    the links to the other formats (shown on screen, not in print) beside ``home_url``."""
     districts = report["districts"]
     rate_floor = rate_axis_floor(row["coverage_rate"] for row in districts)
     tambons_by_district: dict[str, list[dict[str, Any]]] = {}
@@ -256,6 +257,7 @@ def to_html(
         fmt=formatter(thai_digits),
         thai_digits=thai_digits,
         font_url=font_url,
+        home_url=home_url,
         total_labels=TOTAL_LABELS_TH,
         district_table=DISTRICTS,
         tambon_table=SUBDISTRICTS,
@@ -481,16 +483,57 @@ def coverage_report_file(
 ) -> bytes:
     """The coverage report of an area in one of ``FORMATS``; maps only where they are drawn
     (HTML and PDF); ``downloads`` links the other formats from the HTML page."""
+    return coverage_report_files(
+        session,
+        round_year,
+        (output_format,),
+        province=province,
+        district=district,
+        esao=esao,
+        thai_digits=thai_digits,
+        downloads=downloads,
+    )[output_format]
+
+
+def coverage_report_files(
+    session: Session,
+    round_year: int,
+    output_formats: tuple[str, ...],
+    *,
+    province: str | None = None,
+    district: str | None = None,
+    esao: str | None = None,
+    thai_digits: bool = False,
+    downloads: dict[str, str] | None = None,
+    html_links: dict[str, str] | None = None,
+) -> dict[str, bytes]:
+    """The report in several formats from one gathering of its figures (and one drawing of
+    its maps): format -> bytes. ``html_links`` may give the HTML page's ``font_url`` and
+    ``home_url`` (an offline copy's are relative)."""
     report = coverage_report(session, round_year, province=province, district=district, esao=esao)
-    if output_format == "xlsx":
-        return to_xlsx(report)
-    if output_format == "csv":
-        return to_csv(report)
-    maps = district_maps(session, report, FONT_REGULAR)
-    if output_format == "pdf":
-        return to_pdf(report, maps=maps, thai_digits=thai_digits)
-    html = to_html(report, maps=maps, thai_digits=thai_digits, downloads=downloads)
-    return html.encode("utf-8")
+    files: dict[str, bytes] = {}
+    maps = (
+        district_maps(session, report, FONT_REGULAR)
+        if {"pdf", "html"} & set(output_formats)
+        else None
+    )
+    for output_format in output_formats:
+        if output_format == "xlsx":
+            files[output_format] = to_xlsx(report)
+        elif output_format == "csv":
+            files[output_format] = to_csv(report)
+        elif output_format == "pdf":
+            files[output_format] = to_pdf(report, maps=maps, thai_digits=thai_digits)
+        else:
+            html = to_html(
+                report,
+                maps=maps,
+                thai_digits=thai_digits,
+                downloads=downloads,
+                **(html_links or {}),
+            )
+            files[output_format] = html.encode("utf-8")
+    return files
 
 
 # --- a data round's missing schools, to send -----------------------------------------------

@@ -9,6 +9,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 THIRTEEN_DIGITS = re.compile(r"(?<![0-9])[0-9]{13}(?![0-9])")
+# A longitude and latitude in Thailand as GeoJSON, JSON or text write them.
+COORDINATES = re.compile(
+    r"(9[7-9]\.[0-9]{4,}|10[0-6]\.[0-9]{4,})\s*,\s*([5-9]\.[0-9]{4,}|1[0-9]\.[0-9]{4,}|20\.[0-9]{4,})"
+)
 
 
 @dataclass(frozen=True)
@@ -20,8 +24,10 @@ class PersonalMarkers:
         """The personal things in ``page`` (empty: none)."""
         found = THIRTEEN_DIGITS.findall(page)
         found += [name for name in self.names if name in page]
-        compact = page.replace(" ", "")
-        found += [home for home in self.homes if home in compact]
+        for lon, lat in COORDINATES.findall(page):
+            point = f"{float(lon):.5f},{float(lat):.5f}"
+            if point in self.homes:
+                found.append(point)
         return found
 
 
@@ -45,6 +51,11 @@ def personal_markers(session: Session) -> PersonalMarkers:
                 "WHERE location IS NOT NULL AND location_source = 'gps'"
             )
         )
+    }
+    # A home surveyed at a school's gate is that school's public point, not a home.
+    homes -= {
+        f"{lon:.5f},{lat:.5f}"
+        for lon, lat in session.execute(text("SELECT ST_X(location), ST_Y(location) FROM school"))
     }
     assert names and homes  # the scan has something to look for
     return PersonalMarkers(frozenset(names), frozenset(homes))
