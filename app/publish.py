@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.manual import build_manual
 from app.report import portal
 from app.report.render import coverage_report_files
 from app.web.templating import TEMPLATES_DIR, templates
@@ -138,10 +139,12 @@ def publish(
     *,
     esao: str | None = None,
     province: str | None = None,
-    manual: Path | None = None,
+    manual: bool = True,
+    screenshots: Path | None = None,
 ) -> PublishReport:
     """Write the offline copy of an office's (or a province's offices') public portal to
-    ``out`` (emptied first when it is an earlier copy)."""
+    ``out`` (emptied first when it is an earlier copy), with the manual (built for disk, with
+    the ``screenshots`` of the browser tests where given)."""
     started = time.perf_counter()
     offices = _office_codes(session, esao, province)
     districts_sql = (
@@ -177,6 +180,7 @@ def publish(
             **common,
             static_root=f"{up}static",
             home_href=f"{up}index.html",
+            manual_href=f"{up}manual/index.html" if manual else None,
         )
         _write(out / path, html.encode("utf-8"))
         report.pages += 1
@@ -217,8 +221,8 @@ def publish(
         target = out / "static" / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(STATIC_DIR / name, target)
-    if manual is not None and (manual / "index.html").exists():
-        shutil.copytree(manual, out / "manual")
+    if manual:
+        build_manual(out / "manual", screenshots, offline=True)
     _write(
         out / "README.txt",
         README_TH.format(published_on=published_on, round=round_year or "-").encode("utf-8"),

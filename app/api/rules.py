@@ -23,7 +23,7 @@ from app.api import (
 )
 from app.api.access import AccessRule
 from app.web import data_rounds as data_round_pages
-from app.web import feedback, maps, pages, phone, portal
+from app.web import feedback, manual, maps, pages, phone, portal
 from app.web import ict as ict_pages
 
 # In the order the app includes them (the first route that matches a request answers it).
@@ -50,6 +50,7 @@ ROUTER_MODULES = (
     ict_pages,
     feedback,
     portal,
+    manual,
 )
 
 

@@ -14,6 +14,7 @@ from app.cli import (
     forms,
     ict,
     load,
+    manual,
     publish,
     registers,
     report,
@@ -45,6 +46,7 @@ cli.add_typer(service_areas.cli, name="service-areas")
 cli.add_typer(report.cli, name="report")
 cli.add_typer(ict.cli, name="ict")
 cli.add_typer(training.cli, name="training")
+cli.add_typer(manual.cli, name="manual")
 cli.command("demo")(demo.demo)
 cli.command("serve")(serve.serve)
 cli.command("publish")(publish.publish)

@@ -8,7 +8,6 @@ import typer
 
 from app.publish import publish as write_copy
 from app.publish import zipped
-from kernel.config import get_settings
 from kernel.db import session_scope
 
 CD_BYTES = 700 * 1024 * 1024
@@ -24,9 +23,8 @@ def publish(
 ) -> None:
     """Write the office's public portal as a static copy that opens from file:// with no server
     and no network: the pages, the map and its data, the reports, the data files, the manual."""
-    manual = get_settings().var_dir / "manual"
     with session_scope() as session:
-        report = write_copy(session, output, esao=esao, province=province, manual=manual)
+        report = write_copy(session, output, esao=esao, province=province)
     typer.echo(
         f"wrote {output}: {report.pages:,} pages, {report.files:,} files, "
         f"{report.bytes / 1e6:.1f} MB in {report.seconds:.1f} s "

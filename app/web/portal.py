@@ -144,7 +144,7 @@ def portal_offline_copy(
     def render() -> bytes:
         with tempfile.TemporaryDirectory() as folder:
             copy = FilePath(folder) / "edumap"
-            publish(session, copy, esao=code, manual=settings.var_dir / "manual")
+            publish(session, copy, esao=code)
             return zipped(copy)
 
     body = cached_report(settings, session, office_round or 0, {"offline_copy": code}, render)

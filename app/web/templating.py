@@ -10,6 +10,7 @@ from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 
 from app.auth.deps import csrf_for
+from app.web.help import help_link
 from census.dates import format_thai_date
 from kernel.config import get_settings
 from kernel.principal import Principal
@@ -19,6 +20,8 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 # Read when a page is drawn, so a training server's pages all say what they are.
 templates.env.globals["training"] = lambda: get_settings().training
+# {{ help_link(path, role) }}: the page's chapter of the manual, as the reader's role does it.
+templates.env.globals["help_link"] = help_link
 templates.env.filters["b64"] = lambda value: base64.b64encode(
     value.encode() if isinstance(value, str) else value
 ).decode("ascii")
