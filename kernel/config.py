@@ -121,6 +121,7 @@ class Settings(BaseSettings):
     tls_key: Path | None = None
     report_cache_seconds: int = Field(default=600, ge=0)
     report_cache_dir: Path | None = None  # default: <var_dir>/cache/reports
+    manual_dir: Path | None = None  # the built manual /manual serves; default: <var_dir>/manual
 
     @field_validator("database_url")
     @classmethod

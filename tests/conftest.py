@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from app.api.deps import get_db
 from app.demo_data import demo_steps
 from app.main import create_app
+from app.manual import build_manual
 from gis.datasets import BundledData, run_steps
 from kernel import localdb, migrate
 from kernel.config import get_settings
@@ -38,6 +39,10 @@ os.environ.setdefault("EDUMAP_REPORT_CACHE_DIR", tempfile.mkdtemp(prefix="edumap
 os.environ.setdefault(
     "EDUMAP_FORM_KEY_FILE",
     str(Path(tempfile.mkdtemp(prefix="edumap-form-key-")) / "form-key.pem"),
+)
+# The manual /manual serves: built once for the run (tests/app/test_manual.py), never var's.
+os.environ.setdefault(
+    "EDUMAP_MANUAL_DIR", str(Path(tempfile.mkdtemp(prefix="edumap-manual-")) / "site")
 )
 get_settings.cache_clear()  # importing app.main read the settings before the line above
 
@@ -147,7 +152,18 @@ def db_session(connection: Connection) -> Iterator[Session]:
 
 
 @pytest.fixture(scope="session")
-def web_app(database_url: str) -> FastAPI:
+def manual_site() -> Path:
+    """The manual the app serves at /manual in the tests (EDUMAP_MANUAL_DIR), built once with
+    the tracked screenshots."""
+    site = Path(os.environ["EDUMAP_MANUAL_DIR"])
+    if not (site / "index.html").exists():
+        build_manual(site)
+    return site
+
+
+@pytest.fixture(scope="session")
+def web_app(database_url: str, manual_site: Path) -> FastAPI:
+    del manual_site  # built before the app serves it
     return create_app(database_url)
 
 
@@ -203,8 +219,9 @@ def accounts(engine: Engine) -> dict[str, Account]:
 
 
 @pytest.fixture(scope="session")
-def live_server(database_url: str) -> Iterator[str]:
+def live_server(database_url: str, manual_site: Path) -> Iterator[str]:
     """The app under a real uvicorn on a free loopback port (see ``live_url``)."""
+    del manual_site  # built before the app serves it
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -17,10 +17,13 @@ def build(
     screenshots: Path | None = typer.Option(
         None, "--screenshots", help="The browser tests' screenshots (test-output/manual)"
     ),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Default: var/manual"),
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="Default: EDUMAP_MANUAL_DIR, else var/manual"
+    ),
 ) -> None:
     """Build the manual from docs/manual with MkDocs (a warning fails the build)."""
-    site = output or get_settings().var_dir / "manual"
+    settings = get_settings()
+    site = output or settings.manual_dir or settings.var_dir / "manual"
     built = build_manual(site, screenshots)
     typer.echo(
         f"built the manual in {built.site}: {built.pages} pages, "

@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from app.api.access import PUBLIC, AccessRule
+from app.api.access import PUBLIC, AccessRule, expect
 from app.web.csp import html_with_inline_scripts
 from kernel.config import get_settings
 from kernel.errors import NotFoundError
@@ -39,7 +39,8 @@ def manual_root() -> Response:
 
 @router.get("/manual/{path:path}")
 def manual_page(path: str) -> Response:
-    site = get_settings().var_dir / "manual"
+    settings = get_settings()
+    site = settings.manual_dir or settings.var_dir / "manual"
     if not (site / "index.html").exists():
         return HTMLResponse(NOT_BUILT, status_code=404)
     target = manual_file(site, path)
@@ -49,6 +50,6 @@ def manual_page(path: str) -> Response:
 
 
 ACCESS_RULES = [
-    AccessRule("GET", "/manual", PUBLIC),
-    AccessRule("GET", "/manual/{path}", PUBLIC),
+    AccessRule("GET", "/manual", expect(307)),  # to /manual/, where its relative links work
+    AccessRule("GET", "/manual/{path:path}", PUBLIC),
 ]

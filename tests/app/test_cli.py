@@ -103,3 +103,20 @@ def test_a_scheduled_link_check_and_the_ict_report_from_the_command_line(
     finally:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM link_status_report WHERE source = 'scheduled_check'"))
+
+
+def test_publish_and_the_manual_from_the_command_line(tmp_path: Path, database_url: str) -> None:
+    unknown = edumap(database_url, "publish", "--esao", "NOPE", "-o", str(tmp_path / "x"))
+    assert unknown.returncode == 1 and "no service area office NOPE" in unknown.stderr
+    assert not (tmp_path / "x").exists()
+    neither = edumap(database_url, "publish", "-o", str(tmp_path / "y"))
+    assert neither.returncode == 1 and "--esao" in neither.stderr
+    # An earlier copy is replaced; a folder of other files is never emptied.
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.docx").write_bytes(b"mine")
+    refused = edumap(database_url, "publish", "--esao", "P5501", "-o", str(tmp_path / "mine"))
+    assert refused.returncode == 1 and "not an edumap copy" in refused.stderr
+    assert (tmp_path / "mine" / "thesis.docx").read_bytes() == b"mine"
+    built = edumap(database_url, "manual", "build", "-o", str(tmp_path / "manual"))
+    assert built.returncode == 0, built.stderr
+    assert "7 pages" in built.stdout and (tmp_path / "manual" / "planner.html").exists()

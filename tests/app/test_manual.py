@@ -18,7 +18,6 @@ from app import manual
 from app.api.rules import ROUTER_MODULES
 from app.manual import ManualBuildError, build_manual, referenced_images
 from app.web.help import help_link
-from kernel.config import get_settings
 from tests.helpers.browser import OUTPUT, severe_console_errors
 from tests.helpers.world import ROLE_NAMES
 
@@ -97,19 +96,7 @@ def test_pages_show_their_help_link(client: TestClient) -> None:
         assert 'class="help-link"' in page and f'href="/manual/{chapter}' in page, path
 
 
-def serve_built_manual(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Point the app's <var_dir>/manual at the manual this module built."""
-    var = site.parent / "var"
-    var.mkdir(exist_ok=True)
-    if not (var / "manual").exists():
-        (var / "manual").symlink_to(site)
-    monkeypatch.setattr(get_settings(), "var_dir", var)
-
-
-def test_the_manual_is_served_under_the_apps_csp(
-    client: TestClient, site: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    serve_built_manual(site, monkeypatch)
+def test_the_manual_is_served_under_the_apps_csp(client: TestClient) -> None:
     index = client.get("/manual/")
     assert index.status_code == 200 and "คู่มือการใช้งาน" in index.text
     assert "'sha256-" in index.headers["content-security-policy"]
@@ -121,9 +108,8 @@ def test_the_manual_is_served_under_the_apps_csp(
 
 
 def test_the_served_manual_opens_in_chromium_without_errors(
-    browser: webdriver.Chrome, live_url: str, site: Path, monkeypatch: pytest.MonkeyPatch
+    browser: webdriver.Chrome, live_url: str
 ) -> None:
-    serve_built_manual(site, monkeypatch)
     browser.get(f"{live_url}/manual/planner.html")
     browser.get_log("browser")
     browser.get(f"{live_url}/manual/planner.html#coverage-map")

@@ -82,6 +82,10 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ),
     ("GET", "/data-rounds/{round_id}"): Example(path="/data-rounds/{data_round}"),
     ("GET", "/portal/{kind}/{code}"): Example(path="/portal/districts/5501"),
+    ("GET", "/portal/offices/{code}/offline.zip"): Example(
+        path="/portal/offices/P5501/offline.zip"
+    ),
+    ("GET", "/manual/{path:path}"): Example(path="/manual/planner.html"),
     ("GET", "/data-rounds/{round_id}/schools/{code}"): Example(
         path=f"/data-rounds/{{data_round}}/schools/{MATRIX_SCHOOL}"
     ),
