@@ -367,30 +367,52 @@ def _counts_by(
     where, params = (
         area_filter("c", province, district, esao) if province or district or esao else ("true", {})
     )
-    rows = (
-        session.execute(
-            text(
-                f"""
-        SELECT {key_sql} AS key, {COVERAGE_COUNTS_SQL}
-        FROM child_coverage c {join_sql}
-        WHERE c.round_year = :round_year AND {where}
-        GROUP BY 1 ORDER BY 1
-        """
-            ),
-            params | {"round_year": round_year},
-        )
-        .mappings()
-        .all()
-    )
-    exact = [{name: row["key"], **{k: v for k, v in row.items() if k != "key"}} for row in rows]
-    if suppress and name == "subdistrict_code":
-        return public_tambon_counts(exact)
+    exact = _exact_counts(session, round_year, name, key_sql, join_sql, where, params)
+    if suppress and name in AREA_PARENTS:
+        every = exact
+        if name == "district" and (district or esao):
+            # A province's complements are chosen among all its districts, whatever was asked.
+            provinces = sorted({row[name][:2] for row in exact})
+            every = _exact_counts(
+                session,
+                round_year,
+                name,
+                key_sql,
+                join_sql,
+                "left(c.subdistrict_code, 2) = ANY(:provinces)",
+                {"provinces": provinces},
+            )
+        withheld = area_complements(every, name)
+        return [public_counts(counts, withheld.get(counts[name], ())) for counts in exact]
     if suppress:
         return [public_counts(counts) for counts in exact]
     return [
         counts | {r: rate(counts[part], counts[whole]) for part, whole, _, r in LINKED_COUNTS}
         for counts in exact
     ]
+
+
+def _exact_counts(
+    session: Session,
+    round_year: int,
+    name: str,
+    key_sql: str,
+    join_sql: str,
+    where: str,
+    params: dict[str, Any],
+) -> list[dict[str, Any]]:
+    rows = session.execute(
+        text(
+            f"""
+        SELECT {key_sql} AS key, {COVERAGE_COUNTS_SQL}
+        FROM child_coverage c {join_sql}
+        WHERE c.round_year = :round_year AND {where}
+        GROUP BY 1 ORDER BY 1
+        """
+        ),
+        params | {"round_year": round_year},
+    ).mappings()
+    return [{name: row["key"], **{k: v for k, v in row.items() if k != "key"}} for row in rows]
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -442,28 +464,40 @@ def public_counts(counts: dict[str, int], withheld: Collection[str] = ()) -> dic
     return shown
 
 
-def tambon_complements(rows: list[dict[str, Any]]) -> dict[str, set[str]]:
-    """Secondary suppression down a district's column (its total is published): where one
-    tambon's count is hidden, the district's total less its other tambons' would give it back,
-    so a second count is withheld beside it: subdistrict code -> the counts and rates withheld.
+# The areas whose public rows get complements down their column, with the key of their rows
+# and the parent whose total is published: tambons within their district, districts within
+# their province. (Offices are not: a province's secondary office covers the same districts
+# as its primary ones, so their totals do not partition a parent.)
+AREA_PARENTS = {"subdistrict_code": 4, "district": 2}
 
-    ``rows`` are the exact counts of every tambon of whole districts (a district's choice
-    depends only on its own tambons, so every filter of the API and every layer agree). A
-    linked pair (``LINKED_COUNTS``) is withheld together, with its rate, and a small ``whole``
-    is covered where its pair is withheld too, so its row cannot sum it back."""
-    by_district: dict[str, list[dict[str, Any]]] = {}
+
+def area_complements(rows: list[dict[str, Any]], key: str) -> dict[str, set[str]]:
+    """Secondary suppression down a column whose total is published: where one area's count
+    is hidden, the parent's total less its other areas' would give it back, so a second count
+    is withheld beside it: area code -> the counts and rates withheld.
+
+    ``rows`` are the exact counts of every area of whole parents (``AREA_PARENTS``: a
+    parent's choice depends only on its own areas, so every filter of the API and every layer
+    agree). A linked pair (``LINKED_COUNTS``) is withheld together, with its rate, and a small
+    ``whole`` is covered where its pair is withheld too, so its row cannot sum it back."""
+    by_parent: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        by_district.setdefault(row["subdistrict_code"][:4], []).append(row)
+        by_parent.setdefault(row[key][: AREA_PARENTS[key]], []).append(row)
     withheld: dict[str, set[str]] = {}
-    for tambons in by_district.values():
-        for code, names in _district_complements(tambons).items():
+    for areas in by_parent.values():
+        for code, names in _parent_complements(areas, key).items():
             withheld.setdefault(code, set()).update(names)
     return withheld
 
 
-def _district_complements(tambons: list[dict[str, Any]]) -> dict[str, set[str]]:
+def tambon_complements(rows: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """``area_complements`` of tambons within their districts."""
+    return area_complements(rows, "subdistrict_code")
+
+
+def _parent_complements(areas: list[dict[str, Any]], key: str) -> dict[str, set[str]]:
     def values(name: str) -> dict[str, int]:
-        return {row["subdistrict_code"]: row[name] for row in tambons}
+        return {row[key]: row[name] for row in areas}
 
     def small(name: str) -> set[str]:
         return {code for code, value in values(name).items() if 0 < value < SMALL_COUNT_THRESHOLD}
@@ -473,10 +507,12 @@ def _district_complements(tambons: list[dict[str, Any]]) -> dict[str, set[str]]:
     for part, whole, difference, rate_name in LINKED_COUNTS:
         linked.update({part, whole} | ({difference} if difference else set()))
         pair_names = {part, rate_name} | ({difference} if difference else set())
-        # The pair's own smallest count first: the difference (out of school) where published.
-        order = values(difference or part)
-        shut = {row["subdistrict_code"] for row in tambons if linked_small(row[part], row[whole])}
-        chosen = complement(order, shut)
+        # Both columns of the pair are withheld at the complement, so the smallest other area
+        # counted, preferring one where both its counts are non-zero (a withheld 0 protects
+        # little: the total less what is shown would still be the hidden one).
+        shut = {row[key] for row in areas if linked_small(row[part], row[whole])}
+        both = {row[key] for row in areas if row[part] > 0 and row[whole] - row[part] > 0}
+        chosen = complement(values(whole), shut, prefer=both)
         if chosen is not None:
             shut.add(chosen)
             withheld.setdefault(chosen, set()).update(pair_names)

@@ -18,12 +18,13 @@ from gis.coverage import (
     COVERAGE_COUNTS,
     COVERAGE_COUNTS_SQL,
     LINKED_COUNTS,
+    area_complements,
+    area_coverage,
     area_filter,
     coverage_params,
     linked_small_sql,
     stored_coverage_sql,
     subdistrict_coverage,
-    tambon_complements,
     unserved_condition,
 )
 from gis.ict.links import CONNECTIVITY_SQL, connectivity_params
@@ -348,7 +349,7 @@ def coverage_layer(
     """The areas of a census round's province with the round's coverage figures: counts of
     1-4 children null (and rates of fewer than 5 children null) outside the reader's scope,
     and the ``complements`` (area code -> figures withheld beside a hidden one in its column,
-    ``gis.coverage.tambon_complements``) null too."""
+    ``gis.coverage.area_complements``) null too."""
     exact = scope.condition(kind.district_sql, array=kind.district_is_array)
     # A linked count (gis.coverage.LINKED_COUNTS) beside a small one is withheld, and its rate.
     withheld: dict[str, str] = {}
@@ -698,10 +699,14 @@ def public_layer(session: Session, layer_id: str, scope: CountScope) -> Layer:
     kind, _, year = layer_id.rpartition("_")
     if kind in AREA_KINDS and year.isdigit() and int(year) in round_years(session):
         complements = None
-        if kind == "tambons" and not scope.everywhere:
-            complements = tambon_complements(
+        if kind in ("tambons", "districts") and not scope.everywhere:
+            key = "subdistrict_code" if kind == "tambons" else "district"
+            exact = (
                 subdistrict_coverage(session, int(year), suppress=False)
+                if kind == "tambons"
+                else area_coverage(session, int(year), by="district", suppress=False)
             )
+            complements = area_complements(exact, key)
         return coverage_layer(AREA_KINDS[kind], int(year), scope, complements)
     raise NotFoundError(f"no collection {layer_id}")
 

@@ -306,6 +306,24 @@ def _crumbs(session: Session, district: str, district_name_th: str | None = None
     return crumbs
 
 
+def _parts(
+    session: Session,
+    names_sql: str,
+    code: str,
+    key: str,
+    public_rows: Callable[[], list[dict[str, Any]]],
+    round_year: int | None,
+) -> list[dict[str, Any]]:
+    """The areas under a page's (``names_sql``: code, name_th), each with its public coverage
+    figures of the round (none where no child was counted, or before any round)."""
+    names = session.execute(text(names_sql), {"code": code}).all()
+    parts = [{key: part, "name_th": name} for part, name in sorted(names)]
+    if round_year is None:
+        return parts
+    shown = {row[key]: row for row in public_rows()}
+    return [row | shown.get(row[key], {}) for row in parts]
+
+
 def _rated(
     rows: list[dict[str, Any]], key: str, link: Link, kind: str
 ) -> tuple[dict[str, str], dict[str, str | None]]:
@@ -317,22 +335,15 @@ def office_page(session: Session, code: str, link: Link) -> dict[str, Any]:
     office = _one(session, OFFICE_SQL, code, "office")
     round_year = round_for(session, office["province_code"])
     area = {"province": None, "district": None, "esao": code}
-    names: dict[str, str] = dict(
-        session.execute(
-            text(
-                "SELECT d.code, d.name_th FROM district d JOIN service_area_office_district od "
-                "ON od.district_code = d.code WHERE od.office_code = :code"
-            ),
-            {"code": code},
-        ).all()
+    districts = _parts(
+        session,
+        "SELECT d.code, d.name_th FROM district d JOIN service_area_office_district od "
+        "ON od.district_code = d.code WHERE od.office_code = :code",
+        code,
+        "district",
+        lambda: coverage.area_coverage(session, round_year or 0, by="district", esao=code),
+        round_year,
     )
-    districts = [{"district": c, "name_th": n} for c, n in sorted(names.items())]
-    if round_year is not None:
-        shown = {
-            row["district"]: row
-            for row in coverage.area_coverage(session, round_year, by="district", esao=code)
-        }
-        districts = [row | shown.get(row["district"], {}) for row in districts]
     fills, hrefs = _rated(districts, "district", link, "districts")
     schools = _schools(session, round_year, area, None)
     return {
@@ -368,19 +379,14 @@ def district_page(session: Session, code: str, link: Link) -> dict[str, Any]:
     district = _one(session, DISTRICT_SQL, code, "district")
     round_year = round_for(session, district["province_code"])
     area = {"province": None, "district": code, "esao": None}
-    names: dict[str, str] = dict(
-        session.execute(
-            text("SELECT code, name_th FROM subdistrict WHERE district_code = :code"),
-            {"code": code},
-        ).all()
+    tambons = _parts(
+        session,
+        "SELECT code, name_th FROM subdistrict WHERE district_code = :code",
+        code,
+        "subdistrict_code",
+        lambda: coverage.subdistrict_coverage(session, round_year or 0, district=code),
+        round_year,
     )
-    tambons = [{"subdistrict_code": c, "name_th": n} for c, n in sorted(names.items())]
-    if round_year is not None:
-        shown = {
-            row["subdistrict_code"]: row
-            for row in coverage.subdistrict_coverage(session, round_year, district=code)
-        }
-        tambons = [row | shown.get(row["subdistrict_code"], {}) for row in tambons]
     fills, hrefs = _rated(tambons, "subdistrict_code", link, "tambons")
     schools = _schools(session, round_year, area, None)
     return {

@@ -22,6 +22,7 @@ from app.report.cache import cached_report
 from app.web.templating import page
 from kernel.config import get_settings
 from kernel.errors import NotFoundError
+from kernel.principal import Principal
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,17 +66,32 @@ def live_downloads(figures: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _portal_page(
+    request: Request,
+    principal: Principal,
+    template: str,
+    lang: str,
+    figures: dict[str, Any],
+    **extra: Any,
+) -> Response:
+    """A portal page on this server: its figures, words and links in the language read."""
+    return page(
+        request,
+        principal,
+        template,
+        **portal.context(figures, lang, live_link(lang)),
+        live=True,
+        **extra,
+    )
+
+
 @router.get("/portal", response_class=HTMLResponse)
 def portal_home(
     request: Request, session: SessionDep, principal: PrincipalDep, lang: Lang = "th"
 ) -> Response:
     """Every office, and a search box."""
-    return page(
-        request,
-        principal,
-        "portal_home.html",
-        **portal.context({"offices": portal.offices(session)}, lang, live_link(lang)),
-        live=True,
+    return _portal_page(
+        request, principal, "portal_home.html", lang, {"offices": portal.offices(session)}
     )
 
 
@@ -89,25 +105,15 @@ def portal_search(
 ) -> Response:
     """Schools, tambons, districts and offices by name (Thai or English) or code."""
     found = portal.search(session, q)
-    return page(
-        request,
-        principal,
-        "portal_search.html",
-        **portal.context({"query": q, "found": found}, lang, live_link(lang)),
-        live=True,
+    return _portal_page(
+        request, principal, "portal_search.html", lang, {"query": q, "found": found}
     )
 
 
 @router.get("/portal/privacy", response_class=HTMLResponse)
 def portal_privacy(request: Request, principal: PrincipalDep, lang: Lang = "th") -> Response:
     """What the portal publishes, what it never does, and why (PDPA, Official Information Act)."""
-    return page(
-        request,
-        principal,
-        "portal_privacy.html",
-        **portal.context({}, lang, live_link(lang)),
-        live=True,
-    )
+    return _portal_page(request, principal, "portal_privacy.html", lang, {})
 
 
 @router.get("/portal/{kind}/{code}", response_class=HTMLResponse)
@@ -123,13 +129,8 @@ def portal_area(
     if not re.fullmatch(CODE_PATTERNS[kind], code):
         raise NotFoundError(f"no {kind} {code}")
     figures = portal.PAGES[kind](session, code, live_link(lang))
-    return page(
-        request,
-        principal,
-        "portal_area.html",
-        **portal.context(figures, lang, live_link(lang)),
-        downloads=live_downloads(figures),
-        live=True,
+    return _portal_page(
+        request, principal, "portal_area.html", lang, figures, downloads=live_downloads(figures)
     )
 
 

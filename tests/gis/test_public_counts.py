@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gis.coverage import COVERAGE_COUNTS, public_counts, public_tambon_counts
+from gis.coverage import COVERAGE_COUNTS, area_complements, public_counts, public_tambon_counts
 
 
 def _counts(**given: int) -> dict[str, int]:
@@ -117,3 +117,20 @@ def test_no_hidden_count_is_its_district_total_less_the_shown(rows: list[dict[st
             assert any(isinstance(part, str) for part in parts)
         else:
             assert sum(isinstance(part, str) for part in parts) != 1
+
+
+def test_a_province_total_less_its_districts_does_not_give_back_the_hidden_one() -> None:
+    # The same rule one level up: 3 out of school in district 5501, 10 and 20 in the others of
+    # province 55; the province's total less 10 and 20 would be the hidden 3.
+    rows = [
+        {"district": code}
+        | _counts(compulsory_age=age, compulsory_enrolled=age - out, out_of_school=out)
+        for code, age, out in (
+            ("5501", 900, 3),
+            ("5502", 2000, 10),
+            ("5503", 3000, 20),
+            ("5601", 80, 9),
+        )
+    ]
+    withheld = area_complements(rows, "district")
+    assert withheld == {"5502": {"compulsory_enrolled", "out_of_school", "coverage_rate"}}

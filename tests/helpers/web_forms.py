@@ -74,32 +74,42 @@ class WebForm:
             lambda d: d.find_element(By.CSS_SELECTOR, ".p-datepicker-panel")
         )
         panel.find_element(By.CSS_SELECTOR, ".p-datepicker-select-year").click()
+        # Each view of the calendar renders after the click that asks for it (slower under
+        # load): every step waits for what it picks (a read of a view being replaced retries).
         for _ in range(10):  # back a decade at a time until the year is offered
-            years = [
-                y
-                for y in panel.find_elements(By.CSS_SELECTOR, ".p-datepicker-year")
-                if y.text.strip() == str(year)
-            ]
-            if years:
-                years[0].click()
+            offered = wait(self.driver, 10).until(
+                lambda _d: [y.text.strip() for y in self._cells(".p-datepicker-year")]
+            )
+            if str(year) in offered:
+                self._click_cell(".p-datepicker-year", str(year))
                 break
             panel.find_element(By.CSS_SELECTOR, ".p-datepicker-prev-button").click()
-        next(
-            m
-            for m in panel.find_elements(By.CSS_SELECTOR, ".p-datepicker-month")
-            if m.text == month
-        ).click()
-        next(
-            c
-            for c in panel.find_elements(
-                By.CSS_SELECTOR,
-                "td.p-datepicker-day-cell:not(.p-datepicker-other-month) .p-datepicker-day",
-            )
-            if c.text.strip() == str(day)
-        ).click()
+            self._until_changed(".p-datepicker-year", offered)
+        self._click_cell(".p-datepicker-month", month)
+        self._click_cell(
+            "td.p-datepicker-day-cell:not(.p-datepicker-other-month) .p-datepicker-day", str(day)
+        )
         wait(self.driver, 10).until(
             lambda _d: not self.driver.find_elements(By.CSS_SELECTOR, ".p-datepicker-panel")
         )
+
+    def _cells(self, selector: str) -> list[WebElement]:
+        return self.driver.find_elements(By.CSS_SELECTOR, f".p-datepicker-panel {selector}")
+
+    def _until_changed(self, selector: str, before: list[str]) -> None:
+        wait(self.driver, 10).until(
+            lambda _d: [cell.text.strip() for cell in self._cells(selector)] != before
+        )
+
+    def _click_cell(self, selector: str, text_shown: str) -> None:
+        """Click the calendar cell reading ``text_shown`` once its view has rendered."""
+        cell = wait(self.driver, 10).until(
+            lambda _d: next(
+                (c for c in self._cells(selector) if c.text.strip() == text_shown), None
+            )
+        )
+        assert cell is not None  # a wait returns only what is found
+        cell.click()
 
     def button(self, text_shown: str) -> WebElement:
         return wait(self.driver, 10).until(
