@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.support.ui import WebDriverWait
 
 from app.manual import referenced_images
-from tests.helpers.browser import OUTPUT, log_in, severe_console_errors
+from tests.helpers.browser import OUTPUT, log_in, open_page, severe_console_errors
 from tests.helpers.world import MATRIX_SCHOOL, Account
 
 SCREENSHOTS = OUTPUT / "manual"
@@ -48,16 +47,7 @@ def test_take_the_manuals_screenshots(
     for name, (who, path) in PICTURES.items():
         if who != role:
             continue
-        browser.get(live_url + path)
-        WebDriverWait(browser, 30).until(
-            lambda d: d.execute_script("return document.readyState") == "complete"
-        )
-        if path.startswith("/maps/coverage"):
-            WebDriverWait(browser, 60).until(
-                lambda d: d.execute_script(
-                    "return !!(window.edumapCoverage && edumapCoverage.ready)"
-                )
-            )
+        open_page(browser, live_url + path)
         assert "/login" not in browser.current_url or path == "/login", (role, path)
         assert severe_console_errors(browser) == [], (role, path)
         browser.save_screenshot(str(SCREENSHOTS / name))

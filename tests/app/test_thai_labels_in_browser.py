@@ -9,10 +9,9 @@ import re
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from kernel.vocabulary import GRADES, LABELS_TH
-from tests.helpers.browser import log_in
+from tests.helpers.browser import log_in, open_page
 from tests.helpers.world import MATRIX_SCHOOL, ROLE_NAMES, Account
 
 # Identifiers that name something a person reads; single letters (sex M/F) are too short to
@@ -79,16 +78,8 @@ def test_pages_show_people_thai_not_identifiers(
     for path, roles in PAGES:
         if role not in roles:
             continue
-        browser.get(live_url + path)
-        WebDriverWait(browser, 30).until(
-            lambda d: d.execute_script("return document.readyState") == "complete"
-        )
+        open_page(browser, live_url + path)
         if path.startswith("/maps/coverage"):
-            WebDriverWait(browser, 60).until(
-                lambda d: d.execute_script(
-                    "return !!(window.edumapCoverage && edumapCoverage.ready)"
-                )
-            )
             seen = []
             for kind, code in (("school", MATRIX_SCHOOL), ("tambon", "550101")):
                 assert browser.execute_script(

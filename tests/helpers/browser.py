@@ -65,3 +65,15 @@ def severe_console_errors(driver: webdriver.Chrome) -> list[str]:
 def wait(driver: webdriver.Chrome, seconds: float = 10) -> WebDriverWait:  # type: ignore[type-arg]
     """A wait that reads the page again when it reloads under a read (the forms reload it)."""
     return WebDriverWait(driver, seconds, ignored_exceptions=(StaleElementReferenceException,))
+
+
+def open_page(driver: webdriver.Chrome, url: str) -> None:
+    """Open a page and wait until it has loaded, and for the coverage map until it is drawn."""
+    driver.get(url)
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+    if "/maps/coverage" in url:
+        WebDriverWait(driver, 60).until(
+            lambda d: d.execute_script("return !!(window.edumapCoverage && edumapCoverage.ready)")
+        )
