@@ -168,8 +168,7 @@ def publish(
     copy = _Copy(out, offices, pages)
     report = PublishReport(directory=out, offices=offices)
     published_on = format_thai_date(dt.date.today(), short=False)
-    first = portal.office_page(session, offices[0], copy.link_from(0))
-    round_year = first["round"]
+    round_year = portal.round_for_office(session, offices[0])
     common = {"offline": True, "published_on": published_on}
 
     def write_page(path: str, template: str, page_context: dict[str, Any]) -> None:

@@ -444,7 +444,7 @@ def public_counts(counts: dict[str, int], withheld: Collection[str] = ()) -> dic
     """Coverage counts and rates as the public sees them: counts of 1-4 "<5", rates of fewer
     than 5 children none, and the linked counts (``LINKED_COUNTS``) withheld ("x") beside a
     small one, with their rate; and the counts and rates named in ``withheld`` (a tambon's
-    complements, ``tambon_complements``)."""
+    complements, ``area_complements``)."""
     shown: dict[str, Any] = {
         name: suppress_small_count(value) if name in COVERAGE_COUNTS else value
         for name, value in counts.items()
@@ -490,11 +490,6 @@ def area_complements(rows: list[dict[str, Any]], key: str) -> dict[str, set[str]
     return withheld
 
 
-def tambon_complements(rows: list[dict[str, Any]]) -> dict[str, set[str]]:
-    """``area_complements`` of tambons within their districts."""
-    return area_complements(rows, "subdistrict_code")
-
-
 def _parent_complements(areas: list[dict[str, Any]], key: str) -> dict[str, set[str]]:
     def values(name: str) -> dict[str, int]:
         return {row[key]: row[name] for row in areas}
@@ -531,7 +526,7 @@ def _parent_complements(areas: list[dict[str, Any]], key: str) -> dict[str, set[
 def public_tambon_counts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Tambons' exact coverage rows (every tambon of whole districts) as the public sees them:
     ``public_counts`` with each district's complements."""
-    withheld = tambon_complements(rows)
+    withheld = area_complements(rows, "subdistrict_code")
     return [public_counts(dict(row), withheld.get(row["subdistrict_code"], ())) for row in rows]
 
 

@@ -26,6 +26,7 @@ from gis.schools.norms import norm_params, seats_sql
 from gis.schools.resources import school_resources
 from gis.schools.service import school_detail
 from kernel.errors import NotFoundError
+from kernel.names import normalise_thai_name
 
 # The kinds of page, as their paths name them, each with the kind of the areas listed under it.
 KINDS = ("offices", "districts", "tambons", "schools")
@@ -538,7 +539,7 @@ def search(session: Session, query: str, limit: int = 30) -> list[dict[str, Any]
                 "OR x.code = :raw "
                 "ORDER BY length(x.name_th), x.code LIMIT :limit"
             ),
-            {"q": typed.replace(" ", ""), "raw": typed, "limit": limit},
+            {"q": normalise_thai_name(typed).replace(" ", ""), "raw": typed, "limit": limit},
         ).mappings()
     ]
     kinds = {"school": "schools", "subdistrict": "tambons"}

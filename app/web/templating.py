@@ -33,10 +33,9 @@ templates.env.filters["th_list"] = lambda value, vocabulary: ", ".join(
 )
 # {{ day|thai_date }}: a date as Thai offices write it, 10 มิ.ย. 2569.
 templates.env.filters["thai_date"] = lambda value: "-" if value is None else format_thai_date(value)
-# {{ 1234|num }}: a count as Thai offices write it, 1,234.
-templates.env.filters["num"] = lambda value: "-" if value is None else f"{value:,}"
-# {{ count|count }}: a public count, 1,234, or as suppression left it ("<5", "x").
-templates.env.filters["count"] = lambda value: (
+# {{ 1234|num }}: a count as Thai offices write it, 1,234; a public count as suppression left
+# it ("<5", "x").
+templates.env.filters["num"] = lambda value: (
     "-" if value is None else value if isinstance(value, str) else f"{value:,}"
 )
 # {{ 0.9712|pct }}: a rate as a percentage, 97.1%; a withheld rate "-".
