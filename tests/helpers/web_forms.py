@@ -69,21 +69,31 @@ class WebForm:
 
     def date(self, label: str, year: int, month: str, day: int, n: int = 1) -> None:
         """A date through the calendar: year, month, then day."""
-        self.question(label, n).find_element(By.TAG_NAME, "input").click()
-        panel = wait(self.driver, 10).until(
-            lambda d: d.find_element(By.CSS_SELECTOR, ".p-datepicker-panel")
-        )
-        panel.find_element(By.CSS_SELECTOR, ".p-datepicker-select-year").click()
+        field = self.question(label, n).find_element(By.TAG_NAME, "input")
+
+        def years_offered(_d: webdriver.Chrome) -> list[str] | None:
+            """The year view's years; until it shows, ask for it again. Under load the panel
+            can open (or close again) before its header answers a click, and a click that
+            went nowhere is not repeated by waiting (CI failed here twice)."""
+            years = [y.text.strip() for y in self._cells(".p-datepicker-year")]
+            if any(years):
+                return years
+            header = self._cells(".p-datepicker-select-year")
+            if header:
+                header[0].click()
+            elif not self.driver.find_elements(By.CSS_SELECTOR, ".p-datepicker-panel"):
+                field.click()
+            return None
+
         # Each view of the calendar renders after the click that asks for it (slower under
         # load): every step waits for what it picks (a read of a view being replaced retries).
+        panel_wait = WebDriverWait(self.driver, 30, poll_frequency=1.0, ignored_exceptions=REDRAWN)
         for _ in range(10):  # back a decade at a time until the year is offered
-            offered = wait(self.driver, 10).until(
-                lambda _d: [y.text.strip() for y in self._cells(".p-datepicker-year")]
-            )
+            offered = panel_wait.until(years_offered)
             if str(year) in offered:
                 self._click_cell(".p-datepicker-year", str(year))
                 break
-            panel.find_element(By.CSS_SELECTOR, ".p-datepicker-prev-button").click()
+            self._cells(".p-datepicker-prev-button")[0].click()
             self._until_changed(".p-datepicker-year", offered)
         self._click_cell(".p-datepicker-month", month)
         self._click_cell(
