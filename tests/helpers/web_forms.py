@@ -71,7 +71,7 @@ class WebForm:
         """A date through the calendar: year, month, then day."""
         field = self.question(label, n).find_element(By.TAG_NAME, "input")
 
-        def years_offered(_d: webdriver.Chrome) -> list[str] | None:
+        def years_offered(_d: webdriver.Chrome) -> list[str]:
             """The year view's years; until it shows, ask for it again. Under load the panel
             can open (or close again) before its header answers a click, and a click that
             went nowhere is not repeated by waiting (CI failed here twice)."""
@@ -83,7 +83,7 @@ class WebForm:
                 header[0].click()
             elif not self.driver.find_elements(By.CSS_SELECTOR, ".p-datepicker-panel"):
                 field.click()
-            return None
+            return []  # not yet: the wait looks again
 
         # Each view of the calendar renders after the click that asks for it (slower under
         # load): every step waits for what it picks (a read of a view being replaced retries).
