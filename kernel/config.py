@@ -36,6 +36,10 @@ class Settings(BaseSettings):
 
     # An existing PostGIS server. When unset, edumap runs its own cluster inside the checkout.
     database_url: str | None = None
+    # A hot standby of that server (streaming replication): maps, reports, the public API, OGC
+    # and tiles read there; writes, reads of one's own writes and named (audited) reads stay
+    # on the primary. Unset: everything on the primary.
+    read_database_url: str | None = None
 
     # The project-local cluster (used only when database_url is unset).
     var_dir: Path = PROJECT_ROOT / "var"
@@ -45,6 +49,13 @@ class Settings(BaseSettings):
     pg_bin_dir: Path | None = None
     # initdb refuses to run as root; this system account owns the cluster when invoked as root.
     pg_os_user: str = "postgres"
+    # Extra server settings of the local cluster (JSON object), e.g. {"wal_level": "logical"}
+    # for an office that publishes to a national instance; applied at the next start.
+    pg_server_settings: dict[str, str] = {}
+    # Where the local cluster archives its WAL (continuous archiving, for `edumap restore` to a
+    # point in time); unset: no archiving, and a restore returns to a backup's own moment.
+    wal_archive_dir: Path | None = None
+    backup_dir: Path | None = None  # `edumap backup`'s base backups; default <var_dir>/backups
 
     data_dir: Path = DATA_DIR
     demo_province: str = "55"
@@ -123,7 +134,7 @@ class Settings(BaseSettings):
     report_cache_dir: Path | None = None  # default: <var_dir>/cache/reports
     manual_dir: Path | None = None  # the built manual /manual serves; default: <var_dir>/manual
 
-    @field_validator("database_url")
+    @field_validator("database_url", "read_database_url")
     @classmethod
     def _normalise_url(cls, value: str | None) -> str | None:
         return normalise_database_url(value) if value else None
@@ -166,6 +177,10 @@ class Settings(BaseSettings):
     @property
     def pg_socket_dir(self) -> Path:
         return self.var_dir / "run"
+
+    @property
+    def effective_backup_dir(self) -> Path:
+        return self.backup_dir or self.var_dir / "backups"
 
     @property
     def pg_password_file(self) -> Path:

@@ -77,11 +77,14 @@ def _as_owner(settings: Settings, argv: list[str]) -> list[str]:
     return ["runuser", "-u", owner.pw_name, "--", *argv]
 
 
-def _run(
-    settings: Settings, argv: list[str], check: bool = True
+def run_as_owner(
+    settings: Settings, argv: list[str], check: bool = True, password: str | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """Run a PostgreSQL program as the cluster's account; ``password`` goes to libpq in the
+    environment (PGPASSWORD), never on a command line other users can read."""
+    env = None if password is None else os.environ | {"PGPASSWORD": password}
     result = subprocess.run(
-        _as_owner(settings, argv), capture_output=True, text=True, check=False, cwd="/"
+        _as_owner(settings, argv), capture_output=True, text=True, check=False, cwd="/", env=env
     )
     if check and result.returncode != 0:
         raise LocalClusterError(
@@ -91,7 +94,7 @@ def _run(
     return result
 
 
-def _make_dir_for_owner(settings: Settings, path: Path, mode: int) -> None:
+def make_dir_for_owner(settings: Settings, path: Path, mode: int) -> None:
     path.mkdir(parents=True, exist_ok=True)
     owner = _owner(settings)
     if owner is not None:
@@ -99,13 +102,13 @@ def _make_dir_for_owner(settings: Settings, path: Path, mode: int) -> None:
     path.chmod(mode)
 
 
-def _ensure_owner_can_reach(settings: Settings, path: Path) -> None:
+def ensure_owner_can_reach(settings: Settings, path: Path) -> None:
     """Let the cluster's account traverse the folders above the checkout (e.g. /root)."""
     owner = _owner(settings)
     if owner is None:
         return
     for parent in reversed(path.resolve().parents):
-        if _run(settings, ["test", "-x", str(parent)], check=False).returncode != 0:
+        if run_as_owner(settings, ["test", "-x", str(parent)], check=False).returncode != 0:
             if shutil.which("setfacl"):
                 subprocess.run(["setfacl", "-m", f"u:{owner.pw_name}:x", str(parent)], check=True)
             else:
@@ -120,13 +123,62 @@ def _server_options(settings: Settings) -> str:
     )
 
 
+# The settings edumap manages live in their own file beside postgresql.conf, included by it:
+# values with paths and spaces (an archive directory) need no shell quoting there, and
+# postgresql.conf stays as initdb wrote it but for the one include line.
+SERVER_CONF = "edumap-server.conf"
+# Written only while a restore replays WAL (`kernel.backup`), removed once it is done.
+RECOVERY_CONF = "edumap-recovery.conf"
+
+
+def conf_value(value: str) -> str:
+    """A postgresql.conf string literal."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def server_settings(settings: Settings) -> dict[str, str]:
+    """What edumap sets on the local server beyond the command line: WAL archiving through
+    PostgreSQL's own ``basic_archive`` module (it copies each segment under a temporary name
+    and renames it, so a crash never leaves half a segment in the archive), and the office's
+    extra settings."""
+    chosen: dict[str, str] = {}
+    if settings.wal_archive_dir is not None:
+        chosen |= {
+            "archive_mode": "on",
+            "archive_library": "basic_archive",
+            "basic_archive.archive_directory": str(settings.wal_archive_dir),
+            # A quiet office still closes a segment every 5 minutes: what it did is archived.
+            "archive_timeout": "300",
+        }
+    return chosen | settings.pg_server_settings
+
+
+def write_conf_file(settings: Settings, name: str, values: dict[str, str]) -> None:
+    """Write ``name`` in the data directory and make postgresql.conf include it."""
+    lines = [f"# Written by edumap ({name}); edit the settings, not this file.\n"]
+    lines += [f"{key} = {conf_value(value)}\n" for key, value in values.items()]
+    _write_owned(settings, settings.pgdata_dir / name, "".join(lines))
+    main_conf = settings.pgdata_dir / "postgresql.conf"
+    include = f"include_if_exists = {conf_value(name)}\n"
+    if include not in main_conf.read_text():
+        _write_owned(settings, main_conf, main_conf.read_text() + include)
+
+
+def _write_owned(settings: Settings, path: Path, content: str) -> None:
+    path.write_text(content)
+    owner = _owner(settings)
+    if owner is not None:
+        os.chown(path, owner.pw_uid, owner.pw_gid)
+    path.chmod(0o600)
+
+
 def status(settings: Settings) -> ClusterStatus:
     """Whether the local cluster exists and is running."""
     initialised = (settings.pgdata_dir / "PG_VERSION").exists()
     if not initialised:
         return ClusterStatus(False, False, f"no cluster at {settings.pgdata_dir}")
     pg_ctl = str(find_pg_bin_dir(settings) / "pg_ctl")
-    result = _run(settings, [pg_ctl, "-D", str(settings.pgdata_dir), "status"], check=False)
+    result = run_as_owner(settings, [pg_ctl, "-D", str(settings.pgdata_dir), "status"], check=False)
     running = result.returncode == 0
     detail = (result.stdout or result.stderr).strip().splitlines()[0] if result.stdout else ""
     return ClusterStatus(running, True, detail or ("running" if running else "stopped"))
@@ -138,10 +190,10 @@ def initialise(settings: Settings) -> None:
         return
     bin_dir = find_pg_bin_dir(settings)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    _ensure_owner_can_reach(settings, settings.var_dir)
-    _make_dir_for_owner(settings, settings.pgdata_dir, 0o700)
-    _make_dir_for_owner(settings, settings.pg_socket_dir, 0o755)
-    _make_dir_for_owner(settings, settings.var_dir / "log", 0o755)
+    ensure_owner_can_reach(settings, settings.var_dir)
+    make_dir_for_owner(settings, settings.pgdata_dir, 0o700)
+    make_dir_for_owner(settings, settings.pg_socket_dir, 0o755)
+    make_dir_for_owner(settings, settings.var_dir / "log", 0o755)
 
     password = secrets.token_urlsafe(24)
     pwfile = settings.pg_socket_dir / "initdb-password"
@@ -151,7 +203,7 @@ def initialise(settings: Settings) -> None:
         os.chown(pwfile, owner.pw_uid, owner.pw_gid)
     pwfile.chmod(0o600)
     try:
-        _run(
+        run_as_owner(
             settings,
             [
                 str(bin_dir / "initdb"),
@@ -178,10 +230,14 @@ def start(settings: Settings, timeout_s: int = 60) -> ClusterStatus:
     current = status(settings)
     if not current.running:
         pg_ctl = str(find_pg_bin_dir(settings) / "pg_ctl")
-        _make_dir_for_owner(settings, settings.pg_socket_dir, 0o755)
+        make_dir_for_owner(settings, settings.pg_socket_dir, 0o755)
+        if settings.wal_archive_dir is not None:
+            make_dir_for_owner(settings, settings.wal_archive_dir, 0o700)
+            ensure_owner_can_reach(settings, settings.wal_archive_dir)
+        write_conf_file(settings, SERVER_CONF, server_settings(settings))
         log_file = settings.var_dir / "log" / "postgresql.log"
         try:
-            _run(
+            run_as_owner(
                 settings,
                 [
                     pg_ctl,
@@ -215,7 +271,7 @@ def stop(settings: Settings) -> ClusterStatus:
     current = status(settings)
     if current.running:
         pg_ctl = str(find_pg_bin_dir(settings) / "pg_ctl")
-        _run(settings, [pg_ctl, "-D", str(settings.pgdata_dir), "-m", "fast", "-w", "stop"])
+        run_as_owner(settings, [pg_ctl, "-D", str(settings.pgdata_dir), "-m", "fast", "-w", "stop"])
     return status(settings)
 
 

@@ -8,6 +8,7 @@ import secrets as token_source
 import typer
 
 from app.cli import (
+    backup,
     census,
     db,
     demo,
@@ -50,6 +51,8 @@ cli.add_typer(manual.cli, name="manual")
 cli.command("demo")(demo.demo)
 cli.command("serve")(serve.serve)
 cli.command("publish")(publish.publish)
+cli.command("backup")(backup.backup)
+cli.command("restore")(backup.restore)
 
 
 @cli.command("secrets")
