@@ -46,14 +46,17 @@ COMPRESS_LEVEL = 1
 UPLOAD_PATHS = ("/api/v1/census/imports", "/api/v1/schools/imports")
 
 
-def create_app(database_url: str | None = None) -> FastAPI:
-    """Build the app; ``database_url`` overrides the settings (tests use their own database)."""
+def create_app(database_url: str | None = None, read_database_url: str | None = None) -> FastAPI:
+    """Build the app; ``database_url`` (and the standby's ``read_database_url``) override the
+    settings (tests use their own database)."""
     settings = get_settings()  # refuses default secrets outside development
     usage = UsageCounter()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = make_engine(database_url)
+        read_url = read_database_url or settings.read_database_url
+        app.state.read_engine = make_engine(read_url) if read_url else None
         app.state.usage = usage
         app.state.feedback_limiter = FeedbackLimiter()
         sweep_interrupted_jobs(app.state.engine)
@@ -66,6 +69,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
             refresher.stop()
         usage.flush(app.state.engine)
         app.state.engine.dispose()
+        if app.state.read_engine is not None:
+            app.state.read_engine.dispose()
 
     app = FastAPI(
         title="edumap",

@@ -23,7 +23,7 @@ import psycopg
 from sqlalchemy import make_url
 
 from kernel import localdb
-from kernel.config import Settings
+from kernel.config import Settings, normalise_database_url
 
 MANIFEST = "edumap-backup.json"
 STAMP = "%Y%m%dT%H%M%SZ"
@@ -277,3 +277,33 @@ def _wait_until_promoted(settings: Settings, timeout_s: float) -> None:
         if time.monotonic() > deadline:
             raise BackupError(f"recovery did not finish within {timeout_s:.0f} s")
         time.sleep(0.3)
+
+
+def make_standby(standby: Settings, primary_url: str) -> None:
+    """A hot standby of the server at ``primary_url`` in ``standby``'s data directory:
+    ``pg_basebackup --write-recovery-conf`` (streaming replication from the primary), then
+    started on ``standby``'s port. Its databases, users and passwords are the primary's."""
+    primary = make_url(normalise_database_url(primary_url))
+    plain = primary.set(drivername="postgresql", password=None, database="postgres")
+    standby.var_dir.mkdir(parents=True, exist_ok=True)
+    localdb.ensure_owner_can_reach(standby, standby.var_dir)
+    localdb.make_dir_for_owner(standby, standby.pgdata_dir, 0o700)
+    localdb.run_as_owner(
+        standby,
+        [
+            str(localdb.find_pg_bin_dir(standby) / "pg_basebackup"),
+            "-d",
+            plain.render_as_string(hide_password=False),
+            "-D",
+            str(standby.pgdata_dir),
+            "--write-recovery-conf",
+            "--wal-method=stream",
+            "--checkpoint=fast",
+            "--no-password",
+        ],
+        password=primary.password,
+    )
+    if primary.password is not None:
+        standby.pg_password_file.write_text(primary.password + "\n")
+        standby.pg_password_file.chmod(0o600)
+    localdb.start(standby)

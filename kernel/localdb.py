@@ -231,6 +231,7 @@ def start(settings: Settings, timeout_s: int = 60) -> ClusterStatus:
     if not current.running:
         pg_ctl = str(find_pg_bin_dir(settings) / "pg_ctl")
         make_dir_for_owner(settings, settings.pg_socket_dir, 0o755)
+        make_dir_for_owner(settings, settings.var_dir / "log", 0o755)  # a standby's first start
         if settings.wal_archive_dir is not None:
             make_dir_for_owner(settings, settings.wal_archive_dir, 0o700)
             ensure_owner_can_reach(settings, settings.wal_archive_dir)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from app.api.access import PUBLIC, AccessRule, expect
 from app.api.caching import NOT_MODIFIED, conditional
-from app.api.deps import DistrictCode, Offset, ProvinceCode, SessionDep, SimplifyDep
+from app.api.deps import DistrictCode, Offset, ProvinceCode, ReadSessionDep, SessionDep, SimplifyDep
 from app.api.schools import EditorDep, SchoolCode
 from app.api.uploads import saved_upload
 from app.auth import service as accounts
@@ -44,7 +44,7 @@ PlannerDep = Annotated[Principal, Depends(require_roles(*NAMED_COVERAGE_ROLES))]
 )
 def coverage_subdistricts(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     round_year: Round,
     province: ProvinceCode = None,
     district: DistrictCode = None,
@@ -75,7 +75,7 @@ def coverage_subdistricts(
 )
 def coverage_areas(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     round_year: Round,
     by: Annotated[str, Query(pattern=r"^(district|esao)$")] = "district",
     province: ProvinceCode = None,
@@ -108,7 +108,7 @@ def coverage_areas(
 )
 def coverage_schools(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     round_year: Round,
     province: ProvinceCode = None,
@@ -133,7 +133,7 @@ def coverage_schools(
 
 
 def _school_rows(
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: Principal,
     round_year: int,
     *,

@@ -24,6 +24,25 @@ def get_db(request: Request) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_db)]
 
+
+def get_read_db(request: Request, primary: SessionDep) -> Iterator[Session]:
+    """A session for read-only work that may lag the primary a moment: maps, reports, the
+    public API, OGC and tiles. On the hot standby when one is configured
+    (EDUMAP_READ_DATABASE_URL), else the request's own session. Writes, reads of what the
+    caller just wrote, access decisions and named (audited) reads use ``SessionDep``."""
+    engine = request.app.state.read_engine
+    if engine is None:
+        yield primary
+        return
+    session = Session(bind=engine)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+ReadSessionDep = Annotated[Session, Depends(get_read_db)]
+
 # Paging past ten million rows is a mistake, and past 2^63 a database error.
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")]
 # Stored rows' integer ids (PostgreSQL integer).

@@ -9,7 +9,14 @@ from pydantic import BaseModel
 
 from app.api.access import PUBLIC, AccessRule
 from app.api.caching import NOT_MODIFIED, conditional
-from app.api.deps import BBoxDep, DistrictCode, Offset, ProvinceCode, SessionDep, SimplifyDep
+from app.api.deps import (
+    BBoxDep,
+    DistrictCode,
+    Offset,
+    ProvinceCode,
+    ReadSessionDep,
+    SimplifyDep,
+)
 from gis import geography
 from kernel.config import get_settings
 
@@ -29,7 +36,7 @@ class ProvinceRead(BaseModel):
 
 
 @router.get("/provinces", response_model=list[ProvinceRead], summary="Provinces (จังหวัด)")
-def list_provinces(session: SessionDep) -> list[dict[str, object]]:
+def list_provinces(session: ReadSessionDep) -> list[dict[str, object]]:
     return geography.list_provinces(session)
 
 
@@ -41,7 +48,7 @@ def list_provinces(session: SessionDep) -> list[dict[str, object]]:
 )
 def list_subdistricts(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     bbox: BBoxDep,
     province: ProvinceCode = None,
     district: DistrictCode = None,
@@ -74,7 +81,7 @@ def list_subdistricts(
 )
 def get_subdistrict(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     code: Annotated[str, Path(pattern=r"^\d{6}$", description="6-digit DOPA code")],
     simplify_m: SimplifyDep = None,
 ) -> Response:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api.access import PUBLIC, AccessRule, expect
 from app.api.caching import NOT_MODIFIED, conditional
-from app.api.deps import BBoxDep, DistrictCode, ProvinceCode, SessionDep
+from app.api.deps import BBoxDep, DistrictCode, ProvinceCode, ReadSessionDep, SessionDep
 from app.auth import service as accounts
 from app.auth.deps import PrincipalDep, client_ip, require_roles
 from census.matching import registers_version
@@ -39,7 +39,7 @@ PlannerDep = Annotated[Principal, Depends(require_roles(*NAMED_COVERAGE_ROLES))]
 
 
 def area_query(
-    session: SessionDep,
+    session: ReadSessionDep,
     province: ProvinceCode = None,
     district: DistrictCode = None,
     esao: Annotated[str | None, Query(max_length=16, description="Office code")] = None,
@@ -66,7 +66,7 @@ AreaDep = Annotated[Area, Depends(area_query)]
     responses=GEOJSON_RESPONSE,
 )
 def school_layer(
-    session: SessionDep, principal: PrincipalDep, area: AreaDep, round_year: Round
+    session: ReadSessionDep, principal: PrincipalDep, area: AreaDep, round_year: Round
 ) -> Response:
     get_round(session, round_year)
     body = map_layers.schools_geojson(
@@ -81,7 +81,7 @@ def school_layer(
     response_class=Response,
     responses={**GEOJSON_RESPONSE, **NOT_MODIFIED},
 )
-def district_layer(request: Request, session: SessionDep, area: AreaDep) -> Response:
+def district_layer(request: Request, session: ReadSessionDep, area: AreaDep) -> Response:
     return conditional(
         request,
         geography_version(session),
@@ -97,7 +97,7 @@ def district_layer(request: Request, session: SessionDep, area: AreaDep) -> Resp
     responses={**GEOJSON_RESPONSE, **NOT_MODIFIED},
 )
 def service_area_layer(
-    request: Request, session: SessionDep, area: AreaDep, round_year: Round
+    request: Request, session: ReadSessionDep, area: AreaDep, round_year: Round
 ) -> Response:
     get_round(session, round_year)
     return conditional(
@@ -117,7 +117,7 @@ def service_area_layer(
     responses={**GEOJSON_RESPONSE, **NOT_MODIFIED},
 )
 def register_village_layer(
-    request: Request, session: SessionDep, area: AreaDep, round_year: Round
+    request: Request, session: ReadSessionDep, area: AreaDep, round_year: Round
 ) -> Response:
     get_round(session, round_year)
     return conditional(
@@ -136,7 +136,7 @@ def register_village_layer(
     responses={**GEOJSON_RESPONSE, **NOT_MODIFIED},
 )
 def village_layer(
-    request: Request, session: SessionDep, area: AreaDep, round_year: Round, flag: Flag
+    request: Request, session: ReadSessionDep, area: AreaDep, round_year: Round, flag: Flag
 ) -> Response:
     get_round(session, round_year)
     return conditional(
@@ -192,7 +192,7 @@ def named_child_layer(
 
 @router.get("/api/v1/search", summary="Find schools, tambons and villages by Thai name or code")
 def search(
-    session: SessionDep,
+    session: ReadSessionDep,
     area: AreaDep,
     q: Annotated[str, Query(min_length=1, max_length=100, description="Name or code")],
     limit: Annotated[int, Query(ge=1, le=50)] = 20,

@@ -18,9 +18,10 @@ from urllib.parse import quote, urlencode
 import morecantile
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.orm import Session
 
 from app.api.access import PUBLIC, AccessRule
-from app.api.deps import SessionDep
+from app.api.deps import ReadSessionDep, SessionDep
 from app.api.oas30 import ogc_openapi
 from app.auth import service as accounts
 from app.auth.deps import PrincipalDep, client_ip, csrf_for
@@ -124,10 +125,21 @@ def _count_scope(session: SessionDep, principal: PrincipalDep) -> features.Count
 CountScopeDep = Annotated[features.CountScope, Depends(_count_scope)]
 
 
+def _layer_session(
+    collection_id: CollectionId, primary: SessionDep, reads: ReadSessionDep
+) -> Session:
+    """Named children are read on the primary (the read's audit row is written in its
+    transaction); every other layer where reads go (the standby, when there is one)."""
+    return primary if collection_id in features.NAMED_LAYERS else reads
+
+
+LayerSessionDep = Annotated[Session, Depends(_layer_session)]
+
+
 def _reader_layer(
     collection_id: CollectionId,
     principal: PrincipalDep,
-    session: SessionDep,
+    session: LayerSessionDep,
     scope: CountScopeDep,
 ) -> features.Layer:
     """The collection as this reader may read it: a public layer (its small counts exact
@@ -231,7 +243,7 @@ def conformance(request: Request, principal: PrincipalDep, f: FormatParameter = 
     }
 
 
-def _collection(request: Request, session: SessionDep, layer: features.Layer) -> dict[str, Any]:
+def _collection(request: Request, session: ReadSessionDep, layer: features.Layer) -> dict[str, Any]:
     base = f"{_base(request)}/collections/{layer.id}"
     return {
         "id": layer.id,
@@ -262,7 +274,7 @@ def _collection(request: Request, session: SessionDep, layer: features.Layer) ->
     }
 
 
-def _extent(session: SessionDep, layer: features.Layer) -> dict[str, Any]:
+def _extent(session: ReadSessionDep, layer: features.Layer) -> dict[str, Any]:
     box = features.extent(session, layer)
     found: dict[str, Any] = {"spatial": {"bbox": [box] if box else [], "crs": CRS84}}
     interval = features.temporal_extent(session, layer)
@@ -275,7 +287,7 @@ def _extent(session: SessionDep, layer: features.Layer) -> dict[str, Any]:
 def collections(
     request: Request,
     principal: PrincipalDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     scope: CountScopeDep,
     f: FormatParameter = None,
 ) -> Any:
@@ -304,7 +316,7 @@ def collection(
     layer: LayerDep,
     request: Request,
     principal: PrincipalDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     f: FormatParameter = None,
 ) -> Any:
     _only(request, FORMAT)
@@ -421,7 +433,7 @@ def collection_items(
     layer: LayerDep,
     principal: PrincipalDep,
     request: Request,
-    session: SessionDep,
+    session: LayerSessionDep,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="Features per page (at most 10000)")
     ] = DEFAULT_LIMIT,
@@ -536,7 +548,7 @@ def collection_item(
     feature_id: Annotated[str, Path(max_length=100)],
     principal: PrincipalDep,
     request: Request,
-    session: SessionDep,
+    session: LayerSessionDep,
     crs: CrsParameter = None,
     f: FormatParameter = None,
 ) -> Response:
@@ -688,7 +700,7 @@ def collection_tilejson(
     layer: LayerDep,
     tms: TileMatrixSet,
     request: Request,
-    session: SessionDep,
+    session: LayerSessionDep,
 ) -> dict[str, Any]:
     _only(request, frozenset())
     base = f"{_base(request)}/collections/{layer.id}/tiles/{tms.id}"
@@ -719,7 +731,7 @@ def collection_tile(
     x: Annotated[int, Path(ge=0, le=2**MAX_ZOOM - 1, description="tileCol")],
     principal: PrincipalDep,
     request: Request,
-    session: SessionDep,
+    session: LayerSessionDep,
 ) -> Response:
     _only(request, frozenset())
     if x >= 2**z or y >= 2**z:

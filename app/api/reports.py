@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api.access import PUBLIC, AccessRule
-from app.api.deps import DistrictCode, ProvinceCode, SessionDep
+from app.api.deps import DistrictCode, ProvinceCode, ReadSessionDep
 from app.report import ict as ict_files
 from app.report import render as reports
 from app.report.cache import cached_report
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 @router.get("/coverage", summary="Compulsory-education coverage report (HTML, PDF, XLSX or CSV)")
 def coverage(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     round_year: Annotated[int, Query(alias="round", ge=2500, le=2700)],
     output_format: Annotated[str, Query(alias="format", pattern=r"^(html|pdf|xlsx|csv)$")] = "html",
     province: ProvinceCode = None,
@@ -80,7 +80,7 @@ def coverage(
     responses={200: {"content": {"application/pdf": {}, ict_files.XLSX: {}}}},
 )
 def ict_report(
-    session: SessionDep,
+    session: ReadSessionDep,
     output_format: Annotated[str, Query(alias="format", pattern=r"^(pdf|xlsx)$")] = "pdf",
     district: DistrictCode = None,
     esao: Annotated[str | None, Query(max_length=16)] = None,

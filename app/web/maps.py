@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse
 
 from app.api.access import PUBLIC, AccessRule
-from app.api.deps import DistrictCode, ProvinceCode, SessionDep
+from app.api.deps import DistrictCode, ProvinceCode, ReadSessionDep
 from app.auth.deps import PrincipalDep
 from app.web.csp import html_with_inline_scripts
 from census.service import get_round
@@ -22,7 +22,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/maps/coverage", response_class=HTMLResponse)
 def coverage_map(
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     province: ProvinceCode = None,
     district: DistrictCode = None,
@@ -53,7 +53,7 @@ def coverage_map(
 @router.get("/maps/schools/{code}", response_class=HTMLResponse)
 def school_map(
     code: Annotated[str, Path(pattern=r"^\d{10}$")],
-    session: SessionDep,
+    session: ReadSessionDep,
     round_year: Annotated[int | None, Query(alias="round", ge=2500, le=2700)] = None,
 ) -> HTMLResponse:
     settings = get_settings()

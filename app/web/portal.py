@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.api.access import PUBLIC, AccessRule
-from app.api.deps import SessionDep
+from app.api.deps import ReadSessionDep
 from app.auth.deps import PrincipalDep
 from app.publish import publish, zipped
 from app.report import portal
@@ -87,7 +87,7 @@ def _portal_page(
 
 @router.get("/portal", response_class=HTMLResponse)
 def portal_home(
-    request: Request, session: SessionDep, principal: PrincipalDep, lang: Lang = "th"
+    request: Request, session: ReadSessionDep, principal: PrincipalDep, lang: Lang = "th"
 ) -> Response:
     """Every office, and a search box."""
     return _portal_page(
@@ -98,7 +98,7 @@ def portal_home(
 @router.get("/portal/search", response_class=HTMLResponse)
 def portal_search(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     q: Annotated[str, Query(max_length=100)] = "",
     lang: Lang = "th",
@@ -121,7 +121,7 @@ def portal_area(
     kind: Annotated[str, Path(pattern=r"^(offices|districts|tambons|schools)$")],
     code: Annotated[str, Path(pattern=r"^[A-Z0-9]{2,16}$")],
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     lang: Lang = "th",
 ) -> Response:
@@ -136,7 +136,7 @@ def portal_area(
 
 @router.get("/portal/offices/{code}/offline.zip")
 def portal_offline_copy(
-    code: Annotated[str, Path(pattern=r"^[A-Z0-9]{2,16}$")], session: SessionDep
+    code: Annotated[str, Path(pattern=r"^[A-Z0-9]{2,16}$")], session: ReadSessionDep
 ) -> Response:
     """The office's offline copy (``edumap publish``) as a zip, made once per day and data."""
     settings = get_settings()
