@@ -279,10 +279,12 @@ def _wait_until_promoted(settings: Settings, timeout_s: float) -> None:
         time.sleep(0.3)
 
 
-def make_standby(standby: Settings, primary_url: str) -> None:
+def make_standby(standby: Settings, primary_url: str, *, follow: bool = True) -> None:
     """A hot standby of the server at ``primary_url`` in ``standby``'s data directory:
     ``pg_basebackup --write-recovery-conf`` (streaming replication from the primary), then
-    started on ``standby``'s port. Its databases, users and passwords are the primary's."""
+    started on ``standby``'s port. Its databases, users and passwords are the primary's.
+    With ``follow`` False the copy is a server of its own from the start (a new office from
+    a copy of another, a scratch copy to try an upgrade on)."""
     primary = make_url(normalise_database_url(primary_url))
     plain = primary.set(drivername="postgresql", password=None, database="postgres")
     standby.var_dir.mkdir(parents=True, exist_ok=True)
@@ -296,7 +298,7 @@ def make_standby(standby: Settings, primary_url: str) -> None:
             plain.render_as_string(hide_password=False),
             "-D",
             str(standby.pgdata_dir),
-            "--write-recovery-conf",
+            *(["--write-recovery-conf"] if follow else []),
             "--wal-method=stream",
             "--checkpoint=fast",
             "--no-password",

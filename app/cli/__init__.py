@@ -12,6 +12,7 @@ from app.cli import (
     census,
     db,
     demo,
+    federation,
     forms,
     ict,
     load,
@@ -48,6 +49,7 @@ cli.add_typer(report.cli, name="report")
 cli.add_typer(ict.cli, name="ict")
 cli.add_typer(training.cli, name="training")
 cli.add_typer(manual.cli, name="manual")
+cli.add_typer(federation.cli, name="federation")
 cli.command("demo")(demo.demo)
 cli.command("serve")(serve.serve)
 cli.command("publish")(publish.publish)

@@ -58,6 +58,8 @@ MATRIX_FIGURES = {"P1": {"male": 10, "female": 12, "classrooms": 1}}
 # Whatever warnings those figures raise, explained.
 MATRIX_EXPLANATIONS = {"change_from_last_count": "ทดสอบ", "enrolment_over_capacity": "ทดสอบ"}
 EXAMPLES: dict[tuple[str, str], Example] = {
+    ("GET", "/api/v1/national/coverage"): Example(params={"round": "2569"}),
+    ("GET", "/api/v1/national/map"): Example(params={"round": "2569"}),
     ("POST", "/api/v1/data-rounds"): Example(
         json={
             "kind": "enrolment",

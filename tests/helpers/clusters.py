@@ -33,7 +33,11 @@ def scratch_settings(root: Path, **overrides: Any) -> Settings:
 def cli_environment(settings: Settings) -> dict[str, str]:
     """The environment that points an `edumap` command at ``settings``' cluster."""
     env = {k: v for k, v in os.environ.items() if k != "EDUMAP_DATABASE_URL"}
-    env |= {"EDUMAP_VAR_DIR": str(settings.var_dir), "EDUMAP_PG_PORT": str(settings.pg_port)}
+    env |= {
+        "EDUMAP_VAR_DIR": str(settings.var_dir),
+        "EDUMAP_PG_PORT": str(settings.pg_port),
+        "EDUMAP_PG_DATABASE": settings.pg_database,
+    }
     if settings.wal_archive_dir is not None:
         env["EDUMAP_WAL_ARCHIVE_DIR"] = str(settings.wal_archive_dir)
     return env
