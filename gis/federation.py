@@ -126,7 +126,8 @@ def publish_aggregates(session: Session, office_code: str) -> dict[str, int]:
             """
             INSERT INTO fed_data_round (office_code, round_id, kind, title_th, academic_year,
                 deadline, schools, not_started, draft, submitted, returned, accepted)
-            SELECT CAST(:o AS varchar), r.id, r.kind, r.title_th, r.academic_year, r.deadline, count(s.*),
+            SELECT CAST(:o AS varchar), r.id, r.kind, r.title_th, r.academic_year, r.deadline,
+                   count(s.school_id),
                    count(*) FILTER (WHERE s.state = 'not_started'),
                    count(*) FILTER (WHERE s.state = 'draft'),
                    count(*) FILTER (WHERE s.state = 'submitted'),
