@@ -309,3 +309,63 @@ def make_standby(standby: Settings, primary_url: str, *, follow: bool = True) ->
         standby.pg_password_file.write_text(primary.password + "\n")
         standby.pg_password_file.chmod(0o600)
     localdb.start(standby)
+
+
+@dataclass(frozen=True)
+class Trial:
+    ok: bool
+    seconds: float
+    revision_before: str | None
+    revision_after: str | None
+    error: str | None
+    kept: Path | None  # the copy, when kept for a look
+
+
+def _revision(url: str) -> str | None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    finally:
+        engine.dispose()
+
+
+def try_migrations(settings: Settings, port: int, keep: bool = False) -> Trial:
+    """Run the migrations on a copy of the database first: a scratch cluster copied from the
+    running server (``pg_basebackup``, no WAL archiving, its own port), migrated, then stopped
+    and removed (kept when it failed, or with ``keep``, under var/upgrade-trial)."""
+    from kernel import migrate
+
+    folder = settings.var_dir / "upgrade-trial"
+    if folder.exists():
+        raise BackupError(f"{folder} is there from an earlier trial: remove it first")
+    copy = Settings(
+        var_dir=folder,
+        pg_port=port,
+        database_url=None,
+        pg_database=make_url(settings.effective_database_url).database or settings.pg_database,
+        pg_user=make_url(settings.effective_database_url).username or settings.pg_user,
+        wal_archive_dir=None,
+        pg_server_settings={},
+        environment=settings.environment,
+        secret_key=settings.secret_key,
+        pii_key=settings.pii_key,
+    )
+    make_standby(copy, settings.effective_database_url, follow=False)
+    url = copy.local_database_url()
+    before = _revision(url)
+    started = time.monotonic()
+    error = None
+    try:
+        migrate.upgrade(url)
+    except Exception as exc:  # the migration's own error is the report
+        error = f"{type(exc).__name__}: {exc}"
+    seconds = time.monotonic() - started
+    after = _revision(url)
+    localdb.stop(copy)
+    kept = folder if (keep or error) else None
+    if kept is None:
+        shutil.rmtree(folder)
+    return Trial(error is None, seconds, before, after, error, kept)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kernel import localdb, migrate
+from kernel import backup, localdb, migrate
 from kernel.config import get_settings
 
 cli = typer.Typer(help="Manage the database: start|stop|status|url|migrate.", no_args_is_help=True)
@@ -70,3 +70,24 @@ def migrate_command(revision: str = typer.Argument("head", help="Target revision
     """Apply the Alembic migrations (creates the PostGIS extension on first run)."""
     migrate.upgrade(revision=revision)
     typer.echo(f"Database migrated to {revision}.")
+
+
+@cli.command("try-migrate")
+def try_migrate(
+    port: int = typer.Option(5439, help="A free port for the copy."),
+    keep: bool = typer.Option(False, help="Keep the migrated copy (var/upgrade-trial)."),
+) -> None:
+    """Before upgrading: run the migrations on a copy of the database (exit 1 if they fail;
+    the database itself is not touched)."""
+    trial = backup.try_migrations(get_settings(), port, keep=keep)
+    if not trial.ok:
+        _fail(
+            f"the migrations failed on the copy ({trial.revision_before} -> "
+            f"{trial.revision_after}): {trial.error}\nThe copy is in {trial.kept}; the "
+            "database itself is unchanged."
+        )
+    typer.echo(
+        f"The migrations ran on a copy in {trial.seconds:.1f} s ({trial.revision_before} -> "
+        f"{trial.revision_after}); now run `edumap db migrate`."
+        + (f" The copy is in {trial.kept}." if trial.kept else "")
+    )

@@ -19,7 +19,7 @@ from kernel import localdb, migrate
 from kernel.backup import list_backups
 from kernel.config import Settings, get_settings
 from kernel.principal import Principal, Role
-from tests.helpers.clusters import edumap_on, libpq_url, scratch_cluster
+from tests.helpers.clusters import edumap_on, free_port, libpq_url, scratch_cluster
 from tests.helpers.payloads import ROUND, small_household
 
 ADMIN = Principal(user_id=None, username="backup-test", role=Role.admin)
@@ -145,3 +145,26 @@ def test_backups_are_listed_and_old_ones_pruned_with_the_wal_they_needed(
     first_needed = (kept[0].path / "data" / "backup_label").read_text().split("(file ")[1][:24]
     segments = [p.name for p in office.wal_archive_dir.iterdir() if len(p.name) == 24]
     assert segments and min(segments)[8:] >= first_needed[8:]
+
+
+def test_migrations_are_tried_on_a_copy_before_the_database(office: Settings) -> None:
+    from alembic import command
+
+    url = office.local_database_url()
+    command.downgrade(migrate.alembic_config(url), "-1")  # the database one release behind
+    behind = _revision(office)
+    tried = edumap_on(office, "db", "try-migrate", "--port", str(free_port()))
+    assert tried.returncode == 0, tried.stderr
+    assert f"({behind} -> " in tried.stdout
+    assert _revision(office) == behind  # the database itself is untouched
+    assert not (office.var_dir / "upgrade-trial").exists()  # the copy is gone
+    migrated = edumap_on(office, "db", "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert _revision(office) != behind
+
+
+def _revision(settings: Settings) -> str:
+    with psycopg.connect(libpq_url(settings)) as conn:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert row is not None
+    return str(row[0])
