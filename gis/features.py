@@ -7,6 +7,7 @@ what anyone may see on the public API (no personal field; no counts of children)
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from gis.coverage import (
     area_coverage,
     area_filter,
     coverage_params,
+    coverage_version,
     linked_small_sql,
     stored_coverage_sql,
     subdistrict_coverage,
@@ -679,6 +681,33 @@ def public_layer_ids(session: Session) -> list[str]:
     ]
 
 
+# A round's complements per kind of area, with the stored coverage's version they were worked
+# out from: every page and tile of the layer needs them, and for the country they cost seconds
+# (a group-by over every child), so they are worked out once per refresh, not per request.
+_COMPLEMENTS: dict[tuple[str, str, int], tuple[str, dict[str, set[str]]]] = {}
+_COMPLEMENTS_LOCK = threading.Lock()
+
+
+def _round_complements(session: Session, kind: str, round_year: int) -> dict[str, set[str]]:
+    """``area_complements`` of every tambon or district of the round (the choice depends only
+    on each parent's own areas, so the whole round's agrees with any filter's)."""
+    key = (session.get_bind().engine.url.render_as_string(), kind, round_year)
+    version = coverage_version(session, round_year)
+    with _COMPLEMENTS_LOCK:
+        found = _COMPLEMENTS.get(key)
+    if found is not None and found[0] == version:
+        return found[1]
+    exact = (
+        subdistrict_coverage(session, round_year, suppress=False)
+        if kind == "tambons"
+        else area_coverage(session, round_year, by="district", suppress=False)
+    )
+    complements = area_complements(exact, "subdistrict_code" if kind == "tambons" else "district")
+    with _COMPLEMENTS_LOCK:
+        _COMPLEMENTS[key] = (version, complements)
+    return complements
+
+
 def public_layer(session: Session, layer_id: str, scope: CountScope) -> Layer:
     """A layer anyone may open, its counts of children exact within ``scope``."""
     if layer_id in AREA_KINDS:
@@ -700,13 +729,7 @@ def public_layer(session: Session, layer_id: str, scope: CountScope) -> Layer:
     if kind in AREA_KINDS and year.isdigit() and int(year) in round_years(session):
         complements = None
         if kind in ("tambons", "districts") and not scope.everywhere:
-            key = "subdistrict_code" if kind == "tambons" else "district"
-            exact = (
-                subdistrict_coverage(session, int(year), suppress=False)
-                if kind == "tambons"
-                else area_coverage(session, int(year), by="district", suppress=False)
-            )
-            complements = area_complements(exact, key)
+            complements = _round_complements(session, kind, int(year))
         return coverage_layer(AREA_KINDS[kind], int(year), scope, complements)
     raise NotFoundError(f"no collection {layer_id}")
 
