@@ -7,6 +7,8 @@ nightly). On the national instance: ``edumap federation subscribe --office P5501
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import psycopg
 import typer
 from sqlalchemy import make_url
@@ -58,25 +60,27 @@ def publish(office: str = OFFICE) -> None:
         )
 
 
+def _replicate(
+    action: Callable[[psycopg.Connection, str, str], None], office: str, conninfo: str
+) -> None:
+    with _connect() as conn:
+        try:
+            action(conn, office, conninfo)
+        except psycopg.Error as exc:
+            _fail(f"{office}: {str(exc).strip()}")
+
+
 @cli.command()
 def subscribe(office: str = OFFICE, conninfo: str = CONNINFO) -> None:
     """Receive an office's aggregates (its current rows are copied first)."""
-    with _connect() as conn:
-        try:
-            federation.subscribe(conn, office, conninfo)
-        except psycopg.Error as exc:
-            _fail(f"could not subscribe to {office}: {str(exc).strip()}")
+    _replicate(federation.subscribe, office, conninfo)
     typer.echo(f"Subscribed to {office}.")
 
 
 @cli.command()
 def resync(office: str = OFFICE, conninfo: str = CONNINFO) -> None:
     """Replace an office's rows by a fresh copy and subscribe again (after a lost slot)."""
-    with _connect() as conn:
-        try:
-            federation.resync(conn, office, conninfo)
-        except psycopg.Error as exc:
-            _fail(f"could not resync {office}: {str(exc).strip()}")
+    _replicate(federation.resync, office, conninfo)
     typer.echo(f"{office}: copied again and subscribed.")
 
 

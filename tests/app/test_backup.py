@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -14,12 +13,18 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from census.service import create_round, submit_household
-from gis.datasets import BundledData, boundary_steps, run_steps
+from gis.datasets import BundledData, boundary_steps
 from kernel import localdb, migrate
 from kernel.backup import list_backups
 from kernel.config import Settings, get_settings
 from kernel.principal import Principal, Role
-from tests.helpers.clusters import edumap_on, free_port, libpq_url, scratch_cluster
+from tests.helpers.clusters import (
+    edumap_on,
+    free_port,
+    libpq_url,
+    migrate_and_load,
+    scratch_cluster,
+)
 from tests.helpers.payloads import ROUND, small_household
 
 ADMIN = Principal(user_id=None, username="backup-test", role=Role.admin)
@@ -30,18 +35,9 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """An office's cluster with WAL archiving on, migrated, with Nan's tambons and a round."""
     archive = tmp_path_factory.mktemp("wal-archive")
     with scratch_cluster(wal_archive_dir=archive) as settings:
-        url = settings.local_database_url()
-        migrate.upgrade(url)
-        engine = create_engine(url)
-
-        @contextmanager
-        def scope() -> Iterator[Session]:
-            with Session(engine) as session, session.begin():
-                yield session
-
-        for _ in run_steps(boundary_steps(BundledData(get_settings().data_dir), "55"), scope):
-            pass
-        with scope() as session:
+        migrate_and_load(settings, boundary_steps(BundledData(get_settings().data_dir), "55"))
+        engine = create_engine(settings.local_database_url())
+        with Session(engine) as session, session.begin():
             create_round(session, academic_year=ROUND, province_code="55")
         engine.dispose()
         yield settings

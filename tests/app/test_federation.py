@@ -8,7 +8,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +19,12 @@ from sqlalchemy.orm import Session
 
 from app.main import create_app
 from gis.coverage import COVERAGE_COUNTS
-from gis.datasets import BundledData, boundary_steps, run_steps
+from gis.datasets import BundledData, boundary_steps
 from gis.federation import AGGREGATE_TABLES, national_coverage, subscription_name
-from kernel import localdb, migrate
+from kernel import localdb
 from kernel.backup import make_standby
 from kernel.config import Settings, get_settings
-from tests.helpers.clusters import edumap_on, libpq_url, scratch_settings
+from tests.helpers.clusters import edumap_on, libpq_url, migrate_and_load, scratch_settings
 from tests.helpers.payloads import ROUND
 
 OFFICES = ("P5501", "P5502", "S5500")
@@ -72,18 +71,8 @@ def clusters(database_url: str) -> Iterator[dict[str, Settings]]:
         roots.append(Path(tempfile.mkdtemp(prefix="edumap-national-")))
         national = made["national"] = scratch_settings(roots[-1], pg_database="national")
         localdb.start(national)
-        migrate.upgrade(national.local_database_url())
-        engine = create_engine(national.local_database_url())
-
-        @contextmanager
-        def scope() -> Iterator[Session]:
-            with Session(engine) as session, session.begin():
-                yield session
-
         provinces = boundary_steps(BundledData(get_settings().data_dir), "55")[:1]
-        for _ in run_steps(provinces, scope):
-            pass
-        engine.dispose()
+        migrate_and_load(national, provinces)
         for office in OFFICES:
             published = edumap_on(made[office], "federation", "publish", "--office", office)
             assert published.returncode == 0, published.stderr

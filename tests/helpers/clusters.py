@@ -14,7 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from kernel import localdb
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from gis.datasets import LoadStep, run_steps
+from kernel import localdb, migrate
 from kernel.config import Settings
 
 
@@ -72,3 +76,22 @@ def edumap_on(settings: Settings, *args: str) -> subprocess.CompletedProcess[str
         timeout=600,
         check=False,
     )
+
+
+def migrate_and_load(settings: Settings, steps: list[LoadStep]) -> None:
+    """Migrate the cluster's database and run ``steps`` into it, each in its own transaction,
+    as `edumap demo` runs them."""
+    url = settings.local_database_url()
+    migrate.upgrade(url)
+    engine = create_engine(url)
+
+    @contextmanager
+    def scope() -> Iterator[Session]:
+        with Session(engine) as session, session.begin():
+            yield session
+
+    try:
+        for _ in run_steps(steps, scope):
+            pass
+    finally:
+        engine.dispose()
