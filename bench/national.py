@@ -44,6 +44,7 @@ os.environ.setdefault("EDUMAP_COVERAGE_REFRESH_SECONDS", "0")
 
 from sqlalchemy import text  # noqa: E402
 
+import app.main  # noqa: E402,F401  (registers every model)
 from kernel.config import get_settings  # noqa: E402
 from kernel.db import session_scope  # noqa: E402
 
@@ -55,7 +56,11 @@ OFFICE = "P5501"
 PRIMARY_OFFICES = 168  # plus one secondary office per province: 245
 
 
+TAG = ""  # --tag: the figures of a step run again under another name (before/after a fix)
+
+
 def record(step: str, figures: dict[str, Any]) -> None:
+    step += TAG
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results[step] = figures
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -598,7 +603,11 @@ STEPS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("steps", nargs="+", choices=list(STEPS))
-    for step in parser.parse_args().steps:
+    parser.add_argument("--tag", default="", help="record the figures as <step>-<tag>")
+    args = parser.parse_args()
+    global TAG
+    TAG = f"-{args.tag}" if args.tag else ""
+    for step in args.steps:
         started = time.perf_counter()
         STEPS[step]()
         print(f"{step}: {time.perf_counter() - started:.1f} s", flush=True)

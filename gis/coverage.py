@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Collection
 from typing import Any
 
@@ -207,8 +208,16 @@ def refresh_coverage(session: Session, round_year: int, *, wait: bool = True) ->
         return False
     _fast_plan(session)
     if not whole_round:
+        # Counted only as far as the answer needs: past dirty / share households the change
+        # is incremental whatever the round's size (a national round's 7 million households
+        # took 0.3 s to count, three times an office's whole refresh).
+        enough = math.floor(len(dirty) / INCREMENTAL_MAX_SHARE) + 1
         households = session.execute(
-            text("SELECT count(*) FROM household WHERE round_year = :y"), {"y": round_year}
+            text(
+                "SELECT count(*) FROM (SELECT 1 FROM household WHERE round_year = :y "
+                "LIMIT :enough) h"
+            ),
+            {"y": round_year, "enough": enough},
         ).scalar_one()
         whole_round = len(dirty) > INCREMENTAL_MAX_SHARE * max(households, 1)
     if whole_round:

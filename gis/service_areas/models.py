@@ -112,6 +112,8 @@ class ChildCoverage(Base):
     __tablename__ = "child_coverage"
     __table_args__ = (
         Index("ix_child_coverage_round_subdistrict", "round_year", "subdistrict_code"),
+        # The incremental refresh replaces the rows of the households a change touched.
+        Index("ix_child_coverage_household_id", "household_id"),
     )
 
     child_id: Mapped[int] = mapped_column(
