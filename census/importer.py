@@ -350,15 +350,18 @@ def import_census_file(
         return report  # the caller rolls back whatever chunks were inserted
     # The same child twice in one household of this file: the first was kept, the rest
     # (which ON CONFLICT left out) are rejected.
-    duplicates = conn.execute(
+    # Only the repeats come back: every row's pair would be the whole file in memory (11.7
+    # million rows of the country's census took the importer from 180 MB to 3.1 GB).
+    repeated = conn.execute(
         text(
             """
-        SELECT row_number, first_value(row_number) OVER w FROM staging_key
-        WINDOW w AS (PARTITION BY household_uuid, person_key ORDER BY row_number)
+        SELECT row_number, first FROM (
+            SELECT row_number, first_value(row_number) OVER w AS first FROM staging_key
+            WINDOW w AS (PARTITION BY household_uuid, person_key ORDER BY row_number)
+        ) k WHERE row_number <> first ORDER BY row_number
         """
         )
     ).all()
-    repeated = [(row, first) for row, first in duplicates if row != first]
     for row_number, first in repeated:
         message = f"เด็กคนเดียวกับแถว {first} ซ้ำในไฟล์นี้ (the same child as row {first}, repeated)"
         report.add_error(RowError(row_number, "national_id", None, message))
