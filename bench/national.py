@@ -282,9 +282,7 @@ def records() -> None:
 
     started = time.perf_counter()
     with session_scope() as session:
-        provinces = session.scalars(
-            text("SELECT code FROM province ORDER BY code")
-        ).all()
+        provinces = session.scalars(text("SELECT code FROM province ORDER BY code")).all()
     filled: dict[str, int] = {}
     for code in provinces:
         with session_scope() as session:
