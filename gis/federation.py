@@ -51,9 +51,15 @@ AGGREGATE_TABLES = (
 OFFICE_CODE = re.compile(r"^[A-Z0-9]{2,16}$")
 
 
-def _office(session: Session, office_code: str) -> dict[str, Any]:
+def _checked(office_code: str) -> str:
+    """An office code, refused unless it looks like one (it is written into SQL names)."""
     if not OFFICE_CODE.match(office_code):
         raise InvalidInputError("office", f"not an office code: {office_code!r}")
+    return office_code
+
+
+def _office(session: Session, office_code: str) -> dict[str, Any]:
+    _checked(office_code)
     found = (
         session.execute(
             text(
@@ -196,8 +202,7 @@ def _publish_schools(session: Session, office_code: str) -> int:
 
 def publication_sql(office_code: str) -> sql.Composed:
     """The publication of the office's aggregate tables, its own rows only, no TRUNCATE."""
-    if not OFFICE_CODE.match(office_code):
-        raise InvalidInputError("office", f"not an office code: {office_code!r}")
+    _checked(office_code)
     tables = sql.SQL(", ").join(
         sql.SQL("{} WHERE (office_code = {})").format(sql.Identifier(t), sql.Literal(office_code))
         for t in AGGREGATE_TABLES
@@ -223,9 +228,7 @@ def ensure_publication(conn: psycopg.Connection, office_code: str) -> None:
 
 
 def subscription_name(office_code: str) -> str:
-    if not OFFICE_CODE.match(office_code):
-        raise InvalidInputError("office", f"not an office code: {office_code!r}")
-    return f"edumap_office_{office_code.lower()}"
+    return f"edumap_office_{_checked(office_code).lower()}"
 
 
 def subscribe(conn: psycopg.Connection, office_code: str, conninfo: str) -> None:

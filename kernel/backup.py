@@ -59,7 +59,8 @@ def _server(settings: Settings) -> tuple[str, str | None]:
     return plain.render_as_string(hide_password=False), url.password
 
 
-def _connect(settings: Settings) -> psycopg.Connection:
+def connect(settings: Settings) -> psycopg.Connection:
+    """An autocommit connection to the database edumap uses (its password kept off the URL)."""
     url, password = _server(settings)
     return psycopg.connect(url, password=password, autocommit=True, connect_timeout=10)
 
@@ -83,7 +84,7 @@ def list_backups(settings: Settings) -> list[Backup]:
 def make_backup(settings: Settings, keep: int | None = None) -> Backup:
     """A base backup of the whole server; with ``keep``, only that many newest backups stay,
     and the archived WAL older than the oldest of them goes too."""
-    with _connect(settings) as conn:
+    with connect(settings) as conn:
         started_at = conn.execute("SELECT now()").fetchone()[0]  # type: ignore[index]
         archiving = conn.execute("SHOW archive_mode").fetchone()[0] != "off"  # type: ignore[index]
     if settings.wal_archive_dir is not None and not archiving:
@@ -117,7 +118,7 @@ def make_backup(settings: Settings, keep: int | None = None) -> Backup:
         ],
         password=password,
     )
-    with _connect(settings) as conn:
+    with connect(settings) as conn:
         finished_at = conn.execute("SELECT now()").fetchone()[0]  # type: ignore[index]
     # The office's key of encrypted forms: without it, a restored server cannot read the
     # forms phones encrypted (EDUMAP_PII_KEY lives in .env: keep that safe too).
@@ -168,7 +169,7 @@ def _archive_current_wal(settings: Settings, timeout_s: float = 60) -> None:
     """Close the WAL segment being written and wait until it is in the archive, so a restore
     can replay up to the last commit."""
     assert settings.wal_archive_dir is not None
-    with _connect(settings) as conn:
+    with connect(settings) as conn:
         row = conn.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()
     segment = settings.wal_archive_dir / row[0]  # type: ignore[index]
     deadline = time.monotonic() + timeout_s
@@ -264,7 +265,7 @@ def _wait_until_promoted(settings: Settings, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            with _connect(settings) as conn:
+            with connect(settings) as conn:
                 row = conn.execute("SELECT pg_is_in_recovery()").fetchone()
             if row is not None and not row[0]:
                 return

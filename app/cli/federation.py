@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 import psycopg
 import typer
-from sqlalchemy import make_url
 
 from gis import federation
+from kernel.backup import connect
 from kernel.config import get_settings
 from kernel.db import session_scope
 
@@ -29,11 +29,7 @@ CONNINFO = typer.Option(
 
 
 def _connect() -> psycopg.Connection:
-    url = make_url(get_settings().effective_database_url)
-    plain = url.set(drivername="postgresql", password=None)
-    return psycopg.connect(
-        plain.render_as_string(hide_password=False), password=url.password, autocommit=True
-    )
+    return connect(get_settings())
 
 
 def _fail(message: str) -> None:
