@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from gis.coverage import refresh_coverage, rounds_pending
+from kernel.config import get_settings
 
 log = logging.getLogger("edumap.refresher")
 
@@ -28,9 +29,10 @@ def refresh_pending(engine: Engine, *, wait: bool = False) -> list[int]:
     with Session(engine) as session:
         rounds = rounds_pending(session)
     done = []
+    workers = get_settings().coverage_workers
     for round_year in rounds:
         with Session(engine) as session, session.begin():
-            if refresh_coverage(session, round_year, wait=wait):
+            if refresh_coverage(session, round_year, wait=wait, workers=workers):
                 done.append(round_year)
     return done
 

@@ -330,25 +330,43 @@ def areas() -> None:
 
 
 def coverage() -> None:
-    """The round's full pass (every child), then the incremental refresh after a submission."""
+    """The round's full pass (every child) as the server's refresher runs it, and Nan's demo
+    round's in the office database for the baseline; then the incremental refresh after a
+    submission."""
     from gis.coverage import refresh_coverage
+    from kernel.db import make_engine
 
-    with session_scope() as session:
-        session.execute(text("ANALYZE household"))
-        session.execute(text("ANALYZE child"))
-        session.execute(
-            text("UPDATE coverage_state SET stale = true WHERE round_year = :y"), {"y": ROUND}
-        )
-    started = time.perf_counter()
-    with session_scope() as session:
-        refresh_coverage(session, ROUND)
-    full = time.perf_counter() - started
-    with session_scope() as session:
-        session.execute(text("ANALYZE child_coverage"))
-        stored = session.scalar(
-            text("SELECT count(*) FROM child_coverage WHERE round_year = :y"), {"y": ROUND}
-        )
-    record("coverage", {"children_stored": stored, "full_pass_s": round(full, 1)})
+    workers = get_settings().coverage_workers
+    figures: dict[str, Any] = {"workers": workers}
+    for database, round_year in (("edumap", 2569), (DATABASE, ROUND)):
+        engine = make_engine(get_settings().local_database_url(database))
+        with session_scope(engine) as session:
+            session.execute(text("ANALYZE household"))
+            session.execute(text("ANALYZE child"))
+            session.execute(
+                text("UPDATE coverage_state SET stale = true WHERE round_year = :y"),
+                {"y": round_year},
+            )
+        started = time.perf_counter()
+        with session_scope(engine) as session:
+            refresh_coverage(session, round_year, workers=workers)
+        full = time.perf_counter() - started
+        with session_scope(engine) as session:
+            session.execute(text("ANALYZE child_coverage"))
+            stored = session.scalar(
+                text("SELECT count(*) FROM child_coverage WHERE round_year = :y"),
+                {"y": round_year},
+            )
+        engine.dispose()
+        figures[database] = {
+            "children_stored": stored,
+            "full_pass_s": round(full, 1),
+            "children_per_s": round(stored / full),
+        }
+    figures["per_child_ratio"] = round(
+        figures["edumap"]["children_per_s"] / figures[DATABASE]["children_per_s"], 2
+    )
+    record("coverage", figures)
     incremental()
 
 
@@ -528,32 +546,47 @@ def _map_times() -> dict[str, Any]:
 
 
 def api() -> None:
-    """16 clients on the public API at national size: each request a random office's
-    coverage, schools, tambons, the national areas or an OGC page; p50/p95 per endpoint."""
+    """16 clients on the public API for 120 s, at national size and on Nan's demo database
+    (the baseline): each request a random office's coverage, schools, tambons, the areas or
+    an OGC page; p50/p95 overall and per endpoint."""
+    figures = {
+        database: _api_load(database, round_year)
+        for database, round_year in ((DATABASE, ROUND), ("edumap", 2569))
+    }
+    figures["p95_ratio"] = round(figures[DATABASE]["p95_ms"] / figures["edumap"]["p95_ms"], 2)
+    record("api", figures)
+
+
+def _api_load(
+    database: str, round_year: int, clients: int = 16, seconds: int = 120
+) -> dict[str, Any]:
     import random
     import threading
 
     import httpx
 
-    with session_scope() as session:
+    from kernel.db import make_engine
+
+    engine = make_engine(get_settings().local_database_url(database))
+    with session_scope(engine) as session:
         offices = session.scalars(
             text("SELECT code FROM service_area_office WHERE kind = 'primary' ORDER BY code")
         ).all()
+    engine.dispose()
     paths = [
-        f"/api/v1/coverage/areas?round={ROUND}&by=esao",
-        f"/api/v1/coverage/areas?round={ROUND}&by=district",
-        *(f"/api/v1/coverage/subdistricts?round={ROUND}&esao={o}" for o in offices),
-        *(f"/api/v1/coverage/schools?round={ROUND}&esao={o}" for o in offices),
+        f"/api/v1/coverage/areas?round={round_year}&by=esao",
+        f"/api/v1/coverage/areas?round={round_year}&by=district",
+        *(f"/api/v1/coverage/subdistricts?round={round_year}&esao={o}" for o in offices),
+        *(f"/api/v1/coverage/schools?round={round_year}&esao={o}" for o in offices),
         "/ogc/collections/schools/items?limit=100",
         *(f"/portal/offices/{o}" for o in offices),
     ]
-    server, url = _serve(DATABASE)
+    server, url = _serve(database)
     samples: dict[str, list[float]] = {}
     errors = []
     lock = threading.Lock()
-    deadline = time.monotonic() + 120
 
-    def client(seed: int) -> None:
+    def client(seed: int, deadline: float) -> None:
         chooser = random.Random(seed)
         with httpx.Client(base_url=url, timeout=120) as http:
             while time.monotonic() < deadline:
@@ -573,7 +606,8 @@ def api() -> None:
 
     try:
         _timed_gets(url, paths[:2])  # warm
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(16)]
+        deadline = time.monotonic() + seconds
+        threads = [threading.Thread(target=client, args=(n, deadline)) for n in range(clients)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -587,21 +621,19 @@ def api() -> None:
         return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000)
 
     every = [v for values in samples.values() for v in values]
-    record(
-        "api",
-        {
-            "clients": 16,
-            "seconds": 120,
-            "requests": len(every),
-            "errors": errors[:5],
-            "p50_ms": q(every, 0.5),
-            "p95_ms": q(every, 0.95),
-            "by_endpoint": {
-                kind: {"n": len(v), "p50_ms": q(v, 0.5), "p95_ms": q(v, 0.95)}
-                for kind, v in sorted(samples.items())
-            },
+    return {
+        "clients": clients,
+        "seconds": seconds,
+        "offices": len(offices),
+        "requests": len(every),
+        "errors": errors[:5],
+        "p50_ms": q(every, 0.5),
+        "p95_ms": q(every, 0.95),
+        "by_endpoint": {
+            kind: {"n": len(v), "p50_ms": q(v, 0.5), "p95_ms": q(v, 0.95)}
+            for kind, v in sorted(samples.items())
         },
-    )
+    }
 
 
 STEPS = {

@@ -120,6 +120,9 @@ class Settings(BaseSettings):
     # How often each server process looks for census, school or service-area changes and
     # refreshes the stored coverage (off the request path); 0 turns the refresher off.
     coverage_refresh_seconds: float = Field(default=1.0, ge=0)
+    # A whole-round coverage pass over a large round is shared between this many database
+    # connections (one per core suits: the pass is CPU-bound in PostgreSQL).
+    coverage_workers: int = Field(default=2, ge=1)
     # PDPA: register extracts and named matching results are removed (aggregates kept) this
     # many days after their census round closes, by `edumap retention apply`.
     register_retention_days: int = Field(default=365, ge=0)

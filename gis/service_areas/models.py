@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     SmallInteger,
@@ -84,9 +86,8 @@ class ServiceAreaPart(Base):
 
 
 class CoverageState(Base):
-    """Whether a round's stored coverage is up to date; statement triggers on schools,
-    enrolment and service areas mark it stale, the next reader refreshes it (census changes
-    mark only their households: CoverageDirtyHousehold)."""
+    """As of when a round's stored coverage was computed, with what parameters; ``stale`` asks
+    for a whole-round pass by hand (changes add CoverageChange or CoverageDirtyHousehold)."""
 
     __tablename__ = "coverage_state"
 
@@ -94,6 +95,18 @@ class CoverageState(Base):
     stale: Mapped[bool] = mapped_column(default=True)
     parameters_hash: Mapped[str] = mapped_column(String(64), default="")
     refreshed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CoverageChange(Base):
+    """A change to schools, enrolment or service areas since the round's stored coverage was
+    computed (a statement trigger adds one per census round, migration 0033); the next
+    refresh recomputes the whole round and deletes the marks it took in."""
+
+    __tablename__ = "coverage_change"
+    __table_args__ = (Index("ix_coverage_change_round_year", "round_year"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    round_year: Mapped[int] = mapped_column(SmallInteger)
 
 
 class CoverageDirtyHousehold(Base):

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 import shapely
@@ -329,7 +329,10 @@ def test_census_changes_refresh_only_their_households(db_session: Session) -> No
     stale = db_session.execute(
         text("SELECT stale FROM coverage_state WHERE round_year = :y"), {"y": ROUND}
     ).scalar()
-    assert stale is False
+    changes = db_session.execute(
+        text("SELECT count(*) FROM coverage_change WHERE round_year = :y"), {"y": ROUND}
+    ).scalar()
+    assert stale is False and changes == 0
     assert coverage.refresh_coverage(db_session, ROUND) is True
     incremental = _stored(db_session)
     assert new_child in {row[0] for row in incremental}
@@ -352,3 +355,45 @@ def test_census_changes_refresh_only_their_households(db_session: Session) -> No
     db_session.execute(text("DELETE FROM child WHERE id = :c"), {"c": new_child})
     assert new_child not in {row[0] for row in _stored(db_session)}
     assert coverage.refresh_coverage(db_session, ROUND) is False
+
+
+def test_a_pass_shared_between_connections_stores_what_one_pass_stores(engine: Engine) -> None:
+    """The national pass splits the round's households between connections (one per core);
+    over the demo's Nan round it stores exactly what one connection's pass stores."""
+    demo_round = 2569
+    stale = "UPDATE coverage_state SET stale = true WHERE round_year = :y"
+    stored = text(
+        f"SELECT {coverage.STORED_COLUMNS} FROM child_coverage WHERE round_year = :y "
+        "ORDER BY child_id"
+    )
+
+    def rows(session: Session) -> list[tuple[Any, ...]]:
+        # The order of the school ids in an array says nothing: compared as sets.
+        return [
+            tuple(sorted(value) if isinstance(value, list) else value for value in row)
+            for row in session.execute(stored, {"y": demo_round})
+        ]
+
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        session = Session(bind=connection)
+        try:
+            session.execute(text(stale), {"y": demo_round})
+            assert coverage.refresh_coverage(session, demo_round) is True
+            one_pass = rows(session)
+            session.execute(text(stale), {"y": demo_round})
+            assert coverage.refresh_coverage(
+                session, demo_round, workers=2, parallel_min_households=0
+            )
+            shared = rows(session)
+        finally:
+            session.close()
+            transaction.rollback()
+    with engine.begin() as connection:
+        # The workers' scratch table, committed on their connections; the pass's own drop was
+        # rolled back with the test's transaction. That it is there shows the workers ran.
+        scratch = f"coverage_scratch_{demo_round}"
+        assert connection.execute(text("SELECT to_regclass(:t)"), {"t": scratch}).scalar()
+        connection.execute(text(f"DROP TABLE {scratch}"))
+    assert len(one_pass) > 80_000
+    assert shared == one_pass

@@ -117,3 +117,26 @@ def test_a_submission_reaches_the_coverage_without_a_reader_refreshing_it(
     # Mueang Nan has far more than the small-count threshold out of school: exact for anyone.
     assert isinstance(old["out_of_school"], int)
     assert new["out_of_school"] == old["out_of_school"] + 1
+
+
+def test_a_school_change_during_a_refresh_waits_for_the_next_one(engine: Engine) -> None:
+    """A school's change committed while a whole-round refresh runs (after it took in the
+    changes before it) is still pending when that refresh ends, and its writer never waits
+    for the refresh (migration 0033: a mark per change, not a flag the refresh clears)."""
+    with engine.connect() as refresher:
+        session = Session(bind=refresher)
+        # The lock first, as the refresh takes it: the server's refresher must not be midway
+        # (waiting for this row) when this one waits for its lock.
+        session.execute(text(REFRESH_LOCK))
+        session.execute(
+            text("UPDATE coverage_state SET stale = true WHERE round_year = :y"), {"y": ROUND}
+        )
+        assert coverage.refresh_coverage(session, ROUND) is True  # not committed yet
+        with engine.connect() as writer:
+            writer.execute(text("SET lock_timeout = '2s'"))  # a writer that waited fails
+            writer.execute(
+                text("UPDATE school SET name_th = name_th WHERE code = :c"), {"c": MATRIX_SCHOOL}
+            )
+            writer.commit()
+        assert coverage.coverage_status(session, ROUND)["pending_changes"] is True
+        refresher.rollback()  # the server's refresher takes the change in
