@@ -42,23 +42,28 @@ def area_filter(
     alias: str, province: str | None, district: str | None, esao: str | None
 ) -> tuple[str, dict[str, Any]]:
     """SQL limiting ``alias.subdistrict_code`` to a province, district and office: every one
-    given applies (a planner's district within their office is both)."""
+    given applies (a planner's district within their office is both).
+
+    As a list of tambon codes, not ``left(code, 4)`` nor ``LIKE '55%'``: neither is an index
+    condition, so at national size every office's read scanned the country's stored coverage
+    (0.6 s of a call list's 1.1 s); a list of tambons is looked up on the indexes."""
     conditions, params = [], {}
     if esao:
         conditions.append(
-            f"left({alias}.subdistrict_code, 4) IN (SELECT district_code FROM "
-            "service_area_office_district WHERE office_code = :esao)"
+            "t.district_code IN (SELECT district_code FROM service_area_office_district "
+            "WHERE office_code = :esao)"
         )
         params["esao"] = esao
     if district:
-        conditions.append(f"left({alias}.subdistrict_code, 4) = :district")
+        conditions.append("t.district_code = :district")
         params["district"] = district
     if province:
-        conditions.append(f"{alias}.subdistrict_code LIKE :province_prefix")
-        params["province_prefix"] = f"{province}%"
+        conditions.append("t.province_code = :province")
+        params["province"] = province
     if not conditions:
         raise InvalidInputError("query", "give province=, district= or esao=")
-    return " AND ".join(conditions), params
+    tambons = f"SELECT t.code FROM subdistrict t WHERE {' AND '.join(conditions)}"
+    return f"{alias}.subdistrict_code IN ({tambons})", params
 
 
 # The ways a child is not served, as conditions on ``c`` (the stored coverage); the last needs
