@@ -544,10 +544,17 @@ def round_summary(
     get_round(session, round_year)
     where, params = ["true"], assessment_params(round_year)
     if province:
-        where.append("h.subdistrict_code LIKE :prefix")
-        params["prefix"] = f"{province}%"
+        where.append(
+            "h.subdistrict_code IN "
+            "(SELECT t.code FROM subdistrict t WHERE t.province_code = :province)"
+        )
+        params["province"] = province
     if district:
-        where.append("left(h.subdistrict_code, 4) = :district")
+        where.append(
+            "h.subdistrict_code IN "
+            "(SELECT t.code FROM subdistrict t WHERE t.district_code = :district)"
+        )
+        params["district"] = district
         params["district"] = district
     rows = session.execute(
         text(

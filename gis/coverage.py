@@ -498,7 +498,8 @@ def _counts_by(
                 name,
                 key_sql,
                 join_sql,
-                "left(c.subdistrict_code, 2) = ANY(:provinces)",
+                "c.subdistrict_code IN (SELECT t.code FROM subdistrict t "
+                "WHERE t.province_code = ANY(:provinces))",
                 {"provinces": provinces},
             )
         withheld = area_complements(every, name)
@@ -655,6 +656,26 @@ def public_rate(part: int, whole: int) -> float | None:
     return rate(part, whole) if whole >= SMALL_COUNT_THRESHOLD else None
 
 
+# The stored coverage of the children living in the round's current service areas of the
+# schools matching ``where`` (a condition on ``s``): the only children whose area_school_ids can
+# name those schools (the refresh computed them with the same ST_Intersects). Found on the
+# households' spatial index: reading the round's every child for one office's schools took
+# 19 s of its report at national size. (While a change to service areas waits for the
+# refresher, a child of the old area outside the new one is left out until it runs.)
+AREA_CHILDREN_SQL = """
+    SELECT c.* FROM child_coverage c
+    -- An array, not "IN (SELECT ...)": the planner guesses millions of homes from the spatial
+    -- join and hashes them against a scan of every stored child; an array is looked up.
+    WHERE c.round_year = :round_year AND c.household_id = ANY(ARRAY(
+        SELECT DISTINCT h.id FROM school s
+        JOIN service_area sa ON sa.school_id = s.id AND sa.academic_year = :round_year
+             AND sa.is_current
+        JOIN service_area_part p ON p.service_area_id = sa.id
+        JOIN household h ON h.round_year = :round_year AND ST_Intersects(p.geom, h.location)
+        WHERE {where}))
+"""
+
+
 def school_coverage(
     session: Session,
     round_year: int,
@@ -673,7 +694,7 @@ def school_coverage(
         WITH coverage AS (
             SELECT expected_grade, due_prathom1_next_year, area_school_ids,
                    primary_area_school_ids
-            FROM child_coverage WHERE round_year = :round_year
+            FROM ({AREA_CHILDREN_SQL.format(where=where)}) c
         ), demand AS (
             SELECT school_id, c.expected_grade AS grade, count(*) AS children
             FROM coverage c, unnest(c.area_school_ids) AS school_id
@@ -685,7 +706,9 @@ def school_coverage(
             GROUP BY 1
         ), latest AS (
             SELECT DISTINCT ON (school_id) school_id, academic_year FROM school_grade_year
-            WHERE academic_year <= :round_year ORDER BY school_id, academic_year DESC
+            WHERE academic_year <= :round_year
+              AND school_id IN (SELECT s.id FROM school s WHERE {where})
+            ORDER BY school_id, academic_year DESC
         )
         SELECT s.code, s.name_th, left(s.subdistrict_code, 4) AS district_code, g.grade,
                coalesce(d.children, 0) AS demand,
@@ -732,6 +755,21 @@ def school_coverage(
     return list(schools.values())
 
 
+# The nearest school teaching the grade of ``c`` (a child with ``expected_grade`` and its
+# home's ``location_geog``), as ``nearest``: KNN (<->, on the index) orders by distance on the
+# sphere; the few nearest are ranked again by the exact distance on the WGS84 spheroid.
+NEAREST_SCHOOL_SQL = """
+    LEFT JOIN LATERAL (
+        SELECT k.code, k.name_th, k.distance_m FROM (
+            SELECT s.code, s.name_th,
+                   ST_Distance(s.location_geog, c.location_geog) AS distance_m
+            FROM school s WHERE s.grades @> ARRAY[c.expected_grade]::varchar[]
+            ORDER BY s.location_geog <-> c.location_geog LIMIT 4
+        ) k ORDER BY k.distance_m, k.code LIMIT 1
+    ) nearest ON true
+"""
+
+
 def children_coverage(
     session: Session,
     round_year: int,
@@ -764,16 +802,7 @@ def children_coverage(
                nearest.code AS nearest_school_code, nearest.name_th AS nearest_school_name,
                round(nearest.distance_m::numeric, 1) AS nearest_school_distance_m
         FROM ({stored_coverage_sql(where)}) c
-        LEFT JOIN LATERAL (
-            -- KNN (<->, on the index) orders by distance on the sphere; the few nearest are
-            -- ranked again by the exact distance on the WGS84 spheroid.
-            SELECT k.code, k.name_th, k.distance_m FROM (
-                SELECT s.code, s.name_th,
-                       ST_Distance(s.location_geog, c.location_geog) AS distance_m
-                FROM school s WHERE s.grades @> ARRAY[c.expected_grade]::varchar[]
-                ORDER BY s.location_geog <-> c.location_geog LIMIT 4
-            ) k ORDER BY k.distance_m, k.code LIMIT 1
-        ) nearest ON true
+        {NEAREST_SCHOOL_SQL}
         WHERE {condition}
         ORDER BY c.subdistrict_code, c.moo NULLS LAST, c.last_name, c.first_name
         LIMIT :limit OFFSET :offset

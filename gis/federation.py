@@ -95,8 +95,9 @@ def publish_aggregates(session: Session, office_code: str) -> dict[str, int]:
     )
     written = {"fed_office": 1}
     tambons = (
-        "left(c.subdistrict_code, 4) IN (SELECT district_code FROM "
-        "service_area_office_district WHERE office_code = :o)"
+        "c.subdistrict_code IN (SELECT t.code FROM subdistrict t "
+        "JOIN service_area_office_district d ON d.district_code = t.district_code "
+        "WHERE d.office_code = :o)"
     )
     if office["kind"] == "primary":  # a secondary office's districts are its primaries' too
         written["fed_coverage_tambon"] = _rows_written(

@@ -87,7 +87,9 @@ def school_rows(session: Session, round_year: int, area: Area) -> list[dict[str,
             f"""
         WITH latest AS (
             SELECT DISTINCT ON (school_id) school_id, academic_year FROM school_grade_year
-            WHERE academic_year <= :round_year ORDER BY school_id, academic_year DESC
+            WHERE academic_year <= :round_year
+              AND school_id IN (SELECT s.id FROM school s WHERE {where})
+            ORDER BY school_id, academic_year DESC
         ), years AS (
             SELECT gy.school_id,
                    sum(gy.enrolled_male + gy.enrolled_female) AS enrolled,
@@ -99,8 +101,9 @@ def school_rows(session: Session, round_year: int, area: Area) -> list[dict[str,
             GROUP BY 1
         ), p1_demand AS (
             SELECT school_id, count(*) AS children
-            FROM child_coverage c, unnest(c.primary_area_school_ids) AS school_id
-            WHERE c.round_year = :round_year AND c.due_prathom1_next_year
+            FROM ({coverage.AREA_CHILDREN_SQL.format(where=where)}) c,
+                 unnest(c.primary_area_school_ids) AS school_id
+            WHERE c.due_prathom1_next_year
             GROUP BY 1
         )
         SELECT s.id, s.code, s.code_synthetic, s.name_th, s.grades,

@@ -62,13 +62,21 @@ def may_change_household(
     return allowed
 
 
+# ``column`` (a tambon code) in the districts :scope_districts, as a list of tambon codes the
+# indexes on (round_year, subdistrict_code) can use.
+TAMBONS_OF_DISTRICTS = (
+    "{column} IN (SELECT t.code FROM subdistrict t WHERE t.district_code = ANY(:scope_districts))"
+)
+
+
 def household_scope_sql(session: Session, principal: Principal) -> tuple[str, dict[str, Any]]:
     """SQL condition on ``h`` (household) limiting named reads to what the principal may see:
     admins all, planners their office's districts, surveyors what they submitted."""
     if principal.role == Role.admin:
         return "true", {}
     if principal.role == Role.planner:
-        return "left(h.subdistrict_code, 4) = ANY(:scope_districts)", {
+        # Tambon codes, not left(code, 4): an index condition on a country's households.
+        return TAMBONS_OF_DISTRICTS.format(column="h.subdistrict_code"), {
             "scope_districts": sorted(office_districts(session, principal.office_code))
         }
     if principal.role == Role.surveyor:
@@ -93,7 +101,7 @@ def register_area_sql(session: Session, principal: Principal) -> tuple[str, dict
     if principal.role == Role.admin:
         return "true", {}
     if principal.role == Role.planner:
-        return "left(c.subdistrict_code, 4) = ANY(:scope_districts)", {
+        return TAMBONS_OF_DISTRICTS.format(column="c.subdistrict_code"), {
             "scope_districts": sorted(office_districts(session, principal.office_code))
         }
     if principal.role == Role.surveyor:

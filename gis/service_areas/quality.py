@@ -34,17 +34,26 @@ def quality_report(
     children = session.execute(
         text(
             """
-        SELECT count(*) FILTER (WHERE n = 0) AS in_no_area, count(*) FILTER (WHERE n > 1)
-               AS in_several, count(*) AS children
+        SELECT coalesce(sum(k.children) FILTER (WHERE x.n = 0), 0)::int AS in_no_area,
+               coalesce(sum(k.children) FILTER (WHERE x.n > 1), 0)::int AS in_several,
+               coalesce(sum(k.children), 0)::int AS children
+        -- The areas counted per household, then its children counted on their index: as one
+        -- join grouped by child, the planner expected millions of rows at national size and
+        -- hashed a scan of the country's children (4 s for one province).
         FROM (
-            SELECT c.id, count(DISTINCT sa.school_id) AS n
-            FROM child c JOIN household h ON h.id = c.household_id
+            SELECT h.id, count(DISTINCT sa.school_id) AS n
+            FROM household h
             LEFT JOIN service_area_part p ON ST_Intersects(p.geom, h.location)
             LEFT JOIN service_area sa ON sa.id = p.service_area_id AND sa.level = :level
                  AND sa.academic_year = :year AND sa.is_current
-            WHERE c.round_year = :year AND h.subdistrict_code LIKE :prefix
-            GROUP BY c.id
+            WHERE h.round_year = :year
+              AND h.subdistrict_code IN (SELECT code FROM subdistrict WHERE code LIKE :prefix)
+            GROUP BY h.id
         ) x
+        CROSS JOIN LATERAL (
+            SELECT count(*) AS children FROM child c
+            WHERE c.household_id = x.id AND c.round_year = :year
+        ) k
         """
         ),
         params,
@@ -82,7 +91,7 @@ def quality_report(
                round(max(h.location_outside_m)) AS farthest_m
         FROM household h JOIN subdistrict t ON t.code = h.subdistrict_code
         WHERE h.round_year = :year AND h.location_flag IS NOT NULL
-          AND h.subdistrict_code LIKE :prefix
+          AND h.subdistrict_code IN (SELECT code FROM subdistrict WHERE code LIKE :prefix)
         GROUP BY 1, 2, 3 ORDER BY 1, 3
         """
         ),
