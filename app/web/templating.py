@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import is_undefined
 
 from app.auth.deps import csrf_for
 from app.web.help import help_link
@@ -33,13 +34,20 @@ templates.env.filters["th_list"] = lambda value, vocabulary: ", ".join(
 )
 # {{ day|thai_date }}: a date as Thai offices write it, 10 มิ.ย. 2569.
 templates.env.filters["thai_date"] = lambda value: "-" if value is None else format_thai_date(value)
+
+
+def _absent(value: Any) -> bool:
+    # Undefined too: an area where no child was counted has no figures at all.
+    return value is None or is_undefined(value)
+
+
 # {{ 1234|num }}: a count as Thai offices write it, 1,234; a public count as suppression left
 # it ("<5", "x").
 templates.env.filters["num"] = lambda value: (
-    "-" if value is None else value if isinstance(value, str) else f"{value:,}"
+    "-" if _absent(value) else value if isinstance(value, str) else f"{value:,}"
 )
 # {{ 0.9712|pct }}: a rate as a percentage, 97.1%; a withheld rate "-".
-templates.env.filters["pct"] = lambda value: "-" if value is None else f"{value * 100:.1f}%"
+templates.env.filters["pct"] = lambda value: "-" if _absent(value) else f"{value * 100:.1f}%"
 
 
 def page(request: Request, principal: Principal, name: str, **context: Any) -> Response:

@@ -206,3 +206,22 @@ def test_the_portal_reads_and_navigates_without_javascript(
     assert "/portal/search" in driver.current_url
     driver.find_element(By.CSS_SELECTOR, "a[href='/portal/districts/5501']").click()
     assert driver.current_url.endswith("/portal/districts/5501")
+
+
+def test_an_office_page_with_a_district_where_no_child_was_counted(
+    client: TestClient, db_session: Session
+) -> None:
+    """A district of the office with no child in the round (a district just given to the
+    office, a census not yet in) is listed with "-" for its figures, not an error."""
+    db_session.execute(
+        text(
+            "INSERT INTO service_area_office_district (office_code, district_code) "
+            "VALUES ('P5501', '5001')"  # Mueang Chiang Mai: no child of Nan's census
+        )
+    )
+    db_session.flush()
+    page = client.get("/portal/offices/P5501")
+    assert page.status_code == 200, page.text[-500:]
+    [districts] = [t for t in tables(page.text) if t[0][:1] == ["อำเภอ"]]
+    [empty] = [row for row in districts[1:] if row[0] == "เมืองเชียงใหม่"]
+    assert empty[1:] == ["-", "-", "-", "-"]
