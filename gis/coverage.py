@@ -656,9 +656,10 @@ def public_rate(part: int, whole: int) -> float | None:
     return rate(part, whole) if whole >= SMALL_COUNT_THRESHOLD else None
 
 
-# The stored coverage of the children living in the round's current service areas of the
-# schools matching ``where`` (a condition on ``s``): the only children whose area_school_ids can
-# name those schools (the refresh computed them with the same ST_Intersects). Found on the
+# The stored coverage of the children living in the round's current service areas (of the
+# levels ``levels``, on ``sa``) of the schools matching ``where`` (on ``s``): the only
+# children whose area_school_ids can name those schools (the refresh computed them with the
+# same ST_Intersects). Found on the
 # households' spatial index: reading the round's every child for one office's schools took
 # 19 s of its report at national size. (While a change to service areas waits for the
 # refresher, a child of the old area outside the new one is left out until it runs.)
@@ -669,11 +670,17 @@ AREA_CHILDREN_SQL = """
     WHERE c.round_year = :round_year AND c.household_id = ANY(ARRAY(
         SELECT DISTINCT h.id FROM school s
         JOIN service_area sa ON sa.school_id = s.id AND sa.academic_year = :round_year
-             AND sa.is_current
+             AND sa.is_current AND {levels}
         JOIN service_area_part p ON p.service_area_id = sa.id
         JOIN household h ON h.round_year = :round_year AND ST_Intersects(p.geom, h.location)
         WHERE {where}))
 """
+
+
+def area_children_sql(where: str, levels: str = "true") -> str:
+    """AREA_CHILDREN_SQL for the schools matching ``where`` (on ``s``), through their service
+    areas matching ``levels`` (on ``sa``) only."""
+    return AREA_CHILDREN_SQL.format(where=where, levels=levels)
 
 
 def school_coverage(
@@ -694,7 +701,7 @@ def school_coverage(
         WITH coverage AS (
             SELECT expected_grade, due_prathom1_next_year, area_school_ids,
                    primary_area_school_ids
-            FROM ({AREA_CHILDREN_SQL.format(where=where)}) c
+            FROM ({area_children_sql(where)}) c
         ), demand AS (
             SELECT school_id, c.expected_grade AS grade, count(*) AS children
             FROM coverage c, unnest(c.area_school_ids) AS school_id

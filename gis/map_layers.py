@@ -101,7 +101,7 @@ def school_rows(session: Session, round_year: int, area: Area) -> list[dict[str,
             GROUP BY 1
         ), p1_demand AS (
             SELECT school_id, count(*) AS children
-            FROM ({coverage.AREA_CHILDREN_SQL.format(where=where)}) c,
+            FROM ({coverage.area_children_sql(where, "sa.level = 'primary'")}) c,
                  unnest(c.primary_area_school_ids) AS school_id
             WHERE c.due_prathom1_next_year
             GROUP BY 1
