@@ -38,15 +38,11 @@ def coverage_params(round_year: int) -> dict[str, Any]:
     )
 
 
-def area_filter(
-    alias: str, province: str | None, district: str | None, esao: str | None
+def _tambon_conditions(
+    province: str | None, district: str | None, esao: str | None
 ) -> tuple[str, dict[str, Any]]:
-    """SQL limiting ``alias.subdistrict_code`` to a province, district and office: every one
-    given applies (a planner's district within their office is both).
-
-    As a list of tambon codes, not ``left(code, 4)`` nor ``LIKE '55%'``: neither is an index
-    condition, so at national size every office's read scanned the country's stored coverage
-    (0.6 s of a call list's 1.1 s); a list of tambons is looked up on the indexes."""
+    """Conditions on ``t`` (subdistrict) for a province, district and office: every one given
+    applies (a planner's district within their office is both)."""
     conditions, params = [], {}
     if esao:
         conditions.append(
@@ -62,8 +58,31 @@ def area_filter(
         params["province"] = province
     if not conditions:
         raise InvalidInputError("query", "give province=, district= or esao=")
-    tambons = f"SELECT t.code FROM subdistrict t WHERE {' AND '.join(conditions)}"
-    return f"{alias}.subdistrict_code IN ({tambons})", params
+    return " AND ".join(conditions), params
+
+
+def area_filter(
+    alias: str, province: str | None, district: str | None, esao: str | None
+) -> tuple[str, dict[str, Any]]:
+    """SQL limiting ``alias.subdistrict_code`` to a province, district and office.
+
+    As a list of tambon codes, not ``left(code, 4)`` nor ``LIKE '55%'``: neither is an index
+    condition, so at national size every office's read scanned the country's stored coverage
+    (0.6 s of a call list's 1.1 s); a list of tambons is looked up on the indexes."""
+    conditions, params = _tambon_conditions(province, district, esao)
+    return f"{alias}.subdistrict_code IN (SELECT t.code FROM subdistrict t WHERE {conditions})", (
+        params
+    )
+
+
+def district_filter(
+    alias: str, province: str | None, district: str | None, esao: str | None
+) -> tuple[str, dict[str, Any]]:
+    """SQL limiting ``alias.code`` (a district) to a province, district and office."""
+    conditions, params = _tambon_conditions(province, district, esao)
+    return f"{alias}.code IN (SELECT t.district_code FROM subdistrict t WHERE {conditions})", (
+        params
+    )
 
 
 # The ways a child is not served, as conditions on ``c`` (the stored coverage); the last needs

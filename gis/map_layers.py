@@ -185,7 +185,7 @@ def _grade_span_th(grades: list[str] | None) -> str:
 
 def districts_geojson(session: Session, area: Area, simplify_m: float = 100.0) -> str:
     """District borders of the area, simplified in their UTM zone, with a label point each."""
-    where, params = area.where("d")
+    where, params = coverage.district_filter("d", area.province, area.district, area.esao)
     return str(
         session.execute(
             text(
@@ -199,7 +199,7 @@ def districts_geojson(session: Session, area: Area, simplify_m: float = 100.0) -
                     'code', d.code, 'name_th', d.name_th,
                     'label', ST_AsGeoJSON(ST_PointOnSurface(d.geom), 5)::jsonb -> 'coordinates'))
             ORDER BY d.code), '[]'::jsonb))::text
-        FROM (SELECT x.*, x.code || '00' AS subdistrict_code FROM district x) d
+        FROM district d
         WHERE {where}
         """
             ),
