@@ -33,13 +33,18 @@ def make_engine(url: str | None = None) -> Engine:
     The pool keeps as many connections as requests a worker serves at once (FastAPI runs sync
     routes on a pool of threads): with SQLAlchemy's default of 5, sixteen clients made every
     request past the fifth open and close a PostgreSQL connection of its own (a backend
-    process each), the largest cost of a submission under load."""
+    process each), the largest cost of a submission under load.
+
+    JIT compilation is off for its connections: the planner's cost guesses for the spatial
+    joins at national size pass the JIT thresholds, and compiling (0.5-0.6 s) cost more than
+    an office's map layer or report query ran (the school layer 0.86 s, 0.6 s of it JIT)."""
     settings = get_settings()
     return create_engine(
         url or settings.effective_database_url,
         pool_pre_ping=True,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
+        connect_args={"options": "-c jit=off"},
     )
 
 
