@@ -23,6 +23,7 @@ from census.forms import clean_child
 from census.locations import OUTSIDE_TAMBON_M_SQL, too_far, too_far_message
 from census.models import CensusRound, Child, ChildChange, Household, HouseholdVersion
 from census.rules import EnrolmentStatus, assess
+from kernel.areas import area_filter
 from kernel.config import Settings
 from kernel.disclosure import suppress_small_count
 from kernel.errors import (
@@ -543,19 +544,10 @@ def round_summary(
     """Children per tambon by stage and flag. Public, so counts of 1-4 show as "<5"."""
     get_round(session, round_year)
     where, params = ["true"], assessment_params(round_year)
-    if province:
-        where.append(
-            "h.subdistrict_code IN "
-            "(SELECT t.code FROM subdistrict t WHERE t.province_code = :province)"
-        )
-        params["province"] = province
-    if district:
-        where.append(
-            "h.subdistrict_code IN "
-            "(SELECT t.code FROM subdistrict t WHERE t.district_code = :district)"
-        )
-        params["district"] = district
-        params["district"] = district
+    if province or district:
+        area, area_params = area_filter("h", province, district, None)
+        where.append(area)
+        params |= area_params
     rows = session.execute(
         text(
             f"""

@@ -23,6 +23,7 @@ from gis.geography import geography_version, geometry_sql
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from gis.service_areas.propose import max_distance_m
 from gis.villages import VILLAGE_OF_MOO_SQL
+from kernel.areas import area_filter
 from kernel.disclosure import SMALL_COUNT_THRESHOLD, WITHHELD, complement, suppress_small_count
 from kernel.errors import InvalidInputError
 from kernel.ratios import ratio
@@ -35,53 +36,6 @@ def coverage_params(round_year: int) -> dict[str, Any]:
         assessment_params(round_year)
         | norm_params()
         | {f"max_m_{level}": norms[level] for level in LEVELS}
-    )
-
-
-def _tambon_conditions(
-    province: str | None, district: str | None, esao: str | None
-) -> tuple[str, dict[str, Any]]:
-    """Conditions on ``t`` (subdistrict) for a province, district and office: every one given
-    applies (a planner's district within their office is both)."""
-    conditions, params = [], {}
-    if esao:
-        conditions.append(
-            "t.district_code IN (SELECT district_code FROM service_area_office_district "
-            "WHERE office_code = :esao)"
-        )
-        params["esao"] = esao
-    if district:
-        conditions.append("t.district_code = :district")
-        params["district"] = district
-    if province:
-        conditions.append("t.province_code = :province")
-        params["province"] = province
-    if not conditions:
-        raise InvalidInputError("query", "give province=, district= or esao=")
-    return " AND ".join(conditions), params
-
-
-def area_filter(
-    alias: str, province: str | None, district: str | None, esao: str | None
-) -> tuple[str, dict[str, Any]]:
-    """SQL limiting ``alias.subdistrict_code`` to a province, district and office.
-
-    As a list of tambon codes, not ``left(code, 4)`` nor ``LIKE '55%'``: neither is an index
-    condition, so at national size every office's read scanned the country's stored coverage
-    (0.6 s of a call list's 1.1 s); a list of tambons is looked up on the indexes."""
-    conditions, params = _tambon_conditions(province, district, esao)
-    return f"{alias}.subdistrict_code IN (SELECT t.code FROM subdistrict t WHERE {conditions})", (
-        params
-    )
-
-
-def district_filter(
-    alias: str, province: str | None, district: str | None, esao: str | None
-) -> tuple[str, dict[str, Any]]:
-    """SQL limiting ``alias.code`` (a district) to a province, district and office."""
-    conditions, params = _tambon_conditions(province, district, esao)
-    return f"{alias}.code IN (SELECT t.district_code FROM subdistrict t WHERE {conditions})", (
-        params
     )
 
 

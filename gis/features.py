@@ -21,7 +21,6 @@ from gis.coverage import (
     LINKED_COUNTS,
     area_complements,
     area_coverage,
-    area_filter,
     coverage_params,
     coverage_version,
     linked_small_sql,
@@ -31,6 +30,7 @@ from gis.coverage import (
 )
 from gis.ict.links import CONNECTIVITY_SQL, connectivity_params
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
+from kernel.areas import area_filter
 from kernel.cql import filter_sql
 from kernel.errors import InvalidInputError, NotFoundError
 from kernel.extent import BBox, bbox_condition

@@ -37,6 +37,7 @@ from gis.coverage import (
     public_tambon_counts,
     school_coverage,
 )
+from kernel.areas import area_filter
 from kernel.errors import InvalidInputError, NotFoundError
 
 PUBLICATION = "edumap_aggregates"
@@ -94,11 +95,7 @@ def publish_aggregates(session: Session, office_code: str) -> dict[str, int]:
         | {"name": office["name_th"], "kind": office["kind"], "province": office["province_code"]},
     )
     written = {"fed_office": 1}
-    tambons = (
-        "c.subdistrict_code IN (SELECT t.code FROM subdistrict t "
-        "JOIN service_area_office_district d ON d.district_code = t.district_code "
-        "WHERE d.office_code = :o)"
-    )
+    tambons, area_params = area_filter("c", None, None, office_code)
     if office["kind"] == "primary":  # a secondary office's districts are its primaries' too
         written["fed_coverage_tambon"] = _rows_written(
             session,
@@ -111,7 +108,7 @@ def publish_aggregates(session: Session, office_code: str) -> dict[str, int]:
                 GROUP BY c.round_year, c.subdistrict_code
                 """
             ),
-            params,
+            params | area_params,
         )
         written["fed_matching"] = _rows_written(
             session,
@@ -124,7 +121,7 @@ def publish_aggregates(session: Session, office_code: str) -> dict[str, int]:
                 GROUP BY c.round_year, c.subdistrict_code, c.status
                 """
             ),
-            params,
+            params | area_params,
         )
     written["fed_coverage_school"] = _publish_schools(session, office_code)
     written["fed_data_round"] = _rows_written(

@@ -23,6 +23,7 @@ from gis import coverage
 from gis.schools.norms import OVER_CAPACITY_SQL, norm_params, seats_sql
 from gis.schools.resources import RESOURCES_SQL
 from gis.villages import VILLAGE_OF_MOO_SQL
+from kernel.areas import area_filter, district_filter
 from kernel.disclosure import suppress_small_count
 from kernel.errors import InvalidInputError
 from kernel.extent import BBox, bbox_condition
@@ -45,7 +46,7 @@ class Area:
 
     def where(self, alias: str) -> tuple[str, dict[str, Any]]:
         """SQL on ``alias.subdistrict_code`` and its parameters."""
-        return coverage.area_filter(alias, self.province, self.district, self.esao)
+        return area_filter(alias, self.province, self.district, self.esao)
 
 
 def _feature_collection(features: list[dict[str, Any]], **members: Any) -> str:
@@ -185,7 +186,7 @@ def _grade_span_th(grades: list[str] | None) -> str:
 
 def districts_geojson(session: Session, area: Area, simplify_m: float = 100.0) -> str:
     """District borders of the area, simplified in their UTM zone, with a label point each."""
-    where, params = coverage.district_filter("d", area.province, area.district, area.esao)
+    where, params = district_filter("d", area.province, area.district, area.esao)
     return str(
         session.execute(
             text(

@@ -15,11 +15,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from census import surveys
-from gis.coverage import area_filter
 from gis.features import CONNECTIVITY_LAYER, data_round_layer_id
 from gis.geography import area_name_th
 from gis.map_elements import MAP_SCRIPT, MapTexts, card_popup, text_tooltip, with_json_block
 from gis.map_layers import Area, area_bounds
+from kernel.areas import area_filter
 from kernel.errors import PermissionDeniedError
 from kernel.policy import named_coverage_area
 from kernel.principal import Principal

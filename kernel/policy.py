@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from kernel.areas import TAMBONS_OF_DISTRICTS
 from kernel.errors import NotFoundError, PermissionDeniedError
 from kernel.principal import Principal, Role
 
@@ -62,20 +63,12 @@ def may_change_household(
     return allowed
 
 
-# ``column`` (a tambon code) in the districts :scope_districts, as a list of tambon codes the
-# indexes on (round_year, subdistrict_code) can use.
-TAMBONS_OF_DISTRICTS = (
-    "{column} IN (SELECT t.code FROM subdistrict t WHERE t.district_code = ANY(:scope_districts))"
-)
-
-
 def household_scope_sql(session: Session, principal: Principal) -> tuple[str, dict[str, Any]]:
     """SQL condition on ``h`` (household) limiting named reads to what the principal may see:
     admins all, planners their office's districts, surveyors what they submitted."""
     if principal.role == Role.admin:
         return "true", {}
     if principal.role == Role.planner:
-        # Tambon codes, not left(code, 4): an index condition on a country's households.
         return TAMBONS_OF_DISTRICTS.format(column="h.subdistrict_code"), {
             "scope_districts": sorted(office_districts(session, principal.office_code))
         }

@@ -17,6 +17,7 @@ from gis.geography import area_name_th
 from gis.schools.resources import school_resources
 from gis.service_areas.propose import max_distance_m
 from gis.service_areas.quality import quality_report
+from kernel.areas import area_filter
 from kernel.disclosure import suppress_small_count, suppress_table
 from kernel.vocabulary import SEX_LABELS_TH
 
@@ -147,7 +148,7 @@ def coverage_report(
                 "building_condition": assets["building_condition"],
             }
         )
-    where, params = coverage.area_filter("c", province, district, esao)
+    where, params = area_filter("c", province, district, esao)
     out_by_age = (
         session.execute(
             text(

@@ -25,6 +25,7 @@ from gis.map_layers import search_places
 from gis.schools.norms import norm_params, seats_sql
 from gis.schools.resources import school_resources
 from gis.schools.service import school_detail
+from kernel.areas import area_filter
 from kernel.errors import NotFoundError
 from kernel.names import normalise_thai_name
 
@@ -118,7 +119,7 @@ def _schools(
 ) -> list[dict[str, Any]]:
     """The area's schools with their enrolment and seats (their latest year up to the round,
     the grades they teach, as the report counts them) and ICT: public figures."""
-    where, params = coverage.area_filter("s", area["province"], area["district"], area["esao"])
+    where, params = area_filter("s", area["province"], area["district"], area["esao"])
     if tambon:
         where, params = "s.subdistrict_code = :tambon", {"tambon": tambon}
     rows = session.execute(

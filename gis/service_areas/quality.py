@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from kernel.areas import area_filter
 from kernel.disclosure import suppress_small_count
 
 
@@ -17,6 +18,9 @@ def quality_report(
 ) -> dict[str, Any]:
     """Gaps, overlaps and border crossings of one level's current service areas."""
     params = {"prefix": f"{province_code}%", "year": academic_year, "level": level}
+    # The province's households by their tambons' index (a prefix LIKE on the big table is none).
+    households_in_province, province_params = area_filter("h", province_code, None, None)
+    params |= province_params
     villages = session.execute(
         text(
             """
@@ -33,7 +37,7 @@ def quality_report(
     ).all()
     children = session.execute(
         text(
-            """
+            f"""
         SELECT coalesce(sum(k.children) FILTER (WHERE x.n = 0), 0)::int AS in_no_area,
                coalesce(sum(k.children) FILTER (WHERE x.n > 1), 0)::int AS in_several,
                coalesce(sum(k.children), 0)::int AS children
@@ -47,7 +51,7 @@ def quality_report(
             LEFT JOIN service_area sa ON sa.id = p.service_area_id AND sa.level = :level
                  AND sa.academic_year = :year AND sa.is_current
             WHERE h.round_year = :year
-              AND h.subdistrict_code IN (SELECT code FROM subdistrict WHERE code LIKE :prefix)
+              AND {households_in_province}
             GROUP BY h.id
         ) x
         CROSS JOIN LATERAL (
@@ -86,12 +90,12 @@ def quality_report(
     ).all()
     flagged = session.execute(
         text(
-            """
+            f"""
         SELECT h.subdistrict_code, t.name_th, h.location_flag, count(*) AS households,
                round(max(h.location_outside_m)) AS farthest_m
         FROM household h JOIN subdistrict t ON t.code = h.subdistrict_code
         WHERE h.round_year = :year AND h.location_flag IS NOT NULL
-          AND h.subdistrict_code IN (SELECT code FROM subdistrict WHERE code LIKE :prefix)
+          AND {households_in_province}
         GROUP BY 1, 2, 3 ORDER BY 1, 3
         """
         ),
