@@ -164,6 +164,9 @@ CALL_LIST_COLUMNS = (
     C("address", "ที่อยู่", "text"),
     C("source", "ที่มา", "text"),
 )
+# Each column's share of the page width (per cent), in the columns' order: a column added
+# without its width would run past the table's edge (the source column once did).
+CALL_LIST_WIDTHS = (6, 21, 5, 13, 19, 9, 17, 10)
 # Where a child of the call list comes from: the census survey, or the civil registration
 # (a registered child the census did not list).
 CALL_LIST_SOURCES_TH = {"census": "สำมะโน", "registers": "ทะเบียนราษฎร"}
@@ -436,6 +439,7 @@ def call_list_pdf(call_list: dict[str, Any], *, thai_digits: bool = False) -> by
         follow_up=follow_up_rows(call_list),
         follow_up_columns=FOLLOW_UP_COLUMNS,
         columns=CALL_LIST_COLUMNS,
+        widths=CALL_LIST_WIDTHS,
         fmt=formatter(thai_digits),
         thai_digits=thai_digits,
         font_url=FONT_DIR.as_uri(),

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from tests.helpers.pdf_text import pdf_text, squash
+from tests.helpers.pdf_text import pdf_text, squash, words_past_the_right_margin
 from tests.helpers.world import MATRIX_SCHOOL, Account
 
 ROUND = {"round": "2569"}
@@ -50,6 +50,8 @@ def test_pdf_lists_exactly_the_due_children(
     assert squash(f"รวม {len(due)} คน") in extracted
     for first, last in due:
         assert squash(f"{first} {last}") in extracted, (first, last)
+    # Every column inside the page's text area (A4, 14 mm margins), the last one too.
+    assert words_past_the_right_margin(path, margin_mm=14) == []
     listed = client.get(BASE, params=ROUND, headers=accounts["school"].headers).json()
     for village in listed["villages"]:
         assert squash(f"ต.{village['subdistrict_name']} ({len(village['children'])} คน)") in (

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tests.helpers.ict_world import FISCAL_YEAR, OFFICE, SCHOOL_A, make_ict_schools
-from tests.helpers.pdf_text import pdf_text, squash
+from tests.helpers.pdf_text import pdf_text, squash, words_past_the_right_margin
 from tests.helpers.world import MATRIX_SCHOOL, Account
 
 PLAN = {"fiscal_year": FISCAL_YEAR, "esao": OFFICE, "budget_baht": 200000}
@@ -106,6 +106,7 @@ def test_the_plan_as_json_xlsx_and_pdf_agree(
     assert pdf.headers["content-type"] == "application/pdf"
     path = tmp_path / "plan.pdf"
     path.write_bytes(pdf.content)
+    assert words_past_the_right_margin(path, margin_mm=14) == []
     extracted = squash(pdf_text(path))
     for expected in ("แผนจัดซื้ออุปกรณ์คอมพิวเตอร์ ปีงบประมาณ 2570", "192,600", "โรงเรียนทดสอบ 3"):
         assert squash(expected) in extracted, expected
@@ -194,6 +195,7 @@ def test_the_ict_report_renders_and_its_totals_are_the_api_s(
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     path = tmp_path / "ict.pdf"
     path.write_bytes(pdf.content)
+    assert words_past_the_right_margin(path, margin_mm=14) == []
     extracted = squash(pdf_text(path))
     for expected in (
         "รายงานทรัพยากรเทคโนโลยีสารสนเทศของสถานศึกษา",

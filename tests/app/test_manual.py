@@ -46,6 +46,30 @@ def test_the_manual_builds_with_every_picture_it_shows(site: Path) -> None:
     assert planner.count("<img") >= 5 and "edumap census round" in planner
 
 
+SOURCES = Path(manual.__file__).resolve().parents[1]
+# A message's variable parts as the manual writes them: a row, an ellipsis, a year or a code,
+# a data round's state.
+PLACEHOLDER = re.compile(r" N |\.\.\.|\d{4,}|\bsubmitted\b")
+
+
+def test_the_troubleshooting_messages_are_the_apps_own() -> None:
+    """Each message the troubleshooting chapter quotes is one the app says (its fixed parts, in
+    order, in one string of the source), so the chapter follows the messages users see."""
+    chapter = (manual.MANUAL_SOURCE / "troubleshooting.md").read_text(encoding="utf-8")
+    messages = re.findall(r'\*\*"(.+?)"\*\*', chapter)
+    assert len(messages) >= 10
+    # Strings the source continues on the next line ("... is " "outside ...") read as one.
+    source = "\n".join(
+        re.sub(r'"\s*\n\s*f?"', "", path.read_text(encoding="utf-8"))
+        for package in ("app", "census", "gis", "kernel")
+        for path in sorted((SOURCES / package).rglob("*"))
+        if path.suffix in {".py", ".html", ".js"}
+    )
+    for message in messages:
+        parts = [re.escape(part.strip()) for part in PLACEHOLDER.split(message) if part.strip()]
+        assert re.search(".{0,60}?".join(parts), source), message
+
+
 def test_a_broken_link_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = tmp_path / "docs"
     shutil.copytree(manual.MANUAL_SOURCE, source / "manual")

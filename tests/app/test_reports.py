@@ -20,7 +20,12 @@ from census.dates import to_thai_digits
 from gis.coverage import refresh_coverage
 from kernel.config import get_settings
 from tests.helpers.payloads import matched_child
-from tests.helpers.pdf_text import page_count, pdf_text, squash
+from tests.helpers.pdf_text import (
+    page_count,
+    pdf_text,
+    squash,
+    words_past_the_right_margin,
+)
 from tests.helpers.run_cli import edumap
 
 PARAMS = {"round": "2569", "esao": "P5501"}
@@ -115,6 +120,10 @@ def _render(pdf: Path, page: int, tmp_path: Path) -> Image.Image:
         check=True,
     )
     return Image.open(f"{prefix}.png").convert("RGB")
+
+
+def test_every_table_fits_inside_its_pages_margins(report_pdf: Path) -> None:
+    assert words_past_the_right_margin(report_pdf, margin_mm=14) == []
 
 
 def test_pages_render_text_and_a_coloured_map(report_pdf: Path, tmp_path: Path) -> None:

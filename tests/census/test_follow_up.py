@@ -23,7 +23,7 @@ from census.registers import Extract, import_register_file
 from kernel.config import get_settings
 from kernel.errors import InvalidInputError
 from tests.helpers.payloads import matched_child
-from tests.helpers.pdf_text import pdf_text, squash
+from tests.helpers.pdf_text import pdf_text, squash, words_past_the_right_margin
 from tests.helpers.run_cli import edumap
 from tests.helpers.world import Account
 
@@ -132,6 +132,7 @@ def test_the_notice_letter_is_a_thai_pdf_for_a_child_out_of_school_only(
     assert letter.headers["cache-control"] == "no-store"
     path = tmp_path / "notice.pdf"
     path.write_bytes(letter.content)
+    assert words_past_the_right_margin(path, margin_mm=14) == []
     words = squash(pdf_text(path))
     for expected in (
         "หนังสือแจ้งผู้ปกครองให้ส่งเด็กเข้าเรียน",
