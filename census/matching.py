@@ -542,6 +542,31 @@ def _with_verified(row: Any) -> dict[str, Any]:
 TO_VERIFY = ("no_record", "record_conflict")
 
 
+def verification_tambons(
+    session: Session, round_year: int, area_sql: str, params: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The tambons with children to visit (``TO_VERIFY``) where ``area_sql`` (on ``c``, the
+    civil record) allows: how many, and how many a visit has already verified."""
+    rows = session.execute(
+        text(
+            f"""
+        SELECT c.subdistrict_code, t.name_th AS subdistrict_name_th,
+               d.name_th AS district_name_th, count(*) AS children,
+               count(*) FILTER (WHERE v.finding IS NOT NULL) AS verified
+        FROM register_match m JOIN register_record c ON c.id = m.civil_record_id
+        JOIN subdistrict t ON t.code = c.subdistrict_code
+        JOIN district d ON d.code = t.district_code
+        {LATEST_FINDING_SQL}
+        WHERE m.round_year = :y AND m.status = ANY(:statuses) AND ({area_sql})
+        GROUP BY c.subdistrict_code, t.name_th, d.name_th
+        ORDER BY c.subdistrict_code
+        """
+        ),
+        params | {"y": round_year, "statuses": list(TO_VERIFY)},
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
 def verification_list(
     session: Session, round_year: int, area_sql: str, params: dict[str, Any]
 ) -> list[dict[str, Any]]:

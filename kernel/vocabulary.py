@@ -163,6 +163,24 @@ UNSERVED_LABELS_TH = {
     "over_capacity_area": "เด็กในเขตบริการที่ที่นั่งเต็ม",
 }
 
+# Register matching (census.register_models.MATCH_STATUSES) and what a field visit found
+# (FINDINGS), as the verification page shows them.
+MATCH_STATUS_LABELS_TH = {
+    "record_conflict": "ข้อมูลนักเรียนขัดกัน",
+    "pupil_not_registered": "เป็นนักเรียนแต่ไม่พบในทะเบียนราษฎร",
+    "no_record": "ไม่พบในข้อมูลนักเรียน",
+    "grade_mismatch": "ชั้นเรียนไม่ตรงกับอายุ",
+    "enrolled_elsewhere": "เรียนนอกเขต",
+    "enrolled_in_area": "เรียนในเขต",
+    "outside_window": "อายุนอกเกณฑ์การศึกษาภาคบังคับ",
+}
+FINDING_LABELS_TH = {
+    "enrolled": "เรียนอยู่",
+    "out_of_school": "ไม่ได้เรียน",
+    "moved_away": "ย้ายออก",
+    "deceased": "เสียชีวิต",
+    "unknown": "ไม่พบตัว ไม่ทราบ",
+}
 
 # The vocabularies by name, for templates (``{{ value|th("personnel") }}``) and for the test
 # that no page shows a person an identifier that has a Thai label.
@@ -188,6 +206,8 @@ OFFICE_KIND_LABELS_TH = {
 
 LABELS_TH: dict[str, dict[Any, str]] = {
     "grade": GRADE_SHORT_LABELS_TH,
+    "match_status": MATCH_STATUS_LABELS_TH,
+    "finding": FINDING_LABELS_TH,
     "grade_long": GRADE_LABELS_TH,
     "level": LEVEL_LABELS_TH,
     "enrolment_status": ENROLMENT_STATUS_LABELS_TH,

@@ -24,7 +24,7 @@ from app.api import (
 )
 from app.api.access import AccessRule
 from app.web import data_rounds as data_round_pages
-from app.web import feedback, manual, maps, pages, phone, portal
+from app.web import feedback, manual, maps, pages, phone, portal, verification
 from app.web import ict as ict_pages
 
 # In the order the app includes them (the first route that matches a request answers it).
@@ -48,6 +48,7 @@ ROUTER_MODULES = (
     forms,
     ogc,
     phone,
+    verification,
     data_round_pages,
     ict_pages,
     feedback,

@@ -12,6 +12,7 @@ HELP_CHAPTERS: tuple[tuple[str, str | None, str], ...] = (
     ("/maps/", None, "planner.html#coverage-map"),
     ("/census/upload", None, "planner.html#census-import"),
     ("/census/households", None, "surveyor.html#household-form"),
+    ("/census/verification", None, "surveyor.html#verify"),
     ("/odk", None, "surveyor.html#odk-collect"),
     ("/forms", "school", "school.html#office-forms"),
     ("/forms", "viewer", "public.html#office-forms"),

@@ -6,7 +6,6 @@ Every picture the manual shows is taken here; a page that fails to open fails th
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -17,14 +16,10 @@ from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
-from app.demo_data import load_synthetic_registers
 from app.manual import referenced_images
 from census.synth import make_dirty
-from gis.datasets import BundledData
-from kernel.config import get_settings
 from tests.helpers.browser import OUTPUT, log_in, open_page, severe_console_errors
 from tests.helpers.payloads import rows_in_550101, to_csv
 from tests.helpers.world import MATRIX_SCHOOL, Account
@@ -68,7 +63,7 @@ PICTURES = {
     "usage.png": Picture("admin", "/admin/usage"),
 }
 # Pictures of a page after something was done on it (below).
-AFTER_AN_ACTION = {"import-errors.png", "matching.png", "call-list.png"}
+AFTER_AN_ACTION = {"import-errors.png", "matching.png", "verification.png", "call-list.png"}
 
 
 def test_every_picture_of_the_manual_is_taken_here() -> None:
@@ -129,36 +124,12 @@ def test_take_the_import_errors_screenshot(
     save(browser, "import-errors.png")
 
 
-@pytest.fixture
-def registers_matched(engine: Engine) -> Iterator[None]:
-    """The demo's synthetic register extracts imported and matched, as an office does it, for
-    the time of one picture: the tests' world starts with empty register tables (conftest)."""
-    settings = get_settings()
-    with Session(engine) as session:
-        before = session.execute(text("SELECT coalesce(max(id), 0) FROM load_log")).scalar_one()
-        load_synthetic_registers(
-            session,
-            settings,
-            BundledData(settings.data_dir),
-            settings.demo_province,
-            settings.demo_academic_year,
-            settings.demo_seed,
-        )
-        session.commit()
-    try:
-        yield
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text("DELETE FROM register_match"))
-            conn.execute(text("DELETE FROM register_extract"))
-            conn.execute(text("DELETE FROM load_log WHERE id > :id"), {"id": before})
-
-
 @pytest.mark.usefixtures("registers_matched")
-def test_take_the_matching_screenshot(
+def test_take_the_registers_screenshots(
     browser: webdriver.Chrome, live_url: str, accounts: dict[str, Account]
 ) -> None:
-    """The planner's matching step: the report's table of the registers matched."""
+    """The planner's matching step (the report's table of the registers matched) and the
+    surveyor's verification in the field (the households to visit, a child's form open)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     log_in(browser, live_url, accounts["planner"])
     browser.set_window_size(1200, 800)
@@ -167,6 +138,10 @@ def test_take_the_matching_screenshot(
     heading = browser.find_element(By.ID, "registers")
     browser.execute_script("arguments[0].scrollIntoView(true)", heading)
     save(browser, "matching.png")
+    log_in(browser, live_url, accounts["surveyor"])
+    open_page(browser, f"{live_url}/census/verification")
+    browser.find_element(By.CSS_SELECTOR, "article.child details summary").click()
+    save(browser, "verification.png")
 
 
 def test_take_the_call_list_picture(

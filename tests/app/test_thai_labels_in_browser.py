@@ -38,6 +38,7 @@ PAGES = [
     ("/maps/coverage?district=5501&round=2569", ROLE_NAMES),
     ("/api/v1/reports/coverage?district=5501&round=2569&format=html", ROLE_NAMES),
     ("/census/upload", STAFF),
+    ("/census/verification", STAFF),
     ("/census/households/new", STAFF),
     ("/odk/phone", STAFF),
     ("/forms", ("admin", "planner", "surveyor", "school", "viewer")),

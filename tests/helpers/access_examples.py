@@ -206,6 +206,15 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         },
     ),
     ("GET", f"{CHILD}/notice"): Example(path=CHILD_PATH + "/notice"),
+    ("POST", "/census/verification/{year}/{ref}"): Example(
+        path="/census/verification/2569/{ref}",
+        form={
+            "finding": "out_of_school",
+            "reason": "ช่วยครอบครัวทำงาน",
+            "acted_on": "2026-11-20",
+            "subdistrict": "550101",
+        },
+    ),
     ("GET", "/api/v1/census/rounds/{year}/handover"): Example(
         path="/api/v1/census/rounds/2569/handover", params={"to_office": "P5502"}
     ),
