@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import Request, Response
@@ -33,6 +34,7 @@ class _Bodies:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self._items: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self._too_big: OrderedDict[str, None] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -43,8 +45,17 @@ class _Bodies:
                 self._items.move_to_end(etag)
             return found
 
+    def too_big(self, etag: str) -> bool:
+        """Whether this representation was rendered before and was too big to keep."""
+        with self._lock:
+            return etag in self._too_big
+
     def put(self, etag: str, body: bytes, media_type: str) -> None:
         if len(body) > self.max_bytes // 4:
+            with self._lock:
+                self._too_big[etag] = None
+                while len(self._too_big) > 1024:
+                    self._too_big.popitem(last=False)
             return
         with self._lock:
             if etag in self._items:
@@ -57,6 +68,36 @@ class _Bodies:
 
 
 BODIES = _Bodies(max_bytes=32 * 1024 * 1024)
+
+
+class _SingleFlight:
+    """One rendering at a time per ETag: requests that arrive while a representation is being
+    rendered wait for it and are answered from ``BODIES``, instead of each rendering it again
+    (a round's aggregates after a refresh take seconds of CPU at national size, and clients
+    arriving together would otherwise share the cores that many ways). Per process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def turn(self, etag: str) -> Iterator[None]:
+        with self._lock:
+            lock, waiting = self._locks.get(etag, (threading.Lock(), 0))
+            self._locks[etag] = (lock, waiting + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                lock, waiting = self._locks[etag]
+                if waiting == 1:
+                    del self._locks[etag]
+                else:
+                    self._locks[etag] = (lock, waiting - 1)
+
+
+RENDERING = _SingleFlight()
 
 
 def conditional(
@@ -83,6 +124,16 @@ def conditional(
     cached = BODIES.get(etag)
     if cached is not None:
         return Response(cached[0], media_type=cached[1], headers=headers)
+    if BODIES.too_big(etag):  # not kept, so waiting for another rendering would not help
+        return _built(etag, build, headers)
+    with RENDERING.turn(etag):
+        cached = BODIES.get(etag)  # rendered while this request waited its turn
+        if cached is not None:
+            return Response(cached[0], media_type=cached[1], headers=headers)
+        return _built(etag, build, headers)
+
+
+def _built(etag: str, build: Callable[[], Response], headers: dict[str, str]) -> Response:
     response = build()
     if response.status_code == 200 and response.media_type:
         BODIES.put(etag, bytes(response.body), response.media_type)
