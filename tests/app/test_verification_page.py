@@ -14,12 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 from selenium import webdriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from tests.app.test_thai_labels_in_browser import IDENTIFIER
-from tests.helpers.browser import log_in, open_page, severe_console_errors
+from tests.helpers.browser import log_in, open_page, severe_console_errors, start_chromium
 from tests.helpers.payloads import matched_child
 from tests.helpers.world import Account
 
@@ -202,8 +202,6 @@ def test_a_surveyor_records_a_visit_with_javascript_off(
     accounts: dict[str, Account], live_url: str, hostile_children: list[str]
 ) -> None:
     """On a phone with scripts off: open the form, choose, send; the page says it is stored."""
-    from tests.helpers.browser import start_chromium
-
     _, ordinary = hostile_children
     driver = start_chromium()
     try:
@@ -215,6 +213,8 @@ def test_a_surveyor_records_a_visit_with_javascript_off(
         Select(child.find_element(By.NAME, "finding")).select_by_visible_text("เรียนอยู่")
         child.find_element(By.NAME, "school_code").send_keys("9955010001")
         child.find_element(By.CSS_SELECTOR, "form.visit button").click()
+        # The click returns before the post's answer has loaded (CI saw the old address).
+        WebDriverWait(driver, 30).until(lambda d: "saved=" in d.current_url)
         assert urlparse(driver.current_url).query.endswith(f"saved={ordinary}")
         child = driver.find_element(By.ID, f"child-{ordinary}")
         assert "บันทึกผลแล้ว" in child.text
