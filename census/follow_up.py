@@ -78,6 +78,10 @@ def verified(row: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+# The longest free text a follow-up keeps, in characters (the API and the page alike).
+LONGEST_TEXT = {"reason": 500, "note": 2000}
+
+
 @dataclass(frozen=True)
 class FollowUp:
     """One thing done for a child; ``finding`` (and what it needs) only for a visit."""
@@ -135,6 +139,9 @@ def check_follow_up(session: Session, follow_up: FollowUp) -> None:
     """A follow-up as the office's rules need it, each fault naming its field."""
     if follow_up.kind not in FOLLOW_UP_KINDS:
         raise InvalidInputError("kind", f"one of {', '.join(FOLLOW_UP_KINDS)}")
+    for name, longest in LONGEST_TEXT.items():
+        if len(getattr(follow_up, name) or "") > longest:
+            raise InvalidInputError(name, f"at most {longest} characters")
     if follow_up.acted_on > dt.date.today():
         raise InvalidInputError("acted_on", "a day that has come (not in the future)")
     if follow_up.finding is None:

@@ -20,6 +20,7 @@ from app.auth.deps import client_ip
 from app.report.notice import notice_pdf
 from census import follow_up, handover
 from census import service as census
+from census.follow_up import LONGEST_TEXT
 from census.register_models import FINDINGS, FOLLOW_UP_KINDS
 from kernel.config import get_settings
 from kernel.errors import PermissionDeniedError
@@ -35,9 +36,9 @@ class FollowUpCreate(BaseModel):
     acted_on: dt.date
     finding: str | None = Field(default=None, pattern="^(" + "|".join(FINDINGS) + ")$")
     school_code: str | None = Field(default=None, pattern=r"^\d{10}$")
-    reason: str | None = Field(default=None, max_length=500)
+    reason: str | None = Field(default=None, max_length=LONGEST_TEXT["reason"])
     moved_to_subdistrict: str | None = Field(default=None, pattern=r"^\d{6}$")
-    note: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, max_length=LONGEST_TEXT["note"])
 
 
 @router.get(

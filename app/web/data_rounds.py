@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.api.access import AccessRule, expect
 from app.api.deps import SessionDep
 from app.auth.deps import PrincipalDep
-from app.web.templating import page
+from app.web.templating import page, sign_in_first
 from gis.schools import rounds
 from kernel.errors import PermissionDeniedError
 from kernel.policy import (
@@ -30,14 +30,7 @@ from kernel.vocabulary import (
 
 router = APIRouter(include_in_schema=False)
 READERS = (Role.admin, Role.planner, Role.school, Role.viewer)
-
-
-def _signed_in(principal: Principal, path: str) -> Response | None:
-    if principal.is_anonymous:
-        return RedirectResponse(f"/login?next={path}", status_code=303)
-    if principal.role not in READERS:
-        raise PermissionDeniedError("data rounds are for schools and the office")
-    return None
+ROUNDS_REFUSAL = "data rounds are for schools and the office"
 
 
 def _page(request: Request, principal: Principal, name: str, **context: Any) -> Response:
@@ -55,7 +48,7 @@ def _page(request: Request, principal: Principal, name: str, **context: Any) -> 
 def rounds_page(request: Request, principal: PrincipalDep, session: SessionDep) -> Response:
     """The rounds: a school's with its state in each; the office's with counts by state and
     a form to open one."""
-    redirect = _signed_in(principal, "/data-rounds")
+    redirect = sign_in_first(principal, "/data-rounds", READERS, ROUNDS_REFUSAL)
     if redirect:
         return redirect
     if principal.role == Role.school:
@@ -75,7 +68,7 @@ def round_page(
     round_id: RoundId, request: Request, principal: PrincipalDep, session: SessionDep
 ) -> Response:
     """A round as the office follows it: completeness per district, the schools by state."""
-    redirect = _signed_in(principal, f"/data-rounds/{round_id}")
+    redirect = sign_in_first(principal, f"/data-rounds/{round_id}", READERS, ROUNDS_REFUSAL)
     if redirect:
         return redirect
     if principal.role == Role.school:  # a school's round is its own figures
@@ -104,7 +97,9 @@ def school_part_page(
 ) -> Response:
     """One school's figures: the school (or the office for it) fills and submits them; the
     office returns them with comments or accepts them."""
-    redirect = _signed_in(principal, f"/data-rounds/{round_id}/schools/{code}")
+    redirect = sign_in_first(
+        principal, f"/data-rounds/{round_id}/schools/{code}", READERS, ROUNDS_REFUSAL
+    )
     if redirect:
         return redirect
     rounds.get_round(session, round_id)

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from app.api.access import AccessRule, expect
 from app.api.deps import SessionDep
 from app.auth.deps import PrincipalDep
-from app.web.templating import page
+from app.web.templating import page, sign_in_first
 from gis.ict import links, needs, plan, repairs
 from gis.ict.norms import ict_norms
 from kernel.errors import PermissionDeniedError
@@ -84,10 +84,14 @@ def school_page(
     code: SchoolCode, request: Request, principal: PrincipalDep, session: SessionDep
 ) -> Response:
     """One school's ICT: its needs, link history, tickets; forms to report for it."""
-    if principal.is_anonymous:
-        return RedirectResponse(f"/login?next=/ict/schools/{code}", status_code=303)
-    if principal.role not in (Role.admin, Role.planner, Role.viewer, Role.school):
-        raise PermissionDeniedError("the ICT pages are for schools and the office")
+    refused = sign_in_first(
+        principal,
+        f"/ict/schools/{code}",
+        (Role.admin, Role.planner, Role.viewer, Role.school),
+        "the ICT pages are for schools and the office",
+    )
+    if refused is not None:
+        return refused
     district = school_ict_district(session, principal, code)
     (school,) = needs.school_needs(session, school_code=code)
     devices = session.execute(

@@ -19,11 +19,11 @@ from app.auth import security, service
 from app.auth.deps import SESSION_COOKIE, PrincipalDep, client_ip, csrf_for
 from app.middleware import WEB_FORMS_CONTENT_SECURITY_POLICY
 from app.web.csp import html_with_inline_scripts
-from app.web.templating import TEMPLATES_DIR, templates
+from app.web.templating import TEMPLATES_DIR, sign_in_first, templates
 from census import entry, surveys
 from gis.schools import service as school_service
 from kernel.config import get_settings
-from kernel.errors import AuthenticationError, PermissionDeniedError, TooManyAttemptsError
+from kernel.errors import AuthenticationError, TooManyAttemptsError
 from kernel.principal import ROLE_LABELS_TH, Principal
 from kernel.vocabulary import LABELS_TH
 
@@ -179,10 +179,11 @@ def _census_page(
     extra: Callable[[], dict[str, Any]] | None = None,
 ) -> Response:
     """A census page for surveyors, planners and admins; anonymous callers log in first."""
-    if principal.is_anonymous:
-        return RedirectResponse(f"/login?next={path}", status_code=303)
-    if principal.role not in ("admin", "planner", "surveyor"):
-        raise PermissionDeniedError("your role may not enter census forms")
+    refused = sign_in_first(
+        principal, path, ("admin", "planner", "surveyor"), "your role may not enter census forms"
+    )
+    if refused is not None:
+        return refused
     return templates.TemplateResponse(
         request,
         template,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import is_undefined
 
@@ -14,6 +17,7 @@ from app.auth.deps import csrf_for
 from app.web.help import help_link
 from census.dates import format_thai_date
 from kernel.config import get_settings
+from kernel.errors import PermissionDeniedError
 from kernel.principal import Principal
 from kernel.vocabulary import LABELS_TH, label_th
 
@@ -56,3 +60,15 @@ def page(request: Request, principal: Principal, name: str, **context: Any) -> R
     return templates.TemplateResponse(
         request, name, {"principal": principal, "csrf_token": csrf_for(principal), **context}
     )
+
+
+def sign_in_first(
+    principal: Principal, path: str, roles: Collection[str], refusal: str
+) -> Response | None:
+    """A page's gate: anonymous callers are sent to sign in and come back to ``path``; a role
+    not in ``roles`` is refused with ``refusal``; None lets the page render."""
+    if principal.is_anonymous:
+        return RedirectResponse(f"/login?{urlencode({'next': path})}", status_code=303)
+    if principal.role not in roles:
+        raise PermissionDeniedError(refusal)
+    return None

@@ -19,11 +19,11 @@ from app.api.access import AccessRule, expect
 from app.api.deps import SessionDep
 from app.auth import service as accounts
 from app.auth.deps import PrincipalDep, client_ip
-from app.web.templating import page
+from app.web.templating import page, sign_in_first
 from census import follow_up, matching
 from census import service as census
 from kernel.config import get_settings
-from kernel.errors import InvalidInputError, PermissionDeniedError
+from kernel.errors import InvalidInputError
 from kernel.policy import register_area_sql
 from kernel.principal import Principal, Role
 from kernel.vocabulary import FINDING_LABELS_TH
@@ -31,6 +31,7 @@ from kernel.vocabulary import FINDING_LABELS_TH
 router = APIRouter(include_in_schema=False)
 PATH = "/census/verification"
 VERIFIERS = (Role.admin, Role.planner, Role.surveyor)
+VERIFIERS_ONLY = "your role does not verify children in the field"
 # The form's fields as the page names them, for its error messages.
 FIELD_LABELS_TH = {
     "finding": "ผลการตรวจ",
@@ -40,19 +41,9 @@ FIELD_LABELS_TH = {
     "moved_to_subdistrict": "รหัสตำบลที่ย้ายไป",
     "note": "หมายเหตุ",
 }
-LONGEST = {"reason": 500, "note": 2000}
 Round = Annotated[int | None, Query(alias="round", ge=2500, le=2700)]
 Tambon = Annotated[str | None, Query(alias="subdistrict", pattern=r"^\d{6}$")]
 Ref = Annotated[str, Path(pattern=r"^[0-9a-f]{20}$")]
-
-
-def _verifier(principal: Principal, path: str) -> Response | None:
-    """Anonymous callers sign in first; roles that do not visit households are refused."""
-    if principal.is_anonymous:
-        return RedirectResponse(f"/login?{urlencode({'next': path})}", status_code=303)
-    if principal.role not in VERIFIERS:
-        raise PermissionDeniedError("your role does not verify children in the field")
-    return None
 
 
 def _page(
@@ -120,7 +111,7 @@ def verification_page(
     saved: Annotated[str | None, Query(pattern=r"^[0-9a-f]{20}$")] = None,
 ) -> Response:
     """The households to visit in one of the person's tambons, a form per child."""
-    if (refused := _verifier(principal, PATH)) is not None:
+    if (refused := sign_in_first(principal, PATH, VERIFIERS, VERIFIERS_ONLY)) is not None:
         return refused
     year = round_year or get_settings().demo_academic_year
     return _page(request, principal, session, year, subdistrict, saved=saved)
@@ -147,27 +138,19 @@ def record_visit(
 ) -> Response:
     """What a visit found, from the page's form: stored as a follow-up of kind 'visit', then
     back to the tambon's list; a fault shows on the page beside the child, naming the field."""
-    if (refused := _verifier(principal, PATH)) is not None:
+    if (refused := sign_in_first(principal, PATH, VERIFIERS, VERIFIERS_ONLY)) is not None:
         return refused
     tambon = subdistrict if subdistrict.isdigit() and len(subdistrict) == 6 else None
     census.get_round(session, year)
     area_sql, params = register_area_sql(session, principal)
-    fields = {"reason": reason, "note": note}
     try:
-        for name, text in fields.items():
-            if len(text) > LONGEST[name]:
-                raise InvalidInputError(name, f"at most {LONGEST[name]} characters")
-        try:
-            day = dt.date.fromisoformat(acted_on.strip())
-        except ValueError:
-            raise InvalidInputError("acted_on", "the day of the visit (YYYY-MM-DD)") from None
         follow_up.record_follow_up(
             session,
             year,
             ref,
             follow_up.FollowUp(
                 kind="visit",
-                acted_on=day,
+                acted_on=_visit_day(acted_on),
                 finding=_optional(finding),
                 school_code=_optional(school_code),
                 reason=_optional(reason),
@@ -185,6 +168,13 @@ def record_visit(
     session.commit()
     query = urlencode({"round": year, "subdistrict": tambon or "", "saved": ref})
     return RedirectResponse(f"{PATH}?{query}#child-{ref}", status_code=303)
+
+
+def _visit_day(acted_on: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(acted_on.strip())
+    except ValueError:
+        raise InvalidInputError("acted_on", "the day of the visit (YYYY-MM-DD)") from None
 
 
 VERIFIER_PAGE = expect(403, anonymous=303, admin=200, planner=200, surveyor=200)
